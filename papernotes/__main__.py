@@ -1,0 +1,3 @@
+from papernotes.cli.app import main
+
+main()

@@ -1,0 +1,39 @@
+"""Console output and the error boundary shared by every command."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable, TypeVar
+
+import typer
+from rich.console import Console
+
+from papernotes.errors import PapernotesError
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn a PapernotesError into one red line on stderr and a non-zero exit, no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PapernotesError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False,
+                              soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,55 @@
+"""The one error type users see: a single line naming file, line and field.
+
+Every layer raises `PapernotesError` for bad input; the CLI prints `str(err)` and exits
+non-zero without a traceback. Anything else escaping is a bug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PapernotesError(Exception):
+    """A user-facing error, rendered as `path:line: field: message (hint)`."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.field = field
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        what = f"{self.field}: " if self.field else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{what}{self.message}{hint}".replace("\n", " ")
+
+    def at(self, *, path: str | Path | None = None, line_offset: int = 0) -> "PapernotesError":
+        """The same error located in a file, its line shifted by `line_offset`."""
+        line = None if self.line is None else self.line + line_offset
+        return PapernotesError(
+            self.message,
+            path=path if path is not None else self.path,
+            line=line,
+            field=self.field,
+            hint=self.hint,
+        )
