@@ -1,0 +1,1 @@
+"""Reproductions: specs (YAML) -> engine launch -> MLflow run -> results in the note."""
