@@ -1,9 +1,37 @@
-"""`papernotes export` (not implemented yet)."""
+"""`papernotes export --bibtex [-o FILE]`: the vault's notes as BibTeX."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from papernotes.cli.console import console, err_console, handles_errors
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    bibtex: bool = typer.Option(False, "--bibtex", help="Export BibTeX (the only format so far)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+) -> None:
+    """Export every note of the vault as a BibTeX entry."""
+    from papernotes.atomic import atomic_write_text
+    from papernotes.errors import PapernotesError
+    from papernotes.notes.bibtex import notes_to_bibtex
+    from papernotes.notes.vault import iter_notes
+    from papernotes.notes.workspace import find_workspace
+
+    if not bibtex:
+        raise PapernotesError("choose a format", field="export", hint="pass --bibtex")
+    if output is not None and output.exists() and not force:
+        raise PapernotesError("already exists; pass --force to overwrite", path=output)
+    notes = [p.note for p in iter_notes(find_workspace())]
+    text = notes_to_bibtex(notes)
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    atomic_write_text(output, text, overwrite=force)
+    err_console.print(f"{len(notes)} entr{'y' if len(notes) == 1 else 'ies'} written to {output}",
+                      highlight=False)

@@ -1,9 +1,22 @@
-"""`papernotes init` (not implemented yet)."""
+"""`papernotes init [DIR]`: make a workspace (an Obsidian vault) with templates and repro specs."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from papernotes.cli.console import console, handles_errors
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    directory: Path = typer.Argument(Path("."), help="Folder to make the workspace in."),
+    force: bool = typer.Option(False, "--force", help="Reset an existing workspace's config."),
+) -> None:
+    """Make a workspace: papernotes.yaml, notes/, templates/ and repro/."""
+    from papernotes.notes.workspace import init_workspace
+
+    ws = init_workspace(directory, force=force)
+    console.print(f"workspace ready: {ws.root}", highlight=False)
+    console.print(f"next: cd {directory} && papernotes new simclr", highlight=False)

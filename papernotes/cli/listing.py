@@ -1,9 +1,36 @@
-"""`papernotes listing` (not implemented yet)."""
+"""`papernotes list [--tag T] [--status S]`: the notes of the vault as a table."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from papernotes.cli.console import console, handles_errors
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    tag: Optional[str] = typer.Option(None, "--tag", help="Only notes with this tag (or nested under it)."),
+    status: Optional[str] = typer.Option(
+        None, "--status", help="unread, skimmed, reading or read-carefully."),
+) -> None:
+    """List the notes: title, status, rating, tags, repro spec and its last result."""
+    from rich.table import Table
+
+    from papernotes.notes.listing import note_rows, parse_status
+    from papernotes.notes.vault import iter_notes
+    from papernotes.notes.workspace import find_workspace
+
+    ws = find_workspace()
+    wanted = parse_status(status) if status else None
+    rows = note_rows(iter_notes(ws), tag=tag, status=wanted)
+    if not rows:
+        console.print("no notes match" if (tag or status) else "no notes yet: `papernotes new KEY`")
+        return
+    table = Table("key", "title", "status", "rating", "tags", "repro", "last result")
+    for r in rows:
+        table.add_row(r.key, r.title, r.status.label(ws.config.lang if ws.config.lang in ("zh", "en") else "en"),
+                      "⭐" * (r.rating or 0), " ".join(f"#{t}" for t in r.tags), r.repro, r.last_result)
+    console.print(table)
+    console.print(f"{len(rows)} note(s)", highlight=False)

@@ -1,9 +1,32 @@
-"""`papernotes new` (not implemented yet)."""
+"""`papernotes new`: a note from the catalog (KEY), a blank one (--title) or from BibTeX (--bibtex)."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from papernotes.cli.console import console, handles_errors
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    key: Optional[str] = typer.Argument(None, help="Catalog key, e.g. simclr (see the catalog)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Make a blank note with this title."),
+    bibtex: Optional[Path] = typer.Option(None, "--bibtex", help="Make notes from a BibTeX file."),
+    note_key: Optional[str] = typer.Option(
+        None, "--key", help="Key of the note (with --title), or the citekey to take (with --bibtex)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the workspace's)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing note."),
+) -> None:
+    """Make a new note from the user's template and print the path written."""
+    from papernotes.notes.creation import notes_to_create
+    from papernotes.notes.vault import write_new_notes
+    from papernotes.notes.workspace import find_workspace
+
+    ws = find_workspace()
+    notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key,
+                            lang=lang or ws.config.lang)
+    for path in write_new_notes(ws, notes, force=force):
+        console.print(str(path), markup=False, highlight=False, soft_wrap=True)
