@@ -1,0 +1,227 @@
+"""The built-in paper catalog: one YAML card per paper in `papernotes/catalog/<key>.yaml`.
+
+A card holds verified metadata, bilingual (zh/en) text written for the notes, a mermaid
+flowchart of the method, headline results with their place in the paper, and the keys of
+related cards. `card_to_note` turns a card into a `Note` in either language.
+
+Loading is lazy: `load_card` reads one file; `list_cards` reads them all once and caches.
+A malformed card raises `PapernotesError` naming `file:line: field`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from papernotes.atomic import read_text_utf8
+from papernotes.errors import PapernotesError
+from papernotes.notes.mermaid import parse_mermaid
+from papernotes.notes.schema import Lang, Metadata, Method, Note, Result, check_key
+from papernotes.resources import catalog_dir
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Bilingual(_Frozen):
+    """The same text in Chinese and English; both are required and non-empty."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def pick(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class BilingualList(_Frozen):
+    zh: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+    def pick(self, lang: Lang) -> list[str]:
+        return list(self.zh if lang == "zh" else self.en)
+
+
+class PaperCard(_Frozen):
+    """One paper of the catalog, as stored in `catalog/<key>.yaml`."""
+
+    key: str
+    title: str = Field(min_length=1)
+    authors: list[str] = Field(min_length=1)
+    institutions: list[str] = Field(default_factory=list)
+    venue: str = Field(min_length=1)
+    year: int = Field(ge=1900, le=2100)
+    arxiv: str | None = None
+    paper_url: str = Field(min_length=1)
+    code_url: str = ""  # empty: no official code exists
+    tags: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    summary: Bilingual
+    problem: Bilingual
+    contributions: BilingualList
+    core_idea: Bilingual
+    diagram: str = Field(min_length=1)  # mermaid source, `graph TD` / `graph LR`
+    results: list[Result] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    repro: str | None = None  # a spec in repro/ that reproduces this paper
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        return check_key(v)
+
+    @field_validator("arxiv")
+    @classmethod
+    def _arxiv(cls, v: str | None) -> str | None:
+        # The note's metadata model owns the arXiv-id rule; reuse it.
+        return Metadata(arxiv=v).arxiv
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        return Metadata(tags=v).tags
+
+    def metadata(self) -> Metadata:
+        return Metadata(
+            title=self.title, authors=list(self.authors), institutions=list(self.institutions),
+            venue=self.venue, year=self.year, paper_url=self.paper_url, arxiv=self.arxiv,
+            code_url=self.code_url, tags=list(self.tags),
+        )
+
+
+# --- reading cards -----------------------------------------------------------------------------
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the deepest part of `loc` that ruamel recorded a position for."""
+    line = None
+    node = data
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if lc is not None:
+                line = (lc.key(part) if isinstance(part, str) else lc.item(part))[0] + 1
+            node = node[part]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "card"
+
+
+def _read_card(path: Path) -> PaperCard:
+    text = read_text_utf8(path)
+    try:
+        data = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise PapernotesError(f"invalid YAML: {exc.problem or exc.context}", path=path,
+                              line=line) from None
+    except Exception as exc:  # ruamel's DuplicateKeyError and friends
+        raise PapernotesError(f"invalid YAML: {exc}".splitlines()[0], path=path) from None
+    if not isinstance(data, dict):
+        raise PapernotesError("a paper card must be a YAML mapping", path=path, line=1)
+    try:
+        card = PaperCard.model_validate(dict(data))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise PapernotesError(err["msg"], path=path, line=_line_of(data, loc) or 1,
+                              field=_field_name(loc)) from None
+    if card.key != path.stem:
+        raise PapernotesError(f"key {card.key!r} does not match the file name {path.stem!r}",
+                              path=path, line=_line_of(data, ("key",)), field="key")
+    # Check the flowchart now, so a broken diagram is reported against this file and line.
+    parse_mermaid(card.diagram, path=path, first_line=_first_line_of(text, data, card.diagram))
+    return card
+
+
+def _first_line_of(text: str, data: Any, src: str) -> int:
+    """File line of the diagram's first line (a block scalar starts below its key)."""
+    start = _line_of(data, ("diagram",)) or 1
+    first = src.lstrip().splitlines()[0].strip()
+    lines = text.splitlines()
+    for i in range(start - 1, len(lines)):
+        if lines[i].strip().endswith(first):
+            return i + 1
+    return start
+
+
+@functools.lru_cache(maxsize=None)
+def _load_cached(path: str, mtime_ns: int) -> PaperCard:
+    return _read_card(Path(path))
+
+
+def load_card_file(path: str | Path) -> PaperCard:
+    """Read and validate one card file (cached while the file is unchanged)."""
+    path = Path(path)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise PapernotesError("no such file", path=path) from None
+    return _load_cached(str(path.resolve()), mtime)
+
+
+def card_keys(directory: str | Path | None = None) -> list[str]:
+    """Keys of all cards, sorted, without parsing any of them."""
+    d = Path(directory) if directory is not None else catalog_dir()
+    return sorted(p.stem for p in d.glob("*.yaml"))
+
+
+def suggest(key: str, directory: str | Path | None = None) -> list[str]:
+    """Card keys close to `key` (best first), for "did you mean" hints."""
+    keys = card_keys(directory)
+    return difflib.get_close_matches(key.strip().lower(), keys, n=3, cutoff=0.5)
+
+
+def load_card(key: str, directory: str | Path | None = None) -> PaperCard:
+    """The card `key`; an unknown key names the closest known ones."""
+    d = Path(directory) if directory is not None else catalog_dir()
+    norm = key.strip().lower()
+    path = d / f"{norm}.yaml"
+    if not norm or "/" in norm or "\\" in norm or norm.startswith(".") or not path.is_file():
+        near = suggest(norm, d) if norm else []
+        hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(card_keys(d))}"
+        raise PapernotesError(f"no paper card {key!r} in the catalog", field="key", hint=hint)
+    return load_card_file(path)
+
+
+def list_cards(directory: str | Path | None = None) -> list[PaperCard]:
+    """Every card, sorted by key (each file parsed once, then cached)."""
+    d = Path(directory) if directory is not None else catalog_dir()
+    return [load_card_file(d / f"{k}.yaml") for k in card_keys(d)]
+
+
+# --- cards to notes ----------------------------------------------------------------------------
+
+def card_to_note(card: PaperCard, lang: Lang = "zh") -> Note:
+    """A fresh, unread note for `card`, its text in `lang`."""
+    if lang not in ("zh", "en"):
+        raise PapernotesError(f"unknown language {lang!r}", field="lang", hint="use zh or en")
+    return Note(
+        key=card.key,
+        lang=lang,
+        aliases=list(card.aliases),
+        meta=card.metadata(),
+        abstract=card.summary.pick(lang),
+        problem=card.problem.pick(lang),
+        contributions=card.contributions.pick(lang),
+        method=Method(core_idea=card.core_idea.pick(lang), diagram=parse_mermaid(card.diagram)),
+        results=list(card.results),
+        related=list(card.related),
+        repro=card.repro,
+    )
