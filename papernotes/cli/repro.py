@@ -1,9 +1,58 @@
-"""`papernotes repro` (not implemented yet)."""
+"""`papernotes repro NAME`: run a repro spec's profile, track it in MLflow, write back the note."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from papernotes.cli.console import console, handles_errors, stdout_is_terminal
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    name: str = typer.Argument(..., help="Spec name (repro/NAME.yaml) or a spec file."),
+    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="Profile in the spec."),
+    set_: List[str] = typer.Option([], "--set", help="Override a field: --set train.epochs=10."),
+    gpus: Optional[int] = typer.Option(None, "--gpus", help="GPUs on this node (one rank each)."),
+    device: Optional[str] = typer.Option(None, "--device", help="cpu: run the ranks on CPU."),
+    nproc_per_node: Optional[int] = typer.Option(None, "--nproc-per-node", help="Ranks per node."),
+    nnodes: int = typer.Option(1, "--nnodes", help="Nodes (c10d rendezvous when > 1)."),
+    node_rank: int = typer.Option(0, "--node-rank", help="This node's rank."),
+    rdzv_endpoint: Optional[str] = typer.Option(None, "--rdzv-endpoint", help="HOST:PORT of node 0."),
+    master_port: Optional[int] = typer.Option(None, "--master-port", help="Single-node port."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the last run (same MLflow run)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the torchrun and srun commands."),
+    tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
+) -> None:
+    """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
+    import signal
+
+    from papernotes.errors import PapernotesError
+    from papernotes.repro.runner import ReproOptions, run_repro
+
+    if device not in (None, "cpu", "cuda"):
+        raise PapernotesError(f"unknown device {device!r}", field="--device", hint="cpu or cuda")
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
+    opts = ReproOptions(name=name, profile=profile, overrides=tuple(set_), gpus=gpus,
+                        device=device, nproc_per_node=nproc_per_node, nnodes=nnodes,
+                        node_rank=node_rank, rdzv_endpoint=rdzv_endpoint,
+                        master_port=master_port, resume=resume, dry_run=dry_run,
+                        tracking_uri=tracking_uri, terminal=stdout_is_terminal())
+    result = run_repro(opts, echo=lambda s: console.print(s, markup=False, highlight=False,
+                                                           soft_wrap=True))
+    if result.status == "dry-run":
+        return
+    show_result(result)
+
+
+def show_result(result) -> None:
+    for key, value in sorted(result.metrics.items()):
+        if key.startswith("eval/"):
+            console.print(f"{key}: {value:.2f}", highlight=False)
+    console.print(f"MLflow run {result.run_id} FINISHED: {result.link}", markup=False,
+                  highlight=False, soft_wrap=True)
+    if result.note is not None:
+        console.print(f"note updated: {Path(result.note)}", markup=False, highlight=False,
+                      soft_wrap=True)

@@ -1,0 +1,156 @@
+"""MLflow tracking, in the parent (`papernotes repro`) process only: one run per launch.
+
+The tracker is an event sink: it turns the engine's events (docs/ARCHITECTURE.md) into MLflow
+metrics and tags. Ranks other than 0, and the engine itself, never touch MLflow. mlflow is
+imported inside methods so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from papernotes.errors import PapernotesError
+
+RUN_FILE = "mlflow_run.json"  # in out_dir: which MLflow run `--resume` continues
+STEP_METRICS = ("train/loss", "train/lr", "train/pairs_per_s")
+
+
+def resolve_tracking_uri(cli_uri: str | None, env: dict, workspace_uri: str) -> str:
+    """--tracking-uri, else MLFLOW_TRACKING_URI, else the workspace's (sqlite in the workspace)."""
+    return cli_uri or env.get("MLFLOW_TRACKING_URI") or workspace_uri
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """{"train": {"epochs": 3}} -> {"train.epochs": 3}."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}{key}."))
+    else:
+        out[prefix.rstrip(".")] = data
+    return out
+
+
+def git_commit(cwd: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True,
+                             text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def ui_link(uri: str, experiment_id: str, run_id: str, ui_base: str = "http://127.0.0.1:5000") -> str:
+    base = uri.rstrip("/") if uri.startswith(("http://", "https://")) else ui_base
+    return f"{base}/#/experiments/{experiment_id}/runs/{run_id}"
+
+
+class Tracker:
+    """Opens (or resumes) one MLflow run and logs every event passed to it."""
+
+    def __init__(self, uri: str, experiment: str, artifact_location: str | None) -> None:
+        self.uri = uri
+        self.experiment = experiment
+        self.artifact_location = artifact_location
+        self.run_id: str | None = None
+        self.experiment_id: str | None = None
+        self.last_step = 0
+
+    def _client(self):
+        from mlflow.tracking import MlflowClient
+
+        return MlflowClient(tracking_uri=self.uri)
+
+    def start(self, *, params: dict[str, Any], tags: dict[str, str], run_name: str,
+              resume_run_id: str | None = None) -> str:
+        import mlflow
+
+        mlflow.set_tracking_uri(self.uri)
+        client = self._client()
+        try:
+            exp = client.get_experiment_by_name(self.experiment)
+            if exp is None:
+                self.experiment_id = client.create_experiment(
+                    self.experiment, artifact_location=self.artifact_location)
+            else:
+                self.experiment_id = exp.experiment_id
+            if resume_run_id:
+                run = mlflow.start_run(run_id=resume_run_id, log_system_metrics=True)
+            else:
+                run = mlflow.start_run(experiment_id=self.experiment_id, run_name=run_name,
+                                       log_system_metrics=True)
+        except Exception as exc:  # mlflow raises many types; the user needs one line
+            raise PapernotesError(f"MLflow tracking failed: {str(exc).splitlines()[0]}",
+                                  field="tracking_uri", hint=self.uri) from None
+        self.run_id = run.info.run_id
+        existing = client.get_run(self.run_id).data.params
+        fresh = {k: _param(v) for k, v in params.items() if k not in existing}
+        if fresh:
+            mlflow.log_params(fresh)
+        mlflow.set_tags(tags)
+        return self.run_id
+
+    def __call__(self, event: dict) -> None:
+        import mlflow
+
+        kind = event.get("event")
+        metrics = {k: float(v) for k, v in (event.get("metrics") or {}).items()
+                   if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        if kind == "start":
+            ds = event.get("dataset") or {}
+            tags = {"dataset.name": ds.get("name"), "dataset.fingerprint": ds.get("fingerprint"),
+                    "torch": event.get("torch"), "cuda": event.get("cuda"),
+                    "hardware": event.get("hardware"), "device": event.get("device")}
+            mlflow.set_tags({k: str(v) for k, v in tags.items() if v is not None})
+            if "world_size" in event:
+                self._param_once("world_size", event["world_size"])
+        elif kind in ("step", "epoch") and metrics:
+            self.last_step = int(event.get("step", self.last_step))
+            mlflow.log_metrics(metrics, step=self.last_step)
+            if kind == "epoch":
+                mlflow.log_metric("train/epoch", float(event.get("epoch", 0)), step=self.last_step)
+        elif kind in ("eval", "end") and metrics:
+            self.last_step = int(event.get("step", self.last_step))
+            mlflow.log_metrics(metrics, step=self.last_step)
+
+    def _param_once(self, key: str, value: Any) -> None:
+        import mlflow
+
+        if key not in self._client().get_run(self.run_id).data.params:
+            mlflow.log_param(key, _param(value))
+
+    def log_artifact(self, path: str | Path, folder: str | None = None) -> None:
+        import mlflow
+
+        if Path(path).is_file():
+            mlflow.log_artifact(str(path), artifact_path=folder)
+
+    def finish(self, status: str) -> None:
+        """status: FINISHED, KILLED or FAILED."""
+        import mlflow
+
+        if mlflow.active_run() is not None:
+            mlflow.end_run(status=status)
+
+    def save_run_file(self, out_dir: Path) -> None:
+        from papernotes.atomic import atomic_write_text
+
+        data = {"run_id": self.run_id, "experiment_id": self.experiment_id, "tracking_uri": self.uri}
+        atomic_write_text(out_dir / RUN_FILE, json.dumps(data, indent=2) + "\n", overwrite=True)
+
+
+def read_run_file(out_dir: Path) -> str:
+    path = out_dir / RUN_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError):
+        raise PapernotesError("no MLflow run to resume here", path=path, field="--resume",
+                              hint="start the run once without --resume") from None
+
+
+def _param(value: Any) -> str:
+    text = "null" if value is None else str(value)
+    return text[:500]

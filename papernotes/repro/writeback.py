@@ -1,0 +1,121 @@
+"""Results back into the note: the `repro` managed region, one table row per run.
+
+The region holds the paper's numbers (from the spec's `expected`), one row per run (kept from
+the existing region, so runs accumulate; a resumed run replaces its own row) and the curves
+embedded as `![[...]]` with the PNG stored in the vault. Only the region's bytes change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
+from papernotes.notes.regions import region_body, replace_region
+
+REGION = "repro"
+ATTACHMENTS = "attachments"
+COLUMNS = ("run", "date", "spec", "backbone", "dataset", "epochs", "batch", "linear top-1",
+           "linear top-5", "kNN top-1", "random-init top-1", "hardware", "wall time", "MLflow")
+_EMBED = re.compile(r"^!\[\[[^\]]+\]\]\s*$")
+_METRIC_COLUMN = {"eval/linear_top1": "linear top-1", "eval/linear_top5": "linear top-5",
+                  "eval/knn_top1": "kNN top-1", "eval/random_init_linear_top1": "random-init top-1"}
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run_id: str
+    date: str
+    spec: str  # name/profile
+    backbone: str
+    dataset: str
+    epochs: int
+    batch: int
+    metrics: dict  # eval/* in percent
+    hardware: str
+    wall_time_s: float
+    link: str
+
+    def cells(self) -> list[str]:
+        m = self.metrics
+        pct = lambda key: f"{m[key]:.2f}" if key in m else "–"  # noqa: E731
+        return [f"`{self.run_id[:8]}`", self.date, self.spec, self.backbone, self.dataset,
+                str(self.epochs), str(self.batch), pct("eval/linear_top1"), pct("eval/linear_top5"),
+                pct("eval/knn_top1"), pct("eval/random_init_linear_top1"), _cell(self.hardware),
+                _duration(self.wall_time_s), f"[{self.run_id}]({self.link})"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def paper_rows(expected) -> list[str]:
+    """The paper's numbers, one row per (backbone, dataset, source)."""
+    groups: dict[tuple, dict] = {}
+    for e in expected:
+        key = (e.backbone, e.dataset, e.source, e.epochs, e.batch_size)
+        groups.setdefault(key, {})[e.metric] = e.value
+    rows = []
+    for (backbone, dataset, source, epochs, batch), metrics in groups.items():
+        cells = dict.fromkeys(COLUMNS, "")
+        cells.update(run="**paper**", spec=_cell(source), backbone=backbone, dataset=dataset,
+                     epochs=str(epochs or ""), batch=str(batch or ""))
+        for metric, value in metrics.items():
+            if metric in _METRIC_COLUMN:
+                cells[_METRIC_COLUMN[metric]] = f"{value:.1f}"
+        rows.append(_row([cells[c] for c in COLUMNS]))
+    return rows
+
+
+def existing_runs(body: str | None) -> tuple[list[str], list[str]]:
+    """Run rows and embed lines already in the region (paper/header rows are regenerated)."""
+    rows, embeds = [], []
+    for line in (body or "").splitlines():
+        stripped = line.strip()
+        if _EMBED.match(stripped):
+            embeds.append(stripped)
+        elif stripped.startswith("| `"):
+            rows.append(stripped)
+    return rows, embeds
+
+
+def render_region(expected, rows: list[str], embeds: list[str]) -> str:
+    lines = ["### Reproduction (papernotes repro)", "",
+             _row(list(COLUMNS)), _row(["---"] * len(COLUMNS)), *paper_rows(expected), *rows]
+    if embeds:
+        lines += ["", *embeds]
+    return "\n".join(lines) + "\n"
+
+
+def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
+               curves_png: Path | None) -> Path:
+    """Add `row` (and the curves) to the note's `repro` region; the rest of the note is kept."""
+    text = read_text_utf8(note_path)
+    rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
+    mine = f"| `{row.run_id[:8]}` |"
+    rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
+    if curves_png is not None and curves_png.is_file():
+        name = f"{note_path.stem}-{row.run_id[:8]}-curves.png"
+        target = note_path.parent / ATTACHMENTS / name
+        atomic_write_bytes(target, curves_png.read_bytes(), overwrite=True)
+        try:  # Obsidian resolves embeds from the vault root
+            rel = target.resolve().relative_to(vault_root.resolve()).as_posix()
+        except ValueError:
+            rel = f"{ATTACHMENTS}/{name}"
+        embed = f"![[{rel}]]"
+        if embed not in embeds:
+            embeds.append(embed)
+    new_text = replace_region(text, REGION, render_region(expected, rows, embeds), path=note_path)
+    atomic_write_text(note_path, new_text, overwrite=True)
+    return note_path
