@@ -1,0 +1,139 @@
+"""Obsidian properties: the YAML frontmatter between `---` lines at the top of a note.
+
+Round-trips through ruamel.yaml so the user's keys, comments and order survive; only the
+properties whose values changed are rewritten, and an unchanged frontmatter keeps its bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from papernotes.errors import PapernotesError
+
+_YAML = YAML(typ="rt")
+_YAML.preserve_quotes = True
+_YAML.width = 4096
+_YAML.indent(mapping=2, sequence=4, offset=2)
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    """`text[:end]` is the frontmatter block (both `---` lines); `yaml` its inside."""
+
+    data: CommentedMap
+    yaml: str
+    end: int  # offset just after the closing `---` line
+    newline: str  # the note's line ending ("\n" or "\r\n")
+
+    def line_of(self, key: str) -> int | None:
+        """The 1-based file line of property `key` (the opening `---` is line 1)."""
+        try:
+            return self.data.lc.key(key)[0] + 2
+        except (KeyError, AttributeError, TypeError):
+            return None
+
+
+def _load(yaml_text: str, *, path=None) -> CommentedMap:
+    try:
+        data = _YAML.load(io.StringIO(yaml_text))
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PapernotesError(f"invalid YAML: {problem}", path=path,
+                              line=mark.line + 2 if mark else 1, field="frontmatter") from None
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise PapernotesError("properties must be a YAML mapping (key: value lines)", path=path,
+                              line=2, field="frontmatter")
+    return data
+
+
+def split_frontmatter(text: str, *, path=None) -> Frontmatter | None:
+    """The note's frontmatter, or None if it has none. Broken YAML -> error with file:line."""
+    first = text.split("\n", 1)[0]
+    if first.rstrip("\r") != "---":
+        return None
+    newline = "\r\n" if first.endswith("\r") else "\n"
+    offset = len(first) + 1
+    while offset <= len(text):
+        nl = text.find("\n", offset)
+        line = text[offset:] if nl < 0 else text[offset:nl]
+        if line.rstrip("\r") in ("---", "..."):
+            end = len(text) if nl < 0 else nl + 1
+            inner = text[len(first) + 1:offset]
+            return Frontmatter(_load(inner.replace("\r\n", "\n"), path=path), inner, end, newline)
+        if nl < 0:
+            break
+        offset = nl + 1
+    raise PapernotesError("frontmatter opened with '---' is never closed", path=path, line=1,
+                          field="frontmatter")
+
+
+def _yaml_value(value: Any) -> Any:
+    """Python value -> what ruamel should write (wikilinks and arXiv ids quoted)."""
+    if isinstance(value, list):
+        seq = CommentedSeq(_yaml_value(v) for v in value)
+        return seq
+    if isinstance(value, str) and (value.startswith("[[") or value[:1].isdigit() or value == ""
+                                   or value[:1] in "@`!&*{}[]|>%#'\"" or ": " in value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A loaded YAML value as plain Python (for comparison)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def dump_yaml(data: CommentedMap) -> str:
+    buf = io.StringIO()
+    _YAML.dump(data, buf)
+    return buf.getvalue()
+
+
+def render_frontmatter(props: dict[str, Any]) -> str:
+    """A fresh frontmatter block (with `---` lines) for `props`, in their order."""
+    data = CommentedMap((k, _yaml_value(v)) for k, v in props.items())
+    return f"---\n{dump_yaml(data) if data else ''}---\n"
+
+
+def update_frontmatter(text: str, old: dict[str, Any], new: dict[str, Any], *, path=None) -> str:
+    """`text` with the properties whose values differ between `old` and `new` rewritten.
+
+    Keys the note lacks are added at the end; other keys, comments and order are kept. If
+    nothing changed, `text` is returned unchanged.
+    """
+    changed = [k for k in new if plain(new[k]) != plain(old.get(k))]
+    if not changed:
+        return text
+    fm = split_frontmatter(text, path=path)
+    if fm is None:
+        nl = "\r\n" if "\r\n" in text else "\n"
+        block = render_frontmatter({k: new[k] for k in new if new[k] not in (None, "", [])})
+        return block.replace("\n", nl) + text
+    data = fm.data
+    for key in changed:
+        data[key] = _yaml_value(new[key])
+    body = dump_yaml(data)
+    if fm.newline != "\n":
+        body = body.replace("\n", fm.newline)
+    head = text[: text.index("\n") + 1]
+    closing_start = len(head) + len(fm.yaml)
+    return head + body + text[closing_start:]

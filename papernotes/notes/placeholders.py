@@ -1,0 +1,76 @@
+"""The template's "still to fill" text: a blank note shows it, parsing reads it as empty.
+
+The user's template marks unfilled places with sample text (`术语 A: 解释...`, `方法 A: ...`,
+`[链接]()`, `(e.g., ...)` hints, an ellipsis). `PLACEHOLDERS[lang][slot]` is what the templates
+render for an empty slot; `is_placeholder` recognises those and the template's other sample text.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "[论文标题]",
+        "cell": "",
+        "venue": "(e.g., NeurIPS, ICML, ICLR, CVPR, ACL, arXiv)",
+        "link": "[链接]()",
+        "code": "[链接]() (如有)",
+        "tags": "`自然语言处理` `大语言模型` `强化学习` `计算机视觉` ...",
+        "text": "...",
+        "term_a": "术语 A: 解释...",
+        "term_b": "术语 B: 解释...",
+        "work_a": "方法 A: ...",
+        "work_b": "方法 B: ...",
+        "limitation": "... (从而引出本文的动机)",
+        "abstract": "(用自己的话复述摘要)",
+        "result": "...",
+        "repro": "(暂无复现配置)",
+    },
+    "en": {
+        "title": "[Paper title]",
+        "cell": "",
+        "venue": "(e.g., NeurIPS, ICML, ICLR, CVPR, ACL, arXiv)",
+        "link": "[link]()",
+        "code": "[link]() (if any)",
+        "tags": "`nlp` `llm` `reinforcement-learning` `computer-vision` ...",
+        "text": "...",
+        "term_a": "Term A: explanation...",
+        "term_b": "Term B: explanation...",
+        "work_a": "Method A: ...",
+        "work_b": "Method B: ...",
+        "limitation": "... (which motivates this paper)",
+        "abstract": "(the abstract in your own words)",
+        "result": "...",
+        "repro": "(no repro spec yet)",
+    },
+}
+
+_ALL = frozenset(v for table in PLACEHOLDERS.values() for v in table.values() if v)
+# Sample text of the template's shape: "术语 A: 解释...", "方法 B: ...", "Term C: explanation...".
+_SAMPLE = re.compile(r"^(术语|方法|模块|Term|Method) [A-Z][:：]\s*(解释|explanation)?\s*(\.\.\.|…)+$")
+# A parenthesised hint: "(e.g., ...)", "（如有）", "(根据个人理解...)".
+_HINT = re.compile(r"^[(（](e\.g\.|例如|如有|if any|根据|记录|论文中|用|从而|which).*[)）]$", re.S)
+_EMPTY_LINK = re.compile(r"^\[[^\]]*\]\(\)$")
+
+
+def is_placeholder(text: str) -> bool:
+    """True if `text` (one cell, line or paragraph) is the template's unfilled sample text."""
+    t = text.strip()
+    if t in ("", "...", "…", "……") or t in _ALL:
+        return True
+    return bool(_SAMPLE.match(t) or _HINT.match(t) or _EMPTY_LINK.match(t))
+
+
+def strip_hint(text: str, lang: str) -> str:
+    """`text` without the template's trailing hint (`... (从而引出本文的动机)` -> `...`)."""
+    t = text.strip()
+    for hint in ("(从而引出本文的动机)", "(which motivates this paper)", "(如有)", "(if any)"):
+        if t.endswith(hint):
+            t = t[: -len(hint)].rstrip()
+    return t
+
+
+def filled(text: str) -> str:
+    """`text`, or "" if it is a placeholder."""
+    return "" if is_placeholder(text) else text.strip()

@@ -1,0 +1,68 @@
+"""The fixed words of the note templates (both languages), mapped to what they label.
+
+Parsing finds sections by their heading text and fields by their bold labels, so a note read
+back in either language lands in the same model fields.
+"""
+
+from __future__ import annotations
+
+SECTION_TITLES: dict[str, str] = {
+    "1. 元数据 (Metadata)": "metadata",
+    "2. 摘要与核心问题 (Abstract & Core Problem)": "abstract",
+    "3. 背景知识 (Background)": "background",
+    "4. 方法/模型 (Methodology/Model)": "method",
+    "5. 实验结果 (Experiments)": "results",
+    "6. 优点与不足 (Strengths & Weaknesses)": "strengths",
+    "7. 我的思考 (My Thoughts)": "thoughts",
+    "8. 想法补丁 (Idea Patching)": "ideas",
+    "9. 复现 (Reproduction)": "repro",
+    "1. Metadata": "metadata",
+    "2. Abstract & Core Problem": "abstract",
+    "3. Background": "background",
+    "4. Methodology / Model": "method",
+    "5. Experiments": "results",
+    "6. Strengths & Weaknesses": "strengths",
+    "7. My Thoughts": "thoughts",
+    "8. Idea Patching": "ideas",
+    "9. Reproduction": "repro",
+}
+
+# Header lines under the title: `**日期：** 2024-06-24`.
+LABELS: dict[str, tuple[str, ...]] = {
+    "date": ("**日期：**", "**Date:**"),
+    "status": ("**状态：**", "**Status:**"),
+    "rating": ("**评级：**", "**Rating:**"),
+}
+
+_FIELD_LABELS: dict[str, str] = {
+    # metadata table rows
+    "标题": "title", "Title": "title",
+    "作者": "authors", "Authors": "authors",
+    "机构": "institutions", "Institutions": "institutions",
+    "出版来源": "venue", "Venue": "venue",
+    "年份": "year", "Year": "year",
+    "论文链接": "paper_url", "Paper": "paper_url",
+    "代码链接": "code_url", "Code": "code_url",
+    "我的标签": "tags", "My tags": "tags",
+    # bold labels of list items
+    "论文要解决什么问题？": "problem", "What problem does the paper solve?": "problem",
+    "核心主张或贡献是什么？": "contributions",
+    "What are the core claims or contributions?": "contributions",
+    "前置知识/术语：": "terms", "Prerequisites / terms:": "terms",
+    "相关工作简要回顾：": "related_work", "Related work in brief:": "related_work",
+    "局限性：": "limitation", "Limitation:": "limitation",
+    "核心思想：": "core_idea", "Core idea:": "core_idea",
+    "模型/方法框图：": "diagram", "Model / method diagram:": "diagram",
+    "方法细节：": "method_text", "Method details:": "method_text",
+    "优点：": "strengths", "Strengths:": "strengths",
+    "不足：": "weaknesses", "Weaknesses:": "weaknesses",
+    "复现配置：": "repro", "Repro spec:": "repro",
+}
+
+# Text only the Chinese template has: tells the note's language.
+ZH_MARKERS = ("# 论文阅读笔记", "## 1. 元数据")
+
+
+def label_of(text: str) -> str | None:
+    """The field a bold label or table row name stands for, or None."""
+    return _FIELD_LABELS.get(text.strip())
