@@ -1,0 +1,226 @@
+"""Repair of the user's damage: re-encode damaged runs to their bytes, and put lost bytes
+back by choosing, among the characters each damaged sequence could have been, the most
+probable *whole* text (Viterbi over the candidates, scored by `langmodel.text_logp` on a
+window of words around each choice, coupled to the previous choice when they are close).
+
+Damage applied twice is undone layer by layer: an outer layer is recognised when reading it
+back gives text that is itself damaged; there, a lost byte can only have been one of the
+Windows-1252 characters, which leaves (almost always) one candidate. Text damaged some
+other lossless way is left to ftfy.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+from papernotes.notes.langmodel import text_logp
+from papernotes.notes.mojibake import CHAR_TO_BYTE, DamagedRun, find_damaged_runs
+
+WINDOW = 3  # characters of context on each side (covers 4-character words)
+HOLE = "\x00"  # stands for a choice not yet made: breaks words, same cost for all
+_PAIR_BONUS = math.log(10.0)
+_PAIR_PENALTY = math.log(1e-3)
+
+
+@dataclass(frozen=True)
+class Choice:
+    line: int  # 1-based line in the repaired text
+    chosen: str
+    alternatives: tuple[str, ...]  # the other candidates, most probable first
+    confidence: float  # probability of the chosen one among the candidates, 0..1
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    text: str
+    layers: int = 0  # how many times the damage was undone (0: nothing found)
+    sequences: int = 0  # damaged sequences read back as characters
+    restored: int = 0  # of these, sequences that had lost bytes put back
+    ambiguous: int = 0  # of these, sequences with more than one plausible character
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    lossless: bool = False  # repaired by ftfy (other lossless mojibake)
+
+    @property
+    def changed(self) -> bool:
+        return self.layers > 0 or self.lossless
+
+    def least_confident(self, n: int = 5) -> list[Choice]:
+        return sorted(self.choices, key=lambda c: c.confidence)[:n]
+
+
+@dataclass
+class _Layout:
+    """The text with damaged runs read back: fixed characters, and holes where a choice is
+    still open (`slots[k]` = (offset in `chars`, candidates))."""
+
+    chars: list[str]
+    slots: list[tuple[int, tuple[str, ...]]]
+    sequences: int
+    restored: int
+
+
+def _layout(text: str, runs: list[DamagedRun], only: set[str] | None) -> _Layout | None:
+    chars: list[str] = []
+    slots: list[tuple[int, tuple[str, ...]]] = []
+    sequences = restored = 0
+    pos = 0
+    for run in runs:
+        chars.extend(text[pos:run.start])
+        for u in run.units:
+            cands = u.candidates if only is None else tuple(c for c in u.candidates if c in only)
+            if not cands:
+                return None
+            sequences += 1
+            restored += u.missing > 0
+            if len(cands) == 1:
+                chars.append(cands[0])
+            else:
+                slots.append((len(chars), cands))
+                chars.append(HOLE)
+        pos = run.end
+    chars.extend(text[pos:])
+    return _Layout(chars, slots, sequences, restored)
+
+
+def _pairing(chars: list[str], p: int, ch: str) -> float:
+    """Brackets and quotes come in pairs: an opener needs its closer later in the paragraph,
+    a closer needs an open opener before it."""
+    cat = unicodedata.category(ch)
+    if cat in ("Ps", "Pi"):
+        closer = chr(ord(ch) + 1)
+        seg = "".join(chars[p + 1:p + 400]).split("\n\n", 1)[0]
+        at, again = seg.find(closer), seg.find(ch)
+        return _PAIR_BONUS if at >= 0 and (again < 0 or at < again) else _PAIR_PENALTY
+    if cat in ("Pe", "Pf"):
+        opener, closer = chr(ord(ch) - 1), ch
+        seg = "".join(chars[max(0, p - 400):p]).rsplit("\n\n", 1)[-1]
+        return _PAIR_BONUS if seg.count(opener) > seg.count(closer) else _PAIR_PENALTY
+    return 0.0
+
+
+def _window(chars: list[str], p: int, lo: int) -> tuple[int, str]:
+    a = max(lo, p - WINDOW)
+    return a, "".join(chars[a:p + WINDOW + 1])
+
+
+def _score(chars: list[str], p: int, ch: str, prev: tuple[int, str] | None) -> float:
+    """Gain in log-probability from putting `ch` at `p` (given the previous choice `prev`
+    when it is inside the window): words around p with ch, minus words with a hole."""
+    saved = chars[p]
+    undo = None
+    if prev is not None:
+        undo = (prev[0], chars[prev[0]])
+        chars[prev[0]] = prev[1]
+    a, _ = _window(chars, p, 0)
+    chars[p] = HOLE
+    base = text_logp("".join(chars[a:p + WINDOW + 1]))
+    chars[p] = ch
+    with_ch = text_logp("".join(chars[a:p + WINDOW + 1]))
+    chars[p] = saved
+    if undo is not None:
+        chars[undo[0]] = undo[1]
+    return with_ch - base + _pairing(chars, p, ch)
+
+
+def _viterbi(lay: _Layout) -> list[str]:
+    chars, slots = lay.chars, lay.slots
+    if not slots:
+        return []
+    # best[k][c] = (score, back-pointer index into slot k-1's candidates)
+    best: list[list[tuple[float, int]]] = []
+    for k, (p, cands) in enumerate(slots):
+        coupled = k > 0 and p - slots[k - 1][0] <= WINDOW
+        row = []
+        for c in cands:
+            if not coupled:
+                prev_best = max(s for s, _ in best[k - 1]) if k else 0.0
+                prev_i = max(range(len(best[k - 1])), key=lambda i: best[k - 1][i][0]) if k else -1
+                row.append((prev_best + _score(chars, p, c, None), prev_i))
+            else:
+                pp, pc = slots[k - 1]
+                opts = [(best[k - 1][i][0] + _score(chars, p, c, (pp, pc[i])), i)
+                        for i in range(len(pc))]
+                row.append(max(opts))
+        best.append(row)
+    picks = [0] * len(slots)
+    picks[-1] = max(range(len(best[-1])), key=lambda i: best[-1][i][0])
+    for k in range(len(slots) - 1, 0, -1):
+        picks[k - 1] = best[k][picks[k]][1]
+    return [slots[k][1][i] for k, i in enumerate(picks)]
+
+
+def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
+    chars = list(lay.chars)
+    for (p, _), c in zip(lay.slots, picked):
+        chars[p] = c
+    out: list[Choice] = []
+    line, last = 1, 0
+    for (p, cands), c in zip(lay.slots, picked):
+        line += "".join(chars[last:p]).count("\n")
+        last = p
+        scores = {}
+        for alt in cands:
+            chars[p] = alt
+            a, win = _window(chars, p, 0)
+            scores[alt] = text_logp(win) + _pairing(chars, p, alt)
+        chars[p] = c
+        top = max(scores.values())
+        z = sum(math.exp(s - top) for s in scores.values())
+        others = tuple(sorted((x for x in cands if x != c), key=lambda x: -scores[x]))
+        out.append(Choice(line, c, others, math.exp(scores[c] - top) / z))
+    return out
+
+
+def _decode_layer(text: str, runs: list[DamagedRun], only: set[str] | None
+                  ) -> tuple[str, _Layout, list[Choice]] | None:
+    lay = _layout(text, runs, only)
+    if lay is None:
+        return None
+    picked = _viterbi(lay) if only is None else [c[1][0] for c in lay.slots]
+    chars = list(lay.chars)
+    for (p, _), c in zip(lay.slots, picked):
+        chars[p] = c
+    choices = _choices(lay, picked) if only is None else []
+    return "".join(chars), lay, choices
+
+
+def repair_text(text: str, max_layers: int = 3) -> RepairResult:
+    """Undo the damage (once or several times); text that is not damaged comes back as is."""
+    image = set(CHAR_TO_BYTE)
+    cur, layers, seqs, restored, ambiguous = text, 0, 0, 0, 0
+    choices: list[Choice] = []
+    while layers < max_layers:
+        runs = find_damaged_runs(cur)
+        if not runs:
+            break
+        inner = _decode_layer(cur, runs, image)
+        if inner is not None and find_damaged_runs(inner[0]):
+            cur, lay = inner[0], inner[1]
+        else:
+            decoded = _decode_layer(cur, runs, None)
+            assert decoded is not None  # every run parsed, so every unit has candidates
+            cur, lay, choices = decoded
+        layers += 1
+        seqs += lay.sequences
+        restored += lay.restored
+        ambiguous += len(lay.slots)
+        if choices:
+            break
+    if layers:
+        return RepairResult(cur, layers, seqs, restored, ambiguous, tuple(choices))
+    return _lossless(text)
+
+
+def _lossless(text: str) -> RepairResult:
+    """Other mojibake that lost nothing (e.g. Latin-1 or MacRoman misreadings): ftfy."""
+    import ftfy
+
+    lines = text.splitlines(keepends=True)
+    fixed = [ftfy.fix_encoding(line) for line in lines]
+    new = "".join(fixed)
+    if new == text:
+        return RepairResult(text)
+    n = sum(a != b for a, b in zip(lines, fixed))
+    return RepairResult(new, layers=0, sequences=n, lossless=True)
