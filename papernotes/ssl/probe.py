@@ -14,8 +14,11 @@ class OnlineProbe(nn.Module):
         super().__init__()
         self.linear = nn.Linear(in_dim, num_classes)
 
+    def forward(self, h: Tensor) -> Tensor:
+        return self.linear(h.detach().float())
+
     def loss(self, h: Tensor, labels: Tensor) -> Tensor:
-        return F.cross_entropy(self.linear(h.detach().float()), labels)
+        return F.cross_entropy(self(h), labels)
 
     @torch.no_grad()
     def top1(self, feats: Tensor, labels: Tensor) -> float:

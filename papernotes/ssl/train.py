@@ -1,0 +1,98 @@
+"""The SimCLR training loop: one screen, everything on the device, no host sync between log steps.
+
+Per step: draw this rank's indices, build two augmented views on the device, (h, z) = model(views),
+NT-Xent on z (negatives from every rank under DDP), the online probe's cross-entropy on h.detach()
+added to it, lr from the per-step schedule, one backward, both optimisers step.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+
+from papernotes.ssl.augment import simclr_views
+from papernotes.ssl.config import PretrainConfig
+from papernotes.ssl.data.loader import IndexSampler, batch
+from papernotes.ssl.losses import nt_xent_loss
+from papernotes.ssl.schedule import lr_at
+
+
+@dataclass
+class TrainState:
+    """Everything that moves during training (the rest is configuration)."""
+    model: nn.Module  # SimCLRModel, possibly DDP-wrapped
+    probe: nn.Module | None  # OnlineProbe, possibly DDP-wrapped
+    optimizer: torch.optim.Optimizer
+    probe_optimizer: torch.optim.Optimizer | None
+    aug_generator: torch.Generator  # re-seeded every step from (seed, rank, step)
+    step: int = 0
+    epoch_loss: Tensor = field(default_factory=lambda: torch.zeros(()))  # sum over this epoch's steps
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    cfg: PretrainConfig
+    sampler: IndexSampler
+    images: Tensor  # uint8 [N, 3, H, W] on the device
+    labels: Tensor | None  # int64 [N] on the device (None: no online probe, e.g. STL unlabeled)
+    total_steps: int
+    warmup_steps: int
+    peak_lr: float
+    probe_peak_lr: float
+    world_size: int
+    rank: int
+    device: torch.device
+    autocast_bf16: bool
+
+
+def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_step: Callable[[int], None],
+          stop: Callable[[], bool]) -> bool:
+    """Run from st.step to spec.total_steps (or max_steps); False when stopped early by `stop`."""
+    cfg, tcfg = spec.cfg, spec.cfg.train
+    last = min(spec.total_steps, tcfg.max_steps) if tcfg.max_steps else spec.total_steps
+    amp = torch.autocast(spec.device.type, dtype=torch.bfloat16) if spec.autocast_bf16 else nullcontext()
+    mem = torch.channels_last if tcfg.channels_last else torch.contiguous_format
+    window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
+    while st.step < last:
+        if stop():
+            return False
+        lr = lr_at(st.step, spec.total_steps, spec.warmup_steps, spec.peak_lr)
+        for g in st.optimizer.param_groups:
+            g["lr"] = lr
+        x, y = batch(spec.images, spec.labels, spec.sampler.indices(st.step))
+        # Views are a pure function of (seed, rank, step): resuming needs no generator state.
+        st.aug_generator.manual_seed((tcfg.seed * 1_000_003 + st.step) * 1024 + spec.rank)
+        v1, v2 = simclr_views(x, cfg.aug, cfg.data.image_size, generator=st.aug_generator)
+        with amp:
+            h, z = st.model(torch.cat([v1, v2]).contiguous(memory_format=mem))
+        z1, z2 = z.float().chunk(2)
+        loss = nt_xent_loss(z1, z2, tcfg.temperature, gather=spec.world_size > 1)
+        total = loss
+        if st.probe is not None and y is not None:
+            for g in st.probe_optimizer.param_groups:
+                g["lr"] = spec.probe_peak_lr * lr / spec.peak_lr
+            total = total + nn.functional.cross_entropy(st.probe(h), torch.cat([y, y]))  # h detached inside
+            st.probe_optimizer.zero_grad(set_to_none=True)
+        st.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        st.optimizer.step()
+        if st.probe is not None and y is not None:
+            st.probe_optimizer.step()
+        st.epoch_loss = st.epoch_loss + loss.detach()
+        log_loss += loss.detach()
+        st.step += 1
+        window_steps += 1
+        if st.step % tcfg.log_every == 0 or st.step == last:
+            mean_loss = (log_loss / window_steps).item()  # the only host sync: at log steps
+            elapsed = time.perf_counter() - window_start
+            emit({"event": "step", "step": st.step, "epoch": st.step / spec.sampler.steps_per_epoch,
+                  "metrics": {"train/loss": mean_loss, "train/lr": lr,
+                              "train/pairs_per_s": window_steps * spec.sampler.global_batch / max(elapsed, 1e-9)}})
+            window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
+        after_step(st.step)
+    return True
