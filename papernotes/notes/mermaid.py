@@ -71,6 +71,8 @@ def _read_id(s: str, i: int) -> tuple[str, int]:
         if s[j] == "-" and (s.startswith("--", j) or s.startswith("-.", j)):
             break
         j += 1
+    if j == i and i < len(s) and s[i] in "[](){}":
+        raise _Err(f"unbalanced bracket {s[i]!r} at column {i + 1}")
     if j == i:
         raise _Err(f"expected a node id at column {i + 1}, found {s[i:i + 10]!r}" if i < len(s)
                    else "dangling arrow: expected a node after it")
@@ -128,15 +130,17 @@ def _read_edge(s: str, i: int) -> tuple[str, str, int] | None:
 
 def _split_statements(line: str) -> list[str]:
     """Split on `;` outside brackets and quotes."""
-    out, depth, quoted, cur = [], 0, False, []
+    out, depth, quoted, piped, cur = [], 0, False, False, []
     for ch in line:
         if ch == '"':
             quoted = not quoted
+        elif ch == "|" and not quoted:
+            piped = not piped
         elif not quoted and ch in "[({":
             depth += 1
         elif not quoted and ch in "])}":
             depth -= 1
-        if ch == ";" and depth <= 0 and not quoted:
+        if ch == ";" and depth <= 0 and not quoted and not piped:
             out.append("".join(cur))
             cur = []
         else:
