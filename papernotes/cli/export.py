@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from papernotes.cli.console import console, err_console, handles_errors
+from papernotes.cli.console import err_console, handles_errors
 
 
 @handles_errors

@@ -1,0 +1,65 @@
+"""Shared fixtures for the CLI tests: a real workspace on disk, the CliRunner, a file snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from papernotes.cli.app import app
+
+
+@pytest.fixture
+def ws_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh workspace made by `papernotes init`, and the current folder inside it."""
+    root = tmp_path / "vault"
+    result = CliRunner().invoke(app, ["init", str(root)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Invoke the app in-process; rich tables get a wide console so cells are not wrapped."""
+    from papernotes.cli import console as console_mod
+
+    monkeypatch.setattr(console_mod.console, "width", 240)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Every file under `root` with its hash: compare two to prove nothing was written."""
+    out = {}
+    for folder, _, files in os.walk(root):
+        for name in files:
+            p = Path(folder, name)
+            out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _one_error_line(output: str) -> str:
+    """The output is exactly one line starting `error:` and carries no traceback."""
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    assert len(lines) == 1, output
+    assert lines[0].startswith("error: "), output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+@pytest.fixture
+def snapshot():
+    return _snapshot
+
+
+@pytest.fixture
+def one_error_line():
+    return _one_error_line

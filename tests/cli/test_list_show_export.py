@@ -1,0 +1,86 @@
+"""`papernotes list`, `show` and `export --bibtex` on a real vault."""
+
+import re
+
+from papernotes.notes.regions import replace_region
+
+
+
+def _vault(ws_dir, cli):
+    assert cli("new", "simclr").exit_code == 0
+    assert cli("new", "--title", "Momentum Contrast", "--key", "moco").exit_code == 0
+    path = ws_dir / "notes" / "simclr.md"
+    table = ("| run | dataset | linear top-1 |\n|---|---|---|\n"
+             "| 1 | CIFAR-10 | 61.2 |\n| 2 | CIFAR-10 | 83.4 |\n")
+    path.write_text(replace_region(path.read_text(encoding="utf-8"), "repro", table),
+                    encoding="utf-8")
+
+
+def test_list_shows_every_note_with_the_last_repro_result(ws_dir, cli):
+    _vault(ws_dir, cli)
+    r = cli("list")
+    assert r.exit_code == 0, r.output
+    assert "2 note(s)" in r.output
+    assert "A Simple Framework" in r.output and "Momentum Contrast" in r.output
+    assert "83.4" in r.output and "61.2" not in r.output
+
+
+def test_list_filters_by_tag_and_status(ws_dir, cli, one_error_line):
+    _vault(ws_dir, cli)
+    from papernotes.notes.vault import load_note
+    from papernotes.notes.workspace import find_workspace
+
+    simclr = load_note(find_workspace(), "simclr").note
+    tag = simclr.meta.tags[0]
+    r = cli("list", "--tag", tag)
+    assert "1 note(s)" in r.output and "simclr" in r.output and "moco" not in r.output
+    r = cli("list", "--status", simclr.status.value)
+    assert "simclr" in r.output
+    r = cli("list", "--tag", "no-such-tag")
+    assert r.exit_code == 0 and "no notes match" in r.output
+    r = cli("list", "--status", "finished")
+    assert r.exit_code != 0 and "read-carefully" in one_error_line(r.output)
+
+
+def test_last_result_picks_the_last_table_row():
+    from papernotes.notes.listing import last_result
+
+    text = "x\n%% papernotes:begin repro %%\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n%% papernotes:end repro %%\n"
+    assert last_result(text) == "3 · 4"
+    assert last_result("no region\n") == ""
+    header_only = "%% papernotes:begin repro %%\n| a | b |\n|---|---|\n%% papernotes:end repro %%\n"
+    assert last_result(header_only) == ""
+
+
+def test_show_prints_metadata_results_and_ideas(ws_dir, cli, one_error_line):
+    _vault(ws_dir, cli)
+    cli("idea", "point", "simclr", "projection head")
+    cli("idea", "add", "simclr", "drop the projection head", "--point", "1")
+    r = cli("show", "simclr")
+    assert r.exit_code == 0, r.output
+    for expected in ("A Simple Framework", "Ting Chen", "76.5", "drop the projection head",
+                     "projection head"):
+        assert expected in r.output, expected
+    r = cli("show", "simclrr")
+    line = one_error_line(r.output)
+    assert r.exit_code != 0 and "no note 'simclrr'" in line and "simclr?" in line
+
+
+def test_export_bibtex_to_stdout_and_file(ws_dir, cli, tmp_path, one_error_line):
+    _vault(ws_dir, cli)
+    r = cli("export", "--bibtex")
+    assert r.exit_code == 0, r.output
+    assert len(re.findall(r"^@\w+\{", r.output, flags=re.M)) == 2
+    assert "Contrastive Learning of Visual Representations" in r.output
+    out = tmp_path / "refs.bib"
+    assert cli("export", "--bibtex", "-o", str(out)).exit_code == 0
+    first = out.read_bytes()
+    assert first.decode().count("@") >= 2
+    out.write_text("mine\n")
+    r = cli("export", "--bibtex", "-o", str(out))
+    assert r.exit_code != 0 and "--force" in one_error_line(r.output)
+    assert out.read_text() == "mine\n"
+    assert cli("export", "--bibtex", "-o", str(out), "--force").exit_code == 0
+    assert out.read_bytes() == first
+    r = cli("export")
+    assert r.exit_code != 0 and "--bibtex" in one_error_line(r.output)
