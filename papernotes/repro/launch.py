@@ -52,7 +52,8 @@ def torchrun_command(plan: LaunchPlan, config: Path, events: Path, resume: bool,
         cmd += ["--nnodes=1", "--master-addr=127.0.0.1", f"--master-port={plan.master_port}"]
     else:
         cmd += ["--standalone"]
-    cmd += ["-m", "papernotes.ssl.pretrain", "--config", str(config), "--events", str(events)]
+    cmd += ["-m", "papernotes.ssl.pretrain", "--config", str(config), "--events", str(events),
+            "--quiet"]  # the parent shows progress from the events
     if resume:
         cmd.append("--resume")
     return cmd

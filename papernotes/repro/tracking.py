@@ -66,8 +66,11 @@ class Tracker:
 
     def start(self, *, params: dict[str, Any], tags: dict[str, str], run_name: str,
               resume_run_id: str | None = None) -> str:
+        import logging
+
         import mlflow
 
+        logging.getLogger("mlflow.system_metrics").setLevel(logging.WARNING)
         mlflow.set_tracking_uri(self.uri)
         client = self._client()
         try:
@@ -100,6 +103,7 @@ class Tracker:
         metrics = {k: float(v) for k, v in (event.get("metrics") or {}).items()
                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
         if kind == "start":
+            self.last_step = int(event.get("start_step") or 0)
             ds = event.get("dataset") or {}
             tags = {"dataset.name": ds.get("name"), "dataset.fingerprint": ds.get("fingerprint"),
                     "torch": event.get("torch"), "cuda": event.get("cuda"),

@@ -1,0 +1,131 @@
+"""MLflow tracking against real stores: a SQLite file and a real `mlflow server` subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from papernotes.errors import PapernotesError
+from papernotes.repro.preflight import check_tracking, free_port
+from papernotes.repro.tracking import Tracker, flatten, resolve_tracking_uri
+
+EVENTS = [
+    {"event": "start", "world_size": 1, "device": "cpu", "epochs": 1, "steps_per_epoch": 2,
+     "steps_total": 2, "start_step": 0, "torch": "2.x", "cuda": None, "hardware": "test-cpu",
+     "dataset": {"name": "synthetic", "fingerprint": "f00d", "num_train": 4, "num_test": 2,
+                 "num_classes": 2}},
+    {"event": "step", "step": 1, "epoch": 0.5, "metrics": {"train/loss": 5.0, "train/lr": 0.1,
+                                                           "train/pairs_per_s": 10.0}},
+    {"event": "step", "step": 2, "epoch": 1.0, "metrics": {"train/loss": 4.0, "train/lr": 0.05,
+                                                           "train/pairs_per_s": 12.0}},
+    {"event": "epoch", "step": 2, "epoch": 1, "metrics": {"monitor/knn_top1": 30.0}},
+    {"event": "eval", "metrics": {"eval/linear_top1": 55.5, "eval/knn_top1": 44.0}},
+]
+
+
+def drive(uri: str, tmp_path, status: str = "FINISHED") -> Tracker:
+    tracker = Tracker(uri, "simclr", (tmp_path / "mlartifacts").as_uri() if "sqlite" in uri else None)
+    tracker.start(params={"train.epochs": 1, "train.max_steps": None, "world_size": 1},
+                  tags={"papernotes.spec": "simclr"}, run_name="t")
+    for event in EVENTS:
+        tracker(event)
+    report = tmp_path / "linear_eval.json"
+    report.write_text('{"top1": 55.5}', encoding="utf-8")
+    tracker.log_artifact(report, "eval")
+    tracker.finish(status)
+    return tracker
+
+
+def check_store(uri: str, tracker: Tracker) -> None:
+    client = MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([tracker.experiment_id])
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.info.status == "FINISHED"
+    assert run.data.params["train.max_steps"] == "null" and run.data.params["world_size"] == "1"
+    assert run.data.metrics["eval/linear_top1"] == 55.5
+    assert [m.value for m in client.get_metric_history(run.info.run_id, "train/loss")] == [5.0, 4.0]
+    assert run.data.tags["dataset.fingerprint"] == "f00d" and run.data.tags["hardware"] == "test-cpu"
+    assert [a.path for a in client.list_artifacts(run.info.run_id, "eval")] == ["eval/linear_eval.json"]
+
+
+def test_sqlite_store_round_trip(tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracker = drive(uri, tmp_path)
+    check_store(uri, tracker)
+    assert (tmp_path / "mlartifacts").is_dir()
+
+
+def test_resume_continues_the_same_run(tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    first = drive(uri, tmp_path, status="KILLED")
+    again = Tracker(uri, "simclr", None)
+    run_id = again.start(params={"train.epochs": 1, "world_size": 1}, tags={}, run_name="t",
+                         resume_run_id=first.run_id)
+    again({"event": "start", "world_size": 1, "start_step": 2})
+    again({"event": "step", "step": 3, "epoch": 1.5, "metrics": {"train/loss": 3.0}})
+    again({"event": "eval", "metrics": {"eval/linear_top1": 60.0}})
+    again.finish("FINISHED")
+    client = MlflowClient(tracking_uri=uri)
+    assert run_id == first.run_id
+    assert len(client.search_runs([first.experiment_id])) == 1
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED" and run.data.metrics["eval/linear_top1"] == 60.0
+    history = client.get_metric_history(run_id, "train/loss")
+    assert [(m.step, m.value) for m in history] == [(1, 5.0), (2, 4.0), (3, 3.0)]
+
+
+def test_uri_precedence_and_flatten():
+    assert resolve_tracking_uri("a", {"MLFLOW_TRACKING_URI": "b"}, "c") == "a"
+    assert resolve_tracking_uri(None, {"MLFLOW_TRACKING_URI": "b"}, "c") == "b"
+    assert resolve_tracking_uri(None, {}, "c") == "c"
+    assert flatten({"a": {"b": 1, "c": {"d": None}}, "e": "x"}) == {"a.b": 1, "a.c.d": None, "e": "x"}
+
+
+def test_unreachable_server_is_one_line_error():
+    port = free_port()
+    t0 = time.monotonic()
+    with pytest.raises(PapernotesError, match="unreachable") as info:
+        check_tracking(f"http://127.0.0.1:{port}")
+    assert time.monotonic() - t0 < 5 and info.value.field == "tracking_uri"
+
+
+@pytest.fixture
+def mlflow_server(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+         "--artifacts-destination", str(tmp_path / "server-artifacts"), "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    uri = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(uri + "/health", timeout=1) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("mlflow server did not start")
+        time.sleep(0.5)
+    yield uri
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.slow
+def test_remote_server(tmp_path, mlflow_server):
+    check_tracking(mlflow_server)
+    tracker = drive(mlflow_server, tmp_path)
+    check_store(mlflow_server, tracker)

@@ -1,0 +1,59 @@
+"""Write-back: only the repro region changes; runs accumulate; a resumed run replaces its row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from papernotes.notes.regions import region_body
+from papernotes.repro.spec import Expected
+from papernotes.repro.writeback import RunRow, existing_runs, write_back
+
+USER = "---\ntitle: SimCLR\n---\n# SimCLR\n\n我的笔记 — keep me\r\nexact  bytes\n\n## 9. Reproduction\n"
+TAIL = "\n## 10. After\n\ntrailing user text\n"
+REGION = "%% papernotes:begin repro %%\nold\n%% papernotes:end repro %%\n"
+EXPECTED = [Expected(metric="eval/linear_top1", value=94.0, backbone="resnet50", dataset="cifar10",
+                     source="Chen et al. 2020, Appendix B.9")]
+
+
+def row(run_id: str, top1: float) -> RunRow:
+    return RunRow(run_id=run_id, date="2026-11-23", spec="simclr/demo", backbone="resnet18",
+                  dataset="synthetic", epochs=3, batch=128,
+                  metrics={"eval/linear_top1": top1, "eval/linear_top5": 99.5, "eval/knn_top1": 50.25},
+                  hardware="cpu | 2 cores", wall_time_s=125.0, link=f"http://127.0.0.1:5000/#/r/{run_id}")
+
+
+def png(tmp_path: Path) -> Path:
+    p = tmp_path / "curves.png"
+    p.write_bytes(b"\x89PNG fake bytes")
+    return p
+
+
+def test_rows_accumulate_and_user_text_is_kept(tmp_path):
+    vault = tmp_path / "vault"
+    note = vault / "notes" / "simclr.md"
+    note.parent.mkdir(parents=True)
+    note.write_bytes((USER + REGION + TAIL).encode())
+    write_back(note, vault, row("a" * 32, 41.5), EXPECTED, png(tmp_path))
+    write_back(note, vault, row("b" * 32, 43.25), EXPECTED, None)
+    text = note.read_bytes().decode()
+    assert text.startswith(USER + "%% papernotes:begin repro %%\n")
+    assert text.endswith("%% papernotes:end repro %%\n" + TAIL)
+    body = region_body(text, "repro")
+    rows, embeds = existing_runs(body)
+    assert [r.split(" | ")[0] for r in rows] == ["| `aaaaaaaa`", "| `bbbbbbbb`"]
+    assert "| 41.50 | 99.50 | 50.25 |" in rows[0] and "| 43.25 |" in rows[1]
+    assert "cpu / 2 cores" in rows[0] and "2m05s" in rows[0]
+    assert "| **paper** |" in body and "| 94.0 |" in body
+    assert embeds == ["![[notes/attachments/simclr-aaaaaaaa-curves.png]]"]
+    assert (vault / "notes" / "attachments" / "simclr-aaaaaaaa-curves.png").read_bytes() == b"\x89PNG fake bytes"
+    assert "old" not in body
+
+
+def test_same_run_replaces_its_row(tmp_path):
+    note = tmp_path / "simclr.md"
+    note.write_text("# x\n", encoding="utf-8")
+    write_back(note, tmp_path, row("c" * 32, 10.0), EXPECTED, None)
+    write_back(note, tmp_path, row("c" * 32, 20.0), EXPECTED, None)
+    rows, _ = existing_runs(region_body(note.read_text(encoding="utf-8"), "repro"))
+    assert len(rows) == 1 and "| 20.00 |" in rows[0]
+    assert note.read_text(encoding="utf-8").startswith("# x\n\n%% papernotes:begin repro %%\n")
