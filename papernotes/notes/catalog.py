@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from papernotes.atomic import read_text_utf8
 from papernotes.errors import PapernotesError
@@ -131,7 +132,7 @@ def _read_card(path: Path) -> PaperCard:
         line = mark.line + 1 if mark is not None else None
         raise PapernotesError(f"invalid YAML: {exc.problem or exc.context}", path=path,
                               line=line) from None
-    except Exception as exc:  # ruamel's DuplicateKeyError and friends
+    except YAMLError as exc:  # unmarked YAML errors
         raise PapernotesError(f"invalid YAML: {exc}".splitlines()[0], path=path) from None
     if not isinstance(data, dict):
         raise PapernotesError("a paper card must be a YAML mapping", path=path, line=1)
@@ -188,16 +189,26 @@ def suggest(key: str, directory: str | Path | None = None) -> list[str]:
     return difflib.get_close_matches(key.strip().lower(), keys, n=3, cutoff=0.5)
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def load_card(key: str, directory: str | Path | None = None) -> PaperCard:
-    """The card `key`; an unknown key names the closest known ones."""
+    """The card `key` (case, spaces and dashes ignored: "MoCo v2" is `mocov2`).
+
+    An unknown key raises `PapernotesError` naming the closest known keys.
+    """
     d = Path(directory) if directory is not None else catalog_dir()
     norm = key.strip().lower()
-    path = d / f"{norm}.yaml"
-    if not norm or "/" in norm or "\\" in norm or norm.startswith(".") or not path.is_file():
-        near = suggest(norm, d) if norm else []
-        hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(card_keys(d))}"
-        raise PapernotesError(f"no paper card {key!r} in the catalog", field="key", hint=hint)
-    return load_card_file(path)
+    if norm and not any(c in norm for c in "/\\") and not norm.startswith("."):
+        if (d / f"{norm}.yaml").is_file():
+            return load_card_file(d / f"{norm}.yaml")
+        for known in card_keys(d):
+            if _squash(known) == _squash(norm):
+                return load_card_file(d / f"{known}.yaml")
+    near = suggest(norm, d) if norm else []
+    hint = f"did you mean {', '.join(near)}?" if near else f"known: {', '.join(card_keys(d))}"
+    raise PapernotesError(f"no paper card {key!r} in the catalog", field="key", hint=hint)
 
 
 def list_cards(directory: str | Path | None = None) -> list[PaperCard]:

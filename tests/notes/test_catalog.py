@@ -119,7 +119,9 @@ def test_suggest_and_unknown_key():
 
 def test_keys_are_case_insensitive_and_paths_are_refused():
     assert load_card("SimCLR").key == "simclr"
-    for bad in ("../simclr", "", ".simclr"):
+    assert load_card("MoCo v2").key == "mocov2"
+    assert load_card("Barlow-Twins").key == "barlowtwins"
+    for bad in ("../simclr", "", ".simclr", "sim/clr", "mocov"):
         with pytest.raises(PapernotesError):
             load_card(bad)
 
@@ -191,6 +193,12 @@ def test_broken_yaml_syntax_names_the_line(tmp_catalog):
     err = _error(tmp_catalog)
     assert err.path == tmp_catalog / "simclr.yaml" and err.line is not None
     assert err.line >= line and "invalid YAML" in err.message
+
+
+def test_duplicate_key_is_refused_at_its_line(tmp_catalog):
+    line = _edit(tmp_catalog / "simclr.yaml", "venue: ICML", "venue: ICML\nvenue: NeurIPS")
+    err = _error(tmp_catalog)
+    assert err.line == line + 1 and "duplicate" in err.message
 
 
 def test_broken_diagram_names_the_file_line(tmp_catalog):
