@@ -1,9 +1,58 @@
-"""`papernotes doctor` (not implemented yet)."""
+"""`papernotes doctor [PATHS] [--fix] [--json]`: find (and repair) damaged notes."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from papernotes.cli.console import console, err_console, handles_errors
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Markdown files or folders (default: the vault's notes)."),
+    fix: bool = typer.Option(False, "--fix", help="Repair damaged text (a backup is kept)."),
+    as_json: bool = typer.Option(False, "--json", help="Findings as JSON, for scripts."),
+) -> None:
+    """Check Markdown files: damaged text, frontmatter, schema, links and embeds, template
+    text left to fill. Exit 1 if anything is found that --fix did not repair."""
+    from papernotes.notes.doctor_run import run_doctor
+    from papernotes.notes.workspace import find_workspace
+
+    targets = list(paths) if paths else [find_workspace().notes_dir]
+    run = run_doctor(targets, fix=fix)
+    fixed = set(run.fixed)
+    left = [f for f in run.findings
+            if not (f.path in fixed and f.check in ("mojibake", "mojibake-uncertain"))]
+    if as_json:
+        out = {
+            "files": [{
+                "path": str(r.path),
+                "findings": [f.to_dict() for f in r.findings],
+                "repair": None if r.repair is None else {
+                    "layers": r.repair.layers, "sequences": r.repair.sequences,
+                    "restored": r.repair.restored, "ambiguous": r.repair.ambiguous,
+                    "least_confident": [
+                        {"line": c.line, "chosen": c.chosen, "confidence": round(c.confidence, 4),
+                         "alternatives": list(c.alternatives[:5])}
+                        for c in r.repair.least_confident(5)],
+                },
+                "fixed": str(r.path) in fixed,
+                "backup": run.fixed.get(str(r.path)),
+            } for r in run.reports],
+        }
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for f in run.findings:
+            console.print(str(f), markup=False, highlight=False, soft_wrap=True)
+        for path, backup in run.fixed.items():
+            console.print(f"[green]repaired[/] {path} (original kept in {backup})",
+                          highlight=False, soft_wrap=True)
+        summary = f"{len(run.reports)} file(s) checked, {len(left)} problem(s)"
+        (err_console if left else console).print(summary, highlight=False)
+    if left:
+        raise typer.Exit(1)

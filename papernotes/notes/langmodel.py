@@ -20,7 +20,7 @@ _FLOOR = {
     "P": math.log(1e-8),  # wordfreq strips punctuation; below any listed symbol
     "Z": math.log(1e-10),  # non-ASCII spaces are rare
     "L": math.log(1e-10),
-    "N": math.log(1e-7),
+    "N": math.log(1e-9),  # fullwidth digits etc.; ASCII digits are listed
     "S": math.log(1e-9),
     "M": math.log(1e-11),
     "C": math.log(1e-10),
@@ -51,11 +51,30 @@ def _is_latin_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def is_traditional(ch: str) -> bool:
+    """A character wordfreq folds to a different Simplified one."""
+    return is_han(ch) and ch.translate(_tables()[2]) != ch
+
+
+def set_script(traditional: bool) -> None:
+    """Score as Traditional Chinese (folded to Simplified, as wordfreq does) or as Simplified
+    (a Traditional character is then an unknown one). Chosen per text by the repair from the
+    characters that came through intact."""
+    global _TRADITIONAL
+    if traditional != _TRADITIONAL:
+        _TRADITIONAL = traditional
+        for fn in (word_logp, char_logp, text_logp, _segment_logp):
+            fn.cache_clear()
+
+
+_TRADITIONAL = False
+
+
 @lru_cache(maxsize=262144)
 def word_logp(word: str) -> float | None:
     """log frequency of a word in wordfreq's zh or en list (whichever is higher), or None."""
     zh, en, simp = _tables()
-    key = word.translate(simp).casefold()
+    key = (word.translate(simp) if _TRADITIONAL else word).casefold()
     f = max(zh.get(key, 0.0), en.get(key, 0.0))
     return math.log(f) if f > 0 else None
 
@@ -75,8 +94,45 @@ def char_logp(ch: str) -> float:
     return _FLOOR.get(unicodedata.category(ch)[0], _FLOOR["C"])
 
 
+@lru_cache(maxsize=1)
+def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
+    """Character pairs inside wordfreq's Chinese words, weighted by the words' frequencies:
+    a character bigram model of real text (what follows what), built once."""
+    zh, _, _ = _tables()
+    pair: dict[str, float] = {}
+    left: dict[str, float] = {}
+    right: dict[str, float] = {}
+    for w, f in zh.items():
+        for a, b in zip(w, w[1:]):
+            pair[a + b] = pair.get(a + b, 0.0) + f
+            left[a] = left.get(a, 0.0) + f
+            right[b] = right.get(b, 0.0) + f
+    return pair, left, right, sum(right.values())
+
+
+PAIR_SMOOTHING = 1e-5
+PAIR_WEIGHT = 0.3
+
+
+@lru_cache(maxsize=262144)
+def pair_pmi(a: str, b: str) -> float:
+    """log P(b | a) / P(b) from the pair table (smoothed): > 0 when b tends to follow a."""
+    pair, left, right, total = _pairs()
+    pb = max(right.get(b, 0.0), 1e-9) / total
+    pba = (pair.get(a + b, 0.0) + PAIR_SMOOTHING * pb) / (left.get(a, 0.0) + PAIR_SMOOTHING)
+    return math.log(pba / pb)
+
+
 @lru_cache(maxsize=262144)
 def text_logp(s: str) -> float:
+    """Log-probability of `s`: the best segmentation under a unigram word model, plus the
+    association of each pair of adjacent Chinese characters."""
+    assoc = sum(pair_pmi(a, b) for a, b in zip(s, s[1:]) if is_han(a) and is_han(b))
+    return _segment_logp(s) + PAIR_WEIGHT * assoc
+
+
+@lru_cache(maxsize=262144)
+def _segment_logp(s: str) -> float:
     """Log-probability of the best segmentation of `s` (unigram word model)."""
     n = len(s)
     best = [0.0] + [-math.inf] * n

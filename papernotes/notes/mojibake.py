@@ -132,10 +132,16 @@ def _strong_unit(u: Unit, run: str) -> bool:
 
 def run_is_clearly_damaged(run: str, units: list[Unit]) -> bool:
     """Damaged beyond reasonable doubt: a complete 3/4-byte character decodes from it, or
-    ftfy's badness heuristic flags it. Real words like `naïve`, `Straße“`, `café—` do not."""
+    ftfy both flags it as bad and would re-decode it itself. Real words like `naïve`,
+    `Straße“`, `café—`, `3×²` are none of these."""
+    if any(_strong_unit(u, run) for u in units):
+        return True
+    from ftfy import fix_encoding
     from ftfy.badness import is_bad
 
-    return any(_strong_unit(u, run) for u in units) or is_bad(run)
+    if len(units) == 1 and not "\x80" <= units[0].candidates[0] <= "\u024f":
+        return False  # one 2-byte character outside Latin: `3×²` is not Hebrew `3ײ`
+    return is_bad(run) and fix_encoding(run) != run
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.langmodel import text_logp
+from papernotes.notes.langmodel import is_han, is_traditional, set_script, text_logp
 from papernotes.notes.mojibake import CHAR_TO_BYTE, DamagedRun, find_damaged_runs
 
 WINDOW = 3  # characters of context on each side (covers 4-character words)
@@ -178,6 +178,9 @@ def _decode_layer(text: str, runs: list[DamagedRun], only: set[str] | None
     lay = _layout(text, runs, only)
     if lay is None:
         return None
+    if only is None:
+        han = [c for c in lay.chars if is_han(c)]
+        set_script(sum(map(is_traditional, han)) > 0.05 * len(han))
     picked = _viterbi(lay) if only is None else [c[1][0] for c in lay.slots]
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):
@@ -218,7 +221,11 @@ def _lossless(text: str) -> RepairResult:
     import ftfy
 
     lines = text.splitlines(keepends=True)
-    fixed = [ftfy.fix_encoding(line) for line in lines]
+    fixed = []
+    for line in lines:
+        new = ftfy.fix_encoding(line)
+        # one collapsed pair (`3×²` -> `3ײ`) is too little evidence: ftfy guesses there
+        fixed.append(new if len(line) - len(new) >= 2 else line)
     new = "".join(fixed)
     if new == text:
         return RepairResult(text)
