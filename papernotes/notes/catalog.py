@@ -16,14 +16,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from papernotes.atomic import read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.notes.mermaid import parse_mermaid
-from papernotes.notes.schema import Lang, Metadata, Method, Note, Result, check_key
+from papernotes.notes.schema import (Background, Lang, Metadata, Method, Note, RelatedWork, Result,
+                                     Term, check_key)
 from papernotes.resources import catalog_dir
 
 
@@ -49,6 +51,31 @@ class BilingualList(_Frozen):
         return list(self.zh if lang == "zh" else self.en)
 
 
+class CardTerm(_Frozen):
+    """A prerequisite term and its explanation, in both languages."""
+
+    term: Bilingual
+    explanation: Bilingual
+
+
+class CardRelatedWork(_Frozen):
+    """Prior work the paper builds on or argues against; `card` links another card."""
+
+    card: str | None = None  # a catalog key, rendered as [[key]]
+    name: str = ""  # for work outside the catalog
+    summary: Bilingual
+    limitation: Bilingual
+
+    @model_validator(mode="after")
+    def _one_name(self) -> "CardRelatedWork":
+        if bool(self.card) == bool(self.name):
+            raise ValueError("give exactly one of `card` (a catalog key) or `name`")
+        return self
+
+    def heading(self) -> str:
+        return f"[[{self.card}]]" if self.card else self.name
+
+
 class PaperCard(_Frozen):
     """One paper of the catalog, as stored in `catalog/<key>.yaml`."""
 
@@ -70,6 +97,10 @@ class PaperCard(_Frozen):
     diagram: str = Field(min_length=1)  # mermaid source, `graph TD` / `graph LR`
     results: list[Result] = Field(default_factory=list)
     related: list[str] = Field(default_factory=list)
+    # Optional background section: terms, prior work with its limits, and the gap they leave.
+    terms: list[CardTerm] = Field(default_factory=list)
+    related_work: list[CardRelatedWork] = Field(default_factory=list)
+    gap: Bilingual | None = None
     repro: str | None = None  # a spec in repro/ that reproduces this paper
 
     @field_validator("key")
@@ -87,6 +118,16 @@ class PaperCard(_Frozen):
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
         return Metadata(tags=v).tags
+
+    def background(self, lang: Lang) -> Background:
+        return Background(
+            terms=[Term(term=t.term.pick(lang), explanation=t.explanation.pick(lang))
+                   for t in self.terms],
+            related_work=[RelatedWork(name=w.heading(), summary=w.summary.pick(lang),
+                                      limitation=w.limitation.pick(lang))
+                          for w in self.related_work],
+            limitation=self.gap.pick(lang) if self.gap else "",
+        )
 
     def metadata(self) -> Metadata:
         return Metadata(
@@ -141,7 +182,8 @@ def _read_card(path: Path) -> PaperCard:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        raise PapernotesError(err["msg"], path=path, line=_line_of(data, loc) or 1,
+        raise PapernotesError(err["msg"].removeprefix("Value error, "), path=path,
+                              line=_line_of(data, loc) or 1,
                               field=_field_name(loc)) from None
     if card.key != path.stem:
         raise PapernotesError(f"key {card.key!r} does not match the file name {path.stem!r}",
@@ -231,6 +273,7 @@ def card_to_note(card: PaperCard, lang: Lang = "zh") -> Note:
         abstract=card.summary.pick(lang),
         problem=card.problem.pick(lang),
         contributions=card.contributions.pick(lang),
+        background=card.background(lang),
         method=Method(core_idea=card.core_idea.pick(lang), diagram=parse_mermaid(card.diagram)),
         results=list(card.results),
         related=list(card.related),

@@ -102,6 +102,31 @@ def test_card_to_note_fills_the_template_in_the_asked_language(lang):
         assert note.repro == ("simclr" if card.key == "simclr" else None)
 
 
+def test_simclr_background_fills_terms_related_work_and_gap():
+    zh, en = (card_to_note(load_card("simclr"), lang).background for lang in ("zh", "en"))
+    assert [t.term for t in en.terms][:2] == ["positive pair / negatives", "NT-Xent loss"]
+    assert CJK.search(zh.terms[1].explanation) and not CJK.search(en.terms[1].explanation)
+    assert "[[moco]]" in [w.name for w in en.related_work]
+    assert all(w.summary and w.limitation for w in en.related_work + zh.related_work)
+    assert en.limitation.startswith("Existing contrastive methods") and CJK.search(zh.limitation)
+
+
+def test_wikilinks_in_related_work_point_at_cards():
+    keys = {c.key for c in list_cards()}
+    for card in list_cards():
+        for work in card.related_work:
+            links = set(re.findall(r"\[\[([^\]|#]+)", work.heading()))
+            assert links <= keys, (card.key, links - keys)
+
+
+def test_related_work_needs_exactly_one_of_card_or_name(tmp_catalog):
+    line = _edit(tmp_catalog / "simclr.yaml", "  - card: moco\n", "  - card: moco\n    name: MoCo\n")
+    err = _error(tmp_catalog)
+    assert err.field == "related_work.2" and "exactly one" in err.message
+    assert err.line == line  # the line the list item starts on
+    assert not err.message.startswith("Value error")
+
+
 def test_zh_and_en_contribution_lists_have_the_same_length():
     for card in list_cards():
         assert len(card.contributions.zh) == len(card.contributions.en), card.key
