@@ -94,12 +94,22 @@ def test_card_to_note_fills_the_template_in_the_asked_language(lang):
         assert note.meta.authors == card.authors and note.meta.tags == card.tags
         texts = [note.abstract, note.problem, note.method.core_idea, *note.contributions]
         assert all(t.strip() for t in texts) and len(note.contributions) >= 2
+        bg = note.background
+        bg_texts = [t.explanation for t in bg.terms] + [bg.limitation] * bool(bg.limitation)
+        bg_texts += [x for w in bg.related_work for x in (w.summary, w.limitation)]
         if lang == "zh":
             assert CJK.search(note.abstract) and CJK.search(note.problem)
+            assert all(CJK.search(t) for t in bg_texts), card.key
         else:
-            assert not any(CJK.search(t) for t in texts), card.key
+            assert not any(CJK.search(t) for t in texts + bg_texts), card.key
         assert note.results == card.results and note.related == card.related
         assert note.repro == ("simclr" if card.key == "simclr" else None)
+
+
+def test_background_is_filled_for_simclr_moco_and_mae():
+    for key in ("simclr", "moco", "mae"):
+        bg = card_to_note(load_card(key), "en").background
+        assert len(bg.terms) >= 3 and len(bg.related_work) >= 2 and bg.limitation, key
 
 
 def test_simclr_background_fills_terms_related_work_and_gap():
