@@ -1,9 +1,53 @@
-"""`papernotes import` (not implemented yet)."""
+"""`papernotes import PATHS... [--into VAULT] [--dry-run]`: bring Obsidian notes and Hexo
+posts into the vault (originals untouched, damage repaired first)."""
 
-from papernotes.cli.console import handles_errors
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from papernotes.cli.console import console, handles_errors
 
 
 @handles_errors
-def command() -> None:
-    """Not implemented yet."""
-    raise NotImplementedError
+def command(
+    paths: List[Path] = typer.Argument(..., help="Markdown files or folders to import."),
+    into: Optional[Path] = typer.Option(None, "--into", help="The vault (default: the current one)."),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="Show what would be mapped where; write nothing."),
+) -> None:
+    """Import notes: template headings map onto the note's sections, everything else is kept
+    verbatim as free text. A name already taken gets a suffix, never an overwrite."""
+    from papernotes.notes.doctor_run import expand_markdown
+    from papernotes.notes.importer import plan_import, write_imports
+    from papernotes.notes.workspace import find_workspace
+
+    ws = find_workspace(into)
+    plans = plan_import(expand_markdown(paths), ws.notes_dir)
+    for p in plans:
+        console.print(f"[bold]{p.source}[/] ({p.kind}) -> {p.target}", highlight=False,
+                      soft_wrap=True)
+        if p.repair is not None:
+            r = p.repair
+            console.print(f"  repaired damaged text first: {r.sequences} sequences, "
+                          f"{r.restored} with lost bytes put back, {r.ambiguous} ambiguous",
+                          highlight=False)
+        for src, what in p.properties:
+            console.print(f"  property {src}: {what}", markup=False, highlight=False)
+        for line, title, kind in p.sections:
+            console.print(f"  line {line}: '{title}' -> section {kind}", markup=False,
+                          highlight=False)
+        for line, title in p.free:
+            console.print(f"  line {line}: '{title}' kept as free text", markup=False,
+                          highlight=False)
+        if p.kept:
+            console.print("  kept verbatim: " + ", ".join(p.kept), markup=False,
+                          highlight=False)
+    if dry_run:
+        console.print(f"dry run: {len(plans)} note(s) would be written, nothing written",
+                      highlight=False)
+        return
+    written = write_imports(plans)
+    console.print(f"[green]imported {len(written)} note(s)[/]", highlight=False)
