@@ -16,6 +16,8 @@ body this module renders.
 
 from __future__ import annotations
 
+import string
+
 from pydantic import ValidationError
 
 from papernotes.errors import PapernotesError
@@ -41,6 +43,7 @@ _TEXT = {
 }
 _EMPTY = {t[k] for t in _TEXT.values() for k in ("no_points", "no_patches")}
 _NCOL = 11
+_PUNCT = frozenset(string.punctuation)
 
 
 def _cell(text: str | None) -> str:
@@ -49,6 +52,19 @@ def _cell(text: str | None) -> str:
 
 def _line(text: str | None) -> str:
     return (text or "").replace("\r\n", "<br>").replace("\n", "<br>")
+
+
+def _point(text: str) -> str:
+    """A point's text as a list item: a leading digit or punctuation is backslash-escaped, so
+    `> x`, `# x`, `1. x` stay text instead of becoming a quote, heading or nested list."""
+    t = _line(text)
+    return "\\" + t if t[:1] in _PUNCT or t[:1].isdigit() else t
+
+
+def _unpoint(text: str) -> str:
+    if text[:1] == "\\" and (text[1:2] in _PUNCT or text[1:2].isdigit()):
+        text = text[1:]
+    return _uncell(text)
 
 
 def _uncell(text: str) -> str:
@@ -61,7 +77,7 @@ def render_ideas(log: IdeaLog, lang: str = "zh") -> str:
     t = _TEXT.get(lang, _TEXT["zh"])
     out = [t["points"], ""]
     if log.points:
-        out += [f"{p.id}. {_line(p.text)}" for p in log.points]
+        out += [f"{p.id}. {_point(p.text)}" for p in log.points]
     else:
         out.append(t["no_points"])
     out += ["", t["patches"], ""]
@@ -102,7 +118,7 @@ def parse_ideas(body: str, *, path=None, first_line: int = 1) -> IdeaLog:
         if tok.type == "list_item_open" and tok.markup in (".", ")"):
             inline = next(t for t in tokens[i:] if t.type == "inline")
             try:
-                points.append(Point(id=int(tok.info), text=_uncell(inline.content)))
+                points.append(Point(id=int(tok.info), text=_unpoint(inline.content)))
             except (ValueError, ValidationError):
                 raise _err(f"bad point {tok.info}. {inline.content!r}", path, line,
                            "ideas.points") from None

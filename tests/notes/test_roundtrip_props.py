@@ -1,0 +1,92 @@
+"""Property: the user's text survives any number of render_update rewrites.
+
+Random paragraphs and whole `## ` sections (Unicode, emoji, CRLF notes) are inserted at blank-line
+boundaries outside the managed regions; then the ideas log and properties are changed again and
+again. Every byte outside the frontmatter and the `ideas` region must stay as the user left it,
+and the note must parse back to exactly what was written.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papernotes.notes.frontmatter import split_frontmatter
+from papernotes.notes.ideas_model import IdeaLog, Patch, Point
+from papernotes.notes.parse import parse_note
+from papernotes.notes.regions import find_regions
+from papernotes.notes.render import render_new, render_update
+from papernotes.notes.schema import ReadingStatus
+
+from .conftest import simclr_note
+
+_alphabet = st.sampled_from(list("abcxyzABC 中文笔记对比学习,.;:!?()'\"") +
+                            ["🙂", "🚀", "é", "ß", "∑", "→", "[[moco]]", "$x^2$", "**b**"])
+_words = st.lists(_alphabet, min_size=1, max_size=30).map("".join)
+# A paragraph: starts with a letter (so it is never a heading, list, table, fence or quote).
+_paragraph = st.lists(_words.map(lambda w: "p" + w.rstrip()), min_size=1, max_size=3).map("\n".join)
+_section = st.tuples(_words, _paragraph).map(lambda t: f"## My {t[0].strip()}\n\n{t[1]}")
+_block = st.one_of(_paragraph, _section)
+
+
+def _blank_boundaries(text: str) -> list[int]:
+    """Offsets just after a blank line, in the body, outside managed regions."""
+    body_start = text.index("\n---\n") + 5
+    regions = find_regions(text).values()
+    out, pos = [], body_start
+    for line in text[body_start:].split("\n")[:-1]:
+        pos += len(line) + 1
+        if line == "" and not any(r.start <= pos <= r.end for r in regions):
+            out.append(pos)
+    return out
+
+
+def _outside(text: str) -> str:
+    """The note without its frontmatter and the body of its ideas region."""
+    body = text[split_frontmatter(text).end:]
+    r = find_regions(body)["ideas"]
+    return body[:r.body_start] + body[r.body_end:]
+
+
+_changes = st.lists(st.tuples(
+    st.sampled_from(list(ReadingStatus)), st.integers(1, 5),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20).map(str.strip),
+    st.sampled_from(["ssl", "vision/contrastive", "中文标签", "ml"]),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=25).map(str.strip)
+    .filter(bool),
+), min_size=1, max_size=4)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lang=st.sampled_from(["zh", "en"]), crlf=st.booleans(),
+       inserts=st.lists(st.tuples(st.integers(0, 10_000), _block), min_size=1, max_size=5),
+       changes=_changes)
+def test_user_text_survives_rewrites(lang, crlf, inserts, changes):
+    text = render_new(simclr_note(lang))
+    text = text.replace("venue: ICML\n", "venue: ICML\nmy-own-key: 我的 🙂  # keep\n", 1)
+    for where, block in inserts:
+        spots = _blank_boundaries(text)
+        at = spots[where % len(spots)]
+        text = text[:at] + block + "\n\n" + text[at:]
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    expected_outside = _outside(text)
+
+    parsed = parse_note(text, key="simclr")
+    for n, (status, rating, title, tag, idea) in enumerate(changes, start=1):
+        old = parsed.note
+        ideas = IdeaLog(points=[*old.ideas.points, Point(id=100 + n, text=idea)],
+                        patches=[*old.ideas.patches, Patch(id=100 + n, text=idea, point=100 + n,
+                                                           kind="loss", hypothesis=idea)])
+        meta = old.meta.model_copy(update={"title": title, "tags": [*old.meta.tags, tag]})
+        new = old.model_copy(update={"status": status, "rating": rating, "meta": meta,
+                                     "ideas": ideas})
+        new = type(new).model_validate(new.model_dump())  # re-run validators (tag dedup)
+        out = render_update(parsed, new)
+        assert _outside(out) == expected_outside
+        assert "my-own-key: 我的 🙂  # keep" in out
+        if crlf:
+            assert "\n" not in out.replace("\r\n", "")
+        parsed = parse_note(out, key="simclr")
+        assert parsed.note == new
+        assert render_update(parsed, parsed.note) == out
