@@ -1,0 +1,33 @@
+"""Fixtures for the repro tests: a real workspace with a SimCLR note, tiny engine overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papernotes.notes.workspace import init_workspace
+
+NOTE = "# SimCLR\n\nMy own notes, kept byte for byte.\r\n\n## Reproduction\n\nthoughts below\n"
+
+# A few seconds of real training on the embedded synthetic data set.
+TINY = ("data.num_train=128", "data.num_test=64", "data.image_size=16", "model.base_channels=4",
+        "model.proj_dim=16", "train.epochs=1", "train.batch_size=32", "train.max_steps=2",
+        "train.log_every=1", "eval.linear_epochs=1", "eval.knn_k=5")
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "vault"
+    init_workspace(root)
+    (root / "notes" / "simclr.md").write_bytes(NOTE.encode("utf-8"))
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    return root
+
+
+def tiny_args() -> list[str]:
+    out: list[str] = []
+    for item in TINY:
+        out += ["--set", item]
+    return out

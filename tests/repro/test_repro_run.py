@@ -1,0 +1,134 @@
+"""`papernotes repro` end to end with the real engine (tiny config) and a real SQLite store."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import NOTE, tiny_args
+from mlflow.tracking import MlflowClient
+from typer.testing import CliRunner
+
+from papernotes.cli.app import app
+from papernotes.notes.regions import region_body
+from papernotes.repro.preflight import free_port
+from papernotes.repro.writeback import existing_runs
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def runs_of(root: Path):
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / 'mlflow.db'}")
+    exp = client.get_experiment_by_name("simclr")
+    return client, ([] if exp is None else client.search_runs([exp.experiment_id]))
+
+
+@pytest.mark.slow  # two real launches: ~45 s on the shared 2-core machine
+def test_tiny_run_is_one_finished_mlflow_run_and_lands_in_the_note(ws, monkeypatch):
+    from papernotes.cli import console as console_mod
+
+    monkeypatch.setattr(console_mod.console, "width", 240)  # table cells unwrapped
+    result = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args())
+    assert result.exit_code == 0, result.output
+    client, runs = runs_of(ws)
+    assert len(runs) == 1
+    run = runs[0]
+    rid = run.info.run_id
+    assert run.info.status == "FINISHED"
+    p, m, t = run.data.params, run.data.metrics, run.data.tags
+    assert (p["world_size"], p["train.batch_size"], p["model.base_channels"]) == ("1", "32", "4")
+    assert p["spec"] == "simclr" and p["profile"] == "demo" and p["aug.color_strength"] == "0.5"
+    for key in ("eval/linear_top1", "eval/linear_top5", "eval/knn_top1", "eval/random_init_linear_top1"):
+        assert 0.0 <= m[key] <= 100.0
+    assert m["eval/linear_top5"] >= m["eval/linear_top1"]
+    assert {"train/loss", "train/lr", "train/pairs_per_s"} <= set(m)
+    assert len(client.get_metric_history(rid, "train/loss")) == 2  # max_steps=2, log_every=1
+    assert t["papernotes.spec"] == "simclr" and t["papernotes.profile"] == "demo"
+    assert t["papernotes.note"] == "simclr" and t["torch"] == torch.__version__
+    assert len(t["dataset.fingerprint"]) >= 8 and t["hardware"]
+    artifacts = {a.path for folder in ("spec", "plots", "eval", "checkpoints")
+                 for a in client.list_artifacts(rid, folder)}
+    assert artifacts == {"spec/resolved_spec.json", "plots/curves.png", "eval/linear_eval.json",
+                         "checkpoints/last.pt"}
+    assert (ws / "mlartifacts" / "simclr").is_dir()
+    text = (ws / "notes" / "simclr.md").read_bytes().decode("utf-8")
+    assert text.startswith(NOTE)
+    rows, embeds = existing_runs(region_body(text, "repro"))
+    assert len(rows) == 1 and rid in rows[0] and f"{m['eval/linear_top1']:.2f}" in rows[0]
+    png = ws / embeds[0][3:-2]
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    # a second launch is a second run and a second row; `runs` lists both
+    assert invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args()).exit_code == 0
+    _, runs = runs_of(ws)
+    text2 = (ws / "notes" / "simclr.md").read_bytes().decode("utf-8")
+    assert len(runs) == 2 and len(existing_runs(region_body(text2, "repro"))[0]) == 2
+    assert text2.startswith(NOTE)
+    listing = invoke("runs", "simclr")
+    assert listing.exit_code == 0 and rid[:8] in listing.output and "FINISHED" in listing.output
+
+
+def test_engine_error_fails_the_run_and_keeps_the_note(ws):
+    result = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args(),
+                    "--set", "data.name=cifar10", "--set", f"data.root={ws / 'nope'}")
+    assert result.exit_code == 2
+    assert "error:" in result.output and "Traceback" not in result.output
+    assert (ws / "notes" / "simclr.md").read_bytes() == NOTE.encode("utf-8")
+    _, runs = runs_of(ws)
+    assert [r.info.status for r in runs] == ["FAILED"]
+
+
+def written(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")
+            if not str(p.relative_to(root)).startswith(("templates", "repro"))}
+
+
+def test_dry_run_prints_torchrun_and_srun_and_writes_nothing(ws):
+    before = written(ws)
+    result = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu",
+                    "--nproc-per-node", "2", "--dry-run")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "-m torch.distributed.run --nproc-per-node=2 --standalone -m papernotes.ssl.pretrain" in out
+    assert "srun --nodes=1" in out and "launch_config.json" in out
+    multi = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", "--nproc-per-node",
+                   "2", "--nnodes", "2", "--node-rank", "1", "--rdzv-endpoint", "10.0.0.1:29400",
+                   "--dry-run")
+    assert multi.exit_code == 0, multi.output
+    assert "--rdzv-backend=c10d --rdzv-endpoint=10.0.0.1:29400" in multi.output
+    assert "srun --nodes=2" in multi.output and "world_size 4" in multi.output
+    assert written(ws) == before
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_gpus_without_cuda_fails_before_anything_starts(ws):
+    before = written(ws)
+    result = invoke("repro", "simclr", "--profile", "demo", "--gpus", "2")
+    assert result.exit_code == 2 and "CUDA is not available" in result.output
+    assert written(ws) == before
+
+
+def test_port_in_use_and_unreachable_server_fail_before_anything_starts(ws):
+    before = written(ws)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu",
+                        "--nproc-per-node", "2", "--master-port", str(port))
+    assert result.exit_code == 2 and f"port {port}" in result.output and "in use" in result.output
+    result = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu",
+                    "--tracking-uri", f"http://127.0.0.1:{free_port()}")
+    assert result.exit_code == 2 and "unreachable" in result.output
+    assert written(ws) == before
+
+
+def test_bad_override_is_one_line_naming_the_field(ws):
+    result = invoke("repro", "simclr", "--profile", "demo", "--set", "train.epochs=lots")
+    assert result.exit_code == 2
+    assert "train.epochs: expected an integer" in result.output and len(result.output.strip().splitlines()) == 1
+    result = invoke("repro", "simclr", "--profile", "nope")
+    assert result.exit_code == 2 and "no profile named 'nope'" in result.output
