@@ -69,6 +69,35 @@ def test_gathered_loss_equals_single_process(tmp_path):
         torch.testing.assert_close(r["xgrad"], torch.full((3, 1), 3.0, dtype=torch.float64))
 
 
+def _torchrun_worker(rank, port, out_dir):
+    # what torchrun sets for each process; init_distributed must pick gloo on CPU
+    os.environ.update({"RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": str(WORLD),
+                       "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)})
+    env = distributed.init_distributed("cpu")
+    try:
+        mean = distributed.all_reduce_mean(torch.tensor([float(rank), 10.0 * rank]))
+        torch.save({"rank": env.rank, "world": env.world_size, "main": env.is_main,
+                    "backend": dist.get_backend(), "mean": mean},
+                   os.path.join(out_dir, f"env{rank}.pt"))
+    finally:
+        distributed.cleanup()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_init_distributed_from_torchrun_env(tmp_path):
+    mp.spawn(_torchrun_worker, args=(_free_port(), str(tmp_path)), nprocs=WORLD, join=True)
+    for r in range(WORLD):
+        got = torch.load(tmp_path / f"env{r}.pt", weights_only=True)
+        assert (got["rank"], got["world"], got["main"], got["backend"]) == (r, WORLD, r == 0, "gloo")
+        torch.testing.assert_close(got["mean"], torch.tensor([0.5, 5.0]))
+
+
 def test_single_process_fallbacks():
     assert not distributed.is_active()
     x = torch.ones(2, 3)

@@ -82,6 +82,10 @@ def test_projection_head_layout():
     assert all(l.bias is None for l in linears)  # BN follows every dense layer
     last_bn = head.net[-1]
     assert last_bn.weight.requires_grad and not last_bn.bias.requires_grad
+    # SyncBatchNorm conversion (DDP, global BN) keeps the frozen centre frozen
+    synced = nn.SyncBatchNorm.convert_sync_batchnorm(ProjectionHead(64, 2, 16))
+    assert isinstance(synced.net[-1], nn.SyncBatchNorm)
+    assert not synced.net[-1].bias.requires_grad and synced.net[-1].weight.requires_grad
     z = head(torch.randn(10, 64))
     assert z.shape == (10, 16)
     # training-mode BN without centre: every output unit has mean 0 over the batch
