@@ -90,9 +90,9 @@ def sample_color_params(n: int, strength: float, generator=None, device="cpu",
     b = c = s = 0.8 * strength
     hue = 0.2 * strength
     u = _rand((n, 4), generator, device)
-    lo = torch.tensor([max(0.0, 1 - b), 1 - c, 1 - s, -hue], device=device)
-    hi = torch.tensor([1 + b, 1 + c, 1 + s, hue], device=device)
-    factors = lo + (hi - lo) * u
+    bounds = [(max(0.0, 1 - b), 1 + b), (1 - c, 1 + c), (1 - s, 1 + s), (-hue, hue)]
+    # Python-float bounds: no small host-to-device copies on the GPU path
+    factors = torch.stack([lo + (hi - lo) * u[:, i] for i, (lo, hi) in enumerate(bounds)], dim=1)
     order = _rand((n, 4), generator, device).argsort(dim=1)  # uniform random permutation
     apply = _rand((n,), generator, device) < p_jitter
     gray = _rand((n,), generator, device) < p_gray

@@ -88,7 +88,7 @@ def hsv_to_rgb(hsv: torch.Tensor) -> torch.Tensor:
     """Closed form per channel: c = v - v*s*clamp(min(k, 4 - k), 0, 1), k = (n + 6h) mod 6,
     n = 5, 3, 1 for r, g, b (equivalent to the six-sector table, without materialising it)."""
     h, s, v = hsv[:, 0:1], hsv[:, 1:2], hsv[:, 2:3]  # each: [N, 1, H, W]
-    n = torch.tensor([5.0, 3.0, 1.0], device=hsv.device, dtype=hsv.dtype).view(1, 3, 1, 1)
+    n = (5.0 - 2.0 * torch.arange(3, device=hsv.device, dtype=hsv.dtype)).view(1, 3, 1, 1)
     k = torch.remainder(n + h * 6.0, 6.0)  # k: [N, 3, H, W]
     return v - v * s * torch.minimum(k, 4.0 - k).clamp(0.0, 1.0)
 

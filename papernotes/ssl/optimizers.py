@@ -40,7 +40,7 @@ def build_optimizer(optim, model: nn.Module, batch_size: int) -> torch.optim.Opt
         g.pop("lars_exclude")
     if optim.name == "sgd":
         # model_util.py: the 'momentum' optimiser is Nesterov momentum
-        return torch.optim.SGD(groups, lr=lr, momentum=optim.momentum, nesterov=True)
+        return torch.optim.SGD(groups, lr=lr, momentum=optim.momentum, nesterov=optim.momentum > 0)
     if optim.name == "adamw":
         return torch.optim.AdamW(groups, lr=lr)
     raise ValueError(f"unknown optimiser {optim.name!r}")
