@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from papernotes.atomic import atomic_write_text  # stdlib-only shared helper
@@ -25,14 +24,7 @@ RANDOM_INIT_SEED_OFFSET = 1  # the baseline encoder is built with torch.manual_s
 
 def input_fn(image_size: int) -> Callable[[Tensor], Tensor]:
     """Un-augmented evaluation input: float [0, 1], resized to the training view size if needed."""
-
-    def to_input(x: Tensor) -> Tensor:
-        x = to_float(x)
-        if x.shape[-1] != image_size or x.shape[-2] != image_size:
-            x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", antialias=True, align_corners=False)
-        return x
-
-    return to_input
+    return lambda x: to_float(x, image_size)
 
 
 def monitor(encoder: nn.Module, probe: nn.Module | None, data: DatasetTensors, cfg: EvalConfig,
