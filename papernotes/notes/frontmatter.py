@@ -7,7 +7,9 @@ properties whose values changed are rewritten, and an unchanged frontmatter keep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,14 +26,43 @@ _YAML.width = 4096
 _YAML.indent(mapping=2, sequence=4, offset=2)
 
 
+def _fast_loader():
+    """PyYAML's C loader with YAML 1.2 booleans (only true/false), or None without PyYAML.
+
+    Reading properties is on the hot path of `validate` (ruamel's pure-Python loader takes
+    milliseconds per note); writing always goes through ruamel's round-trip.
+    """
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML comes with mlflow
+        return None
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = type("PropertiesLoader", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        ch: [r for r in rs if r[0] != "tag:yaml.org,2002:bool"]
+        for ch, rs in base.yaml_implicit_resolvers.items()}
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                                 re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    return functools.partial(yaml.load, Loader=loader), yaml.YAMLError
+
+
+_FAST = _fast_loader()
+
+
 @dataclass(frozen=True)
 class Frontmatter:
     """`text[:end]` is the frontmatter block (both `---` lines); `yaml` its inside."""
 
-    data: CommentedMap
     yaml: str
     end: int  # offset just after the closing `---` line
     newline: str  # the note's line ending ("\n" or "\r\n")
+    values: dict  # the properties as plain Python values (fast to read)
+    path: Any = None
+
+    @functools.cached_property
+    def data(self) -> CommentedMap:
+        """The properties as ruamel's round-trip map (keeps comments, order, line numbers)."""
+        return _load(self.yaml.replace("\r\n", "\n"), path=self.path)
 
     def line_of(self, key: str) -> int | None:
         """The 1-based file line of property `key` (the opening `---` is line 1)."""
@@ -57,6 +88,21 @@ def _load(yaml_text: str, *, path=None) -> CommentedMap:
     return data
 
 
+def _values(yaml_text: str, path) -> dict:
+    if _FAST is not None:
+        load, error = _FAST
+        try:
+            data = load(yaml_text)
+        except error:
+            data = None  # let ruamel report it (or accept YAML 1.2 that PyYAML rejects)
+        else:
+            if data is None:
+                return {}
+            if isinstance(data, dict) and all(isinstance(k, str) for k in data):
+                return data
+    return plain(_load(yaml_text, path=path))
+
+
 def split_frontmatter(text: str, *, path=None) -> Frontmatter | None:
     """The note's frontmatter, or None if it has none. Broken YAML -> error with file:line."""
     first = text.split("\n", 1)[0]
@@ -70,7 +116,7 @@ def split_frontmatter(text: str, *, path=None) -> Frontmatter | None:
         if line.rstrip("\r") in ("---", "..."):
             end = len(text) if nl < 0 else nl + 1
             inner = text[len(first) + 1:offset]
-            return Frontmatter(_load(inner.replace("\r\n", "\n"), path=path), inner, end, newline)
+            return Frontmatter(inner, end, newline, _values(inner.replace("\r\n", "\n"), path), path)
         if nl < 0:
             break
         offset = nl + 1
