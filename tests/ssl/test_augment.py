@@ -221,3 +221,19 @@ def test_pipeline_rates_seen_in_the_output():
     same = ((v - ref).abs().amax(dim=(1, 2, 3)) < 0.01)
     assert abs(same.float().mean().item() - 0.16) < 0.03
     assert left.shape == right.shape
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_views_on_cuda_match_cpu_for_the_same_generator():
+    # a CPU generator drives the CUDA path, so the parameters (and views) are the same
+    imgs = (images(n=32, side=32) * 255).to(torch.uint8)
+    cfg = AugConfig(color_strength=1.0, blur=True)
+    c1, c2 = A.simclr_views(imgs, cfg, 24, gen(12))
+    g1, g2 = A.simclr_views(imgs.cuda(), cfg, 24, gen(12))
+    assert g1.device.type == "cuda"
+    torch.testing.assert_close(g1.cpu(), c1, atol=1e-3, rtol=0)
+    torch.testing.assert_close(g2.cpu(), c2, atol=1e-3, rtol=0)
+    cg = torch.Generator(device="cuda").manual_seed(0)
+    v1, _ = A.simclr_views(imgs.cuda(), cfg, 24, cg)
+    assert v1.shape == (32, 3, 24, 24) and 0 <= v1.min() and v1.max() <= 1
