@@ -9,9 +9,12 @@ per character). Used to choose among the characters a lost byte could have been.
 
 from __future__ import annotations
 
+import marshal
 import math
+import os
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 MAX_WORD = 4
 
@@ -43,12 +46,8 @@ def _tables() -> tuple[dict[str, float], dict[str, float], dict[int, str]]:
 
 
 def is_han(ch: str) -> bool:
-    o = ord(ch)
-    return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x3134F
-
-
-def _is_latin_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" \
+        or "\U00020000" <= ch <= "\U0003134f"
 
 
 def is_traditional(ch: str) -> bool:
@@ -56,33 +55,21 @@ def is_traditional(ch: str) -> bool:
     return is_han(ch) and ch.translate(_tables()[2]) != ch
 
 
-def set_script(traditional: bool) -> None:
-    """Score as Traditional Chinese (folded to Simplified, as wordfreq does) or as Simplified
-    (a Traditional character is then an unknown one). Chosen per text by the repair from the
-    characters that came through intact."""
-    global _TRADITIONAL
-    if traditional != _TRADITIONAL:
-        _TRADITIONAL = traditional
-        for fn in (word_logp, char_logp, text_logp, _segment_logp):
-            fn.cache_clear()
-
-
-_TRADITIONAL = False
-
-
 @lru_cache(maxsize=262144)
-def word_logp(word: str) -> float | None:
-    """log frequency of a word in wordfreq's zh or en list (whichever is higher), or None."""
+def word_logp(word: str, traditional: bool = False) -> float | None:
+    """log frequency of a word in wordfreq's zh or en list (whichever is higher), or None.
+    Traditional text is folded to Simplified as wordfreq does; in Simplified text a
+    Traditional character is an unknown one (so look-alikes like 頭 for 靠 do not win)."""
     zh, en, simp = _tables()
-    key = (word.translate(simp) if _TRADITIONAL else word).casefold()
+    key = (word.translate(simp) if traditional else word).casefold()
     f = max(zh.get(key, 0.0), en.get(key, 0.0))
     return math.log(f) if f > 0 else None
 
 
 @lru_cache(maxsize=65536)
-def char_logp(ch: str) -> float:
+def char_logp(ch: str, traditional: bool = False) -> float:
     """log-probability of one character standing alone as a token."""
-    lp = word_logp(ch)
+    lp = word_logp(ch, traditional)
     if lp is not None:
         return lp
     if ch.isascii():
@@ -94,10 +81,25 @@ def char_logp(ch: str) -> float:
     return _FLOOR.get(unicodedata.category(ch)[0], _FLOOR["C"])
 
 
+def _cache_file() -> Path:
+    from importlib.metadata import version
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "papernotes" / f"zh-pairs-wordfreq-{version('wordfreq')}.marshal"
+
+
 @lru_cache(maxsize=1)
 def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
     """Character pairs inside wordfreq's Chinese words, weighted by the words' frequencies:
-    a character bigram model of real text (what follows what), built once."""
+    a character bigram model of real text (what follows what). Built once (about a second)
+    and cached on disk per wordfreq version; a cache that cannot be read or written is
+    simply rebuilt."""
+    path = _cache_file()
+    try:
+        pair, left, right, total = marshal.loads(path.read_bytes())
+        return pair, left, right, total
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
     zh, _, _ = _tables()
     pair: dict[str, float] = {}
     left: dict[str, float] = {}
@@ -107,7 +109,14 @@ def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], floa
             pair[a + b] = pair.get(a + b, 0.0) + f
             left[a] = left.get(a, 0.0) + f
             right[b] = right.get(b, 0.0) + f
-    return pair, left, right, sum(right.values())
+    total = sum(right.values())
+    try:
+        from papernotes.atomic import atomic_write_bytes
+
+        atomic_write_bytes(path, marshal.dumps((pair, left, right, total)), overwrite=True)
+    except OSError:
+        pass
+    return pair, left, right, total
 
 
 PAIR_SMOOTHING = 1e-5
@@ -124,37 +133,39 @@ def pair_pmi(a: str, b: str) -> float:
 
 
 @lru_cache(maxsize=262144)
-def text_logp(s: str) -> float:
+def text_logp(s: str, traditional: bool = False) -> float:
     """Log-probability of `s`: the best segmentation under a unigram word model, plus the
     association of each pair of adjacent Chinese characters."""
+    if not PAIR_WEIGHT:
+        return _segment_logp(s, traditional)
     assoc = sum(pair_pmi(a, b) for a, b in zip(s, s[1:]) if is_han(a) and is_han(b))
-    return _segment_logp(s) + PAIR_WEIGHT * assoc
+    return _segment_logp(s, traditional) + PAIR_WEIGHT * assoc
 
 
 @lru_cache(maxsize=262144)
-def _segment_logp(s: str) -> float:
+def _segment_logp(s: str, traditional: bool) -> float:
     """Log-probability of the best segmentation of `s` (unigram word model)."""
     n = len(s)
+    han = [is_han(c) for c in s]
+    latin = [c.isascii() and c.isalnum() for c in s]
     best = [0.0] + [-math.inf] * n
     for i in range(1, n + 1):
-        ch = s[i - 1]
-        if _is_latin_word_char(ch):
+        if latin[i - 1]:
             # a Latin word is one token: only take it whole
-            if i < n and _is_latin_word_char(s[i]):
+            if i < n and latin[i]:
                 continue
             j = i - 1
-            while j > 0 and _is_latin_word_char(s[j - 1]):
+            while j > 0 and latin[j - 1]:
                 j -= 1
-            lp = word_logp(s[j:i])
+            lp = word_logp(s[j:i], traditional)
             best[i] = best[j] + (lp if lp is not None else _UNKNOWN_WORD)
             continue
-        score = best[i - 1] + char_logp(ch)
-        if is_han(ch):
-            for k in range(2, MAX_WORD + 1):
-                j = i - k
-                if j < 0 or not is_han(s[j]):
+        score = best[i - 1] + char_logp(s[i - 1], traditional)
+        if han[i - 1]:
+            for j in range(i - 2, max(i - MAX_WORD, 0) - 1, -1):
+                if not han[j]:
                     break
-                lp = word_logp(s[j:i])
+                lp = word_logp(s[j:i], traditional)
                 if lp is not None and best[j] + lp > score:
                     score = best[j] + lp
         best[i] = score

@@ -12,12 +12,14 @@ other lossless way is left to ftfy.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.langmodel import is_han, is_traditional, set_script, text_logp
+from papernotes.notes.langmodel import is_han, is_traditional, text_logp
 from papernotes.notes.mojibake import CHAR_TO_BYTE, DamagedRun, find_damaged_runs
 
+BEAM = 5  # candidates per choice kept for the joint search
 WINDOW = 3  # characters of context on each side (covers 4-character words)
 HOLE = "\x00"  # stands for a choice not yet made: breaks words, same cost for all
 _PAIR_BONUS = math.log(10.0)
@@ -59,6 +61,18 @@ class _Layout:
     slots: list[tuple[int, tuple[str, ...]]]
     sequences: int
     restored: int
+    traditional: list[bool] = field(default_factory=list)  # per slot: its paragraph's script
+
+    def mark_scripts(self) -> None:
+        """Traditional or Simplified, per paragraph, from the characters that came intact."""
+        text = "".join(self.chars)
+        bounds, verdict, start = [], [], 0
+        for para in text.split("\n\n"):
+            han = [c for c in para if is_han(c)]
+            bounds.append(start + len(para))
+            verdict.append(sum(map(is_traditional, han)) > 0.05 * max(len(han), 1))
+            start += len(para) + 2
+        self.traditional = [verdict[bisect_left(bounds, p)] for p, _ in self.slots]
 
 
 def _layout(text: str, runs: list[DamagedRun], only: set[str] | None) -> _Layout | None:
@@ -86,8 +100,14 @@ def _layout(text: str, runs: list[DamagedRun], only: set[str] | None) -> _Layout
 
 def _pairing(chars: list[str], p: int, ch: str) -> float:
     """Brackets and quotes come in pairs: an opener needs its closer later in the paragraph,
-    a closer needs an open opener before it."""
+    a closer needs an open opener before it. Joiners and variation selectors only follow a
+    symbol (emoji sequences)."""
     cat = unicodedata.category(ch)
+    if cat == "Cf" or "\ufe00" <= ch <= "\ufe0f":
+        before = chars[p - 1] if p else ""
+        ok = before and (unicodedata.category(before) in ("So", "Sk")
+                         or "\ufe00" <= before <= "\ufe0f")
+        return 0.0 if ok else _PAIR_PENALTY * 3
     if cat in ("Ps", "Pi"):
         closer = chr(ord(ch) + 1)
         seg = "".join(chars[p + 1:p + 400]).split("\n\n", 1)[0]
@@ -105,7 +125,8 @@ def _window(chars: list[str], p: int, lo: int) -> tuple[int, str]:
     return a, "".join(chars[a:p + WINDOW + 1])
 
 
-def _score(chars: list[str], p: int, ch: str, prev: tuple[int, str] | None) -> float:
+def _score(chars: list[str], p: int, ch: str, prev: tuple[int, str] | None,
+           trad: bool) -> float:
     """Gain in log-probability from putting `ch` at `p` (given the previous choice `prev`
     when it is inside the window): words around p with ch, minus words with a hole."""
     saved = chars[p]
@@ -115,40 +136,46 @@ def _score(chars: list[str], p: int, ch: str, prev: tuple[int, str] | None) -> f
         chars[prev[0]] = prev[1]
     a, _ = _window(chars, p, 0)
     chars[p] = HOLE
-    base = text_logp("".join(chars[a:p + WINDOW + 1]))
+    base = text_logp("".join(chars[a:p + WINDOW + 1]), trad)
     chars[p] = ch
-    with_ch = text_logp("".join(chars[a:p + WINDOW + 1]))
+    with_ch = text_logp("".join(chars[a:p + WINDOW + 1]), trad) + _pairing(chars, p, ch)
     chars[p] = saved
     if undo is not None:
         chars[undo[0]] = undo[1]
-    return with_ch - base + _pairing(chars, p, ch)
+    return with_ch - base
 
 
 def _viterbi(lay: _Layout) -> list[str]:
-    chars, slots = lay.chars, lay.slots
+    """The most probable sequence of choices. Each slot keeps its BEAM best candidates on
+    their own (a lone `â` has 36), then choices within WINDOW of each other are scored
+    together."""
+    chars, slots, trad = lay.chars, lay.slots, lay.traditional
     if not slots:
         return []
-    # best[k][c] = (score, back-pointer index into slot k-1's candidates)
+    cands: list[tuple[str, ...]] = []
+    for k, (p, cs) in enumerate(slots):
+        if len(cs) > BEAM:
+            cs = tuple(sorted(cs, key=lambda c: -_score(chars, p, c, None, trad[k]))[:BEAM])
+        cands.append(cs)
+    # best[k][i] = (score of the best path ending in cands[k][i], index of its choice at k-1)
     best: list[list[tuple[float, int]]] = []
-    for k, (p, cands) in enumerate(slots):
-        coupled = k > 0 and p - slots[k - 1][0] <= WINDOW
+    for k, (p, _) in enumerate(slots):
         row = []
-        for c in cands:
-            if not coupled:
-                prev_best = max(s for s, _ in best[k - 1]) if k else 0.0
-                prev_i = max(range(len(best[k - 1])), key=lambda i: best[k - 1][i][0]) if k else -1
-                row.append((prev_best + _score(chars, p, c, None), prev_i))
-            else:
-                pp, pc = slots[k - 1]
-                opts = [(best[k - 1][i][0] + _score(chars, p, c, (pp, pc[i])), i)
-                        for i in range(len(pc))]
-                row.append(max(opts))
+        if k and p - slots[k - 1][0] <= WINDOW:
+            pp = slots[k - 1][0]
+            for c in cands[k]:
+                row.append(max((best[k - 1][i][0] + _score(chars, p, c, (pp, pc), trad[k]), i)
+                               for i, pc in enumerate(cands[k - 1])))
+        else:
+            prev = max(range(len(best[k - 1])), key=lambda i: best[k - 1][i][0]) if k else -1
+            base = best[k - 1][prev][0] if k else 0.0
+            row = [(base + _score(chars, p, c, None, trad[k]), prev) for c in cands[k]]
         best.append(row)
     picks = [0] * len(slots)
     picks[-1] = max(range(len(best[-1])), key=lambda i: best[-1][i][0])
     for k in range(len(slots) - 1, 0, -1):
         picks[k - 1] = best[k][picks[k]][1]
-    return [slots[k][1][i] for k, i in enumerate(picks)]
+    return [cands[k][i] for k, i in enumerate(picks)]
 
 
 def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
@@ -157,14 +184,14 @@ def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
         chars[p] = c
     out: list[Choice] = []
     line, last = 1, 0
-    for (p, cands), c in zip(lay.slots, picked):
+    for k, ((p, cands), c) in enumerate(zip(lay.slots, picked)):
         line += "".join(chars[last:p]).count("\n")
         last = p
         scores = {}
         for alt in cands:
             chars[p] = alt
             a, win = _window(chars, p, 0)
-            scores[alt] = text_logp(win) + _pairing(chars, p, alt)
+            scores[alt] = text_logp(win, lay.traditional[k]) + _pairing(chars, p, alt)
         chars[p] = c
         top = max(scores.values())
         z = sum(math.exp(s - top) for s in scores.values())
@@ -179,8 +206,7 @@ def _decode_layer(text: str, runs: list[DamagedRun], only: set[str] | None
     if lay is None:
         return None
     if only is None:
-        han = [c for c in lay.chars if is_han(c)]
-        set_script(sum(map(is_traditional, han)) > 0.05 * len(han))
+        lay.mark_scripts()
     picked = _viterbi(lay) if only is None else [c[1][0] for c in lay.slots]
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):

@@ -132,3 +132,34 @@ def test_property_undamaged_text_comes_back_unchanged_or_is_clearly_mojibake(tex
     if res.text != text:
         # only text that reads as damaged (Windows-1252 look-alikes of UTF-8) may change
         assert looks_damaged(text) or res.lossless
+
+
+def test_english_with_accents_quotes_and_emoji():
+    text = (DATA / "english-notes.en.md").read_text(encoding="utf-8")
+    res = repair_text(damage(text))
+    assert len(res.text) == len(text)
+    # quotes pair up, the variation selector follows its heart, stars are stars
+    assert "“benefits from larger batches”" in res.text
+    assert "⭐⭐⭐⭐ ❤️" in res.text
+    assert "naïve" in res.text and "Žižek" in res.text and "😀😂🤔🙏✨" in res.text
+    # only capitals whose lost byte gives the same word score (Í, Ð, Ý in names) may differ
+    diff = [(a, b) for a, b in zip(res.text, text) if a != b]
+    assert len(diff) <= 3 and all(b in "ÍÐÝÁÏí" for _, b in diff)
+
+
+def test_traditional_and_simplified_paragraphs_in_one_text():
+    trad = (DATA / "guide-traditional.zh.md").read_text(encoding="utf-8")
+    simp = (DATA / "contrastive.zh.md").read_text(encoding="utf-8")
+    text = simp + "\n\n" + trad
+    assert exact_fraction(repair_text(damage(text)).text, text) >= 0.995
+
+
+def test_twice_damaged_with_bytes_lost_in_the_outer_layer():
+    text = "他说：“对比学习”——很好。"
+    once = damage(text)
+    # — is E2 80 94; once damaged its 0x94 reads as ” (E2 80 9D), whose 0x9D the second
+    # pass loses: the outer layer has a lost byte too
+    assert "â€”" in once
+    assert damage(damage("—")) == "Ã¢â‚¬â€"  # the last ” came out as â€ + a lost byte
+    res = repair_text(damage(once))
+    assert res.layers == 2 and res.text == text
