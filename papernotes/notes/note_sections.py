@@ -82,7 +82,20 @@ def _bullets(r: FieldReader, tokens: list[Token], item: int) -> list[tuple[str, 
 
 
 def _filled_bullets(r, tokens, item) -> list[str]:
-    return [t for t in (filled(x) for x, _, _ in _bullets(r, tokens, item)) if t]
+    """The filled-in texts nested under a labelled item; if none are nested, the plain items
+    that follow it in the same list (the user's own layout puts contributions there)."""
+    own = _bullets(r, tokens, item)
+    if not own:
+        j = block_end(tokens, item)
+        while j < len(tokens) and tokens[j].type == "list_item_open":
+            if item_label(tokens, j)[0] is not None:
+                break
+            kids = children(tokens, j)
+            stop = tokens[kids[1]].map[0] if len(kids) > 1 and tokens[kids[1]].map else None
+            own.append((item_text(r.lines, tokens[j], stop), 0, j))
+            own += _bullets(r, tokens, j)
+            j = block_end(tokens, j)
+    return [t for t in (filled(x) for x, _, _ in own) if t]
 
 
 def _link_target(value: str) -> str:

@@ -77,6 +77,11 @@ def test_the_users_own_template():
     assert note.meta.title == "" and note.meta.venue == "" and note.meta.tags == []
     assert note.abstract.startswith("SimCLR：一个简单的视觉表征对比学习框架。")
     assert note.problem == "理解是什么使得对比预测任务能够学习到有用的表征"
+    # contributions sit in items after the label (the hint item "(e.g., ...)" is not one)
+    assert note.contributions == ["SimCLR：一个简单的视觉表征对比学习框架。",
+                                  "数据增强的组合在定义有效的预测任务中起着关键作用",
+                                  "在表示和对比损失之间引入可学习的非线性转换，大大提高了所学习表示的质量",
+                                  "与监督学习相比，对比学习受益于更大的批量和更多的训练步骤。"]
     assert note.background.terms == [] and note.method.diagram is None
 
 

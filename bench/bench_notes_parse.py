@@ -1,0 +1,42 @@
+"""Benchmark for notes parsing/rendering (what `papernotes validate` and `idea` spend per note).
+
+Times parse_note, render_new and render_update on the golden SimCLR notes (fully populated,
+~150 lines, zh and en), best of 5 repeats, and prints notes/s. Also prints the load average,
+since the 2-core machine is shared.
+
+    /work/venv/bin/python bench/bench_notes_parse.py
+"""
+
+from __future__ import annotations
+
+import os
+import timeit
+from pathlib import Path
+
+from papernotes.notes.parse import parse_note
+from papernotes.notes.render import render_new, render_update
+
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "notes" / "golden"
+
+
+def rate(fn, number: int = 200) -> float:
+    fn()
+    best = min(timeit.repeat(fn, number=number, repeat=5))
+    return number / best
+
+
+def main() -> None:
+    print(f"load average: {os.getloadavg()[0]:.2f}")
+    for lang in ("zh", "en"):
+        text = (GOLDEN / f"simclr.{lang}.md").read_bytes().decode("utf-8")
+        parsed = parse_note(text, key="simclr")
+        changed = parsed.note.model_copy(update={"rating": 4})
+        print(f"{lang}: {len(text.splitlines())} lines, {len(text.encode())} bytes")
+        print(f"  parse_note     {rate(lambda: parse_note(text, key='simclr')):8.0f} notes/s")
+        print(f"  render_new     {rate(lambda: render_new(parsed.note)):8.0f} notes/s")
+        print(f"  render_update  {rate(lambda: render_update(parsed, changed)):8.0f} notes/s"
+              " (one property changed)")
+
+
+if __name__ == "__main__":
+    main()
