@@ -73,7 +73,7 @@ def check_mojibake(path: str, text: str) -> tuple[list[Finding], RepairResult | 
             continue
         alts = "".join(c.alternatives[:3])
         out.append(Finding("mojibake-uncertain", path, c.line,
-                           f"restored '{c.chosen}' with p={c.confidence:.2f} "
+                           f"restored '{c.chosen}' in '{c.context}' with p={c.confidence:.2f} "
                            f"(next most likely: {alts}); please check"))
     return out, res
 

@@ -32,6 +32,7 @@ class Choice:
     chosen: str
     alternatives: tuple[str, ...]  # the other candidates, most probable first
     confidence: float  # probability of the chosen one among the candidates, 0..1
+    context: str = ""  # the repaired text around it, on its line
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,10 @@ def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
         top = max(scores.values())
         z = sum(math.exp(s - top) for s in scores.values())
         others = tuple(sorted((x for x in cands if x != c), key=lambda x: -scores[x]))
-        out.append(Choice(line, c, others, math.exp(scores[c] - top) / z))
+        before = "".join(chars[max(0, p - 6):p]).split("\n")[-1]
+        after = "".join(chars[p + 1:p + 7]).split("\n")[0]
+        out.append(Choice(line, c, others, math.exp(scores[c] - top) / z,
+                          f"{before}[{c}]{after}".replace(HOLE, "?")))
     return out
 
 
