@@ -49,8 +49,13 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
 _ALL = frozenset(v for table in PLACEHOLDERS.values() for v in table.values() if v)
 # Sample text of the template's shape: "术语 A: 解释...", "方法 B: ...", "Term C: explanation...".
 _SAMPLE = re.compile(r"^(术语|方法|模块|Term|Method) [A-Z][:：]\s*(解释|explanation)?\s*(\.\.\.|…)+$")
-# A parenthesised hint: "(e.g., ...)", "（如有）", "(根据个人理解...)".
-_HINT = re.compile(r"^[(（](e\.g\.|例如|如有|if any|根据|记录|论文中|用|从而|which).*[)）]$", re.S)
+# The template's parenthesised hints, and any "(e.g., ...)" / "(例如...)" sample.
+_HINTS = frozenset({
+    "(根据个人理解和对工作的评价)", "(记录阅读前需要了解的概念，或在阅读中遇到的新术语)",
+    "(论文中提到的相关工作是哪些？它们有什么局限性？)", "(用一两句话概括方法的精髓)",
+    "(从而引出本文的动机)", "(如有)", "(if any)", "(which motivates this paper)",
+})
+_HINT = re.compile(r"^[(（](e\.g\.,|例如)[^\n]*[)）]$")
 _EMPTY_LINK = re.compile(r"^\[[^\]]*\]\(\)$")
 
 
@@ -59,7 +64,7 @@ def is_placeholder(text: str) -> bool:
     t = text.strip()
     if t in ("", "...", "…", "……") or t in _ALL:
         return True
-    return bool(_SAMPLE.match(t) or _HINT.match(t) or _EMPTY_LINK.match(t))
+    return t in _HINTS or bool(_SAMPLE.match(t) or _HINT.match(t) or _EMPTY_LINK.match(t))
 
 
 def strip_hint(text: str, lang: str) -> str:

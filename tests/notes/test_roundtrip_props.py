@@ -90,3 +90,58 @@ def test_user_text_survives_rewrites(lang, crlf, inserts, changes):
         parsed = parse_note(out, key="simclr")
         assert parsed.note == new
         assert render_update(parsed, parsed.note) == out
+
+
+# --- whole notes: parse_note(render_new(n)).note == n for random, partly empty notes -------------
+
+_plain = st.lists(st.sampled_from(list("abcxyz 中文笔记学习,.;!?'") + ["🙂", "é", "∑", "|", "[[moco]]"]),
+                  min_size=0, max_size=20).map(lambda c: ("w" + "".join(c)).strip())
+_opt = st.one_of(st.just(""), _plain)
+_paras = st.lists(_plain, min_size=0, max_size=3).map("\n\n".join)
+_word = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,8}", fullmatch=True)
+
+
+@st.composite
+def notes(draw):
+    from papernotes.notes.mermaid import MermaidDiagram, MermaidEdge, MermaidNode
+    from papernotes.notes.schema import (Background, Metadata, Method, Note, RelatedWork, Result,
+                                         Term)
+    lists = lambda s, n=3: st.lists(s, max_size=n)  # noqa: E731
+    diagram = draw(st.one_of(st.none(), st.just(MermaidDiagram(
+        direction="LR", nodes=[MermaidNode(id="A", label="in"), MermaidNode(id="B", shape="circle")],
+        edges=[MermaidEdge(src="A", dst="B", label="go")]))))
+    return Note(
+        key="k", lang=draw(st.sampled_from(["zh", "en"])),
+        status=draw(st.sampled_from(list(ReadingStatus))), rating=draw(st.one_of(st.none(), st.integers(1, 5))),
+        aliases=draw(lists(_plain.filter(bool))),
+        meta=Metadata(title=draw(_opt), authors=draw(lists(_word)),
+                      institutions=draw(lists(_plain.filter(bool).map(lambda s: s.replace(";", "")))),
+                      venue=draw(_opt), year=draw(st.one_of(st.none(), st.integers(1950, 2030))),
+                      paper_url=draw(st.sampled_from(["", "https://arxiv.org/abs/2002.05709"])),
+                      arxiv=draw(st.sampled_from([None, "2002.05709", "1911.05722v3"])),
+                      code_url=draw(st.sampled_from(["", "https://github.com/x/y"])),
+                      tags=draw(lists(st.sampled_from(["ssl", "cv/contrastive", "中文"])))),
+        abstract=draw(_paras), problem=draw(_opt), contributions=draw(lists(_plain.filter(bool))),
+        background=Background(
+            terms=[Term(term=t, explanation=e) for t, e in draw(lists(st.tuples(_word, _opt)))],
+            related_work=[RelatedWork(name=n, summary=s, limitation=lim)
+                          for n, s, lim in draw(lists(st.tuples(_word, _opt, _opt)))],
+            limitation=draw(_opt)),
+        method=Method(core_idea=draw(_opt), diagram=diagram, text=draw(_paras)),
+        results=[Result(dataset=d, protocol="linear eval", backbone="ResNet-50", metric="top-1",
+                        value=v, source=s)
+                 for d, v, s in draw(lists(st.tuples(_word, st.floats(0, 100, allow_nan=False).map(
+                     lambda x: round(x, 2)), _opt)))],
+        strengths=draw(lists(_plain.filter(bool))), weaknesses=draw(lists(_plain.filter(bool))),
+        thoughts=draw(_paras), repro=draw(st.sampled_from([None, "simclr"])),
+        related=draw(lists(st.sampled_from(["moco", "byol"]), 2)),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(notes())
+def test_random_notes_round_trip(note):
+    text = render_new(note)
+    parsed = parse_note(text, key="k")
+    assert parsed.note == note
+    assert render_update(parsed, parsed.note) == text
