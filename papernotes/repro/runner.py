@@ -77,9 +77,11 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     out_dir = Path(cfg.out_dir)
     if not out_dir.is_absolute():
         out_dir = ws.root / out_dir
-    cfg = replace(cfg, out_dir=str(out_dir), train=replace(cfg.train, device=device))
     plan = launch.LaunchPlan(nproc, opts.nnodes, opts.node_rank, opts.rdzv_endpoint,
                              opts.master_port)
+    # torch's SyncBatchNorm is CUDA-only: CPU ranks (gloo) keep per-rank BN statistics
+    sync_bn = cfg.train.sync_bn and not (device == "cpu" and plan.distributed)
+    cfg = replace(cfg, out_dir=str(out_dir), train=replace(cfg.train, device=device, sync_bn=sync_bn))
     return replace(res, config=cfg), plan, gpus
 
 

@@ -11,7 +11,7 @@ from papernotes.notes.workspace import init_workspace
 NOTE = "# SimCLR\n\nMy own notes, kept byte for byte.\r\n\n## Reproduction\n\nthoughts below\n"
 
 # A few seconds of real training on the embedded synthetic data set.
-TINY = ("data.num_train=128", "data.num_test=64", "data.image_size=16", "model.base_channels=4",
+TINY = ("data.num_train=128", "data.num_test=64", "data.image_size=16", "model.base_channels=8",
         "model.proj_dim=16", "train.epochs=1", "train.batch_size=32", "train.max_steps=2",
         "train.log_every=1", "eval.linear_epochs=1", "eval.knn_k=5")
 
