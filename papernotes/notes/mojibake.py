@@ -168,9 +168,18 @@ def find_damaged_runs(text: str) -> list[DamagedRun]:
         return []
     if any(ord(c) > 0x7F and c not in CHAR_TO_BYTE for c in text):
         # Real non-ASCII text beside the damage (whole-file damage leaves none): mixed text,
-        # so only what is clearly damaged is taken.
-        return [r for r in runs if r.clear]
+        # so only what is clearly damaged is taken, and not inside code, where mojibake is
+        # quoted on purpose (`论文` became `è®ºæ–‡`).
+        code = code_spans(text)
+        return [r for r in runs if r.clear and not any(a <= r.start < b for a, b in code)]
     return runs
+
+
+_CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]+`", re.S | re.M)
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CODE.finditer(text)]
 
 
 def looks_damaged(text: str) -> bool:

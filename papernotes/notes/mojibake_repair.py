@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from papernotes.notes.langmodel import is_han, is_traditional, text_logp
-from papernotes.notes.mojibake import CHAR_TO_BYTE, DamagedRun, find_damaged_runs
+from papernotes.notes.mojibake import CHAR_TO_BYTE, DamagedRun, code_spans, find_damaged_runs
 
 BEAM = 5  # candidates per choice kept for the joint search
 WINDOW = 3  # characters of context on each side (covers 4-character words)
@@ -247,17 +247,23 @@ def repair_text(text: str, max_layers: int = 3) -> RepairResult:
 
 
 def _lossless(text: str) -> RepairResult:
-    """Other mojibake that lost nothing (e.g. Latin-1 or MacRoman misreadings): ftfy."""
+    """Other mojibake that lost nothing (e.g. Latin-1 or MacRoman misreadings): ftfy, line by
+    line, outside code (where mojibake is quoted on purpose)."""
     import ftfy
 
-    lines = text.splitlines(keepends=True)
-    fixed = []
-    for line in lines:
-        new = ftfy.fix_encoding(line)
-        # one collapsed pair (`3×²` -> `3ײ`) is too little evidence: ftfy guesses there
-        fixed.append(new if len(line) - len(new) >= 2 else line)
-    new = "".join(fixed)
+    pieces, pos, n = [], 0, 0
+    for a, b in [*code_spans(text), (len(text), len(text))]:
+        for line in text[pos:a].splitlines(keepends=True):
+            new = ftfy.fix_encoding(line)
+            # one collapsed pair (`3×²` -> `3ײ`) is too little evidence: ftfy guesses there
+            if len(line) - len(new) >= 2:
+                pieces.append(new)
+                n += 1
+            else:
+                pieces.append(line)
+        pieces.append(text[a:b])
+        pos = b
+    new = "".join(pieces)
     if new == text:
         return RepairResult(text)
-    n = sum(a != b for a, b in zip(lines, fixed))
     return RepairResult(new, layers=0, sequences=n, lossless=True)

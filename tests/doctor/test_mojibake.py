@@ -163,3 +163,19 @@ def test_twice_damaged_with_bytes_lost_in_the_outer_layer():
     assert damage(damage("—")) == "Ã¢â‚¬â€"  # the last ” came out as â€ + a lost byte
     res = repair_text(damage(once))
     assert res.layers == 2 and res.text == text
+
+
+def test_mojibake_quoted_in_code_of_a_clean_note_is_left_alone():
+    text = "损坏的例子：`论文` 变成了 `è®ºæ–‡`，还有：\n```\nè®ºæ–‡\n```\n"
+    assert repair_text(text).text == text
+    digest = Path("/work/shared/reference/user-documents-digest.md")
+    if digest.exists():
+        assert not repair_text(digest.read_text(encoding="utf-8")).changed
+
+
+def test_a_damaged_paragraph_pasted_into_a_clean_note_is_repaired():
+    clean = "# 笔记\n\n这一段没有损坏。\n\n"
+    pasted = "对比学习让正样本对靠近，负样本对远离。\n"
+    res = repair_text(clean + damage(pasted))
+    assert res.text.startswith(clean)
+    assert exact_fraction(res.text, clean + pasted) > 0.95
