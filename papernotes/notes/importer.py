@@ -105,7 +105,8 @@ def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
         if _FENCE.match(line):
             fenced = not fenced
             continue
-        m = None if fenced else _HEADING.match(line)
+        cr = "\r" if line.endswith("\r") else ""
+        m = None if fenced else _HEADING.match(line[: len(line) - len(cr)])
         if not m:
             continue
         level, title, no = len(m.group(1)), m.group(2), line0 + i + 1
@@ -115,7 +116,7 @@ def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
                 plan.free.append((no, title))
             continue
         plan.sections.append((no, title, kind))
-        lines[i] = f"## {canonical_title(kind, lang)}"
+        lines[i] = f"## {canonical_title(kind, lang)}{cr}"
     return "\n".join(lines)
 
 
@@ -148,11 +149,13 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str]) -> ImportPlan:
                       repair=res if res.changed else None)
     props = _map_properties(data, plan)
     if "title" not in props:
-        h1 = re.search(r"^#[ \t]+(.+?)[ \t]*$", body, re.M)
+        h1 = re.search(r"^#[ \t]+(.+?)[ \t]*\r?$", body, re.M)
         props = {"title": h1.group(1) if h1 else path.stem, **props}
         plan.properties.append(("(first heading)" if h1 else "(file name)", "meta.title"))
     lang = "zh" if re.search(r"[\u4e00-\u9fff]", body) else "en"
     head = render_frontmatter(props)
+    if "\r\n" in body:
+        head = head.replace("\n", "\r\n")  # the note keeps its line endings
     line0 = head.count("\n")
     skip: set[int] = set()
     for _ in range(12):

@@ -113,3 +113,17 @@ def test_bad_frontmatter_is_one_line_and_writes_nothing(vault, tmp_path):
     assert res.exit_code == 2
     assert "bad.md:" in res.output and "Traceback" not in res.output
     assert sorted(p.name for p in (vault / "notes").iterdir()) == before
+
+
+def test_crlf_note_keeps_its_line_endings_and_into_names_the_vault(vault, tmp_path,
+                                                                 monkeypatch):
+    src = tmp_path / "Windows Note.md"
+    src.write_bytes(OBSIDIAN.read_bytes().replace(b"\n", b"\r\n"))
+    monkeypatch.chdir(tmp_path)  # outside the vault: --into says where
+    res = run("import", str(src), "--into", str(vault))
+    assert res.exit_code == 0, res.output
+    out = (vault / "notes" / "windows-note.md").read_bytes()
+    assert b"\n" not in out.replace(b"\r\n", b"")
+    assert b"## 2. \xe6\x91\x98\xe8\xa6\x81" in out  # the abstract heading, renamed
+    monkeypatch.chdir(vault)
+    assert run("validate").exit_code == 0
