@@ -12,7 +12,7 @@ from papernotes.notes.section_labels import SECTION_TITLES
 
 _NUMBER = re.compile(
     r"^\s*(?:[(（]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]|(?:\d+|[一二三四五六七八九十]+)"
-    r"\s*[.、．:：)）]|第[一二三四五六七八九十\d]+[章节部分]?)\s*")
+    r"\s*[.、．:：)）]|第[一二三四五六七八九十\d]+(?:章|节|部分)?)\s*")
 _PAREN = re.compile(r"[(（]([^)）]*)[)）]\s*$")
 
 
@@ -37,14 +37,25 @@ def _names() -> dict[str, str]:
 _NAMES = _names()
 
 
+def _lookup(name: str) -> str | None:
+    """Exact name, or a shortened one (`摘要`, `Abstract`, `Thoughts`) that starts or ends
+    exactly one section's name."""
+    if name in _NAMES:
+        return _NAMES[name]
+    if len(name) < (2 if not name.isascii() else 5):
+        return None
+    kinds = {k for n, k in _NAMES.items() if n.startswith(name) or n.endswith(name)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def section_kind(heading: str) -> str | None:
     """The template section a heading stands for, or None for the user's own section."""
     bare = _NUMBER.sub("", heading.strip()).strip("*# ").strip()
     m = _PAREN.search(bare)
     if m:
         inner, outer = _norm(m.group(1)), _norm(bare[: m.start()])
-        return _NAMES.get(outer) or _NAMES.get(inner)
-    return _NAMES.get(_norm(bare))
+        return _lookup(outer) or _lookup(inner)
+    return _lookup(_norm(bare))
 
 
 def canonical_title(kind: str, lang: str) -> str:

@@ -99,6 +99,7 @@ def _map_properties(data: dict[str, Any], plan: ImportPlan) -> dict[str, Any]:
 
 def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
                      skip: set[int]) -> str:
+    """`body` with recognised level-2 headings renamed (except body lines in `skip`)."""
     lines = body.split("\n")
     fenced = False
     for i, line in enumerate(lines):
@@ -111,7 +112,7 @@ def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
             continue
         level, title, no = len(m.group(1)), m.group(2), line0 + i + 1
         kind = section_kind(title) if level == 2 else None
-        if kind is None or no in skip:
+        if kind is None or i in skip:
             if level >= 2:
                 plan.free.append((no, title))
             continue
@@ -130,6 +131,20 @@ def _describe_kept(text: str, plan: ImportPlan) -> None:
         ("raw HTML blocks", len(re.findall(r"^\s*<(iframe|div|video|img|p)\b", text, re.M | re.I))),
     ]
     plan.kept = [f"{n} {what}" for what, n in checks if n]
+
+
+def _set_aside(props: dict[str, Any], head: str, exc: PapernotesError,
+               plan: ImportPlan) -> bool:
+    """Move the property on the error's line to `source-<key>`; False if there is none."""
+    line = head.split("\n")[exc.line - 1] if exc.line else ""
+    name = line.split(":", 1)[0].strip()
+    if name not in props or name == "title" or name.startswith("source-"):
+        return False
+    value = props.pop(name)
+    props[f"source-{name}"] = value if isinstance(value, (str, int, float, bool, list)) \
+        else str(value)
+    plan.properties.append((name, f"not valid here ({exc.message}): kept as source-{name}"))
+    return True
 
 
 def plan_one(path: Path, notes_dir: Path, taken: set[str]) -> ImportPlan:
@@ -153,23 +168,25 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str]) -> ImportPlan:
         props = {"title": h1.group(1) if h1 else path.stem, **props}
         plan.properties.append(("(first heading)" if h1 else "(file name)", "meta.title"))
     lang = "zh" if re.search(r"[\u4e00-\u9fff]", body) else "en"
-    head = render_frontmatter(props)
-    if "\r\n" in body:
-        head = head.replace("\n", "\r\n")  # the note keeps its line endings
-    line0 = head.count("\n")
     skip: set[int] = set()
-    for _ in range(12):
+    for _ in range(24):
+        head = render_frontmatter(props)
+        if "\r\n" in body:
+            head = head.replace("\n", "\r\n")  # the note keeps its line endings
+        line0 = head.count("\n")
         plan.sections, plan.free = [], []
         candidate = head + _rename_headings(body, lang, plan, line0, skip)
         try:
             parse_note(candidate, path=plan.target, key=key)
         except PapernotesError as exc:
+            if exc.line is not None and exc.line <= line0 and _set_aside(props, head, exc, plan):
+                continue  # a property the model cannot take: kept as source-<key>
             # a template section whose content the parser cannot read: keep it as free text
             owner = [s for s in plan.sections if exc.line and s[0] <= exc.line]
             if not owner or owner[-1][1] == canonical_title(owner[-1][2], lang):
                 shift = (text.count("\n", 0, fm.end) if fm else 0) - line0
                 raise exc.at(path=path, line_offset=shift) from None
-            skip.add(owner[-1][0])
+            skip.add(owner[-1][0] - line0 - 1)
             continue
         plan.text = candidate
         _describe_kept(candidate, plan)

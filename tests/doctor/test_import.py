@@ -127,3 +127,16 @@ def test_crlf_note_keeps_its_line_endings_and_into_names_the_vault(vault, tmp_pa
     assert b"## 2. \xe6\x91\x98\xe8\xa6\x81" in out  # the abstract heading, renamed
     monkeypatch.chdir(vault)
     assert run("validate").exit_code == 0
+
+
+def test_properties_the_model_cannot_take_are_kept_beside_it(vault, tmp_path):
+    src = tmp_path / "odd.md"
+    src.write_text("---\ntitle: Odd\nrating: 10\nstatus: someday\nmine: yes\n---\n\n"
+                   "## Abstract\n\nShort.\n", encoding="utf-8")
+    res = run("import", str(src))
+    assert res.exit_code == 0, res.output
+    out = (vault / "notes" / "odd.md").read_text(encoding="utf-8")
+    assert "source-rating: 10" in out and "source-status: someday" in out
+    assert "\nrating:" not in out and "mine: yes" in out
+    assert "## 2. Abstract & Core Problem" in out
+    assert run("validate").exit_code == 0
