@@ -95,12 +95,13 @@ def _read_properties(r: FieldReader, fm: Frontmatter) -> None:
         if prop not in fm.values:
             continue
         value: Any = fm.values[prop]
-        if prop == "related":
-            value = [unwikilink(v) for v in value or []] if isinstance(value, list) else value
+        if prop in ("aliases", "tags", "authors", "related"):
+            # Obsidian also accepts a single value where a list is expected
+            value = [] if value in (None, "") else [value] if isinstance(value, str) else value
+            if prop == "related" and isinstance(value, list):
+                value = [unwikilink(v) if isinstance(v, str) else v for v in value]
         elif prop == "status" and isinstance(value, str):
             value = _STATUS_BY_LABEL.get(value, value)
-        elif prop in ("aliases", "tags", "authors"):
-            value = [] if value in (None, "") else [value] if isinstance(value, str) else value
         elif prop == "date" and value is None:
             continue
         elif value is None and prop in ("title", "venue", "code"):

@@ -148,3 +148,13 @@ def test_frontmatter_wins_over_body_and_body_fills_missing_properties():
     assert note.meta.authors[0] == "Ting Chen" and note.meta.year == 2020  # from the table
     assert note.status == ReadingStatus.read_carefully and note.rating == 5  # header lines
     assert note.repro == "simclr" and note.meta.code_url.endswith("/simclr")
+
+
+def test_obsidian_property_variants():
+    text = render_new(simclr_note("en"))
+    text = text.replace('related:\n  - "[[moco]]"\n  - "[[byol]]"\n', 'related: "[[moco|MoCo]]"\n', 1)
+    text = text.replace("status: read-carefully\n", "status: 🔵 Reading\n", 1)
+    text = text.replace("aliases:\n  - SimCLR\n", "aliases: SimCLR\n", 1)
+    note = parse_note(text, key="simclr").note
+    assert note.related == ["moco"] and note.aliases == ["SimCLR"]
+    assert note.status == ReadingStatus.reading
