@@ -156,7 +156,10 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     note = ws.note_path(res.spec.paper)
     if note.is_file():
         row = _row(res, plan, rec, metrics, run_id, link)
-        writeback.write_back(note, ws.root, row, res.spec.expected, curves)
+        patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
+                                       spec=res.spec.name)
+        for pid in patched:
+            echo(f"idea patch {pid} in {note.name}: verified by run {run_id[:8]}")
     else:
         echo(f"no note {note}; results not written back (make it with `papernotes new "
              f"{res.spec.paper}`)")

@@ -98,10 +98,47 @@ def render_region(expected, rows: list[str], embeds: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def result_text(row: RunRow, expected) -> str:
+    """One line for the idea log: our linear top-1 beside the paper's."""
+    ours = row.metrics.get("eval/linear_top1")
+    paper = next((e.value for e in expected if e.metric == "eval/linear_top1"), None)
+    text = f"run {row.run_id[:8]} ({row.spec}, {row.epochs} epochs)"
+    if ours is not None:
+        text += f": linear top-1 {ours:.2f}%"
+        if paper is not None:
+            text += f" vs paper {paper:.1f}%"
+    return text
+
+
+def update_patches(text: str, note_path: Path, spec: str, row: RunRow, expected) -> tuple[str, list[int]]:
+    """Mark the idea patches this run verifies: those naming its run id, or naming its spec
+    (`repro`) with no run yet and not yet closed. Returns the new text and the patch ids."""
+    from papernotes.notes.ideas_model import PatchStatus
+    from papernotes.notes.parse import parse_note
+    from papernotes.notes.patching import set_patch
+    from papernotes.notes.render import render_update
+
+    parsed = parse_note(text, path=note_path, key=note_path.stem)
+    log = parsed.note.ideas
+    open_ = (PatchStatus.idea, PatchStatus.planned, PatchStatus.running)
+    ids = [p.id for p in log.patches
+           if p.run_id == row.run_id or (p.repro == spec and p.run_id is None and p.status in open_)]
+    for pid in ids:
+        log = set_patch(log, pid, status=PatchStatus.verified, run_id=row.run_id,
+                        result=result_text(row, expected))
+    if not ids:
+        return text, []
+    return render_update(parsed, parsed.note.model_copy(update={"ideas": log})), ids
+
+
 def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
-               curves_png: Path | None) -> Path:
-    """Add `row` (and the curves) to the note's `repro` region; the rest of the note is kept."""
+               curves_png: Path | None, spec: str | None = None) -> list[int]:
+    """Add `row` (and the curves) to the note's `repro` region, and mark the idea patches the
+    run verifies (when `spec` is given); the rest of the note is kept. Returns those patch ids."""
     text = read_text_utf8(note_path)
+    patched: list[int] = []
+    if spec is not None:
+        text, patched = update_patches(text, note_path, spec, row, expected)
     rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
     mine = f"| `{row.run_id[:8]}` |"
     rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
@@ -116,6 +153,9 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
         embed = f"![[{rel}]]"
         if embed not in embeds:
             embeds.append(embed)
-    new_text = replace_region(text, REGION, render_region(expected, rows, embeds), path=note_path)
+    body = render_region(expected, rows, embeds)
+    if "\r\n" in text:  # keep the note's line endings
+        body = body.replace("\n", "\r\n")
+    new_text = replace_region(text, REGION, body, path=note_path)
     atomic_write_text(note_path, new_text, overwrite=True)
-    return note_path
+    return patched

@@ -57,3 +57,37 @@ def test_same_run_replaces_its_row(tmp_path):
     rows, _ = existing_runs(region_body(note.read_text(encoding="utf-8"), "repro"))
     assert len(rows) == 1 and "| 20.00 |" in rows[0]
     assert note.read_text(encoding="utf-8").startswith("# x\n\n%% papernotes:begin repro %%\n")
+
+
+def test_linked_idea_patch_is_marked_with_the_result(tmp_path):
+    from papernotes.notes.creation import notes_to_create
+    from papernotes.notes.parse import parse_note
+    from papernotes.notes.patching import add_patch, add_point
+    from papernotes.notes.vault import update_note, write_new_notes
+    from papernotes.notes.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "vault")
+    write_new_notes(ws, notes_to_create(key="simclr", title=None, bibtex=None, note_key=None,
+                                        lang="en"))
+
+    def plan(note):
+        log, point = add_point(note.ideas, "temperature 0.5 on CIFAR")
+        log, _ = add_patch(log, "try 0.2", point=point.id, repro="simclr")
+        log, _ = add_patch(log, "unrelated", point=point.id, repro="other")
+        return note.model_copy(update={"ideas": log})
+
+    path, _ = update_note(ws, "simclr", plan)
+    before = path.read_text(encoding="utf-8")
+    patched = write_back(path, ws.root, row("d" * 32, 71.25), EXPECTED, None, spec="simclr")
+    assert patched == [1]
+    after = path.read_text(encoding="utf-8")
+    log = parse_note(after, path=path, key="simclr").note.ideas
+    p1, p2 = log.patches
+    assert (p1.status.value, p1.run_id) == ("verified", "d" * 32)
+    assert p1.result == "run dddddddd (simclr/demo, 3 epochs): linear top-1 71.25% vs paper 94.0%"
+    assert (p2.status.value, p2.run_id, p2.result) == ("idea", None, "")
+    # outside the two managed regions nothing moved
+    between = lambda t: t.split("%% papernotes:end ideas %%")[1].split("%% papernotes:begin repro %%")[0]  # noqa: E731
+    assert before.split("%% papernotes:begin ideas %%")[0] == after.split("%% papernotes:begin ideas %%")[0]
+    assert between(before) == between(after)
+    assert after.split("%% papernotes:end repro %%")[1] == before.split("%% papernotes:end repro %%")[1]
