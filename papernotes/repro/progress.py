@@ -42,13 +42,13 @@ class PlainProgress:
 class RichProgress:
     """A live rich progress bar (epoch, step, pairs/s, loss, ETA)."""
 
-    def __init__(self) -> None:
+    def __init__(self, console=None) -> None:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
 
         self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
-                                 TimeElapsedColumn(), TimeRemainingColumn())
+                                 TimeElapsedColumn(), TimeRemainingColumn(), console=console)
         self.progress.start()
         self.task: Any = None
         self.epochs = 0
