@@ -1,7 +1,7 @@
 """Property: the user's text survives any number of render_update rewrites.
 
-Random paragraphs and whole `## ` sections (Unicode, emoji, CRLF notes) are inserted at blank-line
-boundaries outside the managed regions; then the ideas log and properties are changed again and
+Random paragraphs and whole `## ` sections (Unicode, emoji, CRLF notes) are inserted at any line
+boundary outside the managed regions and fenced blocks (a blank line before and after them); then the ideas log and properties are changed again and
 again. Every byte outside the frontmatter and the `ideas` region must stay as the user left it,
 and the note must parse back to exactly what was written.
 """
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from papernotes.notes.frontmatter import split_frontmatter
 from papernotes.notes.ideas_model import IdeaLog, Patch, Point
+from papernotes.notes.markdown import parse_blocks
 from papernotes.notes.parse import parse_note
 from papernotes.notes.regions import find_regions
 from papernotes.notes.render import render_new, render_update
@@ -29,15 +30,17 @@ _section = st.tuples(_words, _paragraph).map(lambda t: f"## My {t[0].strip()}\n\
 _block = st.one_of(_paragraph, _section)
 
 
-def _blank_boundaries(text: str) -> list[int]:
-    """Offsets just after a blank line, in the body, outside managed regions."""
-    body_start = text.index("\n---\n") + 5
+def _line_boundaries(text: str) -> list[int]:
+    """Offsets of line starts in the body, outside managed regions and fenced blocks."""
+    body_start = split_frontmatter(text).end
     regions = find_regions(text).values()
-    out, pos = [], body_start
-    for line in text[body_start:].split("\n")[:-1]:
+    fences = [t.map for t in parse_blocks(text[body_start:]) if t.type == "fence"]
+    out, pos = [body_start], body_start
+    for n, line in enumerate(text[body_start:].split("\n")[:-1], start=1):
         pos += len(line) + 1
-        if line == "" and not any(r.start <= pos <= r.end for r in regions):
-            out.append(pos)
+        if any(a < n < b for a, b in fences) or any(r.start < pos < r.end for r in regions):
+            continue
+        out.append(pos)
     return out
 
 
@@ -65,9 +68,9 @@ def test_user_text_survives_rewrites(lang, crlf, inserts, changes):
     text = render_new(simclr_note(lang))
     text = text.replace("venue: ICML\n", "venue: ICML\nmy-own-key: 我的 🙂  # keep\n", 1)
     for where, block in inserts:
-        spots = _blank_boundaries(text)
+        spots = _line_boundaries(text)
         at = spots[where % len(spots)]
-        text = text[:at] + block + "\n\n" + text[at:]
+        text = text[:at] + "\n" + block + "\n\n" + text[at:]
     if crlf:
         text = text.replace("\n", "\r\n")
     expected_outside = _outside(text)
