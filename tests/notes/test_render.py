@@ -143,3 +143,13 @@ def test_update_adds_missing_ideas_region():
     out = render_update(parsed, simclr_note("en"))
     assert parse_note(out, key="simclr").note.ideas == simclr_note("en").ideas
     assert out.startswith(text[:start])
+
+
+def test_update_gives_a_note_without_frontmatter_one():
+    text = render_new(simclr_note("zh"))
+    body = text[text.index("\n---\n") + 5:]
+    parsed = parse_note(body, key="simclr")
+    assert parsed.frontmatter is None and parsed.note.meta.year == 2020  # from the table
+    out = render_update(parsed, parsed.note.model_copy(update={"rating": 3}))
+    assert out.endswith(body) and out.startswith("---\n") and "rating: 3\n" in out
+    assert parse_note(out, key="simclr").note.rating == 3
