@@ -16,8 +16,9 @@ from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.langmodel import is_han, is_traditional, text_logp
-from papernotes.notes.mojibake import CHAR_TO_BYTE, DamagedRun, code_spans, find_damaged_runs
+from papernotes.notes.langmodel import char_logp, is_han, is_traditional, text_logp
+from papernotes.notes.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
+                                       find_damaged_runs, parse_run)
 
 BEAM = 5  # candidates per choice kept for the joint search
 WINDOW = 3  # characters of context on each side (covers 4-character words)
@@ -204,6 +205,28 @@ def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
     return out
 
 
+def _pick_outer(lay: _Layout) -> list[str]:
+    """In an outer layer a lost byte belonged to a Windows-1252 character of the text under
+    it: take the one that makes that text read as UTF-8 again, the most plausible first."""
+    chars = list(lay.chars)
+    picked = []
+    for p, cands in lay.slots:
+        def inner(c: str) -> float:
+            chars[p] = c
+            a, b = p, p + 1
+            while a > 0 and chars[a - 1] in CHAR_TO_BYTE:
+                a -= 1
+            while b < len(chars) and chars[b] in CHAR_TO_BYTE:
+                b += 1
+            units = parse_run("".join(chars[a:b]))
+            unit = next((u for u in units or () if u.start <= p - a < u.end), None)
+            return -math.inf if unit is None else max(map(char_logp, unit.candidates))
+        best = max(cands, key=inner)
+        chars[p] = best
+        picked.append(best)
+    return picked
+
+
 def _decode_layer(text: str, runs: list[DamagedRun], only: set[str] | None
                   ) -> tuple[str, _Layout, list[Choice]] | None:
     lay = _layout(text, runs, only)
@@ -211,7 +234,7 @@ def _decode_layer(text: str, runs: list[DamagedRun], only: set[str] | None
         return None
     if only is None:
         lay.mark_scripts()
-    picked = _viterbi(lay) if only is None else [c[1][0] for c in lay.slots]
+    picked = _viterbi(lay) if only is None else _pick_outer(lay)
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):
         chars[p] = c

@@ -189,3 +189,9 @@ def test_a_damaged_paragraph_pasted_into_a_clean_note_is_repaired():
 @given(_TEXT)
 def test_property_undamaged_chinese_english_emoji_text_is_never_changed(text):
     assert repair_text(text).text == text
+
+
+def test_twice_damaged_cyrillic_outer_losses_are_resolved_by_the_layer_below():
+    text = "Привет мир. 你好，对比学习。"
+    res = repair_text(damage(damage(text)))
+    assert res.layers == 2 and res.text == text
