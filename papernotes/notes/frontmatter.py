@@ -160,11 +160,26 @@ def render_frontmatter(props: dict[str, Any]) -> str:
     return f"---\n{dump_yaml(data) if data else ''}---\n"
 
 
+def _chunks(yaml_text: str, data: CommentedMap) -> tuple[str, dict[str, str]] | None:
+    """The text before the first key, and each top-level key's lines (its value and the
+    comments ruamel attaches to it, up to the next key); None if keys share a line."""
+    lines = yaml_text.splitlines(keepends=True)
+    starts = [(data.lc.key(k)[0], k) for k in data]
+    if not starts or len({s for s, _ in starts}) != len(starts):
+        return None
+    out = {}
+    for i, (start, key) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
+        out[key] = "".join(lines[start:end])
+    return "".join(lines[:starts[0][0]]), out
+
+
 def update_frontmatter(text: str, old: dict[str, Any], new: dict[str, Any], *, path=None) -> str:
     """`text` with the properties whose values differ between `old` and `new` rewritten.
 
-    Keys the note lacks are added at the end; other keys, comments and order are kept. If
-    nothing changed, `text` is returned unchanged.
+    Changed keys are re-dumped by ruamel (keeping their comments); every other key's lines are
+    kept byte for byte; keys the note lacks are added at the end. If nothing changed, `text`
+    is returned unchanged.
     """
     changed = [k for k in new if plain(new[k]) != plain(old.get(k))]
     if not changed:
@@ -175,11 +190,16 @@ def update_frontmatter(text: str, old: dict[str, Any], new: dict[str, Any], *, p
         block = render_frontmatter({k: new[k] for k in new if new[k] not in (None, "", [])})
         return block.replace("\n", nl) + text
     data = fm.data
+    before = _chunks(fm.yaml, data)
     for key in changed:
         data[key] = _yaml_value(new[key])
     body = dump_yaml(data)
     if fm.newline != "\n":
         body = body.replace("\n", fm.newline)
+    after = _chunks(body, _load(body.replace("\r\n", "\n"), path=path)) if before else None
+    if before and after:
+        kept = set(before[1]) - set(changed)
+        body = before[0] + "".join(before[1][k] if k in kept else after[1][k] for k in after[1])
     head = text[: text.index("\n") + 1]
     closing_start = len(head) + len(fm.yaml)
     return head + body + text[closing_start:]

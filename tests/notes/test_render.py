@@ -153,3 +153,14 @@ def test_update_gives_a_note_without_frontmatter_one():
     out = render_update(parsed, parsed.note.model_copy(update={"rating": 3}))
     assert out.endswith(body) and out.startswith("---\n") and "rating: 3\n" in out
     assert parse_note(out, key="simclr").note.rating == 3
+
+
+def test_update_keeps_untouched_properties_byte_for_byte():
+    text = render_new(simclr_note("en"))
+    text = text.replace("tags:\n  - ssl/contrastive\n  - computer-vision\n",
+                        "tags:\n- ssl/contrastive\n-   computer-vision   # mine\n\n# a lone comment\n")
+    text = text.replace("venue: ICML\n", "venue:    'ICML'\n")
+    parsed = parse_note(text, key="simclr")
+    out = render_update(parsed, parsed.note.model_copy(update={"rating": 2, "aliases": ["SimCLR", "NT-Xent"]}))
+    assert out == text.replace("rating: 5\n", "rating: 2\n").replace(
+        "aliases:\n  - SimCLR\n", "aliases:\n  - SimCLR\n  - NT-Xent\n")
