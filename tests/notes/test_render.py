@@ -164,3 +164,13 @@ def test_update_keeps_untouched_properties_byte_for_byte():
     out = render_update(parsed, parsed.note.model_copy(update={"rating": 2, "aliases": ["SimCLR", "NT-Xent"]}))
     assert out == text.replace("rating: 5\n", "rating: 2\n").replace(
         "aliases:\n  - SimCLR\n", "aliases:\n  - SimCLR\n  - NT-Xent\n")
+
+
+def test_broken_workspace_template_is_a_one_line_error(tmp_path):
+    from papernotes.errors import PapernotesError
+
+    (tmp_path / "note.en.md.j2").write_text("# {{ title }}\n\n{% for x in %}\n", encoding="utf-8")
+    with pytest.raises(PapernotesError) as info:
+        render_new(simclr_note("en"), templates_dir=tmp_path)
+    assert info.value.line == 3 and info.value.field == "template"
+    assert "note.en.md.j2:3: template: template error: " in str(info.value)
