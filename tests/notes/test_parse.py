@@ -158,3 +158,16 @@ def test_obsidian_property_variants():
     note = parse_note(text, key="simclr").note
     assert note.related == ["moco"] and note.aliases == ["SimCLR"]
     assert note.status == ReadingStatus.reading
+
+
+def test_every_catalog_card_round_trips(lang):
+    from papernotes.notes.catalog import card_to_note, list_cards
+
+    cards = list_cards()
+    assert len(cards) >= 10
+    for card in cards:
+        note = card_to_note(card, lang)
+        text = render_new(note)
+        parsed = parse_note(text, key=note.key)
+        assert parsed.note == note, card.key
+        assert parsed.text == text
