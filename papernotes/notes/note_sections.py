@@ -15,8 +15,7 @@ from papernotes.errors import PapernotesError
 from papernotes.notes.markdown import (block_end, block_text, children, item_label, item_text,
                                        siblings, table_rows)
 from papernotes.notes.mermaid import parse_mermaid
-from papernotes.notes.placeholders import filled, strip_hint
-from papernotes.notes.render import SAMPLE_DIAGRAM
+from papernotes.notes.placeholders import SAMPLE_DIAGRAM, filled, strip_hint
 from papernotes.notes.schema import STATUS_LABELS
 from papernotes.notes.section_labels import LABELS, label_of
 

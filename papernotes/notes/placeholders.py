@@ -46,6 +46,14 @@ PLACEHOLDERS: dict[str, dict[str, str]] = {
     },
 }
 
+# The template's sample diagram, shown until the reader draws their own.
+SAMPLE_DIAGRAM = {
+    "zh": ("%% 如果支持mermaid，可以在这里画流程图。如果不支持，可以贴图或文字描述。\n"
+           "graph TD\n  A[输入] --> B[模块1];\n  B --> C[模块2];\n  C --> D[输出];\n"),
+    "en": ("%% Draw the method as a flowchart here (or paste an image, or describe it in words).\n"
+           "graph TD\n  A[Input] --> B[Module 1];\n  B --> C[Module 2];\n  C --> D[Output];\n"),
+}
+
 _ALL = frozenset(v for table in PLACEHOLDERS.values() for v in table.values() if v)
 # Sample text of the template's shape: "术语 A: 解释...", "方法 B: ...", "Term C: explanation...".
 _SAMPLE = re.compile(r"^(术语|方法|模块|Term|Method) [A-Z][:：]\s*(解释|explanation)?\s*(\.\.\.|…)+$")

@@ -17,7 +17,7 @@ from papernotes.errors import PapernotesError
 from papernotes.notes.frontmatter import render_frontmatter, update_frontmatter
 from papernotes.notes.ideas import render_ideas
 from papernotes.notes.mermaid import MermaidDiagram, to_mermaid
-from papernotes.notes.placeholders import PLACEHOLDERS
+from papernotes.notes.placeholders import PLACEHOLDERS, SAMPLE_DIAGRAM
 from papernotes.notes.properties import note_properties
 from papernotes.notes.regions import replace_region, wrap_region
 from papernotes.notes.schema import STATUS_LABELS, Note
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 
 NO_RUNS = {"zh": "暂无运行记录。", "en": "No runs yet."}
 LINK_TEXT = {"zh": "链接", "en": "link"}
-# The template's sample diagram, shown until the reader draws their own.
-SAMPLE_DIAGRAM = {
-    "zh": ("%% 如果支持mermaid，可以在这里画流程图。如果不支持，可以贴图或文字描述。\n"
-           "graph TD\n  A[输入] --> B[模块1];\n  B --> C[模块2];\n  C --> D[输出];\n"),
-    "en": ("%% Draw the method as a flowchart here (or paste an image, or describe it in words).\n"
-           "graph TD\n  A[Input] --> B[Module 1];\n  B --> C[Module 2];\n  C --> D[Output];\n"),
-}
 
 
 @functools.lru_cache(maxsize=8)
