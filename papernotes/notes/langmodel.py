@@ -34,15 +34,20 @@ _UNKNOWN_WORD = math.log(1e-9)
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, float], dict[str, float], dict[int, str]]:
+def _tables() -> tuple[dict[str, float], dict[int, str]]:
+    """wordfreq's Chinese list and its Traditional -> Simplified folding."""
     import wordfreq
     from wordfreq.chinese import SIMPLIFIED_MAP
 
-    return (
-        wordfreq.get_frequency_dict("zh"),
-        wordfreq.get_frequency_dict("en"),
-        SIMPLIFIED_MAP,
-    )
+    return wordfreq.get_frequency_dict("zh"), SIMPLIFIED_MAP
+
+
+@lru_cache(maxsize=1)
+def _english() -> dict[str, float]:
+    """wordfreq's English list, loaded only when a Latin letter outside ASCII is scored."""
+    import wordfreq
+
+    return wordfreq.get_frequency_dict("en")
 
 
 def is_han(ch: str) -> bool:
@@ -52,7 +57,7 @@ def is_han(ch: str) -> bool:
 
 def is_traditional(ch: str) -> bool:
     """A character wordfreq folds to a different Simplified one."""
-    return is_han(ch) and ch.translate(_tables()[2]) != ch
+    return is_han(ch) and ch.translate(_tables()[1]) != ch
 
 
 @lru_cache(maxsize=262144)
@@ -60,9 +65,11 @@ def word_logp(word: str, traditional: bool = False) -> float | None:
     """log frequency of a word in wordfreq's zh or en list (whichever is higher), or None.
     Traditional text is folded to Simplified as wordfreq does; in Simplified text a
     Traditional character is an unknown one (so look-alikes like 頭 for 靠 do not win)."""
-    zh, en, simp = _tables()
+    zh, simp = _tables()
     key = (word.translate(simp) if traditional else word).casefold()
-    f = max(zh.get(key, 0.0), en.get(key, 0.0))
+    f = zh.get(key, 0.0)
+    if any("\u00c0" <= c <= "\u024f" for c in key):
+        f = max(f, _english().get(key, 0.0))
     return math.log(f) if f > 0 else None
 
 
@@ -100,7 +107,7 @@ def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], floa
         return pair, left, right, total
     except (OSError, EOFError, ValueError, TypeError):
         pass
-    zh, _, _ = _tables()
+    zh, _ = _tables()
     pair: dict[str, float] = {}
     left: dict[str, float] = {}
     right: dict[str, float] = {}
@@ -157,8 +164,9 @@ def _segment_logp(s: str, traditional: bool) -> float:
             j = i - 1
             while j > 0 and latin[j - 1]:
                 j -= 1
-            lp = word_logp(s[j:i], traditional)
-            best[i] = best[j] + (lp if lp is not None else _UNKNOWN_WORD)
+            # an ASCII word never holds a restored character, so its score cancels out of
+            # every comparison: a constant, no lookup
+            best[i] = best[j] + _UNKNOWN_WORD
             continue
         score = best[i - 1] + char_logp(s[i - 1], traditional)
         if han[i - 1]:
