@@ -136,3 +136,12 @@ def test_round_trip_edit_keeps_comments(tmp_path):
     dump_yaml(doc, path)
     text = path.read_text(encoding="utf-8")
     assert text == GOOD.replace("epochs: 5 ", "epochs: 7 ")
+
+
+def test_demo_profile_is_the_engine_demo_preset():
+    presets = pytest.importorskip("papernotes.ssl.presets")
+    from papernotes.ssl.config import config_to_dict
+
+    spec, doc = load_spec(spec_path("simclr"))
+    demo = resolve(spec, doc, spec_path("simclr"), "demo").config
+    assert config_to_dict(demo) == config_to_dict(presets.DEMO_CONFIG)
