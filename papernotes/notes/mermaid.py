@@ -191,6 +191,8 @@ def parse_mermaid(src: str, *, path=None, first_line: int = 1) -> MermaidDiagram
         if not line or line.startswith("%%"):
             continue
         try:
+            if line.startswith("%"):
+                raise _Err("a mermaid comment starts with '%%', not a single '%'")
             if direction is None:
                 words = line.rstrip(";").split()
                 if words[0] not in ("graph", "flowchart"):

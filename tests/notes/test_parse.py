@@ -70,7 +70,7 @@ def test_the_users_own_template():
     with pytest.raises(PapernotesError) as info:
         parse_note(text, path="notes/user.md")
     line = text.split("\n").index("  % 如果支持mermaid，可以在这里画流程图。如果不支持，可以贴图或文字描述。") + 1
-    assert str(info.value).startswith(f"notes/user.md:{line}: diagram: ")
+    assert str(info.value) == f"notes/user.md:{line}: diagram: a mermaid comment starts with '%%', not a single '%'"
     note = parse_note(text.replace("  % 如果", "  %% 如果"), path="notes/user.md").note
     assert note.date.isoformat() == "2024-06-24"
     assert note.status == ReadingStatus.read_carefully and note.rating == 5
