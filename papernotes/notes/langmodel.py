@@ -12,6 +12,7 @@ from __future__ import annotations
 import marshal
 import math
 import os
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,7 @@ _FLOOR = {
 _HAN_FLOOR = math.log(1e-8)
 _ASCII_FLOOR = math.log(1e-2)
 _UNKNOWN_WORD = math.log(1e-9)
+_ACCENTED = re.compile("[\u00c0-\u024f]")  # Latin letters outside ASCII: English list too
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +70,7 @@ def word_logp(word: str, traditional: bool = False) -> float | None:
     zh, simp = _tables()
     key = (word.translate(simp) if traditional else word).casefold()
     f = zh.get(key, 0.0)
-    if any("\u00c0" <= c <= "\u024f" for c in key):
+    if _ACCENTED.search(key):
         f = max(f, _english().get(key, 0.0))
     return math.log(f) if f > 0 else None
 
@@ -143,10 +145,15 @@ def pair_pmi(a: str, b: str) -> float:
 def text_logp(s: str, traditional: bool = False) -> float:
     """Log-probability of `s`: the best segmentation under a unigram word model, plus the
     association of each pair of adjacent Chinese characters."""
+    seg = _segment_logp(s, traditional)
     if not PAIR_WEIGHT:
-        return _segment_logp(s, traditional)
-    assoc = sum(pair_pmi(a, b) for a, b in zip(s, s[1:]) if is_han(a) and is_han(b))
-    return _segment_logp(s, traditional) + PAIR_WEIGHT * assoc
+        return seg
+    han = [is_han(c) for c in s]
+    assoc = 0.0
+    for i in range(len(s) - 1):
+        if han[i] and han[i + 1]:
+            assoc += pair_pmi(s[i], s[i + 1])
+    return seg + PAIR_WEIGHT * assoc
 
 
 @lru_cache(maxsize=262144)

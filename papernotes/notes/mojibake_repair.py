@@ -155,10 +155,13 @@ def _viterbi(lay: _Layout) -> list[str]:
     if not slots:
         return []
     cands: list[tuple[str, ...]] = []
+    alone: list[dict[str, float]] = []  # each candidate's score without the previous choice
     for k, (p, cs) in enumerate(slots):
+        own = {c: _score(chars, p, c, None, trad[k]) for c in cs}
         if len(cs) > BEAM:
-            cs = tuple(sorted(cs, key=lambda c: -_score(chars, p, c, None, trad[k]))[:BEAM])
+            cs = tuple(sorted(cs, key=lambda c: -own[c])[:BEAM])
         cands.append(cs)
+        alone.append(own)
     # best[k][i] = (score of the best path ending in cands[k][i], index of its choice at k-1)
     best: list[list[tuple[float, int]]] = []
     for k, (p, _) in enumerate(slots):
@@ -171,7 +174,7 @@ def _viterbi(lay: _Layout) -> list[str]:
         else:
             prev = max(range(len(best[k - 1])), key=lambda i: best[k - 1][i][0]) if k else -1
             base = best[k - 1][prev][0] if k else 0.0
-            row = [(base + _score(chars, p, c, None, trad[k]), prev) for c in cands[k]]
+            row = [(base + alone[k][c], prev) for c in cands[k]]
         best.append(row)
     picks = [0] * len(slots)
     picks[-1] = max(range(len(best[-1])), key=lambda i: best[-1][i][0])

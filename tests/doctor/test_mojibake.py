@@ -47,7 +47,7 @@ def test_all_notes_together_reach_the_goal():
         text = path.read_text(encoding="utf-8")
         total += len(text)
         wrong += len(text) - round(exact_fraction(repair_text(damage(text)).text, text) * len(text))
-    assert 1 - wrong / total >= 0.99  # measured 99.4-99.6% (bench/results/doctor.md)
+    assert 1 - wrong / total >= 0.995  # the goal; measured 99.55% (bench/results/doctor.md)
 
 
 def test_unambiguous_damage_is_restored_exactly():
