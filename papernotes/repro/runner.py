@@ -113,10 +113,15 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
                                                              opts.resume)))
         echo("srun: " + launch.srun_line(plan, config_file, events_file, opts.resume, gpus))
         return ReproResult(status="dry-run", out_dir=out_dir, tracking_uri=uri)
-    resume_id = tracking.read_run_file(out_dir) if opts.resume else None
     out_dir.mkdir(parents=True, exist_ok=True)
     cfg_dict = config_to_dict(cfg)
     atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
+    if plan.node_rank > 0:  # global rank 0 lives on node 0: its parent alone tracks and writes back
+        _launch(plan, cfg, config_file, events_file, opts.resume, lambda event: None, ws.root)
+        return ReproResult("FINISHED", out_dir=out_dir, tracking_uri=uri)
+    if not plan.distributed:
+        import papernotes.ssl.pretrain  # noqa: F401  (a broken engine fails before a run is opened)
+    resume_id = tracking.read_run_file(out_dir) if opts.resume else None
     tracker = tracking.Tracker(uri, res.spec.paper, _artifact_location(uri, ws, res.spec.paper))
     params = {**tracking.flatten(cfg_dict), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
@@ -137,9 +142,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     except KeyboardInterrupt:
         progress.close()
         tracker.finish("KILLED")
-        raise Interrupted(f"interrupted; checkpoint in {out_dir / 'checkpoints'}, MLflow run "
-                          f"{run_id} marked KILLED", hint=f"continue with: papernotes repro "
-                          f"{opts.name} --profile {res.profile} --resume") from None
+        raise _interrupted(opts, res, run_id) from None
     except BaseException:
         progress.close()
         tracker.finish("FAILED")
@@ -147,8 +150,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     progress.close()
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
-        raise Interrupted(f"interrupted; MLflow run {run_id} marked KILLED",
-                          hint=f"continue with: papernotes repro {opts.name} --resume")
+        raise _interrupted(opts, res, run_id)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
     curves = plots.draw(rec, out_dir / "curves.png", f"{res.spec.name} / {res.profile}")
     _log_artifacts(tracker, res, cfg_dict, out_dir, curves, rec)
@@ -165,6 +167,16 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
              f"{res.spec.paper}`)")
         note = None
     return ReproResult("FINISHED", run_id, link, metrics, note, out_dir, uri)
+
+
+def _interrupted(opts: ReproOptions, res: Resolved, run_id: str) -> Interrupted:
+    launch_opts = [f"--{k.replace('_', '-')} {v}" for k, v in
+                   (("device", opts.device), ("gpus", opts.gpus), ("nproc_per_node", opts.nproc_per_node))
+                   if v is not None]
+    again = " ".join(["papernotes repro", opts.name, "--profile", res.profile, *launch_opts,
+                      *(f"--set {o}" for o in opts.overrides), "--resume"])
+    return Interrupted(f"interrupted; checkpoint in {Path(res.config.out_dir) / 'checkpoints'}, "
+                       f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 
 
 def _launch(plan, cfg, config_file: Path, events_file: Path, resume: bool, sink, cwd) -> None:
