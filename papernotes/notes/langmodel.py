@@ -156,14 +156,51 @@ def text_logp(s: str, traditional: bool = False) -> float:
     return seg + PAIR_WEIGHT * assoc
 
 
+def _pair_sum(s: str, han: list[bool]) -> float:
+    return sum(pair_pmi(s[i], s[i + 1]) for i in range(len(s) - 1) if han[i] and han[i + 1])
+
+
+def window_logps(left: str, mids: list[str], right: str, traditional: bool = False
+                 ) -> list[float]:
+    """`[text_logp(left + m + right) for m in mids]` for single characters `m` that are not
+    ASCII letters or digits, sharing the segmentation of `left` between them."""
+    han_l = [is_han(c) for c in left]
+    latin_l = [c.isascii() and c.isalnum() for c in left]
+    han_r = [is_han(c) for c in right]
+    latin_r = [c.isascii() and c.isalnum() for c in right]
+    best_l = [0.0] + [-math.inf] * len(left)
+    _extend(left, han_l, latin_l, best_l, 0, traditional)
+    fixed = _pair_sum(left, han_l) + _pair_sum(right, han_r) if PAIR_WEIGHT else 0.0
+    out = []
+    for m in mids:
+        s = left + m + right
+        han = han_l + [is_han(m)] + han_r
+        best = best_l + [-math.inf] * (1 + len(right))
+        _extend(s, han, latin_l + [False] + latin_r, best, len(left), traditional)
+        assoc = fixed
+        if PAIR_WEIGHT and han[len(left)]:
+            if left and han_l[-1]:
+                assoc += pair_pmi(left[-1], m)
+            if right and han_r[0]:
+                assoc += pair_pmi(m, right[0])
+        out.append(best[-1] + PAIR_WEIGHT * assoc)
+    return out
+
+
 @lru_cache(maxsize=262144)
 def _segment_logp(s: str, traditional: bool) -> float:
     """Log-probability of the best segmentation of `s` (unigram word model)."""
+    best = [0.0] + [-math.inf] * len(s)
+    _extend(s, [is_han(c) for c in s], [c.isascii() and c.isalnum() for c in s], best, 0,
+            traditional)
+    return best[-1]
+
+
+def _extend(s: str, han: list[bool], latin: list[bool], best: list[float], start: int,
+            traditional: bool) -> None:
+    """Fill `best[start+1:]` (best[i]: best segmentation score of s[:i]) from best[:start+1]."""
     n = len(s)
-    han = [is_han(c) for c in s]
-    latin = [c.isascii() and c.isalnum() for c in s]
-    best = [0.0] + [-math.inf] * n
-    for i in range(1, n + 1):
+    for i in range(start + 1, n + 1):
         if latin[i - 1]:
             # a Latin word is one token: only take it whole
             if i < n and latin[i]:
@@ -184,4 +221,3 @@ def _segment_logp(s: str, traditional: bool) -> float:
                 if lp is not None and best[j] + lp > score:
                     score = best[j] + lp
         best[i] = score
-    return best[n]

@@ -16,7 +16,8 @@ from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.langmodel import char_logp, is_han, is_traditional, text_logp
+from papernotes.notes.langmodel import (char_logp, is_han, is_traditional, text_logp,
+                                        window_logps)
 from papernotes.notes.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
                                        find_damaged_runs, parse_run)
 
@@ -127,24 +128,21 @@ def _window(chars: list[str], p: int, lo: int) -> tuple[int, str]:
     return a, "".join(chars[a:p + WINDOW + 1])
 
 
-def _score(chars: list[str], p: int, ch: str, prev: tuple[int, str] | None,
-           trad: bool) -> float:
-    """Gain in log-probability from putting `ch` at `p` (given the previous choice `prev`
-    when it is inside the window): words around p with ch, minus words with a hole."""
-    saved = chars[p]
+def _scores(chars: list[str], p: int, cands: tuple[str, ...], prev: tuple[int, str] | None,
+            trad: bool) -> list[float]:
+    """Gain in log-probability from putting each candidate at `p` (given the previous choice
+    `prev` when it is inside the window): words around p with it, minus words with a hole."""
     undo = None
     if prev is not None:
         undo = (prev[0], chars[prev[0]])
         chars[prev[0]] = prev[1]
-    a, _ = _window(chars, p, 0)
-    chars[p] = HOLE
-    base = text_logp("".join(chars[a:p + WINDOW + 1]), trad)
-    chars[p] = ch
-    with_ch = text_logp("".join(chars[a:p + WINDOW + 1]), trad) + _pairing(chars, p, ch)
-    chars[p] = saved
+    left = "".join(chars[max(0, p - WINDOW):p])
+    right = "".join(chars[p + 1:p + WINDOW + 1])
+    base, *vals = window_logps(left, [HOLE, *cands], right, trad)
+    out = [v - base + _pairing(chars, p, c) for c, v in zip(cands, vals)]
     if undo is not None:
         chars[undo[0]] = undo[1]
-    return with_ch - base
+    return out
 
 
 def _viterbi(lay: _Layout) -> list[str]:
@@ -157,7 +155,7 @@ def _viterbi(lay: _Layout) -> list[str]:
     cands: list[tuple[str, ...]] = []
     alone: list[dict[str, float]] = []  # each candidate's score without the previous choice
     for k, (p, cs) in enumerate(slots):
-        own = {c: _score(chars, p, c, None, trad[k]) for c in cs}
+        own = dict(zip(cs, _scores(chars, p, cs, None, trad[k])))
         if len(cs) > BEAM:
             cs = tuple(sorted(cs, key=lambda c: -own[c])[:BEAM])
         cands.append(cs)
@@ -168,9 +166,10 @@ def _viterbi(lay: _Layout) -> list[str]:
         row = []
         if k and p - slots[k - 1][0] <= WINDOW:
             pp = slots[k - 1][0]
-            for c in cands[k]:
-                row.append(max((best[k - 1][i][0] + _score(chars, p, c, (pp, pc), trad[k]), i)
-                               for i, pc in enumerate(cands[k - 1])))
+            row = [(-math.inf, 0)] * len(cands[k])
+            for i, pc in enumerate(cands[k - 1]):
+                gains = _scores(chars, p, cands[k], (pp, pc), trad[k])
+                row = [max(r, (best[k - 1][i][0] + g, i)) for r, g in zip(row, gains)]
         else:
             prev = max(range(len(best[k - 1])), key=lambda i: best[k - 1][i][0]) if k else -1
             base = best[k - 1][prev][0] if k else 0.0

@@ -43,3 +43,16 @@ def test_pair_table_is_cached_on_disk_and_a_corrupt_cache_is_rebuilt(fresh_cache
     again = lm._pairs()
     assert again[3] == pytest.approx(table[3]) and again[0]["学习"] == table[0]["学习"]
     assert marshal.loads(files[0].read_bytes())[3] == pytest.approx(table[3])
+
+
+def test_window_scores_equal_whole_text_scores():
+    import random
+
+    rng = random.Random(1)
+    pool = "对比学习的图像块词话中不，。SimCLR 12 😀⭐\x00é"
+    mids = ["块", "吗", "\x00", "，", "😀", "é"]
+    for _ in range(200):
+        left = "".join(rng.choice(pool) for _ in range(rng.randint(0, 4)))
+        right = "".join(rng.choice(pool) for _ in range(rng.randint(0, 4)))
+        got = lm.window_logps(left, mids, right)
+        assert got == pytest.approx([lm.text_logp(left + m + right) for m in mids], abs=1e-9)
