@@ -1,6 +1,6 @@
 """Repair of the user's damage: re-encode damaged runs to their bytes, and put lost bytes
 back by choosing, among the characters each damaged sequence could have been, the most
-probable *whole* text (Viterbi over the candidates, scored by `langmodel.text_logp` on a
+probable *whole* text (Viterbi over the candidates, scored by `langmodel.window_logps` on a
 window of words around each choice, coupled to the previous choice when they are close).
 
 Damage applied twice is undone layer by layer: an outer layer is recognised when reading it
@@ -16,8 +16,7 @@ from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.langmodel import (char_logp, is_han, is_traditional, text_logp,
-                                        window_logps)
+from papernotes.notes.langmodel import char_logp, is_han, is_traditional, window_logps
 from papernotes.notes.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
                                        find_damaged_runs, parse_run)
 
@@ -123,11 +122,6 @@ def _pairing(chars: list[str], p: int, ch: str) -> float:
     return 0.0
 
 
-def _window(chars: list[str], p: int, lo: int) -> tuple[int, str]:
-    a = max(lo, p - WINDOW)
-    return a, "".join(chars[a:p + WINDOW + 1])
-
-
 def _scores(chars: list[str], p: int, cands: tuple[str, ...], prev: tuple[int, str] | None,
             trad: bool) -> list[float]:
     """Gain in log-probability from putting each candidate at `p` (given the previous choice
@@ -191,12 +185,7 @@ def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
     for k, ((p, cands), c) in enumerate(zip(lay.slots, picked)):
         line += "".join(chars[last:p]).count("\n")
         last = p
-        scores = {}
-        for alt in cands:
-            chars[p] = alt
-            a, win = _window(chars, p, 0)
-            scores[alt] = text_logp(win, lay.traditional[k]) + _pairing(chars, p, alt)
-        chars[p] = c
+        scores = dict(zip(cands, _scores(chars, p, cands, None, lay.traditional[k])))
         top = max(scores.values())
         z = sum(math.exp(s - top) for s in scores.values())
         others = tuple(sorted((x for x in cands if x != c), key=lambda x: -scores[x]))
