@@ -27,17 +27,34 @@ class NoteRow:
     last_result: str
 
 
+# Columns of the repro table worth a glance in `list` (papernotes.repro.writeback writes them).
+_GLANCE = ("dataset", "linear top-1", "kNN top-1")
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
 def last_result(text: str) -> str:
-    """The last result the `repro` region records: its last table row (cells joined), else its
-    last non-empty line; "" when the note has no such region."""
+    """The last run the `repro` region records, at a glance: its dataset and top-1 columns
+    (all its cells when the table has none of them); "" when there is no run row yet.
+
+    The first table row is the header; rows whose first cell is bold (the paper's own numbers,
+    `**paper**`) are not runs."""
     body = region_body(text, "repro") or ""
-    lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.strip().startswith("%%")]
-    rows = [ln for ln in lines if ln.startswith("|") and not _SEPARATOR.match(ln)]
-    if len(rows) >= 2:  # the first row is the header
-        cells = [c.strip() for c in rows[-1].strip("|").split("|")]
-        return " · ".join(c for c in cells if c)
-    plain = [ln for ln in lines if not ln.startswith("|")]
-    return plain[-1].lstrip("-* ").strip() if plain else ""
+    rows = [ln.strip() for ln in body.splitlines()
+            if ln.strip().startswith("|") and not _SEPARATOR.match(ln.strip())]
+    if len(rows) < 2:
+        return ""
+    header = _cells(rows[0])
+    runs = [r for r in rows[1:] if not _cells(r)[0].startswith("**")]
+    if not runs:
+        return ""
+    cells = dict(zip(header, _cells(runs[-1])))
+    picked = [(k, cells[k]) for k in _GLANCE if cells.get(k, "").strip("–- ")]
+    if not picked:
+        return " · ".join(c for c in _cells(runs[-1]) if c)
+    return " · ".join(v if k == "dataset" else f"{k} {v}" for k, v in picked)
 
 
 def parse_status(value: str) -> ReadingStatus:

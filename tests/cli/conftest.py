@@ -12,6 +12,15 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch) -> Path:
+    """Keep the validation cache of each test in its own folder, never in the user's home."""
+    cache = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("PAPERNOTES_NO_CACHE", raising=False)
+    return cache
+
+
 @pytest.fixture
 def ws_dir(tmp_path, monkeypatch) -> Path:
     """A fresh workspace made by `papernotes init`, and the current folder inside it."""

@@ -22,7 +22,7 @@ def test_list_shows_every_note_with_the_last_repro_result(ws_dir, cli):
     assert r.exit_code == 0, r.output
     assert "2 note(s)" in r.output
     assert "A Simple Framework" in r.output and "Momentum Contrast" in r.output
-    assert "83.4" in r.output and "61.2" not in r.output
+    assert "CIFAR-10 · linear top-1 83.4" in r.output and "61.2" not in r.output
 
 
 def test_list_filters_by_tag_and_status(ws_dir, cli, one_error_line):
@@ -45,11 +45,18 @@ def test_list_filters_by_tag_and_status(ws_dir, cli, one_error_line):
 def test_last_result_picks_the_last_table_row():
     from papernotes.notes.listing import last_result
 
-    text = "x\n%% papernotes:begin repro %%\n| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n%% papernotes:end repro %%\n"
-    assert last_result(text) == "3 · 4"
+    def region(body):
+        return f"x\n%% papernotes:begin repro %%\n{body}%% papernotes:end repro %%\n"
+
+    assert last_result(region("| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n")) == "3 · 4"
     assert last_result("no region\n") == ""
-    header_only = "%% papernotes:begin repro %%\n| a | b |\n|---|---|\n%% papernotes:end repro %%\n"
-    assert last_result(header_only) == ""
+    assert last_result(region("| a | b |\n|---|---|\n")) == ""
+    assert last_result(region("暂无运行记录。\n")) == ""
+    table = ("| run | dataset | linear top-1 | kNN top-1 |\n| --- | --- | --- | --- |\n"
+             "| **paper** | CIFAR-10 | 94.0 |  |\n")
+    assert last_result(region(table)) == ""  # the paper's own numbers are not a run
+    table += "| `ab12cd34` | CIFAR-10 | 61.20 | – |\n| `ef56ab78` | STL-10 | 70.10 | 65.00 |\n"
+    assert last_result(region(table)) == "STL-10 · linear top-1 70.10 · kNN top-1 65.00"
 
 
 def test_show_prints_metadata_results_and_ideas(ws_dir, cli, one_error_line):
@@ -84,3 +91,17 @@ def test_export_bibtex_to_stdout_and_file(ws_dir, cli, tmp_path, one_error_line)
     assert out.read_bytes() == first
     r = cli("export")
     assert r.exit_code != 0 and "--bibtex" in one_error_line(r.output)
+
+
+def test_last_result_reads_the_region_the_repro_runner_writes():
+    from papernotes.notes.listing import last_result
+    from papernotes.notes.regions import wrap_region
+    from papernotes.repro.writeback import RunRow, render_region
+
+    row = RunRow(run_id="0123456789abcdef", date="2026-11-23", spec="simclr/cifar10-smoke",
+                 backbone="resnet18", dataset="CIFAR-10", epochs=1, batch=64,
+                 metrics={"eval/linear_top1": 41.234, "eval/knn_top1": 38.5}, hardware="2-core CPU",
+                 wall_time_s=95.0, link="http://localhost:5000/#/runs/0123")
+    body = render_region([], ["| " + " | ".join(row.cells()) + " |"], [])
+    assert last_result("# note\n" + wrap_region("repro", body)) == \
+        "CIFAR-10 · linear top-1 41.23 · kNN top-1 38.50"

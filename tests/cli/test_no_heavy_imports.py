@@ -1,8 +1,10 @@
 """The note commands never import torch or mlflow: checked in a fresh interpreter per command."""
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,8 +19,9 @@ print(json.dumps({"exit": result.exit_code, "output": result.output,
 
 
 def _probe(cwd, *args):
+    env = {**os.environ, "XDG_CACHE_HOME": str(Path(cwd).parent / "xdg-cache")}
     proc = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 

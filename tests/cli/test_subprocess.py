@@ -12,8 +12,9 @@ SCRIPT = Path(sys.executable).with_name("papernotes")
 
 
 def _run(cwd, *args):
+    cache = Path(cwd).parent / "xdg-cache" if Path(cwd).name == "demo" else Path(cwd) / "xdg-cache"
     cmd = [str(SCRIPT), *args] if SCRIPT.exists() else [sys.executable, "-m", "papernotes", *args]
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "XDG_CACHE_HOME": str(cache)}
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
 
 

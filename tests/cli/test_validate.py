@@ -56,3 +56,44 @@ def test_validate_outside_a_workspace_is_one_line(tmp_path, monkeypatch, cli):
     monkeypatch.chdir(tmp_path)
     r = cli("validate")
     assert r.exit_code != 0 and "papernotes init" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_second_run_skips_unchanged_notes_but_sees_every_edit(ws_dir, cli, private_cache):
+    from papernotes.notes import validation_cache
+    from papernotes.notes.validation import validate_vault
+    from papernotes.notes.workspace import find_workspace
+
+    cli("new", "simclr")
+    cli("new", "--title", "MoCo", "--key", "moco")
+    ws = find_workspace()
+    first = validate_vault(ws)
+    assert (first.checked, first.cached, first.ok) == (2, 0, True)
+    assert validation_cache.cache_file(ws.root).is_file()
+    assert str(validation_cache.cache_file(ws.root)).startswith(str(private_cache))
+    second = validate_vault(ws)
+    assert (second.checked, second.cached, second.ok) == (2, 2, True)
+    # an edit that breaks a note is seen at once, and the note is never cached as valid
+    moco = ws_dir / "notes" / "moco.md"
+    moco.write_bytes(moco.read_bytes() + b"\n%% papernotes:begin ideas %%\n")
+    for _ in range(2):
+        report = validate_vault(ws)
+        assert (report.cached, len(report.problems)) == (1, 1)
+        assert "moco.md" in str(report.problems[0])
+    # a note renamed onto another's bytes is parsed again (the key is part of the digest)
+    (ws_dir / "notes" / "simclr2.md").write_bytes((ws_dir / "notes" / "simclr.md").read_bytes())
+    assert validate_vault(ws).cached == 1
+    # a stale parser fingerprint empties the cache; so does PAPERNOTES_NO_CACHE
+    cache = validation_cache.cache_file(ws.root)
+    cache.write_text(cache.read_text().replace('"fingerprint": "', '"fingerprint": "x'))
+    assert validate_vault(ws).cached == 0
+    assert validate_vault(ws, use_cache=False).cached == 0
+
+
+def test_worker_processes_report_the_same_problems_in_order(ws_dir, cli):
+    from papernotes.notes.validation import check_files
+
+    notes = _broken_vault(ws_dir, cli)
+    files = sorted(notes.glob("*.md")) * 3
+    serial = [str(p) if p else None for p in check_files(files, jobs=1)]
+    parallel = [str(p) if p else None for p in check_files(files, jobs=2)]
+    assert parallel == serial and sum(p is not None for p in serial) == 9
