@@ -38,6 +38,14 @@ def test_damaged_note_is_reported_then_fixed_with_a_backup_outside_notes(vault):
     assert "mojibake-uncertain" in res.output
     assert note.read_bytes() == damaged  # without --fix nothing is written
 
+    report = json.loads(run("doctor", str(note), "--json").output)["files"][0]
+    assert report["fixed"] is False and report["backup"] is None
+    rep = report["repair"]
+    assert rep["layers"] == 1 and rep["restored"] == rep["ambiguous"] > 100
+    low = rep["least_confident"]
+    assert len(low) == 5 and low[0]["confidence"] <= low[-1]["confidence"] < 1
+    assert all(1 <= c["line"] <= text.count("\n") + 1 and c["alternatives"] for c in low)
+
     res = run("doctor", str(note), "--fix")
     repaired = note.read_text(encoding="utf-8")
     assert repaired.count("\n") == text.count("\n")
