@@ -94,14 +94,19 @@ def list_(
     """List patches of one note, or of the whole vault."""
     from rich.table import Table
 
+    from papernotes.cli.listing import skipped_notes_warning
     from papernotes.notes.patching import idea_rows, parse_choice
     from papernotes.notes.ideas_model import PatchStatus
-    from papernotes.notes.vault import iter_notes, load_note
+    from papernotes.notes.vault import load_all, load_note
     from papernotes.notes.workspace import find_workspace
 
     ws = find_workspace()
     wanted = parse_choice(PatchStatus, status, "status") if status else None
-    parsed = [load_note(ws, key)] if key else list(iter_notes(ws))
+    if key:
+        parsed = [load_note(ws, key)]
+    else:
+        parsed, problems = load_all(ws)
+        skipped_notes_warning(problems)
     rows = [r for p in parsed for r in idea_rows(p.note.key, p.note.ideas, status=wanted)]
     if not rows:
         console.print("no patches" + (f" with status {wanted.value}" if wanted else ""))

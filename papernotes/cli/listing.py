@@ -6,7 +6,16 @@ from typing import Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors
+from papernotes.cli.console import console, err_console, handles_errors
+
+
+def skipped_notes_warning(problems) -> None:
+    """One yellow line per note a listing had to leave out, and how to see why."""
+    for problem in problems:
+        err_console.print(f"[yellow]skipped:[/] {problem}", highlight=False, soft_wrap=True)
+    if problems:
+        err_console.print(f"[yellow]{len(problems)} note(s) skipped; `papernotes validate` lists them[/]",
+                          highlight=False)
 
 
 @handles_errors
@@ -19,12 +28,14 @@ def command(
     from rich.table import Table
 
     from papernotes.notes.listing import note_rows, parse_status
-    from papernotes.notes.vault import iter_notes
+    from papernotes.notes.vault import load_all
     from papernotes.notes.workspace import find_workspace
 
     ws = find_workspace()
     wanted = parse_status(status) if status else None
-    rows = note_rows(iter_notes(ws), tag=tag, status=wanted)
+    parsed, problems = load_all(ws)
+    skipped_notes_warning(problems)
+    rows = note_rows(parsed, tag=tag, status=wanted)
     if not rows:
         console.print("no notes match" if (tag or status) else "no notes yet: `papernotes new KEY`")
         return

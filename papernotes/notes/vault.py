@@ -65,6 +65,18 @@ def iter_notes(ws: "Workspace") -> Iterator["ParsedNote"]:
         yield read_path(path)
 
 
+def load_all(ws: "Workspace") -> tuple[list["ParsedNote"], list[PapernotesError]]:
+    """Every note that parses, and the problems of those that do not (for listings that should
+    still show the rest of the vault)."""
+    notes, problems = [], []
+    for path in iter_note_paths(ws):
+        try:
+            notes.append(read_path(path))
+        except PapernotesError as exc:
+            problems.append(exc if exc.path is not None else exc.at(path=path))
+    return notes, problems
+
+
 def near_keys(ws: "Workspace", key: str, n: int = 3) -> list[str]:
     import difflib
 

@@ -105,3 +105,16 @@ def test_last_result_reads_the_region_the_repro_runner_writes():
     body = render_region([], ["| " + " | ".join(row.cells()) + " |"], [])
     assert last_result("# note\n" + wrap_region("repro", body)) == \
         "CIFAR-10 · linear top-1 41.23 · kNN top-1 38.50"
+
+
+def test_list_and_idea_list_skip_a_broken_note_with_a_warning(ws_dir, cli):
+    _vault(ws_dir, cli)
+    cli("idea", "add", "simclr", "idea-one")
+    (ws_dir / "notes" / "broken.md").write_text("---\ntitle: [x\n---\n# hi\n", encoding="utf-8")
+    r = cli("list")
+    assert r.exit_code == 0 and "2 note(s)" in r.output
+    assert "skipped:" in r.output and "broken.md:3" in r.output and "1 note(s) skipped" in r.output
+    r = cli("idea", "list")
+    assert r.exit_code == 0 and "idea-one" in r.output and "broken.md" in r.output
+    r = cli("export", "--bibtex")  # an export must not silently leave a paper out
+    assert r.exit_code != 0 and "broken.md" in r.output
