@@ -21,6 +21,7 @@ from papernotes.notes.placeholders import is_placeholder
 
 UNCERTAIN_SHOWN = 5
 _LINK = re.compile(r"(!?)\[\[([^\]\n]+?)\]\]")
+_ASSET = re.compile(r"\{%\s*asset_(?:img|path|link)\s+(\S+)")  # Hexo post assets
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^\s*>\s*")
@@ -158,6 +159,9 @@ def check_links(path: str, text: str, index: tuple[set[str], set[str]]) -> list[
             elif base not in stems and base not in names and \
                     not (base.endswith(".md") and base[:-3] in stems):
                 out.append(Finding("wikilink", path, no, f"[[{target}]] links to no note"))
+        for m in _ASSET.finditer(line):
+            if m.group(1).rsplit("/", 1)[-1].casefold() not in names:
+                out.append(Finding("embed", path, no, f"Hexo asset '{m.group(1)}' not found"))
     return out
 
 

@@ -82,13 +82,14 @@ def test_links_embeds_frontmatter_and_placeholders(tmp_path, monkeypatch):
         "`[[in code]]`\n"
         "```\n[[also code]]\n```\n"
         "  - 术语 A: 解释...\n"
-        "| **标题** | [链接]() |\n",
+        "| **标题** | [链接]() |\n"
+        "{% asset_img pic.png 图 %} {% asset_img lost.png 图 %}\n",
         encoding="utf-8")
     res = run("doctor", str(f), "--json")
     assert res.exit_code == 1
     found = {(x["check"], x["line"]) for x in json.loads(res.output)["files"][0]["findings"]}
     assert found == {("frontmatter", 3), ("wikilink", 6), ("embed", 7),
-                     ("placeholder", 12), ("placeholder", 13)}, found
+                     ("placeholder", 12), ("placeholder", 13), ("embed", 14)}, found
 
 
 def test_bad_yaml_names_its_line_and_clean_files_pass(tmp_path, monkeypatch):
