@@ -8,7 +8,7 @@ import typer
 
 from papernotes.cli.console import console, handles_errors
 
-KEY_METRICS = ("eval/linear_top1", "eval/linear_top5", "eval/knn_top1")
+KEY_METRICS = {"eval/linear_top1": "lin@1", "eval/linear_top5": "lin@5", "eval/knn_top1": "kNN@1"}
 
 
 @handles_errors
@@ -32,9 +32,9 @@ def command(
     if not rows:
         console.print("no runs yet (start one with `papernotes repro simclr --profile demo`)")
         return
-    table = Table("run", "spec/profile", "status", "start", *KEY_METRICS, "world")
+    table = Table("run", "spec/profile", "status", "start", *KEY_METRICS.values(), "world")
     for r in rows:
-        table.add_row(r["run_id"][:8], r["spec"], r["status"], r["start"],
+        table.add_row(r["run_id"][:8], r["spec"], r["status"], r["start"][5:],
                       *(f"{r['metrics'][k]:.2f}" if k in r["metrics"] else "–" for k in KEY_METRICS),
                       r["world_size"])
     console.print(table)

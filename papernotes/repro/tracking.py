@@ -70,7 +70,8 @@ class Tracker:
 
         import mlflow
 
-        logging.getLogger("mlflow.system_metrics").setLevel(logging.WARNING)
+        for name in ("mlflow.system_metrics", "mlflow.store", "alembic"):  # keep the console quiet
+            logging.getLogger(name).setLevel(logging.WARNING)
         mlflow.set_tracking_uri(self.uri)
         client = self._client()
         try:
@@ -113,7 +114,8 @@ class Tracker:
                 self._param_once("world_size", event["world_size"])
         elif kind in ("step", "epoch") and metrics:
             self.last_step = int(event.get("step", self.last_step))
-            mlflow.log_metrics(metrics, step=self.last_step)
+            # asynchronous: the in-process engine calls this sink from its training loop
+            mlflow.log_metrics(metrics, step=self.last_step, synchronous=False)
             if kind == "epoch":
                 mlflow.log_metric("train/epoch", float(event.get("epoch", 0)), step=self.last_step)
         elif kind in ("eval", "end") and metrics:
@@ -137,6 +139,7 @@ class Tracker:
         import mlflow
 
         if mlflow.active_run() is not None:
+            mlflow.flush_async_logging()
             mlflow.end_run(status=status)
 
     def save_run_file(self, out_dir: Path) -> None:
