@@ -24,10 +24,10 @@ from papernotes.notes.placeholders import filled
 from papernotes.notes.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.regions import Region, find_regions
 from papernotes.notes.schema import STATUS_LABELS, Note
-from papernotes.notes.section_labels import SECTION_TITLES, ZH_MARKERS
+from papernotes.notes.section_labels import SECTION_TITLES, ZH_SECTION_TITLES
 
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
-_TITLE_PREFIXES = ("论文阅读笔记：", "Paper note:")
+_TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     start = fm.end if fm else 0
     regions = find_regions(text, path=path)
     r = FieldReader(text[start:], text.count("\n", 0, start), path)
-    r.data["lang"] = "zh" if any(m in text for m in ZH_MARKERS) else "en"
     sections = _read_sections(r, parse_blocks(_without_region_bodies(text, start, regions)))
+    r.data.setdefault("lang", "en")  # the note's language: its title line or first known section
     ideas = regions.get("ideas")
     if ideas is not None:
         r.data["ideas"] = parse_ideas(text[ideas.body_start:ideas.body_end], path=path,
@@ -120,11 +120,14 @@ def _read_sections(r: FieldReader, tokens: list[Token]) -> list[Section]:
         level = int(tok.tag[1])
         if level == 1:
             kind = "title"
-            for prefix in _TITLE_PREFIXES:
+            for prefix, lang in _TITLE_PREFIXES.items():
                 if title.startswith(prefix):
                     r.set("meta.title", filled(title[len(prefix):]), tok.map[0])
+                    r.data.setdefault("lang", lang)
         else:
             kind = SECTION_TITLES.get(title, "user") if level == 2 else "user"
+            if kind != "user":
+                r.data.setdefault("lang", "zh" if title in ZH_SECTION_TITLES else "en")
         sections.append(Section(title, kind, level, r.file_line(tok.map[0]), r.file_line(end_line)))
         reader = READERS.get(kind)
         if reader is not None:

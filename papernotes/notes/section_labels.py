@@ -59,8 +59,8 @@ _FIELD_LABELS: dict[str, str] = {
     "复现配置：": "repro", "Repro spec:": "repro",
 }
 
-# Text only the Chinese template has: tells the note's language.
-ZH_MARKERS = ("# 论文阅读笔记", "## 1. 元数据")
+# The Chinese template's section headings: a note using them is in Chinese.
+ZH_SECTION_TITLES = frozenset(t for t in SECTION_TITLES if not t.isascii())
 
 
 def label_of(text: str) -> str | None:

@@ -171,3 +171,13 @@ def test_every_catalog_card_round_trips(lang):
         parsed = parse_note(text, key=note.key)
         assert parsed.note == note, card.key
         assert parsed.text == text
+
+
+def test_language_comes_from_the_headings_not_from_any_text():
+    from papernotes.notes.ideas_model import IdeaLog, Point
+
+    note = simclr_note("en").model_copy(update={
+        "ideas": IdeaLog(points=[Point(id=1, text="# 论文阅读笔记")]), "thoughts": "see # 论文阅读笔记 and ## 1. 元数据"})
+    assert parse_note(render_new(note), key="simclr").note == note  # found by the rewrite property
+    assert parse_note("# 论文阅读笔记：x\n", key="k").note.lang == "zh"
+    assert parse_note("## 2. Abstract & Core Problem\n\nhello\n", key="k").note.lang == "en"
