@@ -88,18 +88,18 @@ def _chunk(labels: Tensor, size: int, g: torch.Generator) -> Tensor:
     img = bg[:, :, None, None].expand(n, 3, size, size).clone()
     # Clutter: three discs and one line in random colours, under the shape.
     for _ in range(3):
-        cx, cy, rad = _u(g, n, -1, 1), _u(g, n, -1, 1), _u(g, n, 0.06, 0.2)
+        cx, cy, rad = _u(g, n, -1, 1), _u(g, n, -1, 1), _u(g, n, 0.04, 0.12)
         d = torch.sqrt((gx - cx[:, None, None]) ** 2 + (gy - cy[:, None, None]) ** 2) - rad[:, None, None]
         a = (0.5 - d / px).clamp(0, 1)[:, None]
         col = torch.rand(n, 3, generator=g)[:, :, None, None]
         img = img * (1 - a) + col * a
     ang, off = _u(g, n, 0, math.pi), _u(g, n, -0.8, 0.8)
-    d = (gx * torch.cos(ang)[:, None, None] + gy * torch.sin(ang)[:, None, None] - off[:, None, None]).abs() - 0.04
+    d = (gx * torch.cos(ang)[:, None, None] + gy * torch.sin(ang)[:, None, None] - off[:, None, None]).abs() - 0.03
     a = (0.5 - d / px).clamp(0, 1)[:, None]
     img = img * (1 - a) + torch.rand(n, 3, generator=g)[:, :, None, None] * a
     # The shape: rotate, scale and translate the grid into the shape's local frame.
-    cx, cy = _u(g, n, -0.35, 0.35), _u(g, n, -0.35, 0.35)
-    scale, rot = _u(g, n, 0.3, 0.55), _u(g, n, 0, 2 * math.pi)
+    cx, cy = _u(g, n, -0.3, 0.3), _u(g, n, -0.3, 0.3)
+    scale, rot = _u(g, n, 0.4, 0.65), _u(g, n, 0, 2 * math.pi)
     c, s = torch.cos(rot)[:, None, None], torch.sin(rot)[:, None, None]
     dx, dy = gx - cx[:, None, None], gy - cy[:, None, None]
     lx, ly = (c * dx + s * dy) / scale[:, None, None], (-s * dx + c * dy) / scale[:, None, None]
