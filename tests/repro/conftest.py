@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,21 @@ TINY = ("data.num_train=128", "data.num_test=64", "data.image_size=16", "model.b
         "train.log_every=1", "eval.linear_epochs=1", "eval.knn_k=5")
 
 
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory) -> Path:
+    """A real, empty MLflow SQLite store, made once: creating its schema takes 20-40 s here."""
+    from mlflow.tracking import MlflowClient
+
+    db = tmp_path_factory.mktemp("store") / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{db}").search_experiments()
+    return db
+
+
 @pytest.fixture
-def ws(tmp_path, monkeypatch) -> Path:
+def ws(tmp_path, monkeypatch, empty_store) -> Path:
     root = tmp_path / "vault"
     init_workspace(root)
+    shutil.copy(empty_store, root / "mlflow.db")
     (root / "notes" / "simclr.md").write_bytes(NOTE.encode("utf-8"))
     monkeypatch.chdir(root)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -55,13 +56,15 @@ def check_store(uri: str, tracker: Tracker) -> None:
 
 
 def test_sqlite_store_round_trip(tmp_path):
+    # a store created from nothing (the other tests copy a pre-made empty one)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     tracker = drive(uri, tmp_path)
     check_store(uri, tracker)
     assert (tmp_path / "mlartifacts").is_dir()
 
 
-def test_resume_continues_the_same_run(tmp_path):
+def test_resume_continues_the_same_run(tmp_path, empty_store):
+    shutil.copy(empty_store, tmp_path / "mlflow.db")
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     first = drive(uri, tmp_path, status="KILLED")
     again = Tracker(uri, "simclr", None)
