@@ -177,6 +177,12 @@ def _parse_statement(stmt: str, nodes: dict[str, MermaidNode], edges: list[Merma
             raise _Err("dangling arrow: expected a node after it")
 
 
+# The user's own template opens its sample diagram with this single-'%' instruction line. Mermaid
+# comments need '%%', but the template is the user's: accept exactly this line as the
+# instruction it is (any other single-'%' line is still an error).
+_TEMPLATE_HINT = "% 如果支持mermaid，可以在这里画流程图。如果不支持，可以贴图或文字描述。"
+
+
 def parse_mermaid(src: str, *, path=None, first_line: int = 1) -> MermaidDiagram:
     """Parse a flowchart; `first_line` is the file line of `src`'s first line (for errors)."""
     from papernotes.errors import PapernotesError
@@ -188,7 +194,7 @@ def parse_mermaid(src: str, *, path=None, first_line: int = 1) -> MermaidDiagram
     for offset, raw in enumerate(src.splitlines()):
         lineno = first_line + offset
         line = raw.strip()
-        if not line or line.startswith("%%"):
+        if not line or line.startswith("%%") or line == _TEMPLATE_HINT:
             continue
         try:
             if line.startswith("%"):

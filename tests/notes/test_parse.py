@@ -66,23 +66,19 @@ def test_placeholders_read_as_empty():
 
 def test_the_users_own_template():
     text = (DATA / "user_template.zh.md").read_text(encoding="utf-8")
-    # its diagram starts with a single-% line, which is not mermaid: the error names that line
-    with pytest.raises(PapernotesError) as info:
-        parse_note(text, path="notes/user.md")
-    line = text.split("\n").index("  % 如果支持mermaid，可以在这里画流程图。如果不支持，可以贴图或文字描述。") + 1
-    assert str(info.value) == f"notes/user.md:{line}: diagram: a mermaid comment starts with '%%', not a single '%'"
-    note = parse_note(text.replace("  % 如果", "  %% 如果"), path="notes/user.md").note
-    assert note.date.isoformat() == "2024-06-24"
-    assert note.status == ReadingStatus.read_carefully and note.rating == 5
-    assert note.meta.title == "" and note.meta.venue == "" and note.meta.tags == []
-    assert note.abstract.startswith("SimCLR：一个简单的视觉表征对比学习框架。")
+    # its diagram opens with the template's single-% instruction line: accepted as the
+    # user's template instruction, and the sample diagram reads as "not drawn yet"
+    note = parse_note(text, path="notes/user.md", key="simclr").note
+    assert note.status.value == "read-carefully" and note.rating == 5
+    assert note.method.diagram is None
+    assert note.contributions[0] == "SimCLR：一个简单的视觉表征对比学习框架。"
     assert note.problem == "理解是什么使得对比预测任务能够学习到有用的表征"
-    # contributions sit in items after the label (the hint item "(e.g., ...)" is not one)
-    assert note.contributions == ["SimCLR：一个简单的视觉表征对比学习框架。",
-                                  "数据增强的组合在定义有效的预测任务中起着关键作用",
-                                  "在表示和对比损失之间引入可学习的非线性转换，大大提高了所学习表示的质量",
-                                  "与监督学习相比，对比学习受益于更大的批量和更多的训练步骤。"]
-    assert note.background.terms == [] and note.method.diagram is None
+    # any other single-% line is not mermaid: the error names that line
+    bad = text.replace("  graph TD", "  % my own comment\n  graph TD")
+    with pytest.raises(PapernotesError) as info:
+        parse_note(bad, path="notes/user.md")
+    line = bad.split("\n").index("  % my own comment") + 1
+    assert str(info.value) == f"notes/user.md:{line}: diagram: a mermaid comment starts with '%%', not a single '%'"
 
 
 def _line_of(text: str, prefix: str) -> int:
