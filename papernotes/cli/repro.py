@@ -25,6 +25,7 @@ def command(
     resume: bool = typer.Option(False, "--resume", help="Continue the last run (same MLflow run)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the torchrun and srun commands."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
+    save: bool = typer.Option(False, "--save", help="Write the --set values into the spec's profile."),
 ) -> None:
     """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
     import signal
@@ -39,7 +40,7 @@ def command(
                         device=device, nproc_per_node=nproc_per_node, nnodes=nnodes,
                         node_rank=node_rank, rdzv_endpoint=rdzv_endpoint,
                         master_port=master_port, resume=resume, dry_run=dry_run,
-                        tracking_uri=tracking_uri, terminal=stdout_is_terminal())
+                        tracking_uri=tracking_uri, save=save, terminal=stdout_is_terminal())
     result = run_repro(opts, echo=lambda s: console.print(s, markup=False, highlight=False,
                                                            soft_wrap=True))
     if result.status == "dry-run":

@@ -42,6 +42,7 @@ class ReproOptions:
     resume: bool = False
     dry_run: bool = False
     tracking_uri: str | None = None
+    save: bool = False  # write the --set overrides into the spec's profile (comments kept)
     workspace: Path | None = None
     terminal: bool = False
 
@@ -104,6 +105,11 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     out_dir = Path(cfg.out_dir)
     uri = tracking.resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
     run_preflight(plan, gpus, uri)
+    if opts.save:  # validated and checked: now the spec may change
+        from papernotes.repro.spec_edit import save_overrides
+
+        saved = save_overrides(res.path, res.profile, parse_overrides(opts.overrides), ws.repro_dir)
+        echo(f"saved {len(opts.overrides)} override(s) into profile {res.profile} of {saved}")
     config_file = out_dir / "launch_config.json"
     events_file = out_dir / f"events-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
     if opts.dry_run:

@@ -132,3 +132,25 @@ def test_bad_override_is_one_line_naming_the_field(ws):
     assert "train.epochs: expected an integer" in result.output and len(result.output.strip().splitlines()) == 1
     result = invoke("repro", "simclr", "--profile", "nope")
     assert result.exit_code == 2 and "no profile named 'nope'" in result.output
+
+
+def test_save_writes_overrides_into_the_profile_keeping_comments(ws):
+    spec = ws / "repro" / "simclr.yaml"
+    before = spec.read_text(encoding="utf-8")
+    result = invoke("repro", "simclr", "--profile", "demo", "--set", "train.epochs=4",
+                    "--set", "eval.knn_k=7", "--save", "--dry-run")
+    assert result.exit_code == 0, result.output
+    after = spec.read_text(encoding="utf-8")
+    assert after != before
+    # every comment line of the user's spec survives the edit
+    assert [l for l in before.splitlines() if l.lstrip().startswith("#")] == \
+           [l for l in after.splitlines() if l.lstrip().startswith("#")]
+    assert "    # The engine's tuned CPU demo" in after and "temperature: 0.2        # short run" in after
+    from papernotes.repro.spec import load_spec, resolve
+
+    s, doc = load_spec(spec)
+    cfg = resolve(s, doc, spec, "demo").config
+    assert (cfg.train.epochs, cfg.eval.knn_k, cfg.train.batch_size) == (4, 7, 256)
+    bad = invoke("repro", "simclr", "--profile", "demo", "--set", "train.epochs=0", "--save",
+                 "--dry-run")
+    assert bad.exit_code == 2 and spec.read_text(encoding="utf-8") == after

@@ -145,3 +145,16 @@ def test_demo_profile_is_the_engine_demo_preset():
     spec, doc = load_spec(spec_path("simclr"))
     demo = resolve(spec, doc, spec_path("simclr"), "demo").config
     assert config_to_dict(demo) == config_to_dict(presets.DEMO_CONFIG)
+
+
+def test_save_refuses_specs_outside_the_workspace(tmp_path):
+    from papernotes.repro.spec_edit import save_overrides
+
+    path = write(tmp_path, GOOD)
+    with pytest.raises(PapernotesError, match="only specs in the workspace"):
+        save_overrides(path, "demo", {"train": {"epochs": 2}}, tmp_path / "elsewhere")
+    assert path.read_text(encoding="utf-8") == GOOD
+    save_overrides(path, "big", {"train": {"epochs": 2}}, tmp_path)
+    spec, doc = load_spec(path)
+    assert resolve(spec, doc, path, "big").config.train.epochs == 2
+    assert path.read_text(encoding="utf-8").startswith(GOOD)  # appended, nothing above moved
