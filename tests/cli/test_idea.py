@@ -1,5 +1,7 @@
 """`papernotes idea`: only the ideas region (and properties) change; errors write nothing."""
 
+import pytest
+
 from papernotes.notes.ideas_model import PatchKind, PatchStatus
 from papernotes.notes.regions import find_regions
 from papernotes.notes.vault import load_note
@@ -88,3 +90,27 @@ def test_idea_on_a_non_utf8_note_is_one_line(ws_dir, cli, one_error_line):
     r = cli("idea", "add", "simclr", "x")
     assert r.exit_code != 0 and "UTF-8" in one_error_line(r.output)
     assert path.read_bytes() == before
+
+
+def _break_frontmatter(text):
+    return text.replace("---\n", "---\ntitle: [unclosed\n", 1)
+
+
+def _break_mermaid(text):
+    assert "-->" in text
+    return text.replace("-->", "-=>", 1)
+
+
+@pytest.mark.parametrize("damage,expected", [(_break_frontmatter, "frontmatter"),
+                                             (_break_mermaid, "simclr.md:")])
+def test_idea_on_a_broken_note_is_one_line_and_writes_nothing(ws_dir, cli, one_error_line, snapshot,
+                                                             damage, expected):
+    cli("new", "simclr")
+    path = ws_dir / "notes" / "simclr.md"
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    before = snapshot(ws_dir)
+    for args in (("idea", "add", "simclr", "x"), ("idea", "point", "simclr", "y"),
+                 ("show", "simclr")):
+        r = cli(*args)
+        assert r.exit_code != 0 and expected in one_error_line(r.output), (args, r.output)
+    assert snapshot(ws_dir) == before
