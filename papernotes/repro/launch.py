@@ -65,7 +65,8 @@ def srun_line(plan: LaunchPlan, config: Path, events: Path, resume: bool, gpus: 
     cmd = torchrun_command(inner, config, events, resume, python="python")
     if plan.nnodes > 1:
         cmd = [c for c in cmd if not c.startswith(("--node-rank=", "--rdzv-endpoint="))]
-        cmd.insert(4, "--rdzv-endpoint=$(scontrol show hostnames $SLURM_JOB_NODELIST | head -n1):29500")
+        port = (plan.rdzv_endpoint or ":29500").rsplit(":", 1)[-1]
+        cmd.insert(4, f"--rdzv-endpoint=$(scontrol show hostnames $SLURM_JOB_NODELIST | head -n1):{port}")
     gres = f" --gres=gpu:{gpus}" if gpus else ""
     return (f"srun --nodes={plan.nnodes} --ntasks-per-node=1{gres} "
             f"--cpus-per-task={max(1, plan.nproc_per_node) * 4} "

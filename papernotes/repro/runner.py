@@ -86,8 +86,14 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     return replace(res, config=cfg), plan, gpus
 
 
-def run_preflight(plan: launch.LaunchPlan, gpus: int, uri: str) -> None:
-    preflight.check_gpus(gpus)
+def run_preflight(plan: launch.LaunchPlan, gpus: int, uri: str, *, dry_run: bool = False,
+                  echo: Callable[[str], None] = print) -> None:
+    try:
+        preflight.check_gpus(gpus)
+    except PapernotesError as exc:
+        if not dry_run:
+            raise
+        echo(f"note: {exc} (fine for a dry run on a login node)")
     if plan.nnodes == 1 and plan.master_port is not None:
         preflight.check_port_free("127.0.0.1", plan.master_port)
     if plan.nnodes > 1 and plan.node_rank == 0 and plan.rdzv_endpoint:
@@ -104,7 +110,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     cfg = res.config
     out_dir = Path(cfg.out_dir)
     uri = tracking.resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
-    run_preflight(plan, gpus, uri)
+    run_preflight(plan, gpus, uri, dry_run=opts.dry_run, echo=echo)
     if opts.save:  # validated and checked: now the spec may change
         from papernotes.repro.spec_edit import save_overrides
 

@@ -109,6 +109,13 @@ def test_gpus_without_cuda_fails_before_anything_starts(ws):
     result = invoke("repro", "simclr", "--profile", "demo", "--gpus", "2")
     assert result.exit_code == 2 and "CUDA is not available" in result.output
     assert written(ws) == before
+    # a dry run (e.g. on a SLURM login node) only notes it and still prints the commands
+    dry = invoke("repro", "simclr", "--profile", "resnet50", "--gpus", "8", "--nnodes", "2",
+                 "--rdzv-endpoint", "node0:29400", "--dry-run")
+    assert dry.exit_code == 0 and "CUDA is not available" in dry.output
+    assert "--nproc-per-node=8 --nnodes=2 --node-rank=0 --rdzv-backend=c10d" in dry.output
+    assert "srun --nodes=2 --ntasks-per-node=1 --gres=gpu:8" in dry.output and "head -n1):29400" in dry.output
+    assert written(ws) == before
 
 
 def test_port_in_use_and_unreachable_server_fail_before_anything_starts(ws):
