@@ -41,7 +41,7 @@ def test_tiny_run_is_one_finished_mlflow_run_and_lands_in_the_note(ws, monkeypat
     assert run.info.status == "FINISHED"
     p, m, t = run.data.params, run.data.metrics, run.data.tags
     assert (p["world_size"], p["train.batch_size"], p["model.base_channels"]) == ("1", "32", "8")
-    assert p["spec"] == "simclr" and p["profile"] == "demo" and p["aug.color_strength"] == "0.5"
+    assert p["spec"] == "simclr" and p["profile"] == "demo" and p["aug.color_strength"] == "1.0"
     for key in ("eval/linear_top1", "eval/linear_top5", "eval/knn_top1", "eval/random_init_linear_top1"):
         assert 0.0 <= m[key] <= 100.0
     assert m["eval/linear_top5"] >= m["eval/linear_top1"]
