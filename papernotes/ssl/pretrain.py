@@ -103,7 +103,9 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
         from torch.nn.parallel import DistributedDataParallel as DDP
 
         ids = [dev.index] if dev.type == "cuda" else None
-        model = DDP(nn.SyncBatchNorm.convert_sync_batchnorm(core) if tc.sync_bn else core, device_ids=ids)
+        # torch's SyncBatchNorm is CUDA-only: on CPU (gloo) BN statistics stay per rank.
+        sync = tc.sync_bn and dev.type == "cuda"
+        model = DDP(nn.SyncBatchNorm.convert_sync_batchnorm(core) if sync else core, device_ids=ids)
         core = model.module
         probe_fwd = DDP(probe, device_ids=ids) if probe is not None else None
     optimizer = build_optimizer(cfg.optim, core, tc.batch_size)

@@ -74,3 +74,26 @@ def test_max_steps_stops_early_without_changing_the_schedule(tmp_path):
     run(_tiny(tmp_path, max_steps=4, epochs=2), sink=events.append)
     steps = [e for e in events if e["event"] == "step"]
     assert steps[-1]["step"] == 4 and events[-1]["step"] == 4
+
+
+@pytest.mark.slow
+def test_two_gloo_processes_under_torchrun_rank0_alone_writes(tmp_path):
+    import subprocess
+    import sys
+
+    cfg = {"data": {"num_train": 128, "num_test": 64}, "model": {"base_channels": 4, "cifar_stem": False},
+           "train": {"epochs": 1, "batch_size": 32, "device": "cpu", "channels_last": False, "log_every": 2,
+                     "threads": 1}, "eval": {"linear_method": "lbfgs", "linear_epochs": 1, "knn_k": 10},
+           "out_dir": str(tmp_path / "out")}
+    (tmp_path / "c.json").write_text(json.dumps(cfg))
+    events = tmp_path / "e.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                           "--rdzv_backend", "c10d", "--rdzv_endpoint", "localhost:0", "-m",
+                           "papernotes.ssl.pretrain", "--config", str(tmp_path / "c.json"), "--events", str(events)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [e["event"] for e in got].count("start") == 1 and got[0]["world_size"] == 2
+    assert proc.stdout.count("[start]") == 1  # rank 0 alone prints
+    assert got[-1]["status"] == "finished" and got[-1]["step"] == 4  # 128 // 32 steps, each rank 16 pairs
+    assert load_checkpoint(tmp_path / "out" / "checkpoints" / "last.pt")["step"] == 4
