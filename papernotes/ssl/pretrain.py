@@ -152,7 +152,7 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
     def after_step(step: int) -> None:
         if step % spe == 0:
             epoch = step // spe
-            metrics = {"train/loss": (st.epoch_loss / spe).item()}
+            metrics = {"train/loss": distributed.all_reduce_mean(st.epoch_loss / spe).item()}  # all ranks
             st.epoch_loss = torch.zeros((), device=dev)
             if cfg.eval.monitor_every and epoch % cfg.eval.monitor_every == 0:
                 metrics.update(monitor(core.encoder, probe, data, cfg.eval, to_input))

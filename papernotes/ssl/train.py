@@ -18,6 +18,7 @@ from torch import Tensor, nn
 from papernotes.ssl.augment import simclr_views
 from papernotes.ssl.config import PretrainConfig
 from papernotes.ssl.data.loader import IndexSampler, batch
+from papernotes.ssl.distributed import all_reduce_mean
 from papernotes.ssl.losses import nt_xent_loss
 from papernotes.ssl.schedule import lr_at
 
@@ -88,7 +89,7 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
         st.step += 1
         window_steps += 1
         if st.step % tcfg.log_every == 0 or st.step == last:
-            mean_loss = (log_loss / window_steps).item()  # the only host sync: at log steps
+            mean_loss = all_reduce_mean(log_loss / window_steps).item()  # the only host sync: log steps
             elapsed = time.perf_counter() - window_start
             emit({"event": "step", "step": st.step, "epoch": st.step / spec.sampler.steps_per_epoch,
                   "metrics": {"train/loss": mean_loss, "train/lr": lr,
