@@ -18,8 +18,6 @@ from typing import Any
 
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from papernotes.atomic import read_text_utf8
 from papernotes.errors import PapernotesError
@@ -27,6 +25,7 @@ from papernotes.notes.mermaid import parse_mermaid
 from papernotes.notes.schema import (Background, Lang, Metadata, Method, Note, RelatedWork, Result,
                                      Term, check_key)
 from papernotes.resources import catalog_dir
+from papernotes.yaml_doc import line_of, parse_yaml, validation_error
 
 
 class _Frozen(BaseModel):
@@ -139,55 +138,18 @@ class PaperCard(_Frozen):
 
 # --- reading cards -----------------------------------------------------------------------------
 
-def _yaml() -> YAML:
-    y = YAML(typ="rt")
-    y.allow_duplicate_keys = False
-    return y
-
-
-def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the deepest part of `loc` that ruamel recorded a position for."""
-    line = None
-    node = data
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        try:
-            if lc is not None:
-                line = (lc.key(part) if isinstance(part, str) else lc.item(part))[0] + 1
-            node = node[part]
-        except (KeyError, IndexError, TypeError, AttributeError):
-            break
-    return line
-
-
-def _field_name(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "card"
-
-
 def _read_card(path: Path) -> PaperCard:
     text = read_text_utf8(path)
-    try:
-        data = _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise PapernotesError(f"invalid YAML: {exc.problem or exc.context}", path=path,
-                              line=line) from None
-    except YAMLError as exc:  # unmarked YAML errors
-        raise PapernotesError(f"invalid YAML: {exc}".splitlines()[0], path=path) from None
+    data = parse_yaml(text, path)
     if not isinstance(data, dict):
         raise PapernotesError("a paper card must be a YAML mapping", path=path, line=1)
     try:
         card = PaperCard.model_validate(dict(data))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        raise PapernotesError(err["msg"].removeprefix("Value error, "), path=path,
-                              line=_line_of(data, loc) or 1,
-                              field=_field_name(loc)) from None
+        raise validation_error(exc, path, data) from None
     if card.key != path.stem:
         raise PapernotesError(f"key {card.key!r} does not match the file name {path.stem!r}",
-                              path=path, line=_line_of(data, ("key",)), field="key")
+                              path=path, line=line_of(data, ["key"]), field="key")
     # Check the flowchart now, so a broken diagram is reported against this file and line.
     parse_mermaid(card.diagram, path=path, first_line=_first_line_of(text, data, card.diagram))
     return card
@@ -195,7 +157,7 @@ def _read_card(path: Path) -> PaperCard:
 
 def _first_line_of(text: str, data: Any, src: str) -> int:
     """File line of the diagram's first line (a block scalar starts below its key)."""
-    start = _line_of(data, ("diagram",)) or 1
+    start = line_of(data, ["diagram"]) or 1
     first = src.lstrip().splitlines()[0].strip()
     lines = text.splitlines()
     for i in range(start - 1, len(lines)):

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from papernotes.errors import PapernotesError
-from papernotes.repro.spec_yaml import line_of, load_yaml, to_plain
+from papernotes.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.resources import shipped_dir
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict
 
@@ -115,10 +115,7 @@ def load_spec(path: str | Path) -> tuple[Spec, Any]:
     try:
         spec = Spec.model_validate(to_plain(doc))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [p for p in err["loc"]]
-        raise PapernotesError(err["msg"], path=path, line=line_of(doc, loc) or 1,
-                              field=".".join(map(str, loc))) from None
+        raise validation_error(exc, path, doc) from None
     if spec.default_profile not in spec.profiles:
         raise PapernotesError(f"no profile named {spec.default_profile!r}", path=path,
                               line=line_of(doc, ["default_profile"]), field="default_profile")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from papernotes.errors import PapernotesError
-from papernotes.repro.spec_yaml import dump_yaml, load_yaml
+from papernotes.yaml_doc import dump_yaml, load_yaml
 
 
 def save_overrides(path: Path, profile: str, overrides: dict, repro_dir: Path) -> Path:

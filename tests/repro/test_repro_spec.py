@@ -9,7 +9,7 @@ import pytest
 from papernotes.errors import PapernotesError
 from papernotes.repro.overrides import parse_overrides
 from papernotes.repro.spec import load_spec, resolve, spec_path
-from papernotes.repro.spec_yaml import dump_yaml, load_yaml
+from papernotes.yaml_doc import dump_yaml, load_yaml
 
 GOOD = """\
 # my spec

@@ -1,4 +1,6 @@
-"""Round-trip YAML loading that remembers where every key is, so errors name the spec's line.
+"""Round-trip YAML that remembers where every key is, so errors name the file's line.
+
+Shared by the paper catalog (papernotes/catalog/*.yaml) and the repro specs (repro/*.yaml).
 
 ruamel.yaml's round-trip loader returns CommentedMap/CommentedSeq objects that carry `.lc`
 line/column information and keep the user's comments when a spec is edited and dumped again.
@@ -9,6 +11,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from typing import Any, Iterable
+
+from pydantic import ValidationError
 
 from papernotes.atomic import atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
@@ -22,23 +26,34 @@ def _yaml():
     return yaml
 
 
-def load_yaml(path: str | Path) -> Any:
-    """The spec file as CommentedMap (round-trip); YAML syntax errors name their line."""
+def parse_yaml(text: str, path: str | Path | None = None) -> Any:
+    """`text` as a round-trip document (CommentedMap); syntax errors and duplicate keys name their line."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    path = Path(path)
-    text = read_text_utf8(path)
     try:
         data = _yaml().load(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise PapernotesError(f"invalid YAML: {exc.problem or exc.context}", path=path,
                               line=mark.line + 1 if mark else None) from None
-    except YAMLError as exc:
-        raise PapernotesError(f"invalid YAML: {exc}", path=path) from None
+    except YAMLError as exc:  # unmarked errors
+        raise PapernotesError(f"invalid YAML: {exc}".splitlines()[0], path=path) from None
     if data is None:
         data = _yaml().load("{}")
     return data
+
+
+def load_yaml(path: str | Path) -> Any:
+    """The file as a round-trip document; not UTF-8 or bad YAML is a one-line error."""
+    return parse_yaml(read_text_utf8(path), Path(path))
+
+
+def validation_error(exc: ValidationError, path: str | Path, doc: Any) -> PapernotesError:
+    """The first pydantic error of a document, as one line at the YAML line of its field."""
+    err = exc.errors()[0]
+    loc = list(err["loc"])
+    return PapernotesError(err["msg"].removeprefix("Value error, "), path=path,
+                           line=line_of(doc, loc) or 1, field=".".join(map(str, loc)) or None)
 
 
 def dump_yaml(data: Any, path: str | Path) -> None:
