@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
@@ -16,14 +15,6 @@ DATA = Path(__file__).parent / "data"
 
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def vault(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "vault"
-    assert run("init", str(root)).exit_code == 0
-    monkeypatch.chdir(root)
-    return root
 
 
 def test_damaged_note_is_reported_then_fixed_with_a_backup_outside_notes(vault):

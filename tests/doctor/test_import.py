@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
@@ -19,14 +18,6 @@ HEXO = DATA / "hexo-patching.md"
 
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
-
-
-@pytest.fixture
-def vault(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "vault"
-    assert run("init", str(root)).exit_code == 0
-    monkeypatch.chdir(root)
-    return root
 
 
 def body_lines(text: str) -> list[str]:
