@@ -20,6 +20,7 @@ from papernotes.cli import (
     ui,
     validate,
 )
+from papernotes.cli.console import err_console
 
 app = typer.Typer(
     name="papernotes",
@@ -45,7 +46,33 @@ app.command("ui")(ui.command)
 
 
 def main() -> None:
-    app()
+    """The console script: typer's app, with usage mistakes reported as one line on stderr."""
+    try:  # typer >= 0.25 vendors click as `typer._click`; before that it used click itself
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover
+        from click import exceptions as click
+
+    try:
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # `papernotes`, `papernotes idea`: the help
+        help_text = exc.format_message()  # empty when typer has printed its rich help already
+        if help_text.strip():
+            print(help_text)
+        code = 0
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "papernotes"
+        message = " ".join(exc.format_message().split())
+        err_console.print(f"[bold red]error:[/] {command}: {message} (see '{command} --help')",
+                          markup=True, highlight=False, soft_wrap=True)
+        code = exc.exit_code
+    except click.ClickException as exc:
+        err_console.print(f"[bold red]error:[/] {' '.join(exc.format_message().split())}",
+                          markup=True, highlight=False, soft_wrap=True)
+        code = exc.exit_code
+    except click.Abort:
+        err_console.print("[yellow]aborted[/]")
+        code = 1
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -69,3 +69,26 @@ def test_bad_input_is_one_line_on_stderr(tmp_path):
         assert len(lines) == 1 and expected in lines[0] and "Traceback" not in r.stderr, r.stderr
     assert sorted(p.name for p in (demo / "notes").iterdir()) == ["broken.md"]
     assert not (tmp_path / "up.md").exists()
+
+
+@pytest.mark.skipif(not SCRIPT.exists() and shutil.which("papernotes") is None,
+                    reason="console script not installed")
+def test_usage_mistakes_are_one_line_naming_the_command(tmp_path):
+    """typer's usage box is replaced by one line: the command, the mistake, where to look."""
+    assert _run(tmp_path, "init", "demo").returncode == 0
+    demo = tmp_path / "demo"
+    cases = [(("idea", "add"), "papernotes idea add: Missing argument 'key'"),
+             (("idea", "add", "simclr"), "papernotes idea add: Missing argument 'text'"),
+             (("nosuch",), "papernotes: No such command 'nosuch'"),
+             (("list", "--bogus"), "papernotes list: No such option: --bogus"),
+             (("idea", "set", "simclr", "one", "--status", "verified"),
+              "papernotes idea set: Invalid value for 'ID'")]
+    for args, expected in cases:
+        r = _run(demo, *args)
+        assert r.returncode == 2, (args, r.returncode)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: " + expected), (args, r.stderr)
+        assert lines[0].endswith("--help')") and r.stdout == "", (args, r.stdout)
+    for args in ((), ("idea",), ("--help",)):  # no arguments still shows the help, exit 0
+        r = _run(demo, *args)
+        assert r.returncode == 0 and "Usage: papernotes" in r.stdout and r.stderr == "", args
