@@ -73,12 +73,21 @@ def set_(
     result: Optional[str] = typer.Option(None, "--result", help="What the experiment showed."),
     run_id: Optional[str] = typer.Option(None, "--run-id", help="MLflow run that verifies it."),
     repro: Optional[str] = typer.Option(None, "--repro", help="Repro spec name in repro/."),
+    hypothesis: Optional[str] = typer.Option(None, "--hypothesis", help="What you expect to happen."),
+    cost: Optional[str] = typer.Option(None, "--cost", help="Estimated cost, e.g. '~2 GPU-days'."),
+    story: Optional[str] = typer.Option(None, "--story", help="Story thread it belongs to."),
+    point: Optional[int] = typer.Option(None, "--point", help="Id of the distilled point it patches."),
+    kind: Optional[str] = typer.Option(
+        None, "--kind", help="augmentation, architecture, loss, speed, scale or other."),
+    text: Optional[str] = typer.Option(None, "--text", help="New wording of the idea itself."),
 ) -> None:
-    """Change a patch's status, result, MLflow run or repro spec."""
+    """Change any field of a patch: status, result, run, spec, hypothesis, cost, story, ..."""
     from papernotes.notes.patching import find_patch, set_patch
 
     def change(log):
-        new = set_patch(log, patch_id, status=status, result=result, run_id=run_id, repro=repro)
+        new = set_patch(log, patch_id, status=status, result=result, run_id=run_id, repro=repro,
+                        hypothesis=hypothesis, cost=cost, story=story, point=point, kind=kind,
+                        text=text)
         return new, find_patch(new, patch_id)
 
     path, patch = _edit(key, change)

@@ -113,10 +113,16 @@ def set_patch(
     cost: str | None = None,
     story: str | None = None,
     point: int | None = None,
+    kind: PatchKind | str | None = None,
+    text: str | None = None,
 ) -> IdeaLog:
     """Patch `patch_id` with the given fields changed (None = keep)."""
     old = find_patch(log, patch_id)
     update: dict = {}
+    if text is not None:
+        update["text"] = _text(text, "text")
+    if kind is not None:
+        update["kind"] = kind if isinstance(kind, PatchKind) else parse_choice(PatchKind, kind, "kind")
     if status is not None:
         update["status"] = (status if isinstance(status, PatchStatus)
                             else parse_choice(PatchStatus, status, "status"))
@@ -132,7 +138,8 @@ def set_patch(
             update[name] = (value or None) if name in ("run_id", "repro") else value
     if not update:
         raise PapernotesError("nothing to change", field="id",
-                              hint="pass --status, --result, --run-id or --repro")
+                              hint="pass at least one of --status, --result, --run-id, --repro, "
+                                   "--hypothesis, --cost, --story, --point, --kind, --text")
     new = Patch.model_validate({**old.model_dump(), **update})
     patches = [new if p.id == patch_id else p for p in log.patches]
     return log.model_copy(update={"patches": patches})

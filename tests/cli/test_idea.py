@@ -45,6 +45,24 @@ def test_points_and_patches_round_trip_through_the_note(ws_dir, cli):
     assert (p2.id, p2.kind, p2.status, p2.point) == (2, PatchKind.architecture, PatchStatus.idea, None)
 
 
+
+def test_idea_set_edits_every_field_and_keeps_the_others(ws_dir, cli):
+    cli("new", "simclr")
+    cli("idea", "point", "simclr", "投影头")
+    cli("idea", "point", "simclr", "温度")
+    cli("idea", "add", "simclr", "first wording", "--point", "1", "--cost", "1 GPU 小时")
+    r = cli("idea", "set", "simclr", "1", "--text", "去掉投影头", "--kind", "architecture",
+            "--point", "2", "--hypothesis", "top-1 降 10 点", "--story", "投影头消融")
+    assert r.exit_code == 0, r.output
+    (p1,) = load_note(find_workspace(), "simclr").note.ideas.patches
+    assert (p1.text, p1.kind, p1.point) == ("去掉投影头", PatchKind.architecture, 2)
+    assert (p1.hypothesis, p1.story, p1.cost) == ("top-1 降 10 点", "投影头消融", "1 GPU 小时")
+    assert p1.status == PatchStatus.idea
+    r = cli("idea", "set", "simclr", "1", "--cost", "")  # an empty value clears a text field
+    assert r.exit_code == 0, r.output
+    (p1,) = load_note(find_workspace(), "simclr").note.ideas.patches
+    assert (p1.cost, p1.hypothesis) == ("", "top-1 降 10 点")
+
 def test_idea_list_one_note_and_the_whole_vault(ws_dir, cli):
     cli("new", "simclr")
     cli("new", "--title", "MoCo", "--key", "moco")
@@ -71,6 +89,9 @@ def test_bad_idea_commands_are_one_line_and_write_nothing(ws_dir, cli, one_error
         (("idea", "set", "simclr", "7", "--status", "verified"), "no patch 7 (patches: 1)"),
         (("idea", "set", "simclr", "1", "--status", "done"), "status"),
         (("idea", "set", "simclr", "1"), "nothing to change"),
+        (("idea", "set", "simclr", "1", "--point", "4"), "no point 4"),
+        (("idea", "set", "simclr", "1", "--kind", "magic"), "kind"),
+        (("idea", "set", "simclr", "1", "--text", "  "), "text"),
         (("idea", "add", "nosuch", "x"), "no note 'nosuch'"),
         (("idea", "add", "../simclr", "x"), "invalid note key"),
         (("idea", "list", "--status", "maybe"), "status"),
