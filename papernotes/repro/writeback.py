@@ -90,8 +90,20 @@ def existing_runs(body: str | None) -> tuple[list[str], list[str]]:
     return rows, embeds
 
 
-def render_region(expected, rows: list[str], embeds: list[str]) -> str:
-    lines = ["### Reproduction (papernotes repro)", "",
+_HEADING = {"zh": "### 复现结果 (papernotes repro)", "en": "### Reproduction (papernotes repro)"}
+
+
+def note_language(text: str) -> str:
+    """"zh" when the note uses the Chinese template's section headings, else "en"."""
+    from papernotes.notes.section_labels import ZH_SECTION_TITLES
+
+    return "zh" if any(f"\n## {t}" in text for t in ZH_SECTION_TITLES) else "en"
+
+
+def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en") -> str:
+    """The region body. Column names stay in English in both languages: `papernotes list`
+    reads the last run by them."""
+    lines = [_HEADING.get(lang, _HEADING["en"]), "",
              _row(list(COLUMNS)), _row(["---"] * len(COLUMNS)), *paper_rows(expected), *rows]
     if embeds:
         lines += ["", *embeds]
@@ -153,7 +165,7 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
         embed = f"![[{rel}]]"
         if embed not in embeds:
             embeds.append(embed)
-    body = render_region(expected, rows, embeds)
+    body = render_region(expected, rows, embeds, note_language(text))
     if "\r\n" in text:  # keep the note's line endings
         body = body.replace("\n", "\r\n")
     new_text = replace_region(text, REGION, body, path=note_path)

@@ -91,3 +91,21 @@ def test_linked_idea_patch_is_marked_with_the_result(tmp_path):
     assert before.split("%% papernotes:begin ideas %%")[0] == after.split("%% papernotes:begin ideas %%")[0]
     assert between(before) == between(after)
     assert after.split("%% papernotes:end repro %%")[1] == before.split("%% papernotes:end repro %%")[1]
+
+
+def test_region_heading_follows_the_note_language(tmp_path):
+    """A note in the user's Chinese template gets a Chinese heading; columns stay as `list` reads them."""
+    from papernotes.notes.listing import last_result
+
+    zh = tmp_path / "zh.md"
+    zh.write_text("# 论文阅读笔记：SimCLR\n\n## 9. 复现 (Reproduction)\n\n" + REGION, encoding="utf-8")
+    en = tmp_path / "en.md"
+    en.write_text("# Paper note: SimCLR\n\n## 9. Reproduction\n\n" + REGION, encoding="utf-8")
+    for note in (zh, en):
+        write_back(note, tmp_path, row("d" * 32, 33.0), EXPECTED, None)
+    zh_body = region_body(zh.read_text(encoding="utf-8"), "repro")
+    en_body = region_body(en.read_text(encoding="utf-8"), "repro")
+    assert zh_body.startswith("### 复现结果 (papernotes repro)\n")
+    assert en_body.startswith("### Reproduction (papernotes repro)\n")
+    assert zh_body.split("\n", 1)[1] == en_body.split("\n", 1)[1]
+    assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 · kNN top-1 50.25"
