@@ -97,6 +97,25 @@ def all_reduce_mean(x: torch.Tensor) -> torch.Tensor:
     return out / dist.get_world_size()
 
 
+def any_rank(flag: bool, device: torch.device) -> bool:
+    """True on every rank when `flag` is true on at least one (a collective: all ranks call it)."""
+    if not is_active():
+        return flag
+    t = torch.tensor([1 if flag else 0], device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())
+
+
+def gather_scalar(x: torch.Tensor) -> torch.Tensor:
+    """Every rank's scalar `x`, in rank order: shape [world] (a collective); [1] alone."""
+    x = x.detach().reshape(1)
+    if not is_active():
+        return x.clone()
+    parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+    dist.all_gather(parts, x.contiguous())
+    return torch.cat(parts)
+
+
 def barrier() -> None:
     if is_active():
         dist.barrier()

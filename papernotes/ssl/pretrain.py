@@ -59,6 +59,13 @@ class _StopRequest:
             signal.signal(sig, old)
 
 
+def _rank_epoch_loss(saved: torch.Tensor, env) -> torch.Tensor:
+    """This rank's part of the running epoch loss from a checkpoint: its own entry when the world
+    size is unchanged; else the mean (the interrupted epoch's reported loss is then approximate)."""
+    saved = saved.reshape(-1)
+    return saved[env.rank] if saved.numel() == env.world_size else saved.mean()
+
+
 def _configure_torch(cfg: PretrainConfig) -> None:
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
@@ -118,13 +125,14 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
     out = Path(cfg.out_dir)
     ckpt_path = out / "checkpoints" / "last.pt"
 
-    def save() -> None:
+    def save() -> None:  # every rank calls it: the running epoch loss is gathered per rank
+        epoch_losses = distributed.gather_scalar(st.epoch_loss).cpu()  # [world]
         if env.is_main:
             save_checkpoint(ckpt_path, {
                 "model": core.state_dict(), "optimizer": optimizer.state_dict(),
                 "probe": probe.state_dict() if probe is not None else {},
                 "probe_optimizer": probe_opt.state_dict() if probe_opt is not None else {},
-                "step": st.step, "epoch_loss": st.epoch_loss.detach().cpu(), "rng": rng_state(None),
+                "step": st.step, "epoch_loss": epoch_losses, "rng": rng_state(None),
                 "config": config_to_dict(cfg)})
             emit({"event": "checkpoint", "step": st.step, "path": str(ckpt_path)})
 
@@ -135,7 +143,7 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
         if probe is not None:
             probe.load_state_dict(state["probe"])
             probe_opt.load_state_dict(state["probe_optimizer"])
-        st.step, st.epoch_loss = int(state["step"]), state["epoch_loss"].to(dev)
+        st.step, st.epoch_loss = int(state["step"]), _rank_epoch_loss(state["epoch_loss"], env).to(dev)
         set_rng_state(state["rng"], None)
     if env.is_main:
         atomic_write_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=2) + "\n", overwrite=True)

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from papernotes.ssl.augment import simclr_views
 from papernotes.ssl.config import PretrainConfig
 from papernotes.ssl.data.loader import IndexSampler, batch
-from papernotes.ssl.distributed import all_reduce_mean
+from papernotes.ssl.distributed import all_reduce_mean, any_rank
 from papernotes.ssl.losses import nt_xent_loss
 from papernotes.ssl.schedule import lr_at
 
@@ -60,7 +60,9 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
     mem = torch.channels_last if tcfg.channels_last else torch.contiguous_format
     window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
     while st.step < last:
-        if stop():
+        # Under DDP the ranks decide together (a signal may reach only some of them), at log
+        # steps only, which already sync with the host; a lone process checks every step.
+        if (spec.world_size == 1 or st.step % tcfg.log_every == 0) and any_rank(stop(), spec.device):
             return False
         lr = lr_at(st.step, spec.total_steps, spec.warmup_steps, spec.peak_lr)
         for g in st.optimizer.param_groups:
