@@ -91,7 +91,12 @@ def set_(
         return new, find_patch(new, patch_id)
 
     path, patch = _edit(key, change)
-    console.print(f"patch {patch.id} is {patch.status.value} in {path}", highlight=False)
+    changed = [name for name, value in (("text", text), ("kind", kind), ("point", point),
+                                        ("status", status), ("hypothesis", hypothesis), ("cost", cost),
+                                        ("result", result), ("run", run_id), ("repro", repro),
+                                        ("story", story)) if value is not None]
+    console.print(f"patch {patch.id} ({', '.join(changed)} changed) is {patch.status.value} in {path}",
+                  highlight=False)
 
 
 @app.command("list")

@@ -54,6 +54,7 @@ def test_idea_set_edits_every_field_and_keeps_the_others(ws_dir, cli):
     r = cli("idea", "set", "simclr", "1", "--text", "去掉投影头", "--kind", "architecture",
             "--point", "2", "--hypothesis", "top-1 降 10 点", "--story", "投影头消融")
     assert r.exit_code == 0, r.output
+    assert "patch 1 (text, kind, point, hypothesis, story changed) is idea" in " ".join(r.output.split())
     (p1,) = load_note(find_workspace(), "simclr").note.ideas.patches
     assert (p1.text, p1.kind, p1.point) == ("去掉投影头", PatchKind.architecture, 2)
     assert (p1.hypothesis, p1.story, p1.cost) == ("top-1 降 10 点", "投影头消融", "1 GPU 小时")
