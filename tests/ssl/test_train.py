@@ -97,3 +97,22 @@ def test_two_gloo_processes_under_torchrun_rank0_alone_writes(tmp_path):
     assert proc.stdout.count("[start]") == 1  # rank 0 alone prints
     assert got[-1]["status"] == "finished" and got[-1]["step"] == 4  # 128 // 32 steps, each rank 16 pairs
     assert load_checkpoint(tmp_path / "out" / "checkpoints" / "last.pt")["step"] == 4
+
+
+
+@pytest.mark.slow
+def test_compiled_training_matches_eager_and_saves_plain_weights(tmp_path):
+    """`train.compile` (torch.compile; inductor on CPU here) gives the eager losses to float
+    tolerance, and its checkpoint holds the plain module's keys, so an eager run resumes it."""
+    common = dict(epochs=1, log_every=1, max_steps=3)
+    eager, compiled, resumed = [], [], []
+    run(_tiny(tmp_path / "eager", **common), sink=eager.append)
+    run(_tiny(tmp_path / "compiled", compile=True, **common), sink=compiled.append)
+    loss = lambda events: [e["metrics"]["train/loss"] for e in events if e["event"] == "step"]  # noqa: E731
+    assert len(loss(compiled)) == 3
+    assert loss(compiled) == pytest.approx(loss(eager), rel=1e-3)
+    state = load_checkpoint(tmp_path / "compiled" / "run" / "checkpoints" / "last.pt")
+    assert state["step"] == 3 and not any("_orig_mod" in k for k in state["model"])
+    assert state["model"].keys() == load_checkpoint(tmp_path / "eager" / "run" / "checkpoints" / "last.pt")["model"].keys()
+    result = run(_tiny(tmp_path / "compiled", epochs=1, log_every=1), sink=resumed.append, resume=True)
+    assert resumed[0]["start_step"] == 3 and result["status"] == "finished"
