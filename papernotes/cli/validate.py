@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -9,20 +10,57 @@ import typer
 
 from papernotes.cli.console import console, err_console, handles_errors
 
+PROGRESS_FROM = 200  # notes to parse before a progress bar is worth showing
+
+
+@contextmanager
+def _progress_bar():
+    """A transient bar on stderr (terminals only) fed by `validate_files`' progress calls."""
+    if not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("parsing notes", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if total < PROGRESS_FROM:
+                return
+            if task is None:
+                task = bar.add_task("parse", total=total)
+            bar.update(task, completed=done)
+
+        yield update
+
 
 @handles_errors
 def command(
     paths: Optional[List[Path]] = typer.Argument(
         None, help="Note files or folders (default: every note in the vault)."),
+    jobs: Optional[int] = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes (default: one per CPU, up to 8, "
+        "for 200 notes or more)."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Parse every note, even those whose bytes already passed."),
 ) -> None:
     """Check notes; print each problem as `file:line: field: message`; exit 1 if any."""
     from papernotes.notes.validation import expand_targets, validate_files, validate_vault
     from papernotes.notes.workspace import find_workspace
 
-    report = validate_files(expand_targets(paths)) if paths else validate_vault(find_workspace())
+    with _progress_bar() as progress:
+        if paths:
+            report = validate_files(expand_targets(paths), jobs=jobs, progress=progress)
+        else:
+            report = validate_vault(find_workspace(), jobs=jobs, progress=progress,
+                                    use_cache=False if no_cache else None)
     for problem in report.problems:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     summary = f"{report.checked} note(s) checked, {len(report.problems)} with problems"
+    if report.cached:
+        summary += f" ({report.cached} unchanged since they last passed)"
     if report.problems:
         err_console.print(f"[bold red]{summary}[/]", highlight=False)
         raise typer.Exit(1)

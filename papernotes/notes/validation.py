@@ -10,7 +10,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from papernotes.errors import PapernotesError
 from papernotes.notes import validation_cache
@@ -65,21 +65,36 @@ def _jobs(n: int, jobs: int | None) -> int:
     return min(cpus, 8) if n >= PARALLEL_FROM else 1
 
 
-def check_files(files: Sequence[Path], *, jobs: int | None = None) -> list[PapernotesError | None]:
+Progress = Callable[[int, int], None]  # (notes checked so far, notes to check)
+
+
+def check_files(files: Sequence[Path], *, jobs: int | None = None,
+                progress: Progress | None = None) -> list[PapernotesError | None]:
     """`check_file` for every file, in order; in worker processes when that pays."""
     files = list(files)
     workers = _jobs(len(files), jobs)
+    out: list[PapernotesError | None] = []
     if workers == 1:
-        return _check_chunk(files)
-    size = max(1, -(-len(files) // (workers * 4)))
+        for path in files:
+            out.append(check_file(path))
+            if progress is not None:
+                progress(len(out), len(files))
+        return out
+    size = max(1, -(-len(files) // (workers * 8)))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [r for part in pool.map(_check_chunk, chunks) for r in part]
+        for part in pool.map(_check_chunk, chunks):
+            out.extend(part)
+            if progress is not None:
+                progress(len(out), len(files))
+    return out
 
 
 def validate_files(files: Sequence[Path], *, jobs: int | None = None,
-                   cache_file: Path | None = None) -> ValidationReport:
-    """Check every file; with `cache_file`, skip bytes already known to be valid."""
+                   cache_file: Path | None = None,
+                   progress: Progress | None = None) -> ValidationReport:
+    """Check every file; with `cache_file`, skip bytes already known to be valid.
+    `progress(done, total)` is called as notes that need parsing are checked."""
     files = list(files)
     known: set[str] = set()
     fingerprint = ""
@@ -97,7 +112,7 @@ def validate_files(files: Sequence[Path], *, jobs: int | None = None,
             if digests.get(path) in known:
                 continue
         todo.append(path)
-    results = check_files(todo, jobs=jobs)
+    results = check_files(todo, jobs=jobs, progress=progress)
     problems = [p for p in results if p is not None]
     if cache_file is not None:
         valid = {digests[p] for p, r in zip(todo, results) if r is None and p in digests}
@@ -107,10 +122,10 @@ def validate_files(files: Sequence[Path], *, jobs: int | None = None,
     return ValidationReport(len(files), problems, cached=len(files) - len(todo))
 
 
-def validate_vault(ws: "Workspace", *, jobs: int | None = None,
-                   use_cache: bool | None = None) -> ValidationReport:
+def validate_vault(ws: "Workspace", *, jobs: int | None = None, use_cache: bool | None = None,
+                   progress: Progress | None = None) -> ValidationReport:
     """Every note of the vault (cached across runs unless `use_cache` is False)."""
     if use_cache is None:
         use_cache = validation_cache.enabled()
     cache = validation_cache.cache_file(ws.root) if use_cache else None
-    return validate_files(iter_note_paths(ws), jobs=jobs, cache_file=cache)
+    return validate_files(iter_note_paths(ws), jobs=jobs, cache_file=cache, progress=progress)

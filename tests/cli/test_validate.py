@@ -97,3 +97,29 @@ def test_worker_processes_report_the_same_problems_in_order(ws_dir, cli):
     serial = [str(p) if p else None for p in check_files(files, jobs=1)]
     parallel = [str(p) if p else None for p in check_files(files, jobs=2)]
     assert parallel == serial and sum(p is not None for p in serial) == 9
+
+
+def test_progress_counts_every_parsed_note_serial_and_in_workers(ws_dir, cli):
+    from papernotes.notes.validation import check_files
+
+    notes = _broken_vault(ws_dir, cli)
+    files = sorted(notes.glob("*.md")) * 4  # 20 files
+    for jobs in (1, 2):
+        calls = []
+        check_files(files, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
+        assert calls[-1] == (20, 20) and all(t == 20 for _, t in calls), jobs
+        assert [d for d, _ in calls] == sorted({d for d, _ in calls}), jobs  # increasing
+        assert len(calls) == 20 if jobs == 1 else 1 < len(calls) <= 20  # per note / per chunk
+
+
+def test_no_cache_and_jobs_flags(ws_dir, cli, private_cache):
+    cli("new", "simclr")
+    cli("new", "--title", "MoCo", "--key", "moco")
+    assert "2 note(s) checked, 0 with problems" in cli("validate").output
+    r = cli("validate")
+    assert r.exit_code == 0 and "(2 unchanged since they last passed)" in r.output
+    r = cli("validate", "--no-cache", "--jobs", "2")
+    assert r.exit_code == 0 and "2 note(s) checked, 0 with problems" in r.output
+    assert "unchanged" not in r.output
+    r = cli("validate", "--jobs", "0")
+    assert r.exit_code == 2
