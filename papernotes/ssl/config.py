@@ -66,7 +66,7 @@ class TrainConfig:
     temperature: float = 0.5
     seed: int = 0
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    precision: Literal["auto", "bf16", "fp32"] = "auto"  # auto: bf16 on GPU, fp32 on CPU
+    precision: Literal["auto", "bf16", "fp32"] = "auto"  # auto: bf16 on GPU, fp32 on CPU; bf16 also on CPU
     channels_last: bool = True
     compile: bool = False
     sync_bn: bool = True  # global BN under DDP, as the paper

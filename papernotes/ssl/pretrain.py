@@ -171,7 +171,7 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
 
     spec = LoopSpec(cfg, sampler, images, labels, total, warmup_steps(cfg.optim.warmup_epochs, spe),
                     peak_lr(cfg.optim, tc.batch_size), probe_lr, env.world_size, env.rank, dev,
-                    dev.type == "cuda" and tc.precision != "fp32")
+                    tc.precision == "bf16" or (tc.precision == "auto" and dev.type == "cuda"))
     with _StopRequest() as stop:
         finished = train(spec, st, emit, after_step, lambda: stop.requested)
     save()

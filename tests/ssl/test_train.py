@@ -116,3 +116,16 @@ def test_compiled_training_matches_eager_and_saves_plain_weights(tmp_path):
     assert state["model"].keys() == load_checkpoint(tmp_path / "eager" / "run" / "checkpoints" / "last.pt")["model"].keys()
     result = run(_tiny(tmp_path / "compiled", epochs=1, log_every=1), sink=resumed.append, resume=True)
     assert resumed[0]["start_step"] == 3 and result["status"] == "finished"
+
+
+def test_explicit_bf16_autocasts_on_cpu_too_and_keeps_fp32_weights(tmp_path):
+    """`precision: bf16` is honoured on any device (auto means bf16 on CUDA only): the losses
+    stay near fp32's, the master weights stay fp32."""
+    common = dict(epochs=1, log_every=1, max_steps=2)
+    fp32, bf16 = [], []
+    run(_tiny(tmp_path / "fp32", precision="fp32", **common), sink=fp32.append)
+    run(_tiny(tmp_path / "bf16", precision="bf16", **common), sink=bf16.append)
+    loss = lambda events: [e["metrics"]["train/loss"] for e in events if e["event"] == "step"]  # noqa: E731
+    assert loss(bf16) == pytest.approx(loss(fp32), rel=2e-2) and loss(bf16) != loss(fp32)
+    state = load_checkpoint(tmp_path / "bf16" / "run" / "checkpoints" / "last.pt")
+    assert all(v.dtype == torch.float32 for v in state["model"].values() if v.is_floating_point())
