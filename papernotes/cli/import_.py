@@ -17,6 +17,10 @@ def command(
     into: Optional[Path] = typer.Option(None, "--into", help="The vault (default: the current one)."),
     dry_run: bool = typer.Option(False, "--dry-run",
                                  help="Show what would be mapped where; write nothing."),
+    hexo_assets: bool = typer.Option(
+        False, "--hexo-assets", help="Copy each Hexo post's asset folder files into "
+        "notes/attachments/<key>/ and turn its {% asset_img|asset_link|asset_path %} tags into "
+        "Obsidian links (tags whose file is missing are kept as written)."),
 ) -> None:
     """Import notes: template headings map onto the note's sections, everything else is kept
     verbatim as free text. A name already taken gets a suffix, never an overwrite."""
@@ -25,7 +29,7 @@ def command(
     from papernotes.notes.workspace import find_workspace
 
     ws = find_workspace(into)
-    plans = plan_import(expand_markdown(paths), ws.notes_dir)
+    plans = plan_import(expand_markdown(paths), ws.notes_dir, hexo_assets=hexo_assets)
     for p in plans:
         console.print(f"[bold]{p.source}[/] ({p.kind}) -> {p.target}", highlight=False,
                       soft_wrap=True)
@@ -42,6 +46,14 @@ def command(
         for line, title in p.free:
             console.print(f"  line {line}: '{title}' kept as free text", markup=False,
                           highlight=False)
+        if p.assets is not None:
+            for line, tag, link in p.assets.rewritten:
+                console.print(f"  {p.source.name}:{line}: {tag} -> {link}", markup=False,
+                              highlight=False, soft_wrap=True)
+            for line, name in p.assets.missing:
+                console.print(f"  {p.source.name}:{line}: asset '{name}' not in "
+                              f"{p.source.with_suffix('')}/: tag kept as written", markup=False,
+                              highlight=False, soft_wrap=True)
         if p.kept:
             console.print("  kept verbatim: " + ", ".join(p.kept), markup=False,
                           highlight=False)

@@ -5,8 +5,9 @@ knows (title, tags, date, ...) are mapped onto it, every other key is kept as it
 that had to change is kept beside it as `source-<key>`); the user's template headings,
 however written, are renamed to the headings the parser reads, so their content lands in the
 model's fields; every other line (unknown sections, wikilinks, embeds, callouts, Hexo tags,
-`<!--more-->`, raw HTML) is kept verbatim and in place. Originals are never modified; a name
-already taken gets a suffix, never an overwrite.
+`<!--more-->`, raw HTML) is kept verbatim and in place, except that with `hexo_assets` a Hexo
+post's asset tags become links to copies of its asset files (`hexo_assets.py`). Originals are
+never modified; a name already taken gets a suffix, never an overwrite.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from papernotes.atomic import atomic_write_text, read_text_utf8
+from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.notes.frontmatter import render_frontmatter, split_frontmatter
+from papernotes.notes.hexo_assets import AssetPlan, convert_assets
 from papernotes.notes.import_headings import canonical_title, section_kind
 from papernotes.notes.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.tags import normalize_tag
@@ -42,6 +44,7 @@ class ImportPlan:
     sections: list[tuple[int, str, str]] = field(default_factory=list)  # (line, heading, kind)
     free: list[tuple[int, str]] = field(default_factory=list)  # sections kept as free text
     kept: list[str] = field(default_factory=list)  # constructs kept verbatim
+    assets: AssetPlan | None = None  # Hexo asset tags turned into attachments (--hexo-assets)
 
 
 def _slug(stem: str) -> str:
@@ -147,8 +150,10 @@ def _set_aside(props: dict[str, Any], head: str, exc: PapernotesError,
     return True
 
 
-def plan_one(path: Path, notes_dir: Path, taken: set[str]) -> ImportPlan:
-    """What importing `path` would write (nothing is written here)."""
+def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
+             hexo_assets: bool = False) -> ImportPlan:
+    """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
+    post's asset tags become Obsidian links to copies of its asset files."""
     from papernotes.notes.parse import parse_note
 
     original = read_text_utf8(path)
@@ -163,6 +168,13 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str]) -> ImportPlan:
     plan = ImportPlan(path, "hexo" if hexo else "obsidian", key, notes_dir / f"{key}.md",
                       repair=res if res.changed else None)
     props = _map_properties(data, plan)
+    if hexo and hexo_assets:
+        first = (text.count("\n", 0, fm.end) if fm else 0) + 1
+        body, plan.assets = convert_assets(body, path, key, notes_dir, first)
+        for source, target in plan.assets.copies:
+            if target.exists() and target.read_bytes() != source.read_bytes():
+                raise PapernotesError(f"{target} exists with other bytes; not overwritten",
+                                      path=path, field="assets")
     if "title" not in props:
         h1 = re.search(r"^#[ \t]+(.+?)[ \t]*\r?$", body, re.M)
         props = {"title": h1.group(1) if h1 else path.stem, **props}
@@ -194,16 +206,24 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str]) -> ImportPlan:
     raise PapernotesError("could not be read as a note", path=path)
 
 
-def plan_import(paths: Sequence[Path], notes_dir: Path) -> list[ImportPlan]:
+def plan_import(paths: Sequence[Path], notes_dir: Path, *,
+                hexo_assets: bool = False) -> list[ImportPlan]:
     taken = {p.stem for p in notes_dir.glob("*.md")} if notes_dir.is_dir() else set()
     plans = []
     for path in paths:
-        plan = plan_one(path, notes_dir, taken)
+        plan = plan_one(path, notes_dir, taken, hexo_assets=hexo_assets)
         taken.add(plan.key)
         plans.append(plan)
     return plans
 
 
 def write_imports(plans: Sequence[ImportPlan]) -> list[Path]:
-    """Write every planned note (never over an existing file)."""
-    return [atomic_write_text(p.target, p.text, overwrite=False) for p in plans]
+    """Write every planned note (never over an existing file), each after its attachments, so
+    a written note never links to a file that is not there yet."""
+    written = []
+    for p in plans:
+        for source, target in (p.assets.copies if p.assets else []):
+            if not target.exists():
+                atomic_write_bytes(target, source.read_bytes(), overwrite=False)
+        written.append(atomic_write_text(p.target, p.text, overwrite=False))
+    return written
