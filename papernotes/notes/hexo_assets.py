@@ -18,10 +18,22 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 ATTACHMENTS = "attachments"
 _TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def lines_outside_fences(lines: list[str]) -> Iterator[int]:
+    """Indexes of the lines that are not code-fence lines or inside a fence (a line scan for
+    rewriting a file's own text in place, where a parse would lose the exact bytes)."""
+    fenced = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            yield i
 
 
 @dataclass
@@ -71,12 +83,9 @@ def convert_assets(body: str, post: Path, key: str, notes_dir: Path,
     vault_rel = f"{notes_dir.name}/{ATTACHMENTS}/{key}"
     plan = AssetPlan()
     lines = body.split("\n")
-    fenced = False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if fenced or "{%" not in line:
+    for i in lines_outside_fences(lines):
+        line = lines[i]
+        if "{%" not in line:
             continue
 
         def swap(m: re.Match, no: int = first_line + i) -> str:

@@ -21,13 +21,12 @@ from typing import Any, Sequence
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.notes.frontmatter import render_frontmatter, split_frontmatter
-from papernotes.notes.hexo_assets import AssetPlan, convert_assets
+from papernotes.notes.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
 from papernotes.notes.import_headings import canonical_title, section_kind
 from papernotes.notes.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.tags import normalize_tag
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 _HEXO_KEYS = {"abbrlink", "categories", "permalink", "layout"}
 _HEXO_TAG = re.compile(r"\{%\s*(\w+)")
 
@@ -104,13 +103,10 @@ def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
                      skip: set[int]) -> str:
     """`body` with recognised level-2 headings renamed (except body lines in `skip`)."""
     lines = body.split("\n")
-    fenced = False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
+    for i in lines_outside_fences(lines):
+        line = lines[i]
         cr = "\r" if line.endswith("\r") else ""
-        m = None if fenced else _HEADING.match(line[: len(line) - len(cr)])
+        m = _HEADING.match(line[: len(line) - len(cr)])
         if not m:
             continue
         level, title, no = len(m.group(1)), m.group(2), line0 + i + 1
