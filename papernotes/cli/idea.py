@@ -84,18 +84,17 @@ def set_(
     """Change any field of a patch: status, result, run, spec, hypothesis, cost, story, ..."""
     from papernotes.notes.patching import find_patch, set_patch
 
+    fields = {"text": text, "kind": kind, "point": point, "status": status,
+              "hypothesis": hypothesis, "cost": cost, "result": result, "run_id": run_id,
+              "repro": repro, "story": story}
+
     def change(log):
-        new = set_patch(log, patch_id, status=status, result=result, run_id=run_id, repro=repro,
-                        hypothesis=hypothesis, cost=cost, story=story, point=point, kind=kind,
-                        text=text)
+        new = set_patch(log, patch_id, **fields)
         return new, find_patch(new, patch_id)
 
     path, patch = _edit(key, change)
-    changed = [name for name, value in (("text", text), ("kind", kind), ("point", point),
-                                        ("status", status), ("hypothesis", hypothesis), ("cost", cost),
-                                        ("result", result), ("run", run_id), ("repro", repro),
-                                        ("story", story)) if value is not None]
-    console.print(f"patch {patch.id} ({', '.join(changed)} changed) is {patch.status.value} in {path}",
+    changed = ", ".join(name.replace("_", " ") for name, value in fields.items() if value is not None)
+    console.print(f"patch {patch.id} ({changed} changed) is {patch.status.value} in {path}",
                   highlight=False)
 
 
