@@ -63,6 +63,12 @@ _FIELD_LABELS: dict[str, str] = {
 ZH_SECTION_TITLES = frozenset(t for t in SECTION_TITLES if not t.isascii())
 
 
+def note_language(text: str) -> str:
+    """"zh" when a note's text uses the Chinese template's section headings, else "en" (a line
+    scan, for tools that rewrite a region without parsing the whole note)."""
+    return "zh" if any(f"\n## {t}" in text for t in ZH_SECTION_TITLES) else "en"
+
+
 def label_of(text: str) -> str | None:
     """The field a bold label or table row name stands for, or None."""
     return _FIELD_LABELS.get(text.strip())

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.notes.regions import region_body, replace_region
+from papernotes.notes.section_labels import note_language
+from papernotes.notes.workspace import ATTACHMENTS
 
 REGION = "repro"
-ATTACHMENTS = "attachments"
 COLUMNS = ("run", "date", "spec", "backbone", "dataset", "epochs", "batch", "linear top-1",
            "linear top-5", "kNN top-1", "random-init top-1", "hardware", "wall time", "MLflow")
 _EMBED = re.compile(r"^!\[\[[^\]]+\]\]\s*$")
@@ -91,13 +92,6 @@ def existing_runs(body: str | None) -> tuple[list[str], list[str]]:
 
 
 _HEADING = {"zh": "### 复现结果 (papernotes repro)", "en": "### Reproduction (papernotes repro)"}
-
-
-def note_language(text: str) -> str:
-    """"zh" when the note uses the Chinese template's section headings, else "en"."""
-    from papernotes.notes.section_labels import ZH_SECTION_TITLES
-
-    return "zh" if any(f"\n## {t}" in text for t in ZH_SECTION_TITLES) else "en"
 
 
 def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en") -> str:
