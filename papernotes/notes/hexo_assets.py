@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-ATTACHMENTS = "attachments"
+from papernotes.notes.workspace import ATTACHMENTS
+
 _TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 

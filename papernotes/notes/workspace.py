@@ -20,6 +20,7 @@ from papernotes.errors import PapernotesError
 from papernotes.resources import shipped_dir
 
 CONFIG_NAME = "papernotes.yaml"
+ATTACHMENTS = "attachments"  # files notes embed (run curves, imported images), under notes/
 
 DEFAULT_CONFIG = """\
 # papernotes workspace. This folder can be opened as an Obsidian vault.
