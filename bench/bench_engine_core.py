@@ -2,7 +2,7 @@
 
     python bench/bench_engine_core.py [--device cpu|cuda] [--batch 256] [--side 32] [--runs 9]
 
-Views/s: `simclr_views` on a uint8 batch of N side x side images (two views per image, CIFAR
+Views/s: `two_views` on a uint8 batch of N side x side images (two views per image, CIFAR
 settings: colour strength 0.5, no blur; and ImageNet settings at 224 with blur when asked).
 Median of --runs timed calls after a warm-up. Printed and written to
 bench/results/engine-core.md (CPU rows; run with --device cuda on a GPU machine to add a row).
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from papernotes.ssl.augment import simclr_views
+from papernotes.ssl.augment import two_views
 from papernotes.ssl.config import AugConfig
 from papernotes.ssl.losses import nt_xent_loss
 
@@ -60,13 +60,13 @@ def main() -> None:
     imgs = torch.randint(0, 256, (args.batch, 3, args.side, args.side), dtype=torch.uint8,
                          generator=g, device=dev)
     cfg = AugConfig(color_strength=0.5, blur=False)
-    t_aug = median_s(lambda: simclr_views(imgs, cfg, args.side, g), dev, args.runs)
+    t_aug = median_s(lambda: two_views(imgs, cfg, args.side, g), dev, args.runs)
     views_s = 2 * args.batch / t_aug
     z1 = torch.randn(args.batch, 128, device=dev, generator=g, requires_grad=True)
     z2 = torch.randn(args.batch, 128, device=dev, generator=g, requires_grad=True)
     t_loss = median_s(lambda: nt_xent_loss(z1, z2, 0.5).backward(), dev, args.runs)
     rows = [
-        f"| simclr_views, {args.batch} x {args.side}x{args.side} uint8, s=0.5, no blur | "
+        f"| two_views, {args.batch} x {args.side}x{args.side} uint8, s=0.5, no blur | "
         f"{views_s:,.0f} views/s ({t_aug * 1e3:.1f} ms per call) |",
         f"| nt_xent_loss fwd+bwd, N={args.batch}, D=128 | {t_loss * 1e3:.2f} ms |",
     ]

@@ -21,7 +21,7 @@ from contextlib import nullcontext
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from papernotes.ssl.augment import simclr_views
+from papernotes.ssl.augment import two_views
 from papernotes.ssl.config import AugConfig, ModelConfig, OptimConfig
 from papernotes.ssl.data.synthetic import generate
 from papernotes.ssl.losses import nt_xent_loss
@@ -83,7 +83,7 @@ def bench_cifar(device, batch: int, steps: int, warmup: int, workers: int, amp, 
 
     def ours():
         idx = torch.randint(0, data.shape[0], (batch,), device=device, generator=gen)
-        v1, v2 = simclr_views(data.index_select(0, idx), aug, 32, generator=gen)
+        v1, v2 = two_views(data.index_select(0, idx), aug, 32, generator=gen)
         _train_step(model, opt, v1, v2, amp, mem)
 
     if device.type == "cuda":
@@ -141,7 +141,7 @@ def bench_imagenet(device, batch: int, size: int, steps: int, warmup: int, amp, 
 
     def step():
         images = torch.stack(tio.decode_jpeg(jpegs, device=decode_dev)).to(device)
-        v1, v2 = simclr_views(images, aug, size, generator=gen)
+        v1, v2 = two_views(images, aug, size, generator=gen)
         _train_step(model, opt, v1, v2, amp, mem)
 
     t = _timed(step, warmup, steps, device)

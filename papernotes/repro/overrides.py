@@ -13,7 +13,7 @@ import typing
 from typing import Any, Literal
 
 from papernotes.errors import PapernotesError
-from papernotes.ssl.config import PretrainConfig
+from papernotes.ssl.config import config_sections, section_type
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -22,9 +22,13 @@ _NULL = {"null", "none", "~", ""}
 
 def field_type(path: str) -> Any:
     """The declared type of a dotted config field; unknown paths are an error naming them."""
-    cls: Any = PretrainConfig
     parts = path.split(".")
-    for i, part in enumerate(parts):
+    try:
+        cls: Any = section_type(parts[0])
+    except KeyError:
+        raise PapernotesError("unknown field", field=path,
+                              hint=f"known here: {', '.join(config_sections())}") from None
+    for i, part in enumerate(parts[1:], start=1):
         if not dataclasses.is_dataclass(cls):
             raise PapernotesError(f"{'.'.join(parts[:i])} has no sub-fields", field=path,
                                   hint="from --set")
@@ -61,6 +65,10 @@ def parse_value(text: str, tp: Any, path: str) -> Any:
             return text
         raise PapernotesError(f"expected one of {list(choices)}, got {text!r}", field=path,
                               hint="from --set")
+    if origin is tuple:  # tuple[X, ...]: comma-separated, brackets optional ("1.0,0.1", "[1.0, 0.1]")
+        (item,) = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        inner = text.strip().removeprefix("[").removesuffix("]").strip()
+        return tuple(parse_value(part, item, path) for part in inner.split(",")) if inner else ()
     low = text.strip().lower()
     try:
         if tp is bool:

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from papernotes.errors import PapernotesError
 from papernotes.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.resources import shipped_dir
-from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict
+from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
 
-CONFIG_SECTIONS = ("data", "model", "aug", "optim", "train", "eval", "out_dir")
+CONFIG_SECTIONS = config_sections()  # method, data, ..., out_dir, then one section per method
 
 
 class Expected(BaseModel):
@@ -42,20 +42,21 @@ class Expected(BaseModel):
     batch_size: int | None = None
 
 
-class Profile(BaseModel):
+class _ProfileBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     description: str = ""
     gpus: int = Field(0, ge=0)  # launch default; 0: one process (CPU or one GPU)
-    data: dict[str, Any] | None = None
-    model: dict[str, Any] | None = None
-    aug: dict[str, Any] | None = None
-    optim: dict[str, Any] | None = None
-    train: dict[str, Any] | None = None
-    eval: dict[str, Any] | None = None
-    out_dir: str | None = None
 
     def overrides(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in CONFIG_SECTIONS if getattr(self, k) is not None}
+
+
+# A profile's config keys are the engine's own (config_sections): a mapping per section, a plain
+# value for `method` and `out_dir`; the engine's config_from_dict then checks every value.
+Profile = create_model(
+    "Profile", __base__=_ProfileBase,
+    **{k: ((str | None) if k in ("method", "out_dir") else (dict[str, Any] | None), None)
+       for k in CONFIG_SECTIONS})
 
 
 class Spec(BaseModel):

@@ -7,6 +7,10 @@ Per view, in the official order: random resized crop (area U[0.08, 1], log-unifo
 contrast, saturation 0.8 s, hue 0.2 s, the four in a random order per sample, clipped after each)
 -> greyscale p 0.2 -> Gaussian blur p 0.5, sigma U[0.1, 2.0], kernel 10% of the side (only when
 cfg.blur: ImageNet-size, paper Appendix B.9 leaves it out for CIFAR).
+
+The same pipeline serves the other two-view methods through per-view settings: explicit jitter
+strengths (BYOL/Barlow Twins: 0.4, 0.4, 0.2, 0.1), blur probability per view and solarisation
+per view (byol/utils/augmentations.py: blur 1.0 / 0.1, solarise 0.0 / 0.2), applied last.
 """
 
 from __future__ import annotations
@@ -35,15 +39,16 @@ def _uniform(shape, lo: float, hi: float, generator, device) -> torch.Tensor:
 
 def sample_crop_params(n: int, height: int, width: int, min_area: float = 0.08,
                        ratio: tuple[float, float] = (3 / 4, 4 / 3),
-                       generator: torch.Generator | None = None, device="cpu") -> torch.Tensor:
+                       generator: torch.Generator | None = None, device="cpu",
+                       max_area: float = 1.0) -> torch.Tensor:
     """Boxes [n, 4] = (x0, y0, w, h), whole pixels, float.
 
-    Area fraction U[min_area, 1], aspect w/h log-uniform in `ratio` (data_util.py crop_and_resize:
+    Area fraction U[min_area, max_area], aspect w/h log-uniform in `ratio` (data_util.py crop_and_resize:
     area_range (0.08, 1), aspect_ratio_range (3/4, 4/3)). All attempts are drawn at once; each
     sample keeps its first box that fits, else the centre crop with the aspect clamped into the
     range (torchvision's fallback; the official TF op returns the whole image instead).
     """
-    area = _uniform((n, CROP_ATTEMPTS), min_area, 1.0, generator, device) * (height * width)
+    area = _uniform((n, CROP_ATTEMPTS), min_area, max_area, generator, device) * (height * width)
     log_r = _uniform((n, CROP_ATTEMPTS), math.log(ratio[0]), math.log(ratio[1]), generator, device)
     aspect = torch.exp(log_r)
     w = torch.round(torch.sqrt(area * aspect))  # w, h: [n, attempts]
@@ -82,13 +87,22 @@ class ColorParams:
     gray: torch.Tensor  # [n] bool: greyscale (p 0.2)
 
 
-def sample_color_params(n: int, strength: float, generator=None, device="cpu",
-                        p_jitter: float = 0.8, p_gray: float = 0.2) -> ColorParams:
-    """data_util.py color_jitter: b = c = s = 0.8 * strength, hue = 0.2 * strength; brightness
-    factor U[max(0, 1-b), 1+b] (impl 'simclrv2'), contrast U[1-c, 1+c], saturation U[1-s, 1+s],
-    hue delta U[-h, h]; the order is tf.random_shuffle(range(4)) per image (color_jitter_rand)."""
-    b = c = s = 0.8 * strength
-    hue = 0.2 * strength
+def jitter_strengths(cfg) -> tuple[float, float, float, float]:
+    """(brightness, contrast, saturation, hue) of an AugConfig: explicit values where given, else
+    data_util.py color_jitter's 0.8 s, 0.8 s, 0.8 s, 0.2 s from colour strength s."""
+    s = cfg.color_strength
+    pick = [cfg.brightness, cfg.contrast, cfg.saturation, cfg.hue]
+    default = [0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s]
+    b, c, sat, hue = (d if v is None else v for v, d in zip(pick, default))
+    return b, c, sat, hue
+
+
+def sample_color_params(n: int, strengths: tuple[float, float, float, float], generator=None,
+                        device="cpu", p_jitter: float = 0.8, p_gray: float = 0.2) -> ColorParams:
+    """data_util.py color_jitter with (b, c, s, hue) = `strengths`: brightness factor
+    U[max(0, 1-b), 1+b] (impl 'simclrv2'), contrast U[1-c, 1+c], saturation U[1-s, 1+s], hue
+    delta U[-h, h]; the order is tf.random_shuffle(range(4)) per image (color_jitter_rand)."""
+    b, c, s, hue = strengths
     u = _rand((n, 4), generator, device)
     bounds = [(max(0.0, 1 - b), 1 + b), (1 - c, 1 + c), (1 - s, 1 + s), (-hue, hue)]
     # Python-float bounds: no small host-to-device copies on the GPU path
@@ -157,24 +171,40 @@ def to_float(images: torch.Tensor, size: int | None = None) -> torch.Tensor:
     return x
 
 
-def one_view(x: torch.Tensor, cfg, out_size: int, generator=None) -> torch.Tensor:
-    """x: float [N, 3, H, W] in [0, 1] -> one augmented view [N, 3, out, out]."""
+def per_view(probs: tuple[float, ...], view: int, default: float) -> float:
+    """Entry `view` of a per-view setting (the last entry repeats; empty: `default`)."""
+    if not probs:
+        return default
+    return probs[min(view, len(probs) - 1)]
+
+
+def one_view(x: torch.Tensor, cfg, out_size: int, generator=None, view: int = 0,
+             scale: tuple[float, float] | None = None) -> torch.Tensor:
+    """x: float [N, 3, H, W] in [0, 1] -> augmented view number `view`: [N, 3, out, out].
+
+    `scale`: the crop's area range, (cfg.crop_min_area, 1) unless given (multi-crop)."""
     n, _, h, w = x.shape
     dev = x.device
-    boxes = sample_crop_params(n, h, w, cfg.crop_min_area, generator=generator, device=dev)
+    lo = cfg.crop_min_area if scale is None else scale[0]
+    boxes = sample_crop_params(n, h, w, lo, generator=generator, device=dev, max_area=1.0 if scale is None else scale[1])
     flip = sample_flip(n, generator, dev)
     v = image_ops.crop_resize_flip(x, boxes, flip, out_size)  # v: [N, 3, out, out]
-    col = sample_color_params(n, cfg.color_strength, generator, dev)
+    col = sample_color_params(n, jitter_strengths(cfg), generator, dev)
     v = apply_grayscale(color_jitter(v, col), col.gray)
-    if cfg.blur:
-        use, sigma = sample_blur_params(n, generator, dev)
+    p_blur = per_view(cfg.blur_prob, view, 0.5 if cfg.blur else 0.0)
+    if p_blur > 0:
+        use, sigma = sample_blur_params(n, generator, dev, p=p_blur)
         blurred = image_ops.gaussian_blur(v, sigma, blur_kernel_size(out_size))
         v = torch.where(use.view(-1, 1, 1, 1), blurred, v).clamp_(0.0, 1.0)
+    p_sol = per_view(cfg.solarize_prob, view, 0.0)
+    if p_sol > 0:
+        use = _rand((n,), generator, dev) < p_sol
+        v = torch.where(use.view(-1, 1, 1, 1), image_ops.solarize(v), v)
     return v
 
 
-def simclr_views(images: torch.Tensor, cfg, out_size: int,
-                 generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Two independent views of every image: uint8 [N, 3, H, W] -> 2 x float [N, 3, out, out]."""
+def two_views(images: torch.Tensor, cfg, out_size: int,
+              generator: torch.Generator | None = None) -> list[torch.Tensor]:
+    """Views 0 and 1 of every image: uint8 [N, 3, H, W] -> 2 x float [N, 3, out, out]."""
     x = images.float().div_(255.0)  # x: [N, 3, H, W]
-    return one_view(x, cfg, out_size, generator), one_view(x, cfg, out_size, generator)
+    return [one_view(x, cfg, out_size, generator, view=0), one_view(x, cfg, out_size, generator, view=1)]

@@ -1,8 +1,12 @@
 """The engine's configuration: frozen dataclasses of plain values.
 
-This is the single definition of every training knob. `papernotes.repro` validates specs
-against these same classes (pydantic understands dataclasses), so nothing is declared twice.
-`config_from_dict` is the engine's own strict loader for JSON/YAML files (no pydantic here).
+This is the single definition of every training knob: `papernotes.repro` derives a spec's
+sections from these classes (`config_sections`, `section_type`) and validates every profile with
+`config_from_dict`, so nothing is declared twice. `config_from_dict` is the engine's own strict
+loader for JSON/YAML files (plain Python, no pydantic).
+
+`method` names the method (`papernotes.ssl.methods.METHODS`); its typed section is
+`PretrainConfig.method_cfg`, written `<method>: {...}` in a file (see `method_config.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from papernotes.ssl.config_error import ConfigError
+from papernotes.ssl.method_config import METHOD_CONFIGS
 
 DataName = Literal["synthetic", "cifar10", "cifar100", "stl10", "imagefolder"]
 Arch = Literal["resnet18", "resnet34", "resnet50"]
@@ -46,6 +53,16 @@ class AugConfig:
     color_strength: float = 0.5  # s: 0.5 for CIFAR, 1.0 for ImageNet
     crop_min_area: float = 0.08
     blur: bool = False  # Gaussian blur p=0.5 (ImageNet-size only)
+    # Explicit jitter strengths (None: from color_strength, 0.8 s for the first three, 0.2 s hue);
+    # BYOL and Barlow Twins use brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1.
+    brightness: float | None = None
+    contrast: float | None = None
+    saturation: float | None = None
+    hue: float | None = None
+    # Per-view probabilities, view i taking entry i (the last one repeats): () means
+    # `0.5 if blur else 0` for blur and 0 for solarisation. BYOL: blur (1.0, 0.1), solarise (0.0, 0.2).
+    blur_prob: tuple[float, ...] = ()
+    solarize_prob: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,13 +74,15 @@ class OptimConfig:
     momentum: float = 0.9
     eta: float = 0.001  # LARS trust coefficient
     warmup_epochs: float = 10.0
+    nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
+    exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
+    bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int = 100
     batch_size: int = 512  # global batch (all ranks together), in images (= pairs)
-    temperature: float = 0.5
     seed: int = 0
     device: Literal["auto", "cpu", "cuda"] = "auto"
     precision: Literal["auto", "bf16", "fp32"] = "auto"  # auto: bf16 on GPU, fp32 on CPU; bf16 also on CPU
@@ -93,6 +112,7 @@ class EvalConfig:
 
 @dataclass(frozen=True)
 class PretrainConfig:
+    method: str = "simclr"  # a key of METHOD_CONFIGS / papernotes.ssl.methods.METHODS
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     aug: AugConfig = field(default_factory=AugConfig)
@@ -100,18 +120,37 @@ class PretrainConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     out_dir: str = "runs/simclr"  # checkpoints, events, reports
+    method_cfg: Any = None  # the method's section (METHOD_CONFIGS[method]); None: its defaults
+
+    def __post_init__(self) -> None:
+        if self.method not in METHOD_CONFIGS:
+            raise ConfigError("method", f"unknown method {self.method!r} (known: {', '.join(METHOD_CONFIGS)})")
+        cls = METHOD_CONFIGS[self.method]
+        if self.method_cfg is None:
+            object.__setattr__(self, "method_cfg", cls())
+        elif not isinstance(self.method_cfg, cls):
+            raise ConfigError(self.method, f"expected a {cls.__name__}, got {type(self.method_cfg).__name__}")
 
 
-class ConfigError(ValueError):
-    """A config value that does not fit; `path` is the dotted field (`train.batch_size`)."""
+def config_sections() -> tuple[str, ...]:
+    """The top-level keys a config mapping may hold: its fields, then one section per method."""
+    plain = tuple(f.name for f in dataclasses.fields(PretrainConfig) if f.name != "method_cfg")
+    return plain + tuple(METHOD_CONFIGS)
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
+
+def section_type(name: str) -> Any:
+    """The declared type of a top-level key (a dataclass for a section); KeyError if unknown."""
+    if name in METHOD_CONFIGS:
+        return METHOD_CONFIGS[name]
+    if name == "method_cfg" or name not in config_sections():
+        raise KeyError(name)
+    return typing.get_type_hints(PretrainConfig)[name]
 
 
 def _coerce(value: Any, tp: Any, path: str) -> Any:
     origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ConfigError(path, f"expected a mapping, got {type(value).__name__}")
@@ -133,6 +172,11 @@ def _coerce(value: Any, tp: Any, path: str) -> Any:
             except ConfigError as exc:
                 errors.append(exc)
         raise errors[0]
+    if origin is tuple:  # tuple[X, ...]: a list in JSON/YAML
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(path, f"expected a list, got {value!r}")
+        (item,) = [a for a in typing.get_args(tp) if a is not Ellipsis]
+        return tuple(_coerce(v, item, f"{path}[{i}]") for i, v in enumerate(value))
     if tp is bool:
         if not isinstance(value, bool):
             raise ConfigError(path, f"expected true/false, got {value!r}")
@@ -163,8 +207,24 @@ def _build(cls: type, data: dict, prefix: str) -> Any:
 
 
 def config_from_dict(data: dict) -> PretrainConfig:
-    """Strictly build a config: unknown fields and wrong types raise ConfigError with the path."""
-    cfg = _build(PretrainConfig, data, "")
+    """Strictly build a config: unknown fields and wrong types raise ConfigError with the path.
+
+    `method` picks the method; the section under its name, if any, is its typed options, and a
+    section of any other method is an error (an option the method does not have)."""
+    data = dict(data)
+    method = data.get("method", "simclr")
+    if method not in METHOD_CONFIGS:
+        raise ConfigError("method", f"unknown method {method!r} (known: {', '.join(METHOD_CONFIGS)})")
+    for other in METHOD_CONFIGS:
+        if other != method and other in data:
+            raise ConfigError(other, f"options of method {other!r}, but this config runs {method!r} "
+                                     f"(its options go under '{method}:')")
+    if "method_cfg" in data:
+        raise ConfigError("method_cfg", f"write the method's options under '{method}:'")
+    section = data.pop(method, None)
+    method_cfg = _coerce({} if section is None else section, METHOD_CONFIGS[method], method)
+    cfg = _build(PretrainConfig, {**data, "method_cfg": None}, "")
+    cfg = dataclasses.replace(cfg, method_cfg=method_cfg)
     check_config(cfg)
     return cfg
 
@@ -173,7 +233,7 @@ def check_config(cfg: PretrainConfig) -> None:
     """Cross-field and range checks, shared by the engine and the repro spec validator."""
     positive = {
         "train.epochs": cfg.train.epochs, "train.batch_size": cfg.train.batch_size,
-        "train.temperature": cfg.train.temperature, "optim.base_lr": cfg.optim.base_lr,
+        "optim.base_lr": cfg.optim.base_lr,
         "data.image_size": cfg.data.image_size, "model.proj_dim": cfg.model.proj_dim,
         "model.width": cfg.model.width, "model.proj_depth": cfg.model.proj_depth,
         "eval.linear_epochs": cfg.eval.linear_epochs, "eval.knn_k": cfg.eval.knn_k,
@@ -189,10 +249,18 @@ def check_config(cfg: PretrainConfig) -> None:
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
     if cfg.data.name != "synthetic" and cfg.data.root is None and not cfg.data.download:
         raise ConfigError("data.root", f"data set {cfg.data.name!r} needs a folder (or download: true)")
+    for name in ("blur_prob", "solarize_prob"):
+        for i, p in enumerate(getattr(cfg.aug, name)):
+            if not 0 <= p <= 1:
+                raise ConfigError(f"aug.{name}[{i}]", f"a probability must be in [0, 1], got {p}")
+    cfg.method_cfg.check(cfg)
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:
-    return dataclasses.asdict(cfg)
+    """Plain values, the method's section under its name: `config_from_dict` reads it back."""
+    out = dataclasses.asdict(cfg)
+    out[cfg.method] = out.pop("method_cfg")
+    return out
 
 
 def load_config_file(path: str | Path) -> PretrainConfig:

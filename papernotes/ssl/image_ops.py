@@ -116,3 +116,8 @@ def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor, kernel_size: int) -> tor
     y = F.conv2d(y, k.view(n * c, 1, 1, -1), groups=n * c)
     y = F.conv2d(y, k.view(n * c, 1, -1, 1), groups=n * c)
     return y.view(n, c, h, w)
+
+
+def solarize(x: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """byol/utils/augmentations.py `_solarize`: x where x < threshold, else 1 - x (x in [0, 1])."""
+    return torch.where(x < threshold, x, 1.0 - x)

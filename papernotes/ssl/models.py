@@ -1,4 +1,5 @@
-"""Encoders (torchvision ResNet-18/34/50, any width) and the SimCLR projection head.
+"""Encoders (torchvision ResNet-18/34/50, any width) and the SimCLR projection head (the other
+methods' heads live with their method in `papernotes/ssl/methods/`).
 
 One code path for every size: `_ResNet` is torchvision's ResNet (its blocks, `_make_layer` and
 `_forward_impl`) built with stage widths c, 2c, 4c, 8c where c = base_channels * width.
@@ -110,15 +111,3 @@ class ProjectionHead(nn.Module):
     def forward(self, h: torch.Tensor) -> torch.Tensor:  # h: [N, in_dim]
         return self.net(h)  # z: [N, out_dim]
 
-
-class SimCLRModel(nn.Module):
-    """f(.) then g(.): forward(x) -> (h, z)."""
-
-    def __init__(self, encoder: nn.Module, head: nn.Module) -> None:
-        super().__init__()
-        self.encoder = encoder
-        self.head = head
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.encoder(x)  # h: [N, feature_dim]
-        return h, self.head(h)  # z: [N, proj_dim]

@@ -29,7 +29,7 @@ from papernotes.ssl.data.datasets import DataError, load_dataset
 from papernotes.ssl.data.loader import IndexSampler
 from papernotes.ssl.evaluation import final_evaluation, input_fn, monitor
 from papernotes.ssl.events import JsonlSink, PrintSink, Sink, fan_out
-from papernotes.ssl.models import ProjectionHead, SimCLRModel, build_encoder
+from papernotes.ssl.methods import build_method
 from papernotes.ssl.optimizers import build_optimizer
 from papernotes.ssl.probe import OnlineProbe, probe_optimizer
 from papernotes.ssl.schedule import peak_lr, warmup_steps
@@ -100,10 +100,10 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
     except ValueError as exc:
         raise ConfigError("train.batch_size", str(exc)) from None
     torch.manual_seed(tc.seed)
-    encoder, dim = build_encoder(cfg.model, cfg.data.image_size)
-    core = SimCLRModel(encoder, ProjectionHead(dim, cfg.model.proj_depth, cfg.model.proj_dim)).to(dev)
+    core = build_method(cfg).to(dev)
     if tc.channels_last:
         core = core.to(memory_format=torch.channels_last)
+    dim = core.feature_dim
     probe = OnlineProbe(dim, data.num_classes).to(dev) if (cfg.eval.online_probe and labels is not None) else None
     model, probe_fwd = core, probe
     if env.world_size > 1:
@@ -120,7 +120,8 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
     probe_opt = probe_optimizer(probe, probe_lr) if probe is not None else None
     spe = sampler.steps_per_epoch
     total = tc.epochs * spe
-    st = TrainState(torch.compile(model) if tc.compile else model, probe_fwd, optimizer, probe_opt,
+    core.configure(total, spe)
+    st = TrainState(torch.compile(model) if tc.compile else model, core, probe_fwd, optimizer, probe_opt,
                     torch.Generator(device=dev), epoch_loss=torch.zeros((), device=dev))
     out = Path(cfg.out_dir)
     ckpt_path = out / "checkpoints" / "last.pt"
@@ -163,7 +164,7 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
             metrics = {"train/loss": distributed.all_reduce_mean(st.epoch_loss / spe).item()}  # all ranks
             st.epoch_loss = torch.zeros((), device=dev)
             if cfg.eval.monitor_every and epoch % cfg.eval.monitor_every == 0:
-                metrics.update(monitor(core.encoder, probe, data, cfg.eval, to_input))
+                metrics.update(monitor(core.eval_encoder(), probe, data, cfg.eval, to_input))
             last_epoch.update(metrics)
             emit({"event": "epoch", "step": step, "epoch": epoch, "metrics": metrics})
         if tc.checkpoint_every and step % tc.checkpoint_every == 0:
@@ -181,7 +182,7 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
         distributed.cleanup()
         return {"status": "interrupted", **last_epoch}
     metrics = dict(last_epoch)
-    metrics.update(final_evaluation(core.encoder, data, cfg, to_input, emit, out if env.is_main else None))
+    metrics.update(final_evaluation(core.eval_encoder(), data, cfg, to_input, emit, out if env.is_main else None))
     emit({"event": "end", "status": "finished", "step": st.step, "checkpoint": str(ckpt_path),
           "wall_time_s": time.perf_counter() - t0, "metrics": metrics})
     distributed.cleanup()

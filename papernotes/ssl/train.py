@@ -1,8 +1,9 @@
-"""The SimCLR training loop: one screen, everything on the device, no host sync between log steps.
+"""The training loop: one screen, everything on the device, no host sync between log steps.
 
-Per step: draw this rank's indices, build two augmented views on the device, (h, z) = model(views),
-NT-Xent on z (negatives from every rank under DDP), the online probe's cross-entropy on h.detach()
-added to it, lr from the per-step schedule, one backward, both optimisers step.
+Per step: draw this rank's indices, let the method build its views on the device, (loss,
+features) = method(views), the online probe's cross-entropy on features.detach() added to it, lr
+from the per-step schedule, one backward, both optimisers step, then the method's after-step
+update (EMA, queue, ...). The loop knows no method by name: see `papernotes/ssl/methods/`.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from papernotes.ssl.augment import simclr_views
 from papernotes.ssl.config import PretrainConfig
 from papernotes.ssl.data.loader import IndexSampler, batch
 from papernotes.ssl.distributed import all_reduce_mean, any_rank
-from papernotes.ssl.losses import nt_xent_loss
+from papernotes.ssl.methods import Method
 from papernotes.ssl.schedule import lr_at
 
 
 @dataclass
 class TrainState:
     """Everything that moves during training (the rest is configuration)."""
-    model: nn.Module  # SimCLRModel, possibly DDP-wrapped
+    model: nn.Module  # the method, possibly DDP-wrapped and/or compiled: what forward runs through
+    method: Method  # the same method unwrapped: views and after-step updates
     probe: nn.Module | None  # OnlineProbe, possibly DDP-wrapped
     optimizer: torch.optim.Optimizer
     probe_optimizer: torch.optim.Optimizer | None
@@ -54,7 +55,7 @@ class LoopSpec:
 def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_step: Callable[[int], None],
           stop: Callable[[], bool]) -> bool:
     """Run from st.step to spec.total_steps (or max_steps); False when stopped early by `stop`."""
-    cfg, tcfg = spec.cfg, spec.cfg.train
+    tcfg = spec.cfg.train
     last = min(spec.total_steps, tcfg.max_steps) if tcfg.max_steps else spec.total_steps
     amp = torch.autocast(spec.device.type, dtype=torch.bfloat16) if spec.autocast_bf16 else nullcontext()
     mem = torch.channels_last if tcfg.channels_last else torch.contiguous_format
@@ -66,26 +67,27 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
             return False
         lr = lr_at(st.step, spec.total_steps, spec.warmup_steps, spec.peak_lr)
         for g in st.optimizer.param_groups:
-            g["lr"] = lr
+            g["lr"] = lr * g.get("lr_scale", 1.0)
         x, y = batch(spec.images, spec.labels, spec.sampler.indices(st.step))
         # Views are a pure function of (seed, rank, step): resuming needs no generator state.
         st.aug_generator.manual_seed((tcfg.seed * 1_000_003 + st.step) * 1024 + spec.rank)
-        v1, v2 = simclr_views(x, cfg.aug, cfg.data.image_size, generator=st.aug_generator)
+        views = [v.contiguous(memory_format=mem) for v in st.method.views(x, st.aug_generator)]
         with amp:
-            h, z = st.model(torch.cat([v1, v2]).contiguous(memory_format=mem))
-        z1, z2 = z.float().chunk(2)
-        loss = nt_xent_loss(z1, z2, tcfg.temperature, gather=spec.world_size > 1)
+            loss, feats = st.model(views, st.step)  # feats: [V*n, feature_dim] for the probe
         total = loss
         if st.probe is not None and y is not None:
             for g in st.probe_optimizer.param_groups:
                 g["lr"] = spec.probe_peak_lr * lr / spec.peak_lr
-            total = total + nn.functional.cross_entropy(st.probe(h), torch.cat([y, y]))  # h detached inside
+            labels = y.repeat(feats.shape[0] // y.shape[0])  # [V*n]: the views are stacked
+            total = total + nn.functional.cross_entropy(st.probe(feats), labels)  # feats detached inside
             st.probe_optimizer.zero_grad(set_to_none=True)
         st.optimizer.zero_grad(set_to_none=True)
         total.backward()
+        st.method.after_backward(st.step)
         st.optimizer.step()
         if st.probe is not None and y is not None:
             st.probe_optimizer.step()
+        st.method.after_step(st.step)
         st.epoch_loss = st.epoch_loss + loss.detach()
         log_loss += loss.detach()
         st.step += 1

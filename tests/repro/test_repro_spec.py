@@ -43,7 +43,7 @@ def test_shipped_specs_resolve_every_profile():
             assert r.config.train.batch_size > 0
     spec, doc = load_spec(spec_path("simclr"))
     r18 = resolve(spec, doc, spec_path("simclr"), "resnet18").config
-    assert (r18.train.batch_size, r18.optim.base_lr, r18.train.temperature) == (512, 1.0, 0.5)
+    assert (r18.train.batch_size, r18.optim.base_lr, r18.method_cfg.temperature) == (512, 1.0, 0.5)
     assert (r18.aug.color_strength, r18.optim.weight_decay, r18.train.epochs) == (0.5, 1e-4, 1000)
     assert resolve(spec, doc, spec_path("simclr"), "resnet50").config.model.arch == "resnet50"
     assert resolve(spec, doc, spec_path("simclr"), "demo").config.data.name == "synthetic"

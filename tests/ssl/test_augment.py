@@ -69,7 +69,7 @@ def test_flip_and_color_rates_and_laws():
     n = 24000
     assert abs(A.sample_flip(n, gen(4)).float().mean().item() - 0.5) < 0.015
     s = 0.5
-    p = A.sample_color_params(n, s, gen(5))
+    p = A.sample_color_params(n, (0.8 * s, 0.8 * s, 0.8 * s, 0.2 * s), gen(5))
     assert abs(p.apply.float().mean().item() - 0.8) < 0.012
     assert abs(p.gray.float().mean().item() - 0.2) < 0.012
     crit = ks_crit(n)
@@ -78,7 +78,7 @@ def test_flip_and_color_rates_and_laws():
     assert ks_uniform(p.factors[:, A.SATURATION], 1 - 0.8 * s, 1 + 0.8 * s) < crit
     assert ks_uniform(p.factors[:, A.HUE], -0.2 * s, 0.2 * s) < crit
     # strength 1: brightness lower bound max(0, 1 - 0.8) = 0.2
-    p1 = A.sample_color_params(4000, 1.0, gen(6))
+    p1 = A.sample_color_params(4000, (0.8, 0.8, 0.8, 0.2), gen(6))
     assert p1.factors[:, 0].min() >= 0.2 and p1.factors[:, 0].max() <= 1.8
     assert p1.factors[:, 3].abs().max() <= 0.2
     # order: a permutation per sample, all 24 equally likely
@@ -188,13 +188,13 @@ def test_color_jitter_applies_ops_in_each_samples_order():
 def test_views_shape_range_and_reproducibility():
     imgs = (images(n=16, side=32) * 255).to(torch.uint8)
     cfg = AugConfig(color_strength=0.5, blur=True)
-    v1, v2 = A.simclr_views(imgs, cfg, 24, gen(9))
+    v1, v2 = A.two_views(imgs, cfg, 24, gen(9))
     assert v1.shape == v2.shape == (16, 3, 24, 24) and v1.dtype == torch.float32
     assert v1.min() >= 0 and v1.max() <= 1
     assert not torch.equal(v1, v2)
-    w1, w2 = A.simclr_views(imgs, cfg, 24, gen(9))
+    w1, w2 = A.two_views(imgs, cfg, 24, gen(9))
     assert torch.equal(v1, w1) and torch.equal(v2, w2)
-    u1, _ = A.simclr_views(imgs, cfg, 24, gen(10))
+    u1, _ = A.two_views(imgs, cfg, 24, gen(10))
     assert not torch.equal(v1, u1)
     f = A.to_float(imgs)
     assert torch.equal(f, imgs.float() / 255)
@@ -209,7 +209,7 @@ def test_pipeline_rates_seen_in_the_output():
     img = torch.stack([ramp, 1 - ramp, torch.full((8, 8), 0.5)])
     imgs = (img * 255).to(torch.uint8).expand(n, 3, 8, 8).contiguous()
     cfg = AugConfig(color_strength=0.5, crop_min_area=1.0)  # whole image: no crop noise
-    v, _ = A.simclr_views(imgs, cfg, 8, gen(11))
+    v, _ = A.two_views(imgs, cfg, 8, gen(11))
     grey = (v.amax(1) - v.amin(1)).amax(dim=(1, 2)) < 1e-6
     assert abs(grey.float().mean().item() - 0.2) < 0.025
     left, right = v[:, :, :, :4].mean((1, 2, 3)), v[:, :, :, 4:].mean((1, 2, 3))
@@ -229,11 +229,11 @@ def test_views_on_cuda_match_cpu_for_the_same_generator():
     # a CPU generator drives the CUDA path, so the parameters (and views) are the same
     imgs = (images(n=32, side=32) * 255).to(torch.uint8)
     cfg = AugConfig(color_strength=1.0, blur=True)
-    c1, c2 = A.simclr_views(imgs, cfg, 24, gen(12))
-    g1, g2 = A.simclr_views(imgs.cuda(), cfg, 24, gen(12))
+    c1, c2 = A.two_views(imgs, cfg, 24, gen(12))
+    g1, g2 = A.two_views(imgs.cuda(), cfg, 24, gen(12))
     assert g1.device.type == "cuda"
     torch.testing.assert_close(g1.cpu(), c1, atol=1e-3, rtol=0)
     torch.testing.assert_close(g2.cpu(), c2, atol=1e-3, rtol=0)
     cg = torch.Generator(device="cuda").manual_seed(0)
-    v1, _ = A.simclr_views(imgs.cuda(), cfg, 24, cg)
+    v1, _ = A.two_views(imgs.cuda(), cfg, 24, cg)
     assert v1.shape == (32, 3, 24, 24) and 0 <= v1.min() and v1.max() <= 1

@@ -19,9 +19,10 @@ CONFIG = {
     "data": {"num_train": 128, "num_test": 64},
     "model": {"base_channels": 4, "cifar_stem": False},
     "train": {"epochs": 3, "batch_size": 32, "device": "cpu", "channels_last": False, "log_every": 2,
-              "threads": 1, "deterministic": True, "checkpoint_every": 1, "temperature": 0.2},
+              "threads": 1, "deterministic": True, "checkpoint_every": 1},
     "optim": {"base_lr": 1.0, "weight_decay": 1e-4, "warmup_epochs": 1},
     "eval": {"linear_method": "lbfgs", "linear_epochs": 2, "knn_k": 10},
+    "simclr": {"temperature": 0.2},
 }
 
 

@@ -21,9 +21,10 @@ CONFIG = {
     "data": {"num_train": 128, "num_test": 64},
     "model": {"base_channels": 8, "cifar_stem": False},
     "train": {"epochs": 3, "batch_size": 32, "device": "cpu", "channels_last": False, "log_every": 1,
-              "threads": 1, "deterministic": True, "checkpoint_every": 0, "temperature": 0.2},
+              "threads": 1, "deterministic": True, "checkpoint_every": 0},
     "optim": {"base_lr": 1.0, "weight_decay": 1e-4, "warmup_epochs": 1},
     "eval": {"linear_method": "lbfgs", "linear_epochs": 2, "knn_k": 10},
+    "simclr": {"temperature": 0.2},
 }
 STEPS = 12  # 3 epochs of 128 / 32
 

@@ -36,9 +36,10 @@ def _tiny(tmp_path, **train):
         "data": {"num_train": 256, "num_test": 64},
         "model": {"base_channels": 8, "cifar_stem": False},
         "train": {"epochs": 6, "batch_size": 64, "device": "cpu", "channels_last": False, "log_every": 4,
-                  "threads": 2, "temperature": 0.2, **train},
+                  "threads": 2, **train},
         "optim": {"base_lr": 1.0, "weight_decay": 1e-4, "warmup_epochs": 1},
         "eval": {"linear_epochs": 3, "knn_k": 20},
+        "simclr": {"temperature": 0.2},
         "out_dir": str(tmp_path / "run"),
     })
 

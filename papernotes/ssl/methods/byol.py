@@ -1,0 +1,52 @@
+"""BYOL (Grill et al. 2020), deepmind-research `byol/byol_experiment.py`: an online network
+(encoder, projector, predictor) regresses the projection of a target network, the EMA of the
+online encoder and projector, with the symmetric normalised-MSE loss; the EMA rate follows
+`helpers.target_ema`: tau_k = 1 - (1 - base) (cos(pi k / K) + 1) / 2, from base to 1.
+
+Each view goes through the networks on its own (as the official forward), so BN statistics are
+per view. The views are BYOL's asymmetric pair (blur 1.0 / 0.1, solarise 0.0 / 0.2): set in the
+spec's `aug` section.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from papernotes.ssl.losses import byol_loss
+from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
+from papernotes.ssl.methods.heads import mlp_bn
+
+
+def target_ema(step: int, total_steps: int, base: float) -> float:
+    """byol/utils/helpers.py target_ema: 1 - (1 - base) * (cos(pi * step / total) + 1) / 2."""
+    return 1.0 - (1.0 - base) * (math.cos(math.pi * step / total_steps) + 1.0) / 2.0
+
+
+class BYOL(Method):
+    name = "byol"
+
+    def __init__(self, cfg) -> None:
+        super().__init__(cfg)
+        mc = cfg.method_cfg
+        self.projector = mlp_bn(self.feature_dim, mc.proj_hidden, mc.proj_dim)
+        self.predictor = mlp_bn(mc.proj_dim, mc.pred_hidden, mc.proj_dim)
+        self.target_encoder = frozen_copy(self.encoder)
+        self.target_projector = frozen_copy(self.projector)
+
+    def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
+        hs = [self.encoder(v) for v in views]  # 2 x [n, feature_dim]
+        preds = [self.predictor(self.projector(h)) for h in hs]  # 2 x [n, proj_dim]
+        with torch.no_grad():
+            targets = [self.target_projector(self.target_encoder(v)) for v in views]  # 2 x [n, proj_dim]
+        with fp32(preds[0]):
+            loss = byol_loss(preds[0].float(), targets[1].float()) + byol_loss(preds[1].float(), targets[0].float())
+        return loss, torch.cat(hs)
+
+    @torch.no_grad()
+    def after_step(self, step: int) -> None:
+        tau = target_ema(step, self.total_steps, self.cfg.method_cfg.base_momentum)
+        momentum_update(self.encoder, self.target_encoder, tau)
+        momentum_update(self.projector, self.target_projector, tau)

@@ -1,0 +1,28 @@
+"""The MLP heads of the two-view methods, each as its official code builds it."""
+
+from __future__ import annotations
+
+from torch import nn
+
+
+def mlp_bn(in_dim: int, hidden: int, out_dim: int) -> nn.Sequential:
+    """BYOL's projector and predictor (byol/utils/networks.py MLP): Linear -> BN -> ReLU -> Linear,
+    biases on both linear layers (haiku's default), BN with scale and offset."""
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
+                         nn.Linear(hidden, out_dim))
+
+
+def mlp_relu(in_dim: int, hidden: int, out_dim: int) -> nn.Sequential:
+    """MoCo v2's --mlp head (moco/builder.py): Linear -> ReLU -> Linear, with biases, no BN."""
+    return nn.Sequential(nn.Linear(in_dim, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, out_dim))
+
+
+def barlow_projector(in_dim: int, widths: list[int]) -> nn.Sequential:
+    """barlowtwins main.py BarlowTwins.__init__: (Linear without bias -> BN -> ReLU) for every
+    width but the last, then a Linear without bias to the last width."""
+    sizes = [in_dim, *widths]
+    layers: list[nn.Module] = []
+    for i in range(len(sizes) - 2):
+        layers += [nn.Linear(sizes[i], sizes[i + 1], bias=False), nn.BatchNorm1d(sizes[i + 1]), nn.ReLU(inplace=True)]
+    layers.append(nn.Linear(sizes[-2], sizes[-1], bias=False))
+    return nn.Sequential(*layers)

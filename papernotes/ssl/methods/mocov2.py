@@ -1,0 +1,77 @@
+"""MoCo v2 (Chen, Fan, Girshick, He 2020), facebookresearch/moco `moco/builder.py` with --mlp
+--aug-plus --cos: a query encoder and a momentum key encoder, a queue of normalised keys from
+every rank, InfoNCE with the positive at index 0, shuffle-BN for the key encoder under DDP.
+
+The official forward updates the key encoder, encodes keys, computes the loss and enqueues in one
+call; here the momentum update and the enqueue run in `after_step`, after the optimiser step.
+The order of operations is the same: the update after step t-1 is the update at the start of
+step t, and step t's loss reads the queue before its own keys are enqueued.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from papernotes.ssl import distributed
+from papernotes.ssl.losses import infonce_queue_loss
+from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
+from papernotes.ssl.methods.heads import mlp_relu
+
+
+class MoCoV2(Method):
+    name = "mocov2"
+
+    def __init__(self, cfg) -> None:
+        super().__init__(cfg)
+        mc = cfg.method_cfg
+        self.head = mlp_relu(self.feature_dim, mc.mlp_hidden, cfg.model.proj_dim)
+        self.key_encoder = frozen_copy(self.encoder)  # builder.py: param_k.data.copy_(param_q.data)
+        self.key_head = frozen_copy(self.head)
+        # builder.py: queue = normalize(randn(dim, K), dim=0); stored here as rows: [K, D]
+        self.register_buffer("queue", F.normalize(torch.randn(mc.queue_size, cfg.model.proj_dim), dim=1))
+        self.register_buffer("queue_ptr", torch.zeros((), dtype=torch.long))
+        self._keys: Tensor | None = None  # this step's keys from every rank, enqueued in after_step
+
+    def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
+        im_q, im_k = views
+        h = self.encoder(im_q)  # h: [n, feature_dim]
+        q = self.head(h)  # q: [n, D]
+        with torch.no_grad():
+            k = self._keys_of(im_k, step)  # k: [n, D]
+        with fp32(q):
+            loss = infonce_queue_loss(q.float(), k.float(), self.queue, self.cfg.method_cfg.temperature)
+        self._keys = distributed.gather_with_grad(F.normalize(k.float(), dim=1)) if distributed.is_active() \
+            else F.normalize(k.float(), dim=1)  # [n*W, D], rank order (builder.py concat_all_gather)
+        return loss, h
+
+    def _keys_of(self, im_k: Tensor, step: int) -> Tensor:
+        """The key encoder's output; under DDP with shuffle_bn, through builder.py's
+        _batch_shuffle_ddp / _batch_unshuffle_ddp so BN statistics never see a query's own key."""
+        if not (self.cfg.method_cfg.shuffle_bn and distributed.is_active()):
+            return self.key_head(self.key_encoder(im_k))
+        world, rank, n = torch.distributed.get_world_size(), torch.distributed.get_rank(), im_k.shape[0]
+        gathered = distributed.gather_with_grad(im_k)  # [n*W, 3, H, W]
+        # one permutation for all ranks, a pure function of (seed, step): no broadcast needed
+        gen = torch.Generator().manual_seed(self.cfg.train.seed * 1_000_003 + step)
+        perm = torch.randperm(n * world, generator=gen).to(im_k.device)
+        mine = perm[rank * n:(rank + 1) * n]
+        k = self.key_head(self.key_encoder(gathered[mine]))  # [n, D]
+        all_k = distributed.gather_with_grad(k)  # [n*W, D] in shuffled order
+        unshuffle = torch.argsort(perm)
+        return all_k[unshuffle][rank * n:(rank + 1) * n]
+
+    @torch.no_grad()
+    def after_step(self, step: int) -> None:
+        m = self.cfg.method_cfg.momentum
+        momentum_update(self.encoder, self.key_encoder, m)
+        momentum_update(self.head, self.key_head, m)
+        keys, self._keys = self._keys, None
+        if keys is None:
+            return
+        # builder.py _dequeue_and_enqueue (K % batch == 0 is checked), without a host sync
+        k_size, b = self.queue.shape[0], keys.shape[0]
+        rows = (self.queue_ptr + torch.arange(b, device=keys.device)) % k_size  # [n*W]
+        self.queue.index_copy_(0, rows, keys.to(self.queue.dtype))
+        self.queue_ptr.copy_((self.queue_ptr + b) % k_size)

@@ -1,0 +1,85 @@
+"""The method seam: every registered method trains through the one loop, resumes bitwise on CPU
+(every piece of method state in the checkpoint), and refuses options it does not have."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from papernotes.ssl.checkpoint import load_checkpoint
+from papernotes.ssl.config import ConfigError, config_from_dict, config_to_dict
+from papernotes.ssl.method_config import METHOD_CONFIGS
+from papernotes.ssl.methods import METHODS
+from papernotes.ssl.pretrain import run
+
+# Per method: options that make it tiny (a few seconds on a 2-core CPU).
+TINY_OPTIONS: dict[str, dict] = {
+    "simclr": {"temperature": 0.2},
+    "mocov2": {"queue_size": 64, "mlp_hidden": 32},
+    "byol": {"proj_hidden": 32, "proj_dim": 16, "pred_hidden": 32},
+    "barlowtwins": {"projector": "32-32"},
+}
+
+
+def tiny(method: str, out_dir, **train) -> dict:
+    return {
+        "method": method, method: TINY_OPTIONS.get(method, {}),
+        "data": {"num_train": 96, "num_test": 32, "image_size": 16},
+        "model": {"base_channels": 4, "cifar_stem": False, "proj_dim": 16},
+        "train": {"epochs": 2, "batch_size": 32, "device": "cpu", "channels_last": False, "log_every": 1,
+                  "threads": 1, "deterministic": True, **train},
+        "optim": {"base_lr": 0.5, "weight_decay": 1e-4, "warmup_epochs": 1},
+        "eval": {"linear_method": "lbfgs", "linear_epochs": 1, "knn_k": 5, "random_init_baseline": False},
+        "out_dir": str(out_dir),
+    }
+
+
+def test_registries_agree():
+    assert set(METHODS) == set(METHOD_CONFIGS)
+    assert set(TINY_OPTIONS) >= set(METHODS), "give every method tiny options here"
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_killed_and_resumed_run_is_bitwise_the_uninterrupted_one(tmp_path, method):
+    full = run(config_from_dict(tiny(method, tmp_path / "full")))
+    part = run(config_from_dict(tiny(method, tmp_path / "part", max_steps=4)))  # stops mid-epoch 2
+    assert part["status"] == "finished"
+    assert load_checkpoint(tmp_path / "part" / "checkpoints" / "last.pt")["step"] == 4
+    resumed = run(config_from_dict(tiny(method, tmp_path / "part")), resume=True)
+    assert resumed == full  # every metric, floats compared exactly
+    ref = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")
+    got = load_checkpoint(tmp_path / "part" / "checkpoints" / "last.pt")
+    assert ref["step"] == got["step"] == 6
+    assert ref["model"].keys() == got["model"].keys()
+    for key, value in ref["model"].items():  # networks, target/momentum copies, queue, centre, ...
+        assert torch.equal(value, got["model"][key]), key
+    assert torch.isfinite(torch.tensor(full["train/loss"]))
+
+
+def test_config_round_trips_with_the_method_section_under_its_name(tmp_path):
+    for method in METHODS:
+        cfg = config_from_dict(tiny(method, tmp_path))
+        raw = config_to_dict(cfg)
+        assert raw["method"] == method and method in raw and "method_cfg" not in raw
+        assert not (set(METHOD_CONFIGS) - {method}) & set(raw)
+        assert config_from_dict(raw) == cfg
+
+
+@pytest.mark.parametrize("patch, field", [
+    ({"method": "simclr2"}, "method"),
+    ({"method": "byol", "mocov2": {"queue_size": 64}}, "mocov2"),  # another method's section
+    ({"method": "mocov2", "mocov2": {"pred_hidden": 64}}, "mocov2.pred_hidden"),  # a predictor on MoCo
+    ({"method": "byol", "byol": {"queue_size": 64}}, "byol.queue_size"),  # a queue on BYOL
+    ({"method": "mocov2", "mocov2": {"queue_size": 4096}}, "mocov2.queue_size"),  # longer than 96 images
+    ({"method": "mocov2", "mocov2": {"queue_size": 48}}, "mocov2.queue_size"),  # not a batch multiple
+    ({"aug": {"blur_prob": [1.0, 1.5]}}, "aug.blur_prob[1]"),
+    ({"aug": {"solarize_prob": 0.2}}, "aug.solarize_prob"),
+])
+def test_bad_method_options_name_their_field(tmp_path, patch, field):
+    raw = tiny("simclr", tmp_path)
+    raw.pop("simclr")
+    raw.pop("method")
+    raw.update(patch)
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(raw)
+    assert err.value.path == field
