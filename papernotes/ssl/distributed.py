@@ -124,3 +124,77 @@ def barrier() -> None:
 def cleanup() -> None:
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
+
+
+def all_reduce_sum(x: torch.Tensor) -> torch.Tensor:
+    """Sum of `x` over ranks as a new tensor without gradient (statistics: SwAV's Sinkhorn sums,
+    DINO's centre); a detached copy when single-process."""
+    out = x.detach().clone()
+    if is_active():
+        dist.all_reduce(out, op=dist.ReduceOp.SUM)
+    return out
+
+
+def all_reduce_max(x: torch.Tensor) -> torch.Tensor:
+    """Element-wise max of `x` over ranks as a new tensor without gradient; a copy alone."""
+    out = x.detach().clone()
+    if is_active():
+        dist.all_reduce(out, op=dist.ReduceOp.MAX)
+    return out
+
+
+class _AllReduceSumGrad(torch.autograd.Function):
+    """all_reduce(SUM) forward; all_reduce(SUM) of the gradient backward.
+
+    For a total S = sum_k s_k that each rank then uses with its OWN rows (SyncBatchNorm's
+    statistics): rank r's backward only holds its rows' share of dL/dS; the whole dL/dS is the
+    sum of the shares, and since dS/ds_r = I that sum is what s_r must receive.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        out = x.detach().clone()
+        dist.all_reduce(out, op=dist.ReduceOp.SUM)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad, op=dist.ReduceOp.SUM)
+        return grad
+
+
+class _AllReduceSumShared(torch.autograd.Function):
+    """all_reduce(SUM) forward; identity backward.
+
+    For a total S = sum_k s_k that every rank then feeds through the SAME computation to the
+    SAME loss L(S): every rank's incoming gradient already is the whole dL/dS, which is
+    dL/ds_r. (What a plain, autograd-blind torch.distributed.all_reduce gives, as in Barlow
+    Twins' main.py.)
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
+        out = x.detach().clone()
+        dist.all_reduce(out, op=dist.ReduceOp.SUM)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        return grad
+
+
+def all_reduce_sum_with_grad(x: torch.Tensor) -> torch.Tensor:
+    """Sum over ranks, gradients summed over ranks on the way back (see _AllReduceSumGrad);
+    identity alone."""
+    if not is_active():
+        return x
+    return _AllReduceSumGrad.apply(x)
+
+
+def all_reduce_sum_shared(x: torch.Tensor) -> torch.Tensor:
+    """Sum over ranks for a total every rank consumes identically: identity backward (see
+    _AllReduceSumShared); identity alone."""
+    if not is_active():
+        return x
+    return _AllReduceSumShared.apply(x)
