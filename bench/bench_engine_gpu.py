@@ -8,6 +8,10 @@
    with per-image PIL transforms (the public-reimplementation way), in the same run; ratio, MFU
    against 790 TFLOP/s bf16 (FLOPs counted with FlopCounterMode), peak memory.
 2. ResNet-50 at 224 on synthetic JPEGs decoded on the GPU (torchvision.io.decode_jpeg): pairs/s, MFU.
+3. Every registered method (papernotes.ssl.methods.METHODS) through the real training loop
+   (`pretrain.run`, max_steps) at the CIFAR size, ResNet-18, batch 512, bf16, with its default
+   options: pairs/s from the loop's own `step` events, MFU of one step (views, forward, backward;
+   FLOPs counted), and the share of a step that building the views takes.
 """
 
 from __future__ import annotations
@@ -25,15 +29,27 @@ from papernotes.ssl.augment import two_views
 from papernotes.ssl.config import AugConfig, ModelConfig, OptimConfig
 from papernotes.ssl.data.synthetic import generate
 from papernotes.ssl.losses import nt_xent_loss
-from papernotes.ssl.models import ProjectionHead, SimCLRModel, build_encoder
+from papernotes.ssl.models import ProjectionHead, build_encoder
 from papernotes.ssl.optimizers import build_optimizer
 
 PEAK_BF16 = 790e12  # H100 SXM dense bf16, FLOP/s
 
 
+class _EncoderHead(torch.nn.Module):
+    """f(.) then g(.) as SimCLR's (the method seam is measured in section 3)."""
+
+    def __init__(self, encoder, head) -> None:
+        super().__init__()
+        self.encoder, self.head = encoder, head
+
+    def forward(self, x):
+        h = self.encoder(x)
+        return h, self.head(h)
+
+
 def _model(arch: str, size: int, cifar_stem: bool, device, channels_last: bool):
     enc, dim = build_encoder(ModelConfig(arch=arch, cifar_stem=cifar_stem), size)
-    model = SimCLRModel(enc, ProjectionHead(dim, 2, 128)).to(device)
+    model = _EncoderHead(enc, ProjectionHead(dim, 2, 128)).to(device)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
     return model, build_optimizer(OptimConfig(), model, 512)
@@ -150,6 +166,55 @@ def bench_imagenet(device, batch: int, size: int, steps: int, warmup: int, amp, 
             "pairs_per_s": steps * batch / t, "flops_per_step": flops, "mfu": flops * steps / t / PEAK_BF16}
 
 
+def bench_methods(device, batch: int, steps: int, warmup: int, base_channels: int) -> dict:
+    """Section 3: each method through pretrain.run; pairs/s of the timed window, MFU, view share."""
+    import tempfile
+
+    from papernotes.ssl.config import config_from_dict
+    from papernotes.ssl.methods import METHODS, build_method
+    from papernotes.ssl.pretrain import run
+
+    gpu = device.type == "cuda"
+    out = {}
+    for name in METHODS:
+        raw = {"method": name, "data": {"num_train": max(4 * batch, 2048), "num_test": 256, "image_size": 32},
+               "model": {"arch": "resnet18", "cifar_stem": True, "base_channels": base_channels},
+               "train": {"epochs": 1000, "batch_size": batch, "device": device.type, "max_steps": warmup + steps,
+                         "log_every": warmup + steps if warmup == 0 else warmup, "precision": "bf16" if gpu else "fp32",
+                         "channels_last": gpu, "threads": None},
+               "eval": {"linear_method": "lbfgs", "linear_epochs": 1, "monitor_every": 0, "knn_k": 5,
+                        "random_init_baseline": False},
+               "out_dir": tempfile.mkdtemp(prefix=f"bench-{name}-")}
+        if name == "mocov2":
+            raw[name] = {"queue_size": 4 * batch}
+        try:
+            cfg = config_from_dict(raw)
+        except ValueError as exc:
+            out[name] = {"error": str(exc)}
+            continue
+        events: list[dict] = []
+        run(cfg, events.append)
+        rate = [e for e in events if e["event"] == "step"][-1]["metrics"]["train/pairs_per_s"]
+        torch.manual_seed(0)
+        method = build_method(cfg).to(device)
+        method.configure(warmup + steps, 1)
+        images = torch.randint(0, 256, (batch, 3, 32, 32), dtype=torch.uint8, device=device)
+        gen = torch.Generator(device=device).manual_seed(0)
+        amp = torch.autocast(device.type, dtype=torch.bfloat16) if gpu else nullcontext()
+        counter = FlopCounterMode(display=False)
+        with counter:
+            views = method.views(images, gen)
+            with amp:
+                loss, _ = method(views, 0)
+            loss.backward()
+        t_views = _timed(lambda: method.views(images, gen), 1, steps, device) / steps
+        out[name] = {"pairs_per_s": rate, "flops_per_step": float(counter.get_total_flops()),
+                     "mfu": float(counter.get_total_flops()) * rate / batch / PEAK_BF16,
+                     "views_s_per_step": t_views, "views_share_of_step": t_views * rate / batch,
+                     "views": [list(v.shape) for v in views]}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="tiny sizes (CPU test of the script)")
@@ -165,10 +230,12 @@ def main() -> None:
     mem = torch.channels_last if gpu else torch.contiguous_format
     if args.smoke:
         res = {"cifar": bench_cifar(device, 16, 2, 1, 0, amp, mem),
-               "imagenet": bench_imagenet(device, 4, 64, 1, 1, amp, mem)}
+               "imagenet": bench_imagenet(device, 4, 64, 1, 1, amp, mem),
+               "methods": bench_methods(device, 16, 2, 0, 4)}
     else:
         res = {"cifar": bench_cifar(device, 512, args.steps, 5, args.workers, amp, mem),
-               "imagenet": bench_imagenet(device, 256, 224, max(args.steps // 2, 5), 3, amp, mem)}
+               "imagenet": bench_imagenet(device, 256, 224, max(args.steps // 2, 5), 3, amp, mem),
+               "methods": bench_methods(device, 512, args.steps, 5, 64)}
     res["device"] = torch.cuda.get_device_name(device) if gpu else "cpu (smoke)"
     res["torch"] = torch.__version__
     print(json.dumps(res, indent=2))

@@ -74,12 +74,14 @@ def infonce_queue_loss(q: torch.Tensor, k: torch.Tensor, queue: torch.Tensor,
 
 
 @torch.no_grad()
-def moco_enqueue(queue: torch.Tensor, k: torch.Tensor, ptr: int, gather: bool = False) -> int:
+def moco_enqueue(queue: torch.Tensor, k: torch.Tensor, ptr: torch.Tensor | int,
+                 gather: bool = False) -> torch.Tensor:
     """Write this step's normalised keys into the queue in place; returns the new pointer.
 
     moco/builder.py `MoCo._dequeue_and_enqueue`: keys of every rank (concat_all_gather, rank
     order) replace the oldest rows at `ptr`; K must be a multiple of the (global) batch.
-    queue: [K, D] (official [D, K]); k: [n, D] raw key projections, normalised here.
+    queue: [K, D] (official [D, K]); k: [n, D] raw key projections, normalised here. `ptr` may
+    live on the device (a 0-d long tensor): the write is an index_copy, with no host sync.
     """
     keys = F.normalize(_at_least_f32(k.detach()), dim=1).to(queue.dtype)  # keys: [n, D]
     if gather and distributed.is_active():
@@ -87,7 +89,9 @@ def moco_enqueue(queue: torch.Tensor, k: torch.Tensor, ptr: int, gather: bool = 
     size, b = queue.shape[0], keys.shape[0]
     if size % b:
         raise ValueError(f"queue size {size} is not a multiple of the key batch {b}")
-    queue[ptr:ptr + b] = keys
+    ptr = torch.as_tensor(ptr, dtype=torch.long, device=queue.device)
+    rows = ptr + torch.arange(b, device=queue.device)  # [n*W]: no wrap, since K % b == 0
+    queue.index_copy_(0, rows, keys)
     return (ptr + b) % size
 
 

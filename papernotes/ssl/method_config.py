@@ -43,13 +43,14 @@ class MoCoV2Config:
     temperature: float = 0.2  # --moco-t 0.2 (v2)
     queue_size: int = 65536  # --moco-k
     momentum: float = 0.999  # --moco-m (key encoder EMA)
-    mlp_hidden: int = 2048  # --mlp: fc -> ReLU -> fc on the 2048-d ResNet-50 feature (None: feature dim)
+    mlp_hidden: int | None = None  # --mlp hidden width; None: the encoder's feature dim (2048 for R-50), as builder.py
     shuffle_bn: bool = True  # builder.py _batch_shuffle_ddp for the key encoder under DDP
 
     def check(self, cfg: Any) -> None:
         _positive("mocov2.temperature", self.temperature)
         _positive("mocov2.queue_size", self.queue_size)
-        _positive("mocov2.mlp_hidden", self.mlp_hidden)
+        if self.mlp_hidden is not None:
+            _positive("mocov2.mlp_hidden", self.mlp_hidden)
         _unit("mocov2.momentum", self.momentum)
         n = train_size(cfg)
         if n is not None and self.queue_size > n:

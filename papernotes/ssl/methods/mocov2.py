@@ -11,11 +11,10 @@ step t, and step t's loss reads the queue before its own keys are enqueued.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from papernotes.ssl import distributed
-from papernotes.ssl.losses import infonce_queue_loss
+from papernotes.ssl.losses import infonce_queue_loss, moco_enqueue
 from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
 from papernotes.ssl.methods.heads import mlp_relu
 
@@ -26,11 +25,12 @@ class MoCoV2(Method):
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
         mc = cfg.method_cfg
-        self.head = mlp_relu(self.feature_dim, mc.mlp_hidden, cfg.model.proj_dim)
+        self.head = mlp_relu(self.feature_dim, mc.mlp_hidden or self.feature_dim, cfg.model.proj_dim)
         self.key_encoder = frozen_copy(self.encoder)  # builder.py: param_k.data.copy_(param_q.data)
         self.key_head = frozen_copy(self.head)
         # builder.py: queue = normalize(randn(dim, K), dim=0); stored here as rows: [K, D]
-        self.register_buffer("queue", F.normalize(torch.randn(mc.queue_size, cfg.model.proj_dim), dim=1))
+        queue = torch.randn(mc.queue_size, cfg.model.proj_dim)
+        self.register_buffer("queue", queue / queue.norm(dim=1, keepdim=True))
         self.register_buffer("queue_ptr", torch.zeros((), dtype=torch.long))
         self._keys: Tensor | None = None  # this step's keys from every rank, enqueued in after_step
 
@@ -42,8 +42,7 @@ class MoCoV2(Method):
             k = self._keys_of(im_k, step)  # k: [n, D]
         with fp32(q):
             loss = infonce_queue_loss(q.float(), k.float(), self.queue, self.cfg.method_cfg.temperature)
-        self._keys = distributed.gather_with_grad(F.normalize(k.float(), dim=1)) if distributed.is_active() \
-            else F.normalize(k.float(), dim=1)  # [n*W, D], rank order (builder.py concat_all_gather)
+        self._keys = k  # enqueued after the optimiser step (the loss above read the queue before it)
         return loss, h
 
     def _keys_of(self, im_k: Tensor, step: int) -> Tensor:
@@ -68,10 +67,5 @@ class MoCoV2(Method):
         momentum_update(self.encoder, self.key_encoder, m)
         momentum_update(self.head, self.key_head, m)
         keys, self._keys = self._keys, None
-        if keys is None:
-            return
-        # builder.py _dequeue_and_enqueue (K % batch == 0 is checked), without a host sync
-        k_size, b = self.queue.shape[0], keys.shape[0]
-        rows = (self.queue_ptr + torch.arange(b, device=keys.device)) % k_size  # [n*W]
-        self.queue.index_copy_(0, rows, keys.to(self.queue.dtype))
-        self.queue_ptr.copy_((self.queue_ptr + b) % k_size)
+        if keys is not None:  # every rank's keys, in rank order (builder.py concat_all_gather)
+            self.queue_ptr.copy_(moco_enqueue(self.queue, keys, self.queue_ptr, gather=True))
