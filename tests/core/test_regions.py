@@ -1,7 +1,7 @@
 import pytest
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.regions import find_regions, region_body, replace_region, wrap_region
+from papernotes.notes.format.regions import find_regions, region_body, replace_region, wrap_region
 
 NOTE = (
     "# Title\n\nuser text\n\n"

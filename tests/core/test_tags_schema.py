@@ -1,8 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from papernotes.notes.schema import Metadata, Note, ReadingStatus
-from papernotes.notes.tags import normalize_tag
+from papernotes.notes.model.schema import Metadata, Note, ReadingStatus
+from papernotes.notes.model.tags import normalize_tag
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.notes.mojibake import damage
+from papernotes.notes.repair.mojibake import damage
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.notes.mojibake import damage
+from papernotes.notes.repair.mojibake import damage
 
 DATA = Path(__file__).parent / "data"
 OBSIDIAN = DATA / "obsidian-contrastive.md"
@@ -46,8 +46,8 @@ def test_import_then_validate_and_rerender_keep_every_line(vault):
     for p, d in digests.items():
         assert hashlib.sha256(p.read_bytes()).hexdigest() == d  # originals untouched
 
-    from papernotes.notes.parse import parse_note
-    from papernotes.notes.render import render_update
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.format.render import render_update
 
     for src, key in ((OBSIDIAN, "obsidian-contrastive"), (HEXO, "hexo-patching")):
         out = (vault / "notes" / f"{key}.md").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import marshal
 
 import pytest
 
-from papernotes.notes import langmodel as lm
+from papernotes.notes.repair import langmodel as lm
 
 
 def test_common_words_beat_rare_look_alikes():

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papernotes.notes.mojibake import damage, find_damaged_runs, looks_damaged
-from papernotes.notes.mojibake_repair import repair_text
+from papernotes.notes.repair.mojibake import damage, find_damaged_runs, looks_damaged
+from papernotes.notes.repair.mojibake_repair import repair_text
 
 DATA = Path(__file__).parent / "data"
 NOTES = sorted(DATA.glob("*.zh.md"))

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.bibtex import notes_from_bibtex, notes_to_bibtex
-from papernotes.notes.catalog import card_to_note, list_cards
-from papernotes.notes.schema import Metadata, Note
+from papernotes.notes.sources.bibtex import notes_from_bibtex, notes_to_bibtex
+from papernotes.notes.sources.catalog import card_to_note, list_cards
+from papernotes.notes.model.schema import Metadata, Note
 
 BIB = r"""% a bibliography as people really write them
 @inproceedings{chen2020simple,

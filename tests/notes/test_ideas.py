@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.ideas import parse_ideas, render_ideas
-from papernotes.notes.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
+from papernotes.notes.format.ideas import parse_ideas, render_ideas
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
 
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r"),
                 min_size=1, max_size=25).map(str.strip).filter(lambda t: t and "<br>" not in t)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.parse import parse_note
-from papernotes.notes.render import render_new
-from papernotes.notes.schema import Note, ReadingStatus
+from papernotes.notes.format.parse import parse_note
+from papernotes.notes.format.render import render_new
+from papernotes.notes.model.schema import Note, ReadingStatus
 
 from .conftest import simclr_note
 
@@ -157,7 +157,7 @@ def test_obsidian_property_variants():
 
 
 def test_every_catalog_card_round_trips(lang):
-    from papernotes.notes.catalog import card_to_note, list_cards
+    from papernotes.notes.sources.catalog import card_to_note, list_cards
 
     cards = list_cards()
     assert len(cards) >= 10
@@ -170,7 +170,7 @@ def test_every_catalog_card_round_trips(lang):
 
 
 def test_language_comes_from_the_headings_not_from_any_text():
-    from papernotes.notes.ideas_model import IdeaLog, Point
+    from papernotes.notes.model.ideas_model import IdeaLog, Point
 
     note = simclr_note("en").model_copy(update={
         "ideas": IdeaLog(points=[Point(id=1, text="# 论文阅读笔记")]), "thoughts": "see # 论文阅读笔记 and ## 1. 元数据"})

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.notes.ideas_model import IdeaLog, Patch, Point
-from papernotes.notes.parse import parse_note
-from papernotes.notes.regions import region_body
-from papernotes.notes.render import render_new, render_update
-from papernotes.notes.schema import Note, ReadingStatus
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
+from papernotes.notes.format.parse import parse_note
+from papernotes.notes.format.regions import region_body
+from papernotes.notes.format.render import render_new, render_update
+from papernotes.notes.model.schema import Note, ReadingStatus
 
 from .conftest import simclr_note
 
@@ -102,7 +102,7 @@ def test_update_changes_only_properties_and_ideas_region():
     text = text.replace("code: https://github.com/google-research/simclr\n",
                         "code: https://github.com/google-research/simclr\nmy_key: [keep, me]\n")
     repro_body = "| run | top-1 |\n| --- | --- |\n| abc | 61.2 |\n"
-    from papernotes.notes.regions import replace_region
+    from papernotes.notes.format.regions import replace_region
     text = replace_region(text, "repro", repro_body)
     parsed = parse_note(text, key="simclr")
     new = _changed(parsed.note)

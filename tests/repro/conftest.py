@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.notes.workspace import init_workspace
+from papernotes.workspace import init_workspace
 
 NOTE = "# SimCLR\n\nMy own notes, kept byte for byte.\r\n\n## Reproduction\n\nthoughts below\n"
 

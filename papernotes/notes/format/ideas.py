@@ -21,8 +21,8 @@ import string
 from pydantic import ValidationError
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
-from papernotes.notes.markdown import parse_blocks, table_rows
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
+from papernotes.notes.format.markdown import parse_blocks, table_rows
 
 _TEXT = {
     "zh": {

@@ -19,7 +19,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from papernotes.atomic import read_text_utf8
 from papernotes.errors import PapernotesError
-from papernotes.notes.schema import Metadata, Note
+from papernotes.notes.model.schema import Metadata, Note
 
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 _ARXIV_IN_TEXT = re.compile(r"(?:arxiv[:/\s]*|abs/)(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})",

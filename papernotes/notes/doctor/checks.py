@@ -15,9 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.frontmatter import split_frontmatter
-from papernotes.notes.mojibake_repair import RepairResult, repair_text
-from papernotes.notes.placeholders import is_placeholder
+from papernotes.notes.format.frontmatter import split_frontmatter
+from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
+from papernotes.notes.format.placeholders import is_placeholder
 
 UNCERTAIN_SHOWN = 5
 _LINK = re.compile(r"(!?)\[\[([^\]\n]+?)\]\]")
@@ -52,7 +52,7 @@ class FileReport:
 
 
 def _first_damaged_line(text: str) -> int:
-    from papernotes.notes.mojibake import find_damaged_runs
+    from papernotes.notes.repair.mojibake import find_damaged_runs
 
     runs = find_damaged_runs(text)
     return text.count("\n", 0, runs[0].start) + 1 if runs else 1
@@ -109,7 +109,7 @@ def check_frontmatter(path: str, text: str) -> list[Finding]:
 
 
 def check_schema(path: Path, text: str) -> list[Finding]:
-    from papernotes.notes.parse import parse_note
+    from papernotes.notes.format.parse import parse_note
     from papernotes.notes.vault import key_of
 
     try:

@@ -20,11 +20,11 @@ from typing import Any, Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
-from papernotes.notes.frontmatter import render_frontmatter, split_frontmatter
-from papernotes.notes.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
-from papernotes.notes.import_headings import canonical_title, section_kind
-from papernotes.notes.mojibake_repair import RepairResult, repair_text
-from papernotes.notes.tags import normalize_tag
+from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
+from papernotes.notes.importer.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
+from papernotes.notes.importer.headings import canonical_title, section_kind
+from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
+from papernotes.notes.model.tags import normalize_tag
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _HEXO_KEYS = {"abbrlink", "categories", "permalink", "layout"}
@@ -150,7 +150,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
              hexo_assets: bool = False) -> ImportPlan:
     """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
     post's asset tags become Obsidian links to copies of its asset files."""
-    from papernotes.notes.parse import parse_note
+    from papernotes.notes.format.parse import parse_note
 
     original = read_text_utf8(path)
     res = repair_text(original)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from papernotes.notes.section_labels import SECTION_TITLES
+from papernotes.notes.format.section_labels import SECTION_TITLES
 
 _NUMBER = re.compile(
     r"^\s*(?:[(（]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]|(?:\d+|[一二三四五六七八九十]+)"

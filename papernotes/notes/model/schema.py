@@ -20,9 +20,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from papernotes.notes.ideas_model import IdeaLog
-from papernotes.notes.mermaid import MermaidDiagram
-from papernotes.notes.tags import normalize_tag
+from papernotes.notes.model.ideas_model import IdeaLog
+from papernotes.notes.model.mermaid import MermaidDiagram
+from papernotes.notes.model.tags import normalize_tag
 
 Lang = Literal["zh", "en"]
 

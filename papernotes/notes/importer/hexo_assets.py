@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from papernotes.notes.workspace import ATTACHMENTS
+from papernotes.workspace import ATTACHMENTS
 
 _TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")
 _FENCE = re.compile(r"^\s*(```|~~~)")

@@ -16,15 +16,15 @@ from markdown_it.token import Token
 from pydantic import ValidationError
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.frontmatter import Frontmatter, split_frontmatter
-from papernotes.notes.ideas import parse_ideas
-from papernotes.notes.markdown import parse_blocks
-from papernotes.notes.note_sections import READERS, FieldReader
-from papernotes.notes.placeholders import filled
-from papernotes.notes.properties import PROPERTY_FIELDS, unwikilink
-from papernotes.notes.regions import Region, find_regions
-from papernotes.notes.schema import STATUS_LABELS, Note
-from papernotes.notes.section_labels import SECTION_TITLES, ZH_SECTION_TITLES
+from papernotes.notes.format.frontmatter import Frontmatter, split_frontmatter
+from papernotes.notes.format.ideas import parse_ideas
+from papernotes.notes.format.markdown import parse_blocks
+from papernotes.notes.format.note_sections import READERS, FieldReader
+from papernotes.notes.format.placeholders import filled
+from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
+from papernotes.notes.format.regions import Region, find_regions
+from papernotes.notes.model.schema import STATUS_LABELS, Note
+from papernotes.notes.format.section_labels import SECTION_TITLES, ZH_SECTION_TITLES
 
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
 _TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from papernotes.notes.schema import Note
+from papernotes.notes.model.schema import Note
 
 # property -> dotted Note field it mirrors
 PROPERTY_FIELDS: dict[str, str] = {

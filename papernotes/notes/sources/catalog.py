@@ -21,8 +21,8 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 
 from papernotes.atomic import read_text_utf8
 from papernotes.errors import PapernotesError
-from papernotes.notes.mermaid import parse_mermaid
-from papernotes.notes.schema import (Background, Lang, Metadata, Method, Note, RelatedWork, Result,
+from papernotes.notes.model.mermaid import parse_mermaid
+from papernotes.notes.model.schema import (Background, Lang, Metadata, Method, Note, RelatedWork, Result,
                                      Term, check_key)
 from papernotes.resources import catalog_dir
 from papernotes.yaml_doc import line_of, parse_yaml, validation_error

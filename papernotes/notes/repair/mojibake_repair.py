@@ -16,8 +16,8 @@ from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.langmodel import char_logp, is_han, is_traditional, window_logps
-from papernotes.notes.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
+from papernotes.notes.repair.langmodel import char_logp, is_han, is_traditional, window_logps
+from papernotes.notes.repair.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
                                        find_damaged_runs, parse_run)
 
 BEAM = 5  # candidates per choice kept for the joint search

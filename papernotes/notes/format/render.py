@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.frontmatter import render_frontmatter, update_frontmatter
-from papernotes.notes.ideas import render_ideas
-from papernotes.notes.mermaid import MermaidDiagram, to_mermaid
-from papernotes.notes.placeholders import PLACEHOLDERS, SAMPLE_DIAGRAM
-from papernotes.notes.properties import note_properties
-from papernotes.notes.regions import replace_region, wrap_region
-from papernotes.notes.schema import STATUS_LABELS, Note
+from papernotes.notes.format.frontmatter import render_frontmatter, update_frontmatter
+from papernotes.notes.format.ideas import render_ideas
+from papernotes.notes.model.mermaid import MermaidDiagram, to_mermaid
+from papernotes.notes.format.placeholders import PLACEHOLDERS, SAMPLE_DIAGRAM
+from papernotes.notes.format.properties import note_properties
+from papernotes.notes.format.regions import replace_region, wrap_region
+from papernotes.notes.model.schema import STATUS_LABELS, Note
 from papernotes.resources import shipped_dir
 
 if TYPE_CHECKING:
-    from papernotes.notes.parse import ParsedNote
+    from papernotes.notes.format.parse import ParsedNote
 
 NO_RUNS = {"zh": "暂无运行记录。", "en": "No runs yet."}
 LINK_TEXT = {"zh": "链接", "en": "link"}

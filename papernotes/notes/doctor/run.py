@@ -14,7 +14,7 @@ from typing import Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text
 from papernotes.errors import PapernotesError
-from papernotes.notes.doctor import FileReport, examine, vault_index
+from papernotes.notes.doctor.checks import FileReport, examine, vault_index
 
 
 @dataclass
@@ -28,7 +28,7 @@ class DoctorRun:
 
 
 def _workspace_of(path: Path):
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     try:
         return find_workspace(path.parent)

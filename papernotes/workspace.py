@@ -60,7 +60,7 @@ class Workspace:
         return self.root / self.config.repro_dir
 
     def note_path(self, key: str) -> Path:
-        from papernotes.notes.schema import check_key
+        from papernotes.notes.model.schema import check_key
 
         try:
             check_key(key)
