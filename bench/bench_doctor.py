@@ -16,7 +16,7 @@ from pathlib import Path
 from papernotes.notes.repair.mojibake import damage
 from papernotes.notes.repair.mojibake_repair import repair_text
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "doctor" / "data"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "notes" / "repair" / "data"
 TEMPLATE = Path("/work/shared/reference/paper-note-template.zh.md")
 
 

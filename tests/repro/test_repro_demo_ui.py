@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import tiny_args
+from .conftest import tiny_args
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NOTE, TINY, tiny_args
+from .conftest import NOTE, TINY, tiny_args
 from mlflow.tracking import MlflowClient
 
 from papernotes.notes.format.regions import region_body

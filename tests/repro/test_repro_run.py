@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import NOTE, tiny_args
+from .conftest import NOTE, tiny_args
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 

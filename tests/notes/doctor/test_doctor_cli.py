@@ -10,16 +10,16 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.notes.repair.mojibake import damage
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "repair" / "data"  # the damaged-text samples live with the repair tests
 
 
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-def test_damaged_note_is_reported_then_fixed_with_a_backup_outside_notes(vault):
+def test_damaged_note_is_reported_then_fixed_with_a_backup_outside_notes(ws_dir):
     text = (DATA / "contrastive.zh.md").read_text(encoding="utf-8")
-    note = vault / "notes" / "contrastive.md"
+    note = ws_dir / "notes" / "contrastive.md"
     note.write_text(damage(text), encoding="utf-8")
     damaged = note.read_bytes()
 
@@ -41,9 +41,9 @@ def test_damaged_note_is_reported_then_fixed_with_a_backup_outside_notes(vault):
     repaired = note.read_text(encoding="utf-8")
     assert repaired.count("\n") == text.count("\n")
     assert sum(a == b for a, b in zip(repaired, text)) / len(text) > 0.99
-    backups = list((vault / ".papernotes" / "backup").rglob("contrastive.md"))
+    backups = list((ws_dir / ".papernotes" / "backup").rglob("contrastive.md"))
     assert len(backups) == 1 and backups[0].read_bytes() == damaged
-    assert not list((vault / "notes").rglob("*.bak"))
+    assert not list((ws_dir / "notes").rglob("*.bak"))
 
     again = run("doctor", str(note), "--json")
     files = json.loads(again.output)["files"]

@@ -14,7 +14,7 @@ from papernotes.notes.format.regions import region_body
 from papernotes.notes.format.render import render_new, render_update
 from papernotes.notes.model.schema import Note, ReadingStatus
 
-from .conftest import simclr_note
+from ..conftest import simclr_note
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -19,7 +19,7 @@ from papernotes.notes.format.regions import find_regions
 from papernotes.notes.format.render import render_new, render_update
 from papernotes.notes.model.schema import ReadingStatus
 
-from .conftest import simclr_note
+from ..conftest import simclr_note
 
 _alphabet = st.sampled_from(list("abcxyzABC 中文笔记对比学习,.;:!?()'\"") +
                             ["🙂", "🚀", "é", "ß", "∑", "→", "[[moco]]", "$x^2$", "**b**"])

@@ -26,8 +26,8 @@ def body_lines(text: str) -> list[str]:
     return [ln for ln in text[end:].split("\n") if not ln.startswith("## ")]
 
 
-def test_dry_run_shows_the_mapping_and_writes_nothing(vault):
-    before = sorted(p.name for p in (vault / "notes").iterdir())
+def test_dry_run_shows_the_mapping_and_writes_nothing(ws_dir):
+    before = sorted(p.name for p in (ws_dir / "notes").iterdir())
     res = run("import", str(OBSIDIAN), str(HEXO), "--dry-run")
     assert res.exit_code == 0, res.output
     assert "(obsidian)" in res.output and "(hexo)" in res.output
@@ -35,10 +35,10 @@ def test_dry_run_shows_the_mapping_and_writes_nothing(vault):
     assert "'训练流程' kept as free text" in res.output
     assert "property tags: meta.tags" in res.output
     assert "1 <!--more-->" in res.output and "1 Hexo tags" in res.output
-    assert sorted(p.name for p in (vault / "notes").iterdir()) == before
+    assert sorted(p.name for p in (ws_dir / "notes").iterdir()) == before
 
 
-def test_import_then_validate_and_rerender_keep_every_line(vault):
+def test_import_then_validate_and_rerender_keep_every_line(ws_dir):
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (OBSIDIAN, HEXO)}
     res = run("import", str(OBSIDIAN), str(HEXO))
     assert res.exit_code == 0, res.output
@@ -50,12 +50,12 @@ def test_import_then_validate_and_rerender_keep_every_line(vault):
     from papernotes.notes.format.render import render_update
 
     for src, key in ((OBSIDIAN, "obsidian-contrastive"), (HEXO, "hexo-patching")):
-        out = (vault / "notes" / f"{key}.md").read_text(encoding="utf-8")
+        out = (ws_dir / "notes" / f"{key}.md").read_text(encoding="utf-8")
         assert body_lines(out) == body_lines(src.read_text(encoding="utf-8"))
         parsed = parse_note(out, key=key)
         assert render_update(parsed, parsed.note) == out
 
-    obs = parse_note((vault / "notes" / "obsidian-contrastive.md").read_text(encoding="utf-8"),
+    obs = parse_note((ws_dir / "notes" / "obsidian-contrastive.md").read_text(encoding="utf-8"),
                      key="obsidian-contrastive").note
     assert obs.meta.title == "对比学习"
     assert obs.meta.tags == ["对比学习", "self-supervised", "ssl/contrastive"]
@@ -63,23 +63,23 @@ def test_import_then_validate_and_rerender_keep_every_line(vault):
     assert "正样本对靠近" in obs.abstract
     assert "投影头" in obs.thoughts
 
-    hexo_text = (vault / "notes" / "hexo-patching.md").read_text(encoding="utf-8")
+    hexo_text = (ws_dir / "notes" / "hexo-patching.md").read_text(encoding="utf-8")
     hexo = parse_note(hexo_text, key="hexo-patching").note
     assert str(hexo.date) == "2023-05-01" and "source-date: \"2023-05-01 12:30:00\"" in hexo_text
     assert "{% asset_img mae.png MAE 的结构 %}" in hexo_text and "<!--more-->" in hexo_text
     assert "  - 科研/方法" in hexo_text and "abbrlink: \"5a3f\"" in hexo_text
 
 
-def test_names_that_collide_get_a_suffix(vault):
+def test_names_that_collide_get_a_suffix(ws_dir):
     assert run("import", str(OBSIDIAN)).exit_code == 0
-    first = (vault / "notes" / "obsidian-contrastive.md").read_bytes()
+    first = (ws_dir / "notes" / "obsidian-contrastive.md").read_bytes()
     res = run("import", str(OBSIDIAN))
     assert res.exit_code == 0, res.output
-    assert (vault / "notes" / "obsidian-contrastive.md").read_bytes() == first
-    assert (vault / "notes" / "obsidian-contrastive-2.md").is_file()
+    assert (ws_dir / "notes" / "obsidian-contrastive.md").read_bytes() == first
+    assert (ws_dir / "notes" / "obsidian-contrastive-2.md").is_file()
 
 
-def test_damaged_note_is_repaired_first_and_says_so(vault, tmp_path):
+def test_damaged_note_is_repaired_first_and_says_so(ws_dir, tmp_path):
     src = tmp_path / "damaged.md"
     src.write_text(damage(OBSIDIAN.read_text(encoding="utf-8")), encoding="utf-8")
     before = src.read_bytes()
@@ -87,7 +87,7 @@ def test_damaged_note_is_repaired_first_and_says_so(vault, tmp_path):
     assert res.exit_code == 0, res.output
     assert "repaired damaged text first" in res.output
     assert src.read_bytes() == before
-    out = (vault / "notes" / "damaged.md").read_text(encoding="utf-8")
+    out = (ws_dir / "notes" / "damaged.md").read_text(encoding="utf-8")
     want = body_lines(OBSIDIAN.read_text(encoding="utf-8"))
     got = body_lines(out)
     assert len(got) == len(want)
@@ -96,37 +96,37 @@ def test_damaged_note_is_repaired_first_and_says_so(vault, tmp_path):
     assert run("validate").exit_code == 0
 
 
-def test_bad_frontmatter_is_one_line_and_writes_nothing(vault, tmp_path):
+def test_bad_frontmatter_is_one_line_and_writes_nothing(ws_dir, tmp_path):
     src = tmp_path / "bad.md"
     src.write_text("---\ntitle: [oops\n---\n# x\n", encoding="utf-8")
-    before = sorted(p.name for p in (vault / "notes").iterdir())
+    before = sorted(p.name for p in (ws_dir / "notes").iterdir())
     res = run("import", str(src))
     assert res.exit_code == 2
     assert "bad.md:" in res.output and "Traceback" not in res.output
-    assert sorted(p.name for p in (vault / "notes").iterdir()) == before
+    assert sorted(p.name for p in (ws_dir / "notes").iterdir()) == before
 
 
-def test_crlf_note_keeps_its_line_endings_and_into_names_the_vault(vault, tmp_path,
+def test_crlf_note_keeps_its_line_endings_and_into_names_the_vault(ws_dir, tmp_path,
                                                                  monkeypatch):
     src = tmp_path / "Windows Note.md"
     src.write_bytes(OBSIDIAN.read_bytes().replace(b"\n", b"\r\n"))
     monkeypatch.chdir(tmp_path)  # outside the vault: --into says where
-    res = run("import", str(src), "--into", str(vault))
+    res = run("import", str(src), "--into", str(ws_dir))
     assert res.exit_code == 0, res.output
-    out = (vault / "notes" / "windows-note.md").read_bytes()
+    out = (ws_dir / "notes" / "windows-note.md").read_bytes()
     assert b"\n" not in out.replace(b"\r\n", b"")
     assert b"## 2. \xe6\x91\x98\xe8\xa6\x81" in out  # the abstract heading, renamed
-    monkeypatch.chdir(vault)
+    monkeypatch.chdir(ws_dir)
     assert run("validate").exit_code == 0
 
 
-def test_properties_the_model_cannot_take_are_kept_beside_it(vault, tmp_path):
+def test_properties_the_model_cannot_take_are_kept_beside_it(ws_dir, tmp_path):
     src = tmp_path / "odd.md"
     src.write_text("---\ntitle: Odd\nrating: 10\nstatus: someday\nmine: yes\n---\n\n"
                    "## Abstract\n\nShort.\n", encoding="utf-8")
     res = run("import", str(src))
     assert res.exit_code == 0, res.output
-    out = (vault / "notes" / "odd.md").read_text(encoding="utf-8")
+    out = (ws_dir / "notes" / "odd.md").read_text(encoding="utf-8")
     assert "source-rating: 10" in out and "source-status: someday" in out
     assert "\nrating:" not in out and "mine: yes" in out
     assert "## 2. Abstract & Core Problem" in out

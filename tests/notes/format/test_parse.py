@@ -11,7 +11,7 @@ from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.render import render_new
 from papernotes.notes.model.schema import Note, ReadingStatus
 
-from .conftest import simclr_note
+from ..conftest import simclr_note
 
 DATA = Path(__file__).parent / "data"
 

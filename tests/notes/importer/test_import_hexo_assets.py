@@ -38,7 +38,7 @@ def _post(tmp_path):
     return posts / "mae.md"
 
 
-def test_asset_tags_become_links_to_copied_files(vault, tmp_path):
+def test_asset_tags_become_links_to_copied_files(ws_dir, tmp_path):
     post = _post(tmp_path)
     before = post.read_bytes()
     res = run("import", str(post), "--hexo-assets")
@@ -46,7 +46,7 @@ def test_asset_tags_become_links_to_copied_files(vault, tmp_path):
     assert "mae.md:9: {% asset_img mae.png MAE 的结构 %} -> ![[notes/attachments/mae/mae.png|MAE 的结构]]" \
         in res.output
     assert "mae.md:11: asset 'lost.png' not in" in res.output
-    text = (vault / "notes" / "mae.md").read_text(encoding="utf-8")
+    text = (ws_dir / "notes" / "mae.md").read_text(encoding="utf-8")
     body = text[text.index("# MAE 笔记"):].split("\n")
     assert body[4:] == [
         "![[notes/attachments/mae/mae.png|MAE 的结构]]",
@@ -59,7 +59,7 @@ def test_asset_tags_become_links_to_copied_files(vault, tmp_path):
         "```",
         "",
     ]
-    attachments = vault / "notes" / "attachments" / "mae"
+    attachments = ws_dir / "notes" / "attachments" / "mae"
     assert (attachments / "mae.png").read_bytes() == b"\x89PNG mae bytes"
     assert (attachments / "paper.pdf").read_bytes() == b"%PDF-1.4 paper"
     assert post.read_bytes() == before  # the original post is untouched
@@ -68,24 +68,24 @@ def test_asset_tags_become_links_to_copied_files(vault, tmp_path):
     assert "lost.png" in doctor.output and "mae.png" not in doctor.output.replace("lost.png", "")
 
 
-def test_without_the_flag_tags_stay_and_nothing_is_copied(vault, tmp_path):
+def test_without_the_flag_tags_stay_and_nothing_is_copied(ws_dir, tmp_path):
     res = run("import", str(_post(tmp_path)))
     assert res.exit_code == 0, res.output
-    assert "{% asset_img mae.png MAE 的结构 %}" in (vault / "notes" / "mae.md").read_text(encoding="utf-8")
-    assert not (vault / "notes" / "attachments").exists()
+    assert "{% asset_img mae.png MAE 的结构 %}" in (ws_dir / "notes" / "mae.md").read_text(encoding="utf-8")
+    assert not (ws_dir / "notes" / "attachments").exists()
 
 
-def test_dry_run_shows_the_rewrites_and_copies_nothing(vault, tmp_path):
+def test_dry_run_shows_the_rewrites_and_copies_nothing(ws_dir, tmp_path):
     res = run("import", str(_post(tmp_path)), "--hexo-assets", "--dry-run")
     assert res.exit_code == 0 and "-> ![[notes/attachments/mae/mae.png|MAE 的结构]]" in res.output
-    assert not (vault / "notes" / "mae.md").exists() and not (vault / "notes" / "attachments").exists()
+    assert not (ws_dir / "notes" / "mae.md").exists() and not (ws_dir / "notes" / "attachments").exists()
 
 
-def test_an_attachment_with_other_bytes_is_not_overwritten(vault, tmp_path):
-    target = vault / "notes" / "attachments" / "mae" / "mae.png"
+def test_an_attachment_with_other_bytes_is_not_overwritten(ws_dir, tmp_path):
+    target = ws_dir / "notes" / "attachments" / "mae" / "mae.png"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"someone else's picture")
     res = run("import", str(_post(tmp_path)), "--hexo-assets")
     assert res.exit_code != 0 and "exists with other bytes" in res.output
     assert target.read_bytes() == b"someone else's picture"
-    assert not (vault / "notes" / "mae.md").exists()
+    assert not (ws_dir / "notes" / "mae.md").exists()
