@@ -13,7 +13,7 @@ from markdown_it.token import Token
 
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.markdown import (block_end, block_text, children, item_label, item_text,
-                                       siblings, table_rows)
+                                              siblings, table_rows)
 from papernotes.notes.model.mermaid import parse_mermaid
 from papernotes.notes.format.placeholders import SAMPLE_DIAGRAM, filled, strip_hint
 from papernotes.notes.model.schema import STATUS_LABELS

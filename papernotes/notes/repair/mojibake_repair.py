@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from papernotes.notes.repair.langmodel import char_logp, is_han, is_traditional, window_logps
 from papernotes.notes.repair.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
-                                       find_damaged_runs, parse_run)
+                                              find_damaged_runs, parse_run)
 
 BEAM = 5  # candidates per choice kept for the joint search
 WINDOW = 3  # characters of context on each side (covers 4-character words)

@@ -108,7 +108,7 @@ _word = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,8}", fullmatch=True)
 def notes(draw):
     from papernotes.notes.model.mermaid import MermaidDiagram, MermaidEdge, MermaidNode
     from papernotes.notes.model.schema import (Background, Metadata, Method, Note, RelatedWork, Result,
-                                         Term)
+                                               Term)
     lists = lambda s, n=3: st.lists(s, max_size=n)  # noqa: E731
     diagram = draw(st.one_of(st.none(), st.just(MermaidDiagram(
         direction="LR", nodes=[MermaidNode(id="A", label="in"), MermaidNode(id="B", shape="circle")],
