@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 COLD = {
-    "import papernotes.notes.catalog": "import papernotes.notes.catalog",
-    "load_card('simclr'), cold": "from papernotes.notes.catalog import load_card\nload_card('simclr')",
-    "list_cards() (14 cards), cold": "from papernotes.notes.catalog import list_cards\nlist_cards()",
+    "import papernotes.notes.sources.catalog": "import papernotes.notes.sources.catalog",
+    "load_card('simclr'), cold": "from papernotes.notes.sources.catalog import load_card\nload_card('simclr')",
+    "list_cards() (14 cards), cold": "from papernotes.notes.sources.catalog import list_cards\nlist_cards()",
 }
 
 
@@ -37,8 +37,8 @@ def _warm(fn, repeat: int = 20) -> float:
 
 
 def main() -> None:
-    from papernotes.notes.bibtex import notes_from_bibtex, notes_to_bibtex
-    from papernotes.notes.catalog import card_to_note, list_cards
+    from papernotes.notes.sources.bibtex import notes_from_bibtex, notes_to_bibtex
+    from papernotes.notes.sources.catalog import card_to_note, list_cards
 
     rows = [(name, _cold(stmt)) for name, stmt in COLD.items()]
     cards = list_cards()

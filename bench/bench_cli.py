@@ -44,16 +44,16 @@ def median_wall(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
 
 def make_vault(n: int):
     """A workspace with `n` notes rendered from the templates (catalog SimCLR if present)."""
-    from papernotes.notes.ideas_model import IdeaLog, Patch, Point
-    from papernotes.notes.render import render_new
-    from papernotes.notes.schema import Metadata, Note
-    from papernotes.notes.workspace import init_workspace
+    from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
+    from papernotes.notes.format.render import render_new
+    from papernotes.notes.model.schema import Metadata, Note
+    from papernotes.workspace import init_workspace
 
     if SCRATCH.exists():
         shutil.rmtree(SCRATCH)
     ws = init_workspace(SCRATCH / "vault")
     try:
-        from papernotes.notes.catalog import card_to_note, load_card
+        from papernotes.notes.sources.catalog import card_to_note, load_card
 
         base = card_to_note(load_card("simclr"), "zh")
     except Exception:  # no catalog yet: a plain note still exercises the parser
@@ -104,7 +104,7 @@ def bench_validate(ws, runs: int) -> dict[str, float]:
 def bench_parser_floor(ws) -> float:
     """Seconds for markdown-it-py alone to block-parse every note once (no reading fields, no
     YAML, no model): the floor under any cold validation that parses each note with it."""
-    from papernotes.notes.markdown import MD
+    from papernotes.notes.format.markdown import MD
     from papernotes.notes.vault import iter_note_paths
 
     texts = [p.read_text(encoding="utf-8") for p in iter_note_paths(ws)]

@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from papernotes.notes.mojibake import damage
-from papernotes.notes.mojibake_repair import repair_text
+from papernotes.notes.repair.mojibake import damage
+from papernotes.notes.repair.mojibake_repair import repair_text
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "doctor" / "data"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "notes" / "repair" / "data"
 TEMPLATE = Path("/work/shared/reference/paper-note-template.zh.md")
 
 
@@ -30,10 +30,10 @@ _TIMED = """
 import sys, time
 from pathlib import Path
 t = time.process_time()
-import papernotes.notes.langmodel as lm
+import papernotes.notes.repair.langmodel as lm
 lm._tables(); lm._pairs()
 load = time.process_time() - t
-from papernotes.notes.mojibake_repair import repair_text
+from papernotes.notes.repair.mojibake_repair import repair_text
 src = Path(sys.argv[1])
 text = src.read_text(encoding="utf-8")
 w, c = time.perf_counter(), time.process_time()

@@ -14,10 +14,10 @@ import time
 import timeit
 from pathlib import Path
 
-from papernotes.notes.parse import parse_note
-from papernotes.notes.render import render_new, render_update
+from papernotes.notes.format.parse import parse_note
+from papernotes.notes.format.render import render_new, render_update
 
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "notes" / "golden"
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "notes" / "format" / "golden"
 
 
 def rate(fn, number: int = 200) -> str:

@@ -20,8 +20,8 @@ def command(
 ) -> None:
     """Check Markdown files: damaged text, frontmatter, schema, links and embeds, template
     text left to fill. Exit 1 if anything is found that --fix did not repair."""
-    from papernotes.notes.doctor_run import run_doctor
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.notes.doctor.run import run_doctor
+    from papernotes.workspace import find_workspace
 
     targets = list(paths) if paths else [find_workspace().notes_dir]
     run = run_doctor(targets, fix=fix)

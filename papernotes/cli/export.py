@@ -19,9 +19,9 @@ def command(
     """Export every note of the vault as a BibTeX entry."""
     from papernotes.atomic import atomic_write_text
     from papernotes.errors import PapernotesError
-    from papernotes.notes.bibtex import notes_to_bibtex
+    from papernotes.notes.sources.bibtex import notes_to_bibtex
     from papernotes.notes.vault import iter_notes
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     if not bibtex:
         raise PapernotesError("choose a format", field="export", hint="pass --bibtex")

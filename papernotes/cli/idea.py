@@ -18,7 +18,7 @@ app = typer.Typer(help="The idea-patching log: distil the paper's points, patch 
 def _edit(key: str, change):
     """Run `change(log) -> (log, result)` on note `key`'s idea log and save; returns (path, result)."""
     from papernotes.notes.vault import update_note
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     out = {}
 
@@ -109,9 +109,9 @@ def list_(
 
     from papernotes.cli.listing import skipped_notes_warning
     from papernotes.notes.patching import idea_rows, parse_choice
-    from papernotes.notes.ideas_model import PatchStatus
+    from papernotes.notes.model.ideas_model import PatchStatus
     from papernotes.notes.vault import load_all, load_note
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     wanted = parse_choice(PatchStatus, status, "status") if status else None

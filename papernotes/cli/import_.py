@@ -24,9 +24,9 @@ def command(
 ) -> None:
     """Import notes: template headings map onto the note's sections, everything else is kept
     verbatim as free text. A name already taken gets a suffix, never an overwrite."""
-    from papernotes.notes.doctor_run import expand_markdown
-    from papernotes.notes.importer import plan_import, write_imports
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.notes.doctor.run import expand_markdown
+    from papernotes.notes.importer.plan import plan_import, write_imports
+    from papernotes.workspace import find_workspace
 
     ws = find_workspace(into)
     plans = plan_import(expand_markdown(paths), ws.notes_dir, hexo_assets=hexo_assets)

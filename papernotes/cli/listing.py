@@ -29,7 +29,7 @@ def command(
 
     from papernotes.notes.listing import note_rows, parse_status
     from papernotes.notes.vault import load_all
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     wanted = parse_status(status) if status else None

@@ -23,7 +23,7 @@ def command(
     """Make a new note from the user's template and print the path written."""
     from papernotes.notes.creation import notes_to_create
     from papernotes.notes.vault import write_new_notes
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key,

@@ -22,7 +22,7 @@ def command(
 
     from rich.table import Table
 
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
     from papernotes.repro.runs import list_runs
     from papernotes.repro.tracking import resolve_tracking_uri
 

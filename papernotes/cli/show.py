@@ -58,7 +58,7 @@ def _summary(note, path, lang: str):
 def command(key: str = typer.Argument(..., help="Note key, e.g. simclr.")) -> None:
     """Show a summary of one note."""
     from papernotes.notes.vault import load_note, note_path
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     parsed = load_note(ws, key)

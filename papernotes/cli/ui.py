@@ -19,7 +19,7 @@ def command(
     import subprocess
     import sys
 
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
     from papernotes.repro.preflight import check_port_free
     from papernotes.repro.tracking import resolve_tracking_uri
 

@@ -48,7 +48,7 @@ def command(
 ) -> None:
     """Check notes; print each problem as `file:line: field: message`; exit 1 if any."""
     from papernotes.notes.validation import expand_targets, validate_files, validate_vault
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     with _progress_bar() as progress:
         if paths:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from papernotes.errors import PapernotesError
 
 if TYPE_CHECKING:
-    from papernotes.notes.schema import Note
+    from papernotes.notes.model.schema import Note
 
 LANGS = ("zh", "en")
 
@@ -21,9 +21,9 @@ def check_lang(lang: str) -> str:
 
 def note_from_catalog(key: str, lang: str) -> "Note":
     """The note for catalog card `key`; an unknown key names the nearest catalog keys."""
-    from papernotes.notes.catalog import card_to_note, load_card, suggest
+    from papernotes.notes.sources.catalog import card_to_note, load_card, suggest
 
-    from papernotes.notes.schema import check_key
+    from papernotes.notes.model.schema import check_key
 
     try:
         check_key(key)
@@ -40,7 +40,7 @@ def note_from_catalog(key: str, lang: str) -> "Note":
 def blank_note(title: str, key: str | None, lang: str) -> "Note":
     from pydantic import ValidationError
 
-    from papernotes.notes.schema import Metadata, Note
+    from papernotes.notes.model.schema import Metadata, Note
     from papernotes.notes.vault import key_from_title
 
     title = title.strip()
@@ -68,7 +68,7 @@ def notes_to_create(*, key: str | None, title: str | None, bibtex: Path | None,
         return [note_from_catalog(key, lang)]
     if title is not None:
         return [blank_note(title, note_key, lang)]
-    from papernotes.notes.bibtex import notes_from_bibtex
+    from papernotes.notes.sources.bibtex import notes_from_bibtex
 
     notes = notes_from_bibtex(bibtex, key=note_key)
     if not notes:

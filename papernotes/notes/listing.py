@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from papernotes.notes.regions import region_body
-from papernotes.notes.schema import ReadingStatus
-from papernotes.notes.tags import normalize_tag
+from papernotes.notes.format.regions import region_body
+from papernotes.notes.model.schema import ReadingStatus
+from papernotes.notes.model.tags import normalize_tag
 
 if TYPE_CHECKING:
-    from papernotes.notes.parse import ParsedNote
+    from papernotes.notes.format.parse import ParsedNote
 
 _SEPARATOR = re.compile(r"^\|[\s:|-]+\|?$")
 

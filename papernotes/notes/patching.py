@@ -15,7 +15,7 @@ from enum import Enum
 from typing import TypeVar
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
 
 E = TypeVar("E", bound=Enum)
 
@@ -41,7 +41,7 @@ def _text(value: str, field: str) -> str:
 
 def _spec_name(value: str | None) -> str | None:
     """A repro spec name is a file stem in repro/, checked like a note key."""
-    from papernotes.notes.schema import check_key
+    from papernotes.notes.model.schema import check_key
 
     if value is None or not value.strip():
         return None

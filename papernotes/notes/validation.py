@@ -17,7 +17,7 @@ from papernotes.notes import validation_cache
 from papernotes.notes.vault import NOTE_SUFFIX, iter_note_paths, read_path
 
 if TYPE_CHECKING:
-    from papernotes.notes.workspace import Workspace
+    from papernotes.workspace import Workspace
 
 PARALLEL_FROM = 200  # notes to parse before worker processes pay for themselves
 

@@ -31,12 +31,16 @@ def cache_file(vault_root: Path) -> Path:
 
 
 def parser_fingerprint() -> str:
-    """Changes whenever the code that parses notes (this package, the error type) changes."""
+    """Changes whenever the code that parses notes (this package and its sub-packages, the
+    workspace, the error type) changes. Files are named relative to the package, so the
+    sub-packages' `__init__.py` files do not collide."""
     h = hashlib.blake2b(digest_size=16)
     h.update(getattr(papernotes, "__version__", "0").encode())
-    for path in sorted([*_NOTES_PKG.glob("*.py"), _NOTES_PKG.parent / "errors.py"]):
+    top = _NOTES_PKG.parent
+    files = [*_NOTES_PKG.rglob("*.py"), top / "errors.py", top / "workspace.py"]
+    for path in sorted(files):
         st = path.stat()
-        h.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+        h.update(f"{path.relative_to(top).as_posix()}:{st.st_size}:{st.st_mtime_ns};".encode())
     return h.hexdigest()
 
 

@@ -16,9 +16,9 @@ from papernotes.atomic import atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 
 if TYPE_CHECKING:  # the parser and renderer are imported where they are used
-    from papernotes.notes.parse import ParsedNote
-    from papernotes.notes.schema import Note
-    from papernotes.notes.workspace import Workspace
+    from papernotes.notes.format.parse import ParsedNote
+    from papernotes.notes.model.schema import Note
+    from papernotes.workspace import Workspace
 
 NOTE_SUFFIX = ".md"
 
@@ -43,7 +43,7 @@ def key_of(path: Path) -> str:
 
 def read_path(path: Path, *, key: str | None = None) -> "ParsedNote":
     """Read and parse one note file (any location); errors name the file and line."""
-    from papernotes.notes.parse import parse_note
+    from papernotes.notes.format.parse import parse_note
 
     text = read_text_utf8(path)
     return parse_note(text, path=path, key=key if key is not None else key_of(path))
@@ -106,7 +106,7 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
     Every target is checked (and every note rendered) before the first file is written, so a
     refusal leaves the vault exactly as it was.
     """
-    from papernotes.notes.render import render_new
+    from papernotes.notes.format.render import render_new
 
     _refuse_existing(ws, notes, force)
     templates = ws.templates_dir if ws.templates_dir.is_dir() else None
@@ -124,7 +124,7 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
     Only frontmatter properties and managed regions that differ are rewritten; every other byte
     of the user's file is kept. Nothing is written if the text does not change.
     """
-    from papernotes.notes.render import render_update
+    from papernotes.notes.format.render import render_update
 
     parsed = load_note(ws, key)
     new = change(parsed.note)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.workspace import Workspace, find_workspace, init_workspace
+from papernotes.workspace import Workspace, find_workspace, init_workspace
 from papernotes.repro.runner import ReproOptions, ReproResult, run_repro
 
 DEMO_SPEC, DEMO_PROFILE, DEMO_NOTE = "simclr", "demo", "simclr"

@@ -20,7 +20,7 @@ from typing import Callable
 
 from papernotes.atomic import atomic_write_text
 from papernotes.errors import PapernotesError
-from papernotes.notes.workspace import Workspace, find_workspace
+from papernotes.workspace import Workspace, find_workspace
 from papernotes.repro import launch, plots, preflight, tracking, writeback
 from papernotes.repro.overrides import parse_overrides
 from papernotes.repro.spec import Resolved, load_spec, resolve, spec_path

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
-from papernotes.notes.regions import region_body, replace_region
-from papernotes.notes.section_labels import note_language
-from papernotes.notes.workspace import ATTACHMENTS
+from papernotes.notes.format.regions import region_body, replace_region
+from papernotes.notes.format.section_labels import note_language
+from papernotes.workspace import ATTACHMENTS
 
 REGION = "repro"
 COLUMNS = ("run", "date", "spec", "backbone", "dataset", "epochs", "batch", "linear top-1",
@@ -119,10 +119,10 @@ def result_text(row: RunRow, expected) -> str:
 def update_patches(text: str, note_path: Path, spec: str, row: RunRow, expected) -> tuple[str, list[int]]:
     """Mark the idea patches this run verifies: those naming its run id, or naming its spec
     (`repro`) with no run yet and not yet closed. Returns the new text and the patch ids."""
-    from papernotes.notes.ideas_model import PatchStatus
-    from papernotes.notes.parse import parse_note
+    from papernotes.notes.model.ideas_model import PatchStatus
+    from papernotes.notes.format.parse import parse_note
     from papernotes.notes.patching import set_patch
-    from papernotes.notes.render import render_update
+    from papernotes.notes.format.render import render_update
 
     parsed = parse_note(text, path=note_path, key=note_path.stem)
     log = parsed.note.ideas

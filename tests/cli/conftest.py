@@ -1,4 +1,6 @@
-"""Shared fixtures for the CLI tests: a real workspace on disk, the CliRunner, a file snapshot."""
+"""Fixtures for the CLI tests: a private validation cache, the CliRunner, a file snapshot.
+
+The workspace (`ws_dir`) comes from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -19,16 +21,6 @@ def private_cache(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     monkeypatch.delenv("PAPERNOTES_NO_CACHE", raising=False)
     return cache
-
-
-@pytest.fixture
-def ws_dir(tmp_path, monkeypatch) -> Path:
-    """A fresh workspace made by `papernotes init`, and the current folder inside it."""
-    root = tmp_path / "vault"
-    result = CliRunner().invoke(app, ["init", str(root)])
-    assert result.exit_code == 0, result.output
-    monkeypatch.chdir(root)
-    return root
 
 
 @pytest.fixture

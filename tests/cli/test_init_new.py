@@ -3,7 +3,7 @@
 import pytest
 
 from papernotes.notes.vault import load_note
-from papernotes.notes.workspace import find_workspace
+from papernotes.workspace import find_workspace
 
 
 

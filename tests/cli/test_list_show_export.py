@@ -2,7 +2,7 @@
 
 import re
 
-from papernotes.notes.regions import replace_region
+from papernotes.notes.format.regions import replace_region
 
 
 
@@ -28,7 +28,7 @@ def test_list_shows_every_note_with_the_last_repro_result(ws_dir, cli):
 def test_list_filters_by_tag_and_status(ws_dir, cli, one_error_line):
     _vault(ws_dir, cli)
     from papernotes.notes.vault import load_note
-    from papernotes.notes.workspace import find_workspace
+    from papernotes.workspace import find_workspace
 
     simclr = load_note(find_workspace(), "simclr").note
     tag = simclr.meta.tags[0]
@@ -95,7 +95,7 @@ def test_export_bibtex_to_stdout_and_file(ws_dir, cli, tmp_path, one_error_line)
 
 def test_last_result_reads_the_region_the_repro_runner_writes():
     from papernotes.notes.listing import last_result
-    from papernotes.notes.regions import wrap_region
+    from papernotes.notes.format.regions import wrap_region
     from papernotes.repro.writeback import RunRow, render_region
 
     row = RunRow(run_id="0123456789abcdef", date="2026-11-23", spec="simclr/cifar10-smoke",

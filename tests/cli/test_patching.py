@@ -3,7 +3,7 @@
 import pytest
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.ideas_model import IdeaLog, PatchKind, PatchStatus
+from papernotes.notes.model.ideas_model import IdeaLog, PatchKind, PatchStatus
 from papernotes.notes.patching import add_patch, add_point, idea_rows, set_patch
 
 

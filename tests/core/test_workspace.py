@@ -1,7 +1,7 @@
 import pytest
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.workspace import CONFIG_NAME, find_workspace, init_workspace
+from papernotes.workspace import CONFIG_NAME, find_workspace, init_workspace
 
 
 def test_init_then_find_from_a_subfolder(tmp_path):

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.notes.workspace import init_workspace
-
 NOTE = "# SimCLR\n\nMy own notes, kept byte for byte.\r\n\n## Reproduction\n\nthoughts below\n"
 
 # A few seconds of real training on the embedded synthetic data set.
@@ -28,14 +26,12 @@ def empty_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def ws(tmp_path, monkeypatch, empty_store) -> Path:
-    root = tmp_path / "vault"
-    init_workspace(root)
-    shutil.copy(empty_store, root / "mlflow.db")
-    (root / "notes" / "simclr.md").write_bytes(NOTE.encode("utf-8"))
-    monkeypatch.chdir(root)
+def ws(ws_dir, monkeypatch, empty_store) -> Path:
+    """The shared workspace (tests/conftest.py) with an MLflow store and a SimCLR note."""
+    shutil.copy(empty_store, ws_dir / "mlflow.db")
+    (ws_dir / "notes" / "simclr.md").write_bytes(NOTE.encode("utf-8"))
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    return root
+    return ws_dir
 
 
 def tiny_args() -> list[str]:

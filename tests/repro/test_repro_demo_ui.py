@@ -10,12 +10,12 @@ import time
 import urllib.request
 
 import pytest
-from conftest import tiny_args
+from .conftest import tiny_args
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.notes.regions import region_body
+from papernotes.notes.format.regions import region_body
 from papernotes.repro.preflight import free_port
 from papernotes.repro.writeback import existing_runs
 
@@ -40,7 +40,7 @@ def test_demo_from_an_empty_folder(tmp_path, monkeypatch):
 
 
 def test_ui_refuses_a_busy_port(tmp_path, monkeypatch):
-    from papernotes.notes.workspace import init_workspace
+    from papernotes.workspace import init_workspace
 
     init_workspace(tmp_path / "ws")
     monkeypatch.chdir(tmp_path / "ws")
@@ -54,7 +54,7 @@ def test_ui_refuses_a_busy_port(tmp_path, monkeypatch):
 
 @pytest.mark.slow  # starts the real MLflow UI: ~60 s on the shared machine
 def test_ui_serves_the_workspace_store(tmp_path):
-    from papernotes.notes.workspace import init_workspace
+    from papernotes.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     port = free_port()

@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NOTE, TINY, tiny_args
+from .conftest import NOTE, TINY, tiny_args
 from mlflow.tracking import MlflowClient
 
-from papernotes.notes.regions import region_body
+from papernotes.notes.format.regions import region_body
 from papernotes.repro.writeback import existing_runs
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papernotes.notes.regions import region_body
+from papernotes.notes.format.regions import region_body
 from papernotes.repro.spec import Expected
 from papernotes.repro.writeback import RunRow, existing_runs, write_back
 
@@ -61,10 +61,10 @@ def test_same_run_replaces_its_row(tmp_path):
 
 def test_linked_idea_patch_is_marked_with_the_result(tmp_path):
     from papernotes.notes.creation import notes_to_create
-    from papernotes.notes.parse import parse_note
+    from papernotes.notes.format.parse import parse_note
     from papernotes.notes.patching import add_patch, add_point
     from papernotes.notes.vault import update_note, write_new_notes
-    from papernotes.notes.workspace import init_workspace
+    from papernotes.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "vault")
     write_new_notes(ws, notes_to_create(key="simclr", title=None, bibtex=None, note_key=None,

@@ -1,0 +1,207 @@
+"""`papernotes doctor`: checks on any Markdown file, each a named `Finding` at file:line.
+
+Checks: `not-utf8`, `mojibake` (damaged text; fixable), `mojibake-uncertain` (the least
+confident restored characters, to look at), `frontmatter` (not YAML, or not Obsidian
+properties), `schema` (a vault note that does not parse as a papernotes note), `wikilink`
+and `embed` (targets resolved against the vault's files by name, like Obsidian),
+`placeholder` (the template's sample text still in place).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from papernotes.errors import PapernotesError
+from papernotes.notes.format.frontmatter import split_frontmatter
+from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
+from papernotes.notes.format.placeholders import is_placeholder
+
+UNCERTAIN_SHOWN = 5
+_LINK = re.compile(r"(!?)\[\[([^\]\n]+?)\]\]")
+_ASSET = re.compile(r"\{%\s*asset_(?:img|path|link)\s+(\S+)")  # Hexo post assets
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^\s*>\s*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    path: str
+    line: int
+    message: str
+    fixable: bool = False
+
+    def __str__(self) -> str:
+        fix = " (fixable: --fix)" if self.fixable else ""
+        return f"{self.path}:{self.line}: {self.check}: {self.message}{fix}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class FileReport:
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    repair: RepairResult | None = None  # set when the text was damaged
+    repaired_text: str | None = None  # what --fix writes
+
+
+def _first_damaged_line(text: str) -> int:
+    from papernotes.notes.repair.mojibake import find_damaged_runs
+
+    runs = find_damaged_runs(text)
+    return text.count("\n", 0, runs[0].start) + 1 if runs else 1
+
+
+def check_mojibake(path: str, text: str) -> tuple[list[Finding], RepairResult | None]:
+    res = repair_text(text)
+    if not res.changed:
+        return [], None
+    if res.lossless:
+        msg = f"damaged text (a lossless misreading), {res.sequences} line(s) re-decoded by ftfy"
+    else:
+        twice = f", damaged {res.layers} times" if res.layers > 1 else ""
+        msg = (f"damaged text (UTF-8 read as Windows-1252{twice}): {res.sequences} sequences "
+               f"restored, {res.restored} with lost bytes put back, {res.ambiguous} ambiguous")
+    out = [Finding("mojibake", path, _first_damaged_line(text), msg, fixable=True)]
+    for c in res.least_confident(UNCERTAIN_SHOWN):
+        if c.confidence >= 0.9:
+            continue
+        alts = "".join(c.alternatives[:3])
+        out.append(Finding("mojibake-uncertain", path, c.line,
+                           f"restored '{c.chosen}' in '{c.context}' with p={c.confidence:.2f} "
+                           f"(next most likely: {alts}); please check"))
+    return out, res
+
+
+def _obsidian_property_problem(value) -> str | None:
+    """Obsidian properties are text, numbers, booleans, dates or lists of those."""
+    scalar = (str, int, float, bool, date, datetime, type(None))
+    if isinstance(value, scalar):
+        return None
+    if isinstance(value, list):
+        if all(isinstance(v, scalar) for v in value):
+            return None
+        return "a list of lists or mappings is not an Obsidian property"
+    return "a nested mapping is not an Obsidian property"
+
+
+def check_frontmatter(path: str, text: str) -> list[Finding]:
+    try:
+        fm = split_frontmatter(text, path=path)
+    except PapernotesError as exc:
+        return [Finding("frontmatter", path, exc.line or 1, exc.message)]
+    if fm is None:
+        return []
+    out = []
+    for key, value in fm.data.items():
+        problem = _obsidian_property_problem(value)
+        if not isinstance(key, str):
+            problem = f"property name {key!r} is not text"
+        if problem:
+            out.append(Finding("frontmatter", path, fm.line_of(key) or 2, f"{key}: {problem}"))
+    return out
+
+
+def check_schema(path: Path, text: str) -> list[Finding]:
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.vault import key_of
+
+    try:
+        parse_note(text, path=path, key=key_of(path))
+    except PapernotesError as exc:
+        what = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        return [Finding("schema", str(path), exc.line or 1, what)]
+    return []
+
+
+def _body_lines(text: str):
+    """(line number, line with inline code blanked) outside fenced code blocks."""
+    fenced = False
+    for no, line in enumerate(text.split("\n"), 1):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield no, _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+
+
+def vault_index(root: Path) -> tuple[set[str], set[str]]:
+    """Names Obsidian resolves links by: every file's name, and each Markdown file's stem."""
+    names: set[str] = set()
+    stems: set[str] = set()
+    for p in root.rglob("*"):
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
+            names.add(p.name.casefold())
+            if p.suffix.lower() == ".md":
+                stems.add(p.stem.casefold())
+    return names, stems
+
+
+def check_links(path: str, text: str, index: tuple[set[str], set[str]]) -> list[Finding]:
+    names, stems = index
+    out = []
+    for no, line in _body_lines(text):
+        for m in _LINK.finditer(line):
+            target = re.split(r"[|#^]", m.group(2), maxsplit=1)[0].strip()
+            if not target:
+                continue  # [[#heading]] links inside the same note
+            base = target.rsplit("/", 1)[-1].casefold()
+            if m.group(1):
+                if base in names or base in stems:
+                    continue
+                out.append(Finding("embed", path, no, f"embedded file '{target}' not found"))
+            elif base not in stems and base not in names and \
+                    not (base.endswith(".md") and base[:-3] in stems):
+                out.append(Finding("wikilink", path, no, f"[[{target}]] links to no note"))
+        for m in _ASSET.finditer(line):
+            if m.group(1).rsplit("/", 1)[-1].casefold() not in names:
+                out.append(Finding("embed", path, no, f"Hexo asset '{m.group(1)}' not found"))
+    return out
+
+
+def check_placeholders(path: str, text: str) -> list[Finding]:
+    out = []
+    for no, line in _body_lines(text):
+        if line.lstrip().startswith("|"):
+            pieces = [c for c in line.strip().strip("|").split("|")]
+        else:
+            pieces = [_LIST_MARK.sub("", line)]
+        for piece in pieces:
+            p = piece.strip()
+            if p and not set(p) <= set("-:= *") and is_placeholder(p):
+                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}"))
+                break
+    return out
+
+
+def examine(path: Path, *, index: tuple[set[str], set[str]] | None,
+            in_vault: bool) -> FileReport:
+    """Run every check on one file; `repaired_text` is what --fix would write."""
+    report = FileReport(path)
+    spath = str(path)
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        report.findings.append(Finding("not-utf8", spath, line,
+                                       f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"))
+        return report
+    found, res = check_mojibake(spath, text)
+    report.findings += found
+    if res is not None:
+        report.repair, report.repaired_text = res, res.text
+        text = res.text  # the other checks look at what the text says once repaired
+    report.findings += check_frontmatter(spath, text)
+    if in_vault and not any(f.check == "frontmatter" for f in report.findings):
+        report.findings += check_schema(path, text)
+    if index is not None:
+        report.findings += check_links(spath, text, index)
+    report.findings += check_placeholders(spath, text)
+    return report

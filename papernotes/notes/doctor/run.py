@@ -1,0 +1,83 @@
+"""Running `doctor` over paths, and `--fix`: repaired text written atomically after the
+original is copied to a backup outside `notes/` (so Obsidian does not index it):
+
+    in a workspace:   <workspace>/.papernotes/backup/<timestamp>/<path relative to workspace>
+    elsewhere:        <folder>/.papernotes-backup/<name>.<timestamp>.bak
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from papernotes.atomic import atomic_write_bytes, atomic_write_text
+from papernotes.errors import PapernotesError
+from papernotes.notes.doctor.checks import FileReport, examine, vault_index
+
+
+@dataclass
+class DoctorRun:
+    reports: list[FileReport] = field(default_factory=list)
+    fixed: dict[str, str] = field(default_factory=dict)  # path -> backup path
+
+    @property
+    def findings(self):
+        return [f for r in self.reports for f in r.findings]
+
+
+def _workspace_of(path: Path):
+    from papernotes.workspace import find_workspace
+
+    try:
+        return find_workspace(path.parent)
+    except PapernotesError:
+        return None
+
+
+def expand_markdown(paths: Sequence[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*.md") if f.is_file() and not any(
+                part.startswith(".") for part in f.relative_to(p).parts)))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise PapernotesError("no such file or folder", path=p)
+    return out
+
+
+def backup_path(path: Path, stamp: str) -> Path:
+    ws = _workspace_of(path)
+    if ws is not None:
+        try:
+            rel = path.resolve().relative_to(ws.root)
+            return ws.root / ".papernotes" / "backup" / stamp / rel
+        except ValueError:
+            pass
+    return path.parent / ".papernotes-backup" / f"{path.name}.{stamp}.bak"
+
+
+def run_doctor(paths: Sequence[str | Path], *, fix: bool = False) -> DoctorRun:
+    files = expand_markdown(paths)
+    run = DoctorRun()
+    indexes: dict[Path, tuple[set[str], set[str]]] = {}
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    for path in files:
+        ws = _workspace_of(path)
+        root = ws.root if ws is not None else path.parent.resolve()
+        if root not in indexes:
+            indexes[root] = vault_index(root)
+        in_vault = ws is not None and path.resolve().parent == ws.notes_dir.resolve()
+        report = examine(path, index=indexes[root], in_vault=in_vault)
+        run.reports.append(report)
+        if fix and report.repaired_text is not None:
+            original = path.read_bytes()
+            backup = backup_path(path, stamp)
+            atomic_write_bytes(backup, original)
+            atomic_write_text(path, report.repaired_text, overwrite=True)
+            run.fixed[str(path)] = str(backup)
+    return run

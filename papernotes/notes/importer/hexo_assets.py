@@ -1,0 +1,110 @@
+"""Hexo post assets as Obsidian attachments (`papernotes import --hexo-assets`).
+
+With `post_asset_folder: true`, Hexo keeps a post's images in a folder named like the post
+(`_posts/mae.md` -> `_posts/mae/`) and the post refers to them with tags:
+
+    {% asset_img mae.png MAE 的结构 %}   ->  ![[notes/attachments/<key>/mae.png|MAE 的结构]]
+    {% asset_link paper.pdf 论文 %}      ->  [[notes/attachments/<key>/paper.pdf|论文]]
+    {% asset_path mae.png %}            ->  notes/attachments/<key>/mae.png
+
+A tag is rewritten only when its file is in the asset folder (the file is then copied into the
+vault); any other tag, and everything inside code fences, is kept as written. The links are
+vault-relative, as Obsidian resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from papernotes.workspace import ATTACHMENTS
+
+_TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def lines_outside_fences(lines: list[str]) -> Iterator[int]:
+    """Indexes of the lines that are not code-fence lines or inside a fence (a line scan for
+    rewriting a file's own text in place, where a parse would lose the exact bytes)."""
+    fenced = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            yield i
+
+
+@dataclass
+class AssetPlan:
+    copies: list[tuple[Path, Path]] = field(default_factory=list)  # (source file, target file)
+    rewritten: list[tuple[int, str, str]] = field(default_factory=list)  # (body line, tag, link)
+    missing: list[tuple[int, str]] = field(default_factory=list)  # (body line, file name)
+
+
+def asset_folder(post: Path) -> Path:
+    """Where Hexo keeps `post`'s assets: the folder beside it named after it."""
+    return post.with_suffix("")
+
+
+_SIZE = re.compile(r"\d+(px|%)?")
+
+
+def _is_asset(folder: Path, name: str) -> bool:
+    """A plain file name (no path) of a file in the asset folder."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") \
+        and (folder / name).is_file()
+
+
+def _args(raw: str) -> list[str]:
+    try:
+        return shlex.split(raw)
+    except ValueError:  # an unbalanced quote: plain words
+        return raw.split()
+
+
+def _link(kind: str, target: str, title: str) -> str:
+    label = title.replace("|", "/").replace("]", ")")
+    if kind == "img":
+        return f"![[{target}|{label}]]" if label else f"![[{target}]]"
+    if kind == "link":
+        return f"[[{target}|{label}]]" if label else f"[[{target}]]"
+    return target
+
+
+def convert_assets(body: str, post: Path, key: str, notes_dir: Path,
+                   first_line: int = 1) -> tuple[str, AssetPlan]:
+    """`body` with the asset tags whose files exist rewritten as Obsidian links, and the plan
+    of files to copy (nothing is copied here). `first_line`: the post's line number of the
+    body's first line, for the lines the plan reports."""
+    folder = asset_folder(post)
+    target_dir = notes_dir / ATTACHMENTS / key
+    vault_rel = f"{notes_dir.name}/{ATTACHMENTS}/{key}"
+    plan = AssetPlan()
+    lines = body.split("\n")
+    for i in lines_outside_fences(lines):
+        line = lines[i]
+        if "{%" not in line:
+            continue
+
+        def swap(m: re.Match, no: int = first_line + i) -> str:
+            args = _args(m.group(2))
+            # `asset_img [class names] slug [width] [height] [title]`: the slug is the first
+            # argument naming a file of the folder; sizes after it are not part of the title
+            at = next((j for j, a in enumerate(args) if _is_asset(folder, a)), None)
+            if at is None:
+                plan.missing.append((no, args[0] if args else ""))
+                return m.group(0)
+            name, rest = args[at], args[at + 1:]
+            while rest and _SIZE.fullmatch(rest[0]):
+                rest = rest[1:]
+            if (folder / name, target_dir / name) not in plan.copies:
+                plan.copies.append((folder / name, target_dir / name))
+            link = _link(m.group(1), f"{vault_rel}/{name}", " ".join(rest))
+            plan.rewritten.append((no, m.group(0), link))
+            return link
+
+        lines[i] = _TAG.sub(swap, line)
+    return "\n".join(lines), plan

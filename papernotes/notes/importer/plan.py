@@ -1,0 +1,225 @@
+"""`papernotes import`: Obsidian notes and Hexo posts become notes in the vault.
+
+Per file: damaged text is repaired first (and said so); frontmatter properties the model
+knows (title, tags, date, ...) are mapped onto it, every other key is kept as it was (a value
+that had to change is kept beside it as `source-<key>`); the user's template headings,
+however written, are renamed to the headings the parser reads, so their content lands in the
+model's fields; every other line (unknown sections, wikilinks, embeds, callouts, Hexo tags,
+`<!--more-->`, raw HTML) is kept verbatim and in place, except that with `hexo_assets` a Hexo
+post's asset tags become links to copies of its asset files (`hexo_assets.py`). Originals are
+never modified; a name already taken gets a suffix, never an overwrite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
+from papernotes.errors import PapernotesError
+from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
+from papernotes.notes.importer.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
+from papernotes.notes.importer.headings import canonical_title, section_kind
+from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
+from papernotes.notes.model.tags import normalize_tag
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEXO_KEYS = {"abbrlink", "categories", "permalink", "layout"}
+_HEXO_TAG = re.compile(r"\{%\s*(\w+)")
+
+
+@dataclass
+class ImportPlan:
+    source: Path
+    kind: str  # "obsidian" or "hexo"
+    key: str
+    target: Path
+    text: str = ""
+    repair: RepairResult | None = None
+    properties: list[tuple[str, str]] = field(default_factory=list)  # (source key, what)
+    sections: list[tuple[int, str, str]] = field(default_factory=list)  # (line, heading, kind)
+    free: list[tuple[int, str]] = field(default_factory=list)  # sections kept as free text
+    kept: list[str] = field(default_factory=list)  # constructs kept verbatim
+    assets: AssetPlan | None = None  # Hexo asset tags turned into attachments (--hexo-assets)
+
+
+def _slug(stem: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")
+    return re.sub(r"-{2,}", "-", s).lower()
+
+
+def _key_for(path: Path, props: dict[str, Any], taken: set[str]) -> str:
+    base = _slug(path.stem)
+    if not base and props.get("abbrlink") is not None:
+        base = _slug(f"post-{props['abbrlink']}")
+    base = base or "imported"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def _map_properties(data: dict[str, Any], plan: ImportPlan) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = str(k)
+        if key == "tags":
+            raw = [v] if isinstance(v, str) else list(v or [])
+            tags = [t for t in (normalize_tag(str(x)) for x in raw) if t]
+            out["tags"] = tags
+            plan.properties.append(("tags", f"meta.tags = {tags}"))
+            if [str(x) for x in raw] != tags:
+                out["source-tags"] = [str(x) for x in raw]
+        elif key == "date" and isinstance(v, (dt.date, str)):
+            day = v.date() if isinstance(v, dt.datetime) else v
+            if isinstance(day, str):
+                try:
+                    day = dt.date.fromisoformat(day.strip()[:10])
+                except ValueError:
+                    out["source-date"] = v
+                    plan.properties.append(("date", "not a date: kept as source-date"))
+                    continue
+            out["date"] = day
+            plan.properties.append(("date", f"date = {day.isoformat()}"))
+            if isinstance(v, (dt.datetime, str)) and str(v) != day.isoformat():
+                out["source-date"] = str(v)
+        elif key == "title":
+            out["title"] = "" if v is None else str(v)
+            plan.properties.append(("title", "meta.title"))
+        elif key == "categories" and isinstance(v, list) and any(isinstance(x, list) for x in v):
+            # Hexo's nested categories are not Obsidian properties: one path per entry
+            out[key] = ["/".join(map(str, x)) if isinstance(x, list) else str(x) for x in v]
+            plan.properties.append((key, "kept (nested lists written as a/b)"))
+        else:
+            out[key] = v
+            plan.properties.append((key, "kept as a property"))
+    return out
+
+
+def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
+                     skip: set[int]) -> str:
+    """`body` with recognised level-2 headings renamed (except body lines in `skip`)."""
+    lines = body.split("\n")
+    for i in lines_outside_fences(lines):
+        line = lines[i]
+        cr = "\r" if line.endswith("\r") else ""
+        m = _HEADING.match(line[: len(line) - len(cr)])
+        if not m:
+            continue
+        level, title, no = len(m.group(1)), m.group(2), line0 + i + 1
+        kind = section_kind(title) if level == 2 else None
+        if kind is None or i in skip:
+            if level >= 2:
+                plan.free.append((no, title))
+            continue
+        plan.sections.append((no, title, kind))
+        lines[i] = f"## {canonical_title(kind, lang)}{cr}"
+    return "\n".join(lines)
+
+
+def _describe_kept(text: str, plan: ImportPlan) -> None:
+    checks = [
+        ("wikilinks", len(re.findall(r"(?<!!)\[\[", text))),
+        ("embeds", text.count("![[")),
+        ("callouts", len(re.findall(r"^>\s*\[!\w+\]", text, re.M))),
+        ("Hexo tags ({% ... %})", len(_HEXO_TAG.findall(text))),
+        ("<!--more-->", text.count("<!--more-->")),
+        ("raw HTML blocks", len(re.findall(r"^\s*<(iframe|div|video|img|p)\b", text, re.M | re.I))),
+    ]
+    plan.kept = [f"{n} {what}" for what, n in checks if n]
+
+
+def _set_aside(props: dict[str, Any], head: str, exc: PapernotesError,
+               plan: ImportPlan) -> bool:
+    """Move the property on the error's line to `source-<key>`; False if there is none."""
+    line = head.split("\n")[exc.line - 1] if exc.line else ""
+    name = line.split(":", 1)[0].strip()
+    if name not in props or name == "title" or name.startswith("source-"):
+        return False
+    value = props.pop(name)
+    props[f"source-{name}"] = value if isinstance(value, (str, int, float, bool, list)) \
+        else str(value)
+    plan.properties.append((name, f"not valid here ({exc.message}): kept as source-{name}"))
+    return True
+
+
+def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
+             hexo_assets: bool = False) -> ImportPlan:
+    """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
+    post's asset tags become Obsidian links to copies of its asset files."""
+    from papernotes.notes.format.parse import parse_note
+
+    original = read_text_utf8(path)
+    res = repair_text(original)
+    text = res.text
+    fm = split_frontmatter(text, path=path)
+    data = dict(fm.data) if fm else {}
+    body = text[fm.end:] if fm else text
+    hexo = bool(_HEXO_KEYS & set(map(str, data))) or "<!--more-->" in body \
+        or bool(_HEXO_TAG.search(body))
+    key = _key_for(path, data, taken)
+    plan = ImportPlan(path, "hexo" if hexo else "obsidian", key, notes_dir / f"{key}.md",
+                      repair=res if res.changed else None)
+    props = _map_properties(data, plan)
+    if hexo and hexo_assets:
+        first = (text.count("\n", 0, fm.end) if fm else 0) + 1
+        body, plan.assets = convert_assets(body, path, key, notes_dir, first)
+        for source, target in plan.assets.copies:
+            if target.exists() and target.read_bytes() != source.read_bytes():
+                raise PapernotesError(f"{target} exists with other bytes; not overwritten",
+                                      path=path, field="assets")
+    if "title" not in props:
+        h1 = re.search(r"^#[ \t]+(.+?)[ \t]*\r?$", body, re.M)
+        props = {"title": h1.group(1) if h1 else path.stem, **props}
+        plan.properties.append(("(first heading)" if h1 else "(file name)", "meta.title"))
+    lang = "zh" if re.search(r"[\u4e00-\u9fff]", body) else "en"
+    skip: set[int] = set()
+    for _ in range(24):
+        head = render_frontmatter(props)
+        if "\r\n" in body:
+            head = head.replace("\n", "\r\n")  # the note keeps its line endings
+        line0 = head.count("\n")
+        plan.sections, plan.free = [], []
+        candidate = head + _rename_headings(body, lang, plan, line0, skip)
+        try:
+            parse_note(candidate, path=plan.target, key=key)
+        except PapernotesError as exc:
+            if exc.line is not None and exc.line <= line0 and _set_aside(props, head, exc, plan):
+                continue  # a property the model cannot take: kept as source-<key>
+            # a template section whose content the parser cannot read: keep it as free text
+            owner = [s for s in plan.sections if exc.line and s[0] <= exc.line]
+            if not owner or owner[-1][1] == canonical_title(owner[-1][2], lang):
+                shift = (text.count("\n", 0, fm.end) if fm else 0) - line0
+                raise exc.at(path=path, line_offset=shift) from None
+            skip.add(owner[-1][0] - line0 - 1)
+            continue
+        plan.text = candidate
+        _describe_kept(candidate, plan)
+        return plan
+    raise PapernotesError("could not be read as a note", path=path)
+
+
+def plan_import(paths: Sequence[Path], notes_dir: Path, *,
+                hexo_assets: bool = False) -> list[ImportPlan]:
+    taken = {p.stem for p in notes_dir.glob("*.md")} if notes_dir.is_dir() else set()
+    plans = []
+    for path in paths:
+        plan = plan_one(path, notes_dir, taken, hexo_assets=hexo_assets)
+        taken.add(plan.key)
+        plans.append(plan)
+    return plans
+
+
+def write_imports(plans: Sequence[ImportPlan]) -> list[Path]:
+    """Write every planned note (never over an existing file), each after its attachments, so
+    a written note never links to a file that is not there yet."""
+    written = []
+    for p in plans:
+        for source, target in (p.assets.copies if p.assets else []):
+            if not target.exists():
+                atomic_write_bytes(target, source.read_bytes(), overwrite=False)
+        written.append(atomic_write_text(p.target, p.text, overwrite=False))
+    return written
