@@ -27,7 +27,7 @@ def command(
     run = run_doctor(targets, fix=fix)
     fixed = set(run.fixed)
     left = [f for f in run.findings
-            if not (f.path in fixed and f.check in ("mojibake", "mojibake-uncertain"))]
+            if not (f.path in fixed and (f.fixable or f.check == "mojibake-uncertain"))]
     if as_json:
         out = {
             "files": [{
@@ -36,6 +36,10 @@ def command(
                 "repair": None if r.repair is None else {
                     "layers": r.repair.layers, "sequences": r.repair.sequences,
                     "restored": r.repair.restored, "ambiguous": r.repair.ambiguous,
+                    "pages": [{"lines": [v.line, v.end_line], "page": v.page,
+                               "margin": v.margin, "runner_up": v.runner_up,
+                               "lossless": v.lossless} for v in r.repair.pages],
+                    "uncertain": r.repair.uncertain,
                     "least_confident": [
                         {"line": c.line, "chosen": c.chosen, "confidence": round(c.confidence, 4),
                          "alternatives": list(c.alternatives[:5])}

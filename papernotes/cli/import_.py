@@ -33,11 +33,17 @@ def command(
     for p in plans:
         console.print(f"[bold]{p.source}[/] ({p.kind}) -> {p.target}", highlight=False,
                       soft_wrap=True)
+        if p.encoding is not None:
+            console.print(f"  not UTF-8: converted from {p.encoding}", highlight=False)
         if p.repair is not None:
             r = p.repair
-            console.print(f"  repaired damaged text first: {r.sequences} sequences, "
-                          f"{r.restored} with lost bytes put back, {r.ambiguous} ambiguous",
-                          highlight=False)
+            page = f" (read as {r.page})" if r.page else ""
+            console.print(f"  repaired damaged text first{page}: {r.sequences} sequences, "
+                          f"{r.restored} with lost bytes put back, {r.ambiguous} ambiguous, "
+                          f"{r.uncertain} character(s) uncertain", highlight=False)
+            for u in r.unclear:
+                console.print(f"  line {u.line}: {u.pages[0]} and {u.pages[1]} repair it "
+                              f"differently: left as it is", highlight=False)
         for src, what in p.properties:
             console.print(f"  property {src}: {what}", markup=False, highlight=False)
         for line, title, kind in p.sections:
@@ -57,9 +63,13 @@ def command(
         if p.kept:
             console.print("  kept verbatim: " + ", ".join(p.kept), markup=False,
                           highlight=False)
+    repaired = [p.repair for p in plans if p.repair is not None]
+    uncertain = sum(r.uncertain for r in repaired)
+    summary = (f"; {len(repaired)} repaired, {uncertain} character(s) stayed uncertain "
+               "(`papernotes doctor` lists them)" if repaired else "")
     if dry_run:
-        console.print(f"dry run: {len(plans)} note(s) would be written, nothing written",
-                      highlight=False)
+        console.print(f"dry run: {len(plans)} note(s) would be written, nothing written"
+                      f"{summary}", highlight=False)
         return
     written = write_imports(plans)
-    console.print(f"[green]imported {len(written)} note(s)[/]", highlight=False)
+    console.print(f"[green]imported {len(written)} note(s)[/]{summary}", highlight=False)

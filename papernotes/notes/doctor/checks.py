@@ -51,24 +51,47 @@ class FileReport:
     repaired_text: str | None = None  # what --fix writes
 
 
-def _first_damaged_line(text: str) -> int:
-    from papernotes.notes.repair.mojibake import find_damaged_runs
-
-    runs = find_damaged_runs(text)
-    return text.count("\n", 0, runs[0].start) + 1 if runs else 1
+def _page_note(res: RepairResult) -> str:
+    """`Windows-1254, 41.2 over Windows-1252` for each page chosen (lines when several)."""
+    parts = []
+    for v in res.pages:
+        where = f" (lines {v.line}-{v.end_line})" if len(res.pages) > 1 else ""
+        if v.lossless and v.margin is None:
+            how = ", nothing lost"
+        elif v.margin is None:
+            how = ", the only page that fits"
+        elif v.margin == float("inf"):
+            how = f"; {v.runner_up} cannot produce it"
+        else:
+            how = f", margin {v.margin:.1f} over {v.runner_up}"
+        parts.append(f"{v.page}{where}{how}")
+    return "; ".join(parts)
 
 
 def check_mojibake(path: str, text: str) -> tuple[list[Finding], RepairResult | None]:
+    """Damaged text: the page it went through, what the repair restores, the characters it
+    is least sure of, lines it leaves because two pages repair them differently, and any
+    damage still there after it (so a file is never reported clean while some remains)."""
+    from papernotes.notes.repair.detect import detect
+
     res = repair_text(text)
     if not res.changed:
         return [], None
+    out: list[Finding] = []
     if res.lossless:
         msg = f"damaged text (a lossless misreading), {res.sequences} line(s) re-decoded by ftfy"
-    else:
+        out.append(Finding("mojibake", path, 1, msg, fixable=True))
+    elif res.text_changed:
         twice = f", damaged {res.layers} times" if res.layers > 1 else ""
-        msg = (f"damaged text (UTF-8 read as Windows-1252{twice}): {res.sequences} sequences "
-               f"restored, {res.restored} with lost bytes put back, {res.ambiguous} ambiguous")
-    out = [Finding("mojibake", path, _first_damaged_line(text), msg, fixable=True)]
+        msg = (f"damaged text (UTF-8 read as {_page_note(res)}{twice}): {res.sequences} "
+               f"sequences restored, {res.restored} with lost bytes put back, "
+               f"{res.ambiguous} ambiguous")
+        first = min([v.line for v in res.pages] or [1])
+        out.append(Finding("mojibake", path, first, msg, fixable=res.text != text))
+    for u in res.unclear:
+        out.append(Finding("mojibake-unclear", path, u.line,
+                           f"damaged text that {u.pages[0]} and {u.pages[1]} repair "
+                           f"differently (margin {u.margin:.1f}): left as it is; please check"))
     for c in res.least_confident(UNCERTAIN_SHOWN):
         if c.confidence >= 0.9:
             continue
@@ -76,6 +99,11 @@ def check_mojibake(path: str, text: str) -> tuple[list[Finding], RepairResult | 
         out.append(Finding("mojibake-uncertain", path, c.line,
                            f"restored '{c.chosen}' in '{c.context}' with p={c.confidence:.2f} "
                            f"(next most likely: {alts}); please check"))
+    unclear = {u.line for u in res.unclear}
+    left = detect(res.text) if res.text_changed else None
+    if left is not None and left.damaged and left.first_line() not in unclear:
+        out.append(Finding("mojibake-left", path, left.first_line(),
+                           "damaged text still there after the repair; please check"))
     return out, res
 
 
@@ -180,21 +208,40 @@ def check_placeholders(path: str, text: str) -> list[Finding]:
     return out
 
 
+def _decode(spath: str, data: bytes, report: FileReport) -> tuple[str | None, bool]:
+    """The file's text, and whether it had to be converted (`not-utf8`, fixable, names the
+    encoding found); None when no encoding fits."""
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError as exc:
+        from papernotes.notes.repair.encoding import decode_bytes
+
+        line = data[: exc.start].count(b"\n") + 1
+        decoded = decode_bytes(data)
+        if decoded is None:
+            report.findings.append(Finding(
+                "not-utf8", spath, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}), "
+                "and no text encoding reads it: left as it is"))
+            return None, False
+        report.findings.append(Finding(
+            "not-utf8", spath, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}): reads "
+            f"as {decoded.label}; --fix converts it to UTF-8", fixable=True))
+        return decoded.text, True
+
+
 def examine(path: Path, *, index: tuple[set[str], set[str]] | None,
             in_vault: bool) -> FileReport:
     """Run every check on one file; `repaired_text` is what --fix would write."""
     report = FileReport(path)
     spath = str(path)
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        report.findings.append(Finding("not-utf8", spath, line,
-                                       f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"))
+    text, converted = _decode(spath, data, report)
+    if text is None:
         return report
     found, res = check_mojibake(spath, text)
     report.findings += found
+    if converted:
+        report.repaired_text = text
     if res is not None:
         report.repair, report.repaired_text = res, res.text
         text = res.text  # the other checks look at what the text says once repaired

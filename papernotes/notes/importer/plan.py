@@ -44,6 +44,7 @@ class ImportPlan:
     free: list[tuple[int, str]] = field(default_factory=list)  # sections kept as free text
     kept: list[str] = field(default_factory=list)  # constructs kept verbatim
     assets: AssetPlan | None = None  # Hexo asset tags turned into attachments (--hexo-assets)
+    encoding: str | None = None  # the encoding a file that was not UTF-8 was converted from
 
 
 def _slug(stem: str) -> str:
@@ -146,13 +147,27 @@ def _set_aside(props: dict[str, Any], head: str, exc: PapernotesError,
     return True
 
 
+def _read_any(path: Path) -> tuple[str, str | None]:
+    """The file's text, converted from the encoding `doctor --fix` finds when it is not
+    UTF-8 (so both give the same bytes), with that encoding's name."""
+    try:
+        return read_text_utf8(path), None
+    except PapernotesError as exc:
+        from papernotes.notes.repair.encoding import decode_bytes
+
+        decoded = decode_bytes(path.read_bytes()) if path.is_file() else None
+        if decoded is None:
+            raise exc from None
+        return decoded.text, decoded.label
+
+
 def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
              hexo_assets: bool = False) -> ImportPlan:
     """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
     post's asset tags become Obsidian links to copies of its asset files."""
     from papernotes.notes.format.parse import parse_note
 
-    original = read_text_utf8(path)
+    original, encoding = _read_any(path)
     res = repair_text(original)
     text = res.text
     fm = split_frontmatter(text, path=path)
@@ -162,7 +177,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
         or bool(_HEXO_TAG.search(body))
     key = _key_for(path, data, taken)
     plan = ImportPlan(path, "hexo" if hexo else "obsidian", key, notes_dir / f"{key}.md",
-                      repair=res if res.changed else None)
+                      repair=res if res.changed else None, encoding=encoding)
     props = _map_properties(data, plan)
     if hexo and hexo_assets:
         first = (text.count("\n", 0, fm.end) if fm else 0) + 1

@@ -1,13 +1,10 @@
-"""The user's damage model (UTF-8 read as Windows-1252, lossy) and its detection.
-
-The damage, exactly: take the UTF-8 bytes of a text; decode each byte with Windows-1252,
-where the five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) and the
-soft hyphen 0xAD are dropped; the result is saved again as UTF-8. `论文` becomes `è®ºæ–‡`.
+"""Damaged runs: text that reads as UTF-8 bytes misread through a code page (`codepages.py`).
 
 All lost bytes are UTF-8 *continuation* bytes (0x80-0xBF), so every damaged multi-byte
-character keeps its lead byte: reading a run of Windows-1252 characters back as bytes gives
-lead bytes each followed by at most as many continuation bytes as the lead announces. That
-structure, plus a plausibility test, is how damaged runs are told apart from real text.
+character keeps its lead byte: reading a run of a page's characters back as bytes gives lead
+bytes each followed by at most as many continuation bytes as the lead announces. That
+structure, plus a plausibility test, is how damaged runs are told apart from real text; which
+page the text went through is chosen in `detect.py`.
 """
 
 from __future__ import annotations
@@ -18,27 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
 
-LOST_BYTES: tuple[int, ...] = (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD)
+from papernotes.notes.repair.codepages import PAGES, CodePage, damage  # noqa: F401 (re-export)
 
-# Character -> the byte Windows-1252 decodes to it, for the bytes 0x80-0xFF that survive.
-CHAR_TO_BYTE: dict[str, int] = {
-    bytes([b]).decode("cp1252"): b for b in range(0x80, 0x100) if b not in LOST_BYTES
-}
-BYTE_TO_CHAR: dict[int, str] = {b: c for c, b in CHAR_TO_BYTE.items()}
+_CP1252 = PAGES["cp1252"]
+LOST_BYTES: tuple[int, ...] = tuple(sorted(_CP1252.lost))
 
-# A run: consecutive characters that are all in the Windows-1252 image of 0x80-0xFF.
-RUN_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(CHAR_TO_BYTE)) + "]+")
-
-
-def damage(text: str) -> str:
-    """Apply the user's damage once (the exact procedure; used by tests and the benchmark)."""
-    out = []
-    for b in text.encode("utf-8"):
-        if b < 0x80:
-            out.append(chr(b))
-        elif b not in LOST_BYTES:
-            out.append(BYTE_TO_CHAR[b])
-    return "".join(out)
+# Character -> the byte Windows-1252 decodes to it (the most common page), and back.
+CHAR_TO_BYTE: dict[str, int] = _CP1252.to_byte
+BYTE_TO_CHAR: dict[int, str] = _CP1252.to_char
 
 
 def _seq_len(lead: int) -> int:
@@ -78,8 +62,10 @@ class Unit:
 
 
 @lru_cache(maxsize=65536)
-def candidates_for(seq: bytes, need: int) -> tuple[str, ...]:
-    """All plausible characters whose UTF-8 is `seq` with `need - len(seq)` lost bytes put back."""
+def candidates_for(seq: bytes, need: int, lost: tuple[int, ...] = LOST_BYTES
+                   ) -> tuple[str, ...]:
+    """All plausible characters whose UTF-8 is `seq` with `need - len(seq)` bytes of `lost`
+    put back."""
     present = list(seq[1:])
     missing = need - len(seq)
     if missing == 0:
@@ -91,7 +77,7 @@ def candidates_for(seq: bytes, need: int) -> tuple[str, ...]:
     found: list[str] = []
     slots = need - 1
     for pos in combinations(range(slots), missing):
-        for vals in product(LOST_BYTES, repeat=missing):
+        for vals in product(lost, repeat=missing):
             cont, it_p, it_v = [], iter(present), iter(vals)
             for i in range(slots):
                 cont.append(next(it_v) if i in pos else next(it_p))
@@ -104,10 +90,11 @@ def candidates_for(seq: bytes, need: int) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def parse_run(run: str) -> list[Unit] | None:
-    """Read a run of Windows-1252 characters as UTF-8 with lost continuation bytes.
+def parse_run(run: str, to_byte: dict[str, int] = CHAR_TO_BYTE,
+              lost: tuple[int, ...] = LOST_BYTES) -> list[Unit] | None:
+    """Read a run of a page's characters as UTF-8 whose bytes of `lost` may be missing.
     None if it cannot be such damage (a stray continuation, an invalid lead, no candidate)."""
-    data = [CHAR_TO_BYTE[c] for c in run]
+    data = [to_byte[c] for c in run]
     units: list[Unit] = []
     i = 0
     while i < len(data):
@@ -117,7 +104,7 @@ def parse_run(run: str) -> list[Unit] | None:
         j = i + 1
         while j < len(data) and j - i < need and 0x80 <= data[j] <= 0xBF:
             j += 1
-        cands = candidates_for(bytes(data[i:j]), need)
+        cands = candidates_for(bytes(data[i:j]), need, lost if j - i < need else ())
         if not cands:
             return None
         units.append(Unit(i, j, need - (j - i), cands))
@@ -125,16 +112,11 @@ def parse_run(run: str) -> list[Unit] | None:
     return units
 
 
-def _strong_unit(u: Unit, run: str) -> bool:
-    """A unit that real text would hardly produce: a complete sequence of 3+ bytes."""
-    return u.missing == 0 and u.end - u.start >= 3
-
-
 def run_is_clearly_damaged(run: str, units: list[Unit]) -> bool:
     """Damaged beyond reasonable doubt: a complete 3/4-byte character decodes from it, or
     ftfy both flags it as bad and would re-decode it itself. Real words like `naïve`,
     `Straße“`, `café—`, `3×²` are none of these."""
-    if any(_strong_unit(u, run) for u in units):
+    if any(u.missing == 0 and u.end - u.start >= 3 for u in units):
         return True
     from ftfy import fix_encoding
     from ftfy.badness import is_bad
@@ -152,27 +134,59 @@ class DamagedRun:
     clear: bool
 
 
-def find_damaged_runs(text: str) -> list[DamagedRun]:
-    """Runs that read as damaged UTF-8. Once any run is clearly damaged the text is taken as
-    damaged, and every run that parses counts (a lone `â` for a lost `⭐` included) unless
-    undamaged non-ASCII text sits beside it; otherwise nothing is reported, so undamaged
-    text is never touched."""
+@dataclass(frozen=True)
+class PageRuns:
+    """A text read through one page: every run of the page's characters, parsed or not."""
+
+    page: CodePage
+    lost: tuple[int, ...]
+    runs: tuple[DamagedRun, ...]  # the runs that parse
+    failed: tuple[tuple[int, int], ...]  # (start, end) of runs that cannot be damage
+    foreign: int  # non-ASCII characters outside the page's image
+
+    @property
+    def clear(self) -> bool:
+        return any(r.clear for r in self.runs)
+
+
+def read_through(text: str, cp: CodePage, lost: frozenset[int] | None = None) -> PageRuns:
+    """Every run of `cp`'s characters in `text`, parsed as damage through `cp`."""
+    lost_t = tuple(sorted(cp.lost_in(text) if lost is None else lost))
     runs: list[DamagedRun] = []
-    for m in RUN_RE.finditer(text):
-        units = parse_run(m.group())
+    failed: list[tuple[int, int]] = []
+    covered = 0
+    for m in cp.run_re.finditer(text):
+        covered += m.end() - m.start()
+        units = parse_run(m.group(), cp.to_byte, lost_t)
         if units is None:
+            failed.append(m.span())
             continue
         runs.append(DamagedRun(m.start(), m.end(), tuple(units),
                                run_is_clearly_damaged(m.group(), units)))
-    if not any(r.clear for r in runs):
+    foreign = sum(1 for c in text if c > "\x7f") - covered
+    return PageRuns(cp, lost_t, tuple(runs), tuple(failed), foreign)
+
+
+def find_damaged_runs(text: str, cp: CodePage = _CP1252) -> list[DamagedRun]:
+    """Runs that read as damaged UTF-8 through `cp`. Once any run is clearly damaged the text
+    is taken as damaged, and every run that parses counts (a lone `â` for a lost `⭐`
+    included) unless undamaged non-ASCII text sits beside it; otherwise nothing is reported,
+    so undamaged text is never touched."""
+    pr = read_through(text, cp)
+    return select_runs(text, pr)
+
+
+def select_runs(text: str, pr: PageRuns) -> list[DamagedRun]:
+    """The runs of `pr` to repair (see `find_damaged_runs`)."""
+    if not pr.clear:
         return []
-    if any(ord(c) > 0x7F and c not in CHAR_TO_BYTE for c in text):
+    if pr.foreign:
         # Real non-ASCII text beside the damage (whole-file damage leaves none): mixed text,
         # so only what is clearly damaged is taken, and not inside code, where mojibake is
         # quoted on purpose (`论文` became `è®ºæ–‡`).
         code = code_spans(text)
-        return [r for r in runs if r.clear and not any(a <= r.start < b for a, b in code)]
-    return runs
+        return [r for r in pr.runs if r.clear and not any(a <= r.start < b for a, b in code)]
+    return list(pr.runs)
 
 
 _CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]+`", re.S | re.M)
@@ -183,4 +197,6 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def looks_damaged(text: str) -> bool:
-    return bool(find_damaged_runs(text))
+    from papernotes.notes.repair.detect import detect
+
+    return detect(text).damaged

@@ -1,12 +1,10 @@
-"""Repair of the user's damage: re-encode damaged runs to their bytes, and put lost bytes
-back by choosing, among the characters each damaged sequence could have been, the most
-probable *whole* text (Viterbi over the candidates, scored by `langmodel.window_logps` on a
-window of words around each choice, coupled to the previous choice when they are close).
+"""Putting lost bytes back: among the characters each damaged sequence could have been,
+the most probable *whole* text (Viterbi over the candidates, scored by
+`langmodel.window_logps` on a window of words around each choice, coupled to the previous
+choice when they are close). `decode_layer` reads one layer of damage back through a page.
 
-Damage applied twice is undone layer by layer: an outer layer is recognised when reading it
-back gives text that is itself damaged; there, a lost byte can only have been one of the
-Windows-1252 characters, which leaves (almost always) one candidate. Text damaged some
-other lossless way is left to ftfy.
+In an outer layer of damage applied twice, a lost byte can only have been one of the page's
+characters of the layer under it, which leaves (almost always) one candidate (`_pick_outer`).
 """
 
 from __future__ import annotations
@@ -16,9 +14,10 @@ from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 
-from papernotes.notes.repair.langmodel import char_logp, is_han, is_traditional, window_logps
-from papernotes.notes.repair.mojibake import (CHAR_TO_BYTE, DamagedRun, code_spans,
-                                              find_damaged_runs, parse_run)
+from papernotes.notes.repair.langmodel import (char_logp, is_han, is_traditional, window_logps,
+                                               words_across)
+from papernotes.notes.repair.codepages import CodePage
+from papernotes.notes.repair.mojibake import DamagedRun, parse_run
 
 BEAM = 5  # candidates per choice kept for the joint search
 WINDOW = 3  # characters of context on each side (covers 4-character words)
@@ -34,24 +33,6 @@ class Choice:
     alternatives: tuple[str, ...]  # the other candidates, most probable first
     confidence: float  # probability of the chosen one among the candidates, 0..1
     context: str = ""  # the repaired text around it, on its line
-
-
-@dataclass(frozen=True)
-class RepairResult:
-    text: str
-    layers: int = 0  # how many times the damage was undone (0: nothing found)
-    sequences: int = 0  # damaged sequences read back as characters
-    restored: int = 0  # of these, sequences that had lost bytes put back
-    ambiguous: int = 0  # of these, sequences with more than one plausible character
-    choices: tuple[Choice, ...] = field(default_factory=tuple)
-    lossless: bool = False  # repaired by ftfy (other lossless mojibake)
-
-    @property
-    def changed(self) -> bool:
-        return self.layers > 0 or self.lossless
-
-    def least_confident(self, n: int = 5) -> list[Choice]:
-        return sorted(self.choices, key=lambda c: c.confidence)[:n]
 
 
 @dataclass
@@ -154,6 +135,16 @@ def _viterbi(lay: _Layout) -> list[str]:
             cs = tuple(sorted(cs, key=lambda c: -own[c])[:BEAM])
         cands.append(cs)
         alone.append(own)
+    for k in range(len(slots) - 1):
+        # two neighbours that both lost a byte: each alone sees only a hole beside it, so a
+        # word they make together is kept in both beams
+        (p, cs), (q, ds) = slots[k], slots[k + 1]
+        if q == p + 1:
+            for a, b in words_across(cs, ds, trad[k]):
+                if a not in cands[k]:
+                    cands[k] += (a,)
+                if b not in cands[k + 1]:
+                    cands[k + 1] += (b,)
     # best[k][i] = (score of the best path ending in cands[k][i], index of its choice at k-1)
     best: list[list[tuple[float, int]]] = []
     for k, (p, _) in enumerate(slots):
@@ -196,20 +187,21 @@ def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
     return out
 
 
-def _pick_outer(lay: _Layout) -> list[str]:
-    """In an outer layer a lost byte belonged to a Windows-1252 character of the text under
-    it: take the one that makes that text read as UTF-8 again, the most plausible first."""
+def _pick_outer(lay: _Layout, cp: CodePage, lost: tuple[int, ...]) -> list[str]:
+    """In an outer layer a lost byte belonged to a character of `cp` in the text under it:
+    take the one that makes that text read as UTF-8 again, the most plausible first."""
     chars = list(lay.chars)
+    image = cp.to_byte
     picked = []
     for p, cands in lay.slots:
         def inner(c: str) -> float:
             chars[p] = c
             a, b = p, p + 1
-            while a > 0 and chars[a - 1] in CHAR_TO_BYTE:
+            while a > 0 and chars[a - 1] in image:
                 a -= 1
-            while b < len(chars) and chars[b] in CHAR_TO_BYTE:
+            while b < len(chars) and chars[b] in image:
                 b += 1
-            units = parse_run("".join(chars[a:b]))
+            units = parse_run("".join(chars[a:b]), image, lost)
             unit = next((u for u in units or () if u.start <= p - a < u.end), None)
             return -math.inf if unit is None else max(map(char_logp, unit.candidates))
         best = max(cands, key=inner)
@@ -218,66 +210,19 @@ def _pick_outer(lay: _Layout) -> list[str]:
     return picked
 
 
-def _decode_layer(text: str, runs: list[DamagedRun], only: set[str] | None
-                  ) -> tuple[str, _Layout, list[Choice]] | None:
+def decode_layer(text: str, runs: list[DamagedRun], cp: CodePage, lost: tuple[int, ...],
+                 outer: bool = False) -> tuple[str, _Layout, list[Choice]] | None:
+    """`text` with `runs` read back through `cp`. With `outer`, as the outer layer of damage
+    applied twice: every lost byte must be one of `cp`'s characters (None if one cannot)."""
+    only = set(cp.to_byte) if outer else None
     lay = _layout(text, runs, only)
     if lay is None:
         return None
     if only is None:
         lay.mark_scripts()
-    picked = _viterbi(lay) if only is None else _pick_outer(lay)
+    picked = _viterbi(lay) if only is None else _pick_outer(lay, cp, lost)
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):
         chars[p] = c
     choices = _choices(lay, picked) if only is None else []
     return "".join(chars), lay, choices
-
-
-def repair_text(text: str, max_layers: int = 3) -> RepairResult:
-    """Undo the damage (once or several times); text that is not damaged comes back as is."""
-    image = set(CHAR_TO_BYTE)
-    cur, layers, seqs, restored, ambiguous = text, 0, 0, 0, 0
-    choices: list[Choice] = []
-    while layers < max_layers:
-        runs = find_damaged_runs(cur)
-        if not runs:
-            break
-        inner = _decode_layer(cur, runs, image)
-        if inner is not None and find_damaged_runs(inner[0]):
-            cur, lay = inner[0], inner[1]
-        else:
-            decoded = _decode_layer(cur, runs, None)
-            assert decoded is not None  # every run parsed, so every unit has candidates
-            cur, lay, choices = decoded
-        layers += 1
-        seqs += lay.sequences
-        restored += lay.restored
-        ambiguous += len(lay.slots)
-        if choices:
-            break
-    if layers:
-        return RepairResult(cur, layers, seqs, restored, ambiguous, tuple(choices))
-    return _lossless(text)
-
-
-def _lossless(text: str) -> RepairResult:
-    """Other mojibake that lost nothing (e.g. Latin-1 or MacRoman misreadings): ftfy, line by
-    line, outside code (where mojibake is quoted on purpose)."""
-    import ftfy
-
-    pieces, pos, n = [], 0, 0
-    for a, b in [*code_spans(text), (len(text), len(text))]:
-        for line in text[pos:a].splitlines(keepends=True):
-            new = ftfy.fix_encoding(line)
-            # one collapsed pair (`3×²` -> `3ײ`) is too little evidence: ftfy guesses there
-            if len(line) - len(new) >= 2:
-                pieces.append(new)
-                n += 1
-            else:
-                pieces.append(line)
-        pieces.append(text[a:b])
-        pos = b
-    new = "".join(pieces)
-    if new == text:
-        return RepairResult(text)
-    return RepairResult(new, layers=0, sequences=n, lossless=True)
