@@ -56,7 +56,7 @@ def _page_note(res: RepairResult) -> str:
     parts = []
     for v in res.pages:
         where = f" (lines {v.line}-{v.end_line})" if len(res.pages) > 1 else ""
-        if v.lossless and v.margin is None:
+        if v.lossless:
             how = ", nothing lost"
         elif v.margin is None:
             how = ", the only page that fits"

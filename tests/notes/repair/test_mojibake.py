@@ -117,16 +117,23 @@ _TEXT = st.lists(st.one_of(
 @given(_TEXT)
 def test_property_damage_then_repair_gives_the_original_where_nothing_was_lost(text):
     lost = any(b in (0x81, 0x8D, 0x8F, 0x90, 0x9D, 0xAD) for b in text.encode())
-    res = repair_text(damage(text))
+    bad = damage(text)
+    res = repair_text(bad)
     if not lost:
         assert res.text == text
     elif res.layers:
-        assert len(res.text) == len(text)
-        assert exact_fraction(res.text, text) >= 0.6
+        # lines two pages repair differently (1254 loses more bytes) may be left as they were
+        unclear = {u.line for u in res.unclear}
+        for no, (got, want, was) in enumerate(zip(res.text.split("\n"), text.split("\n"),
+                                                  bad.split("\n")), 1):
+            if no in unclear:
+                assert got == was
+            else:
+                assert len(got) == len(want) and (not want or exact_fraction(got, want) >= 0.6)
     else:
         # nothing but lost-byte sequences (`⭐⭐⭐` -> `âââ`) cannot be told from real text:
         # left exactly as it is, nothing invented
-        assert res.text == damage(text)
+        assert res.text == bad
 
 
 @settings(max_examples=60, deadline=None)
