@@ -24,7 +24,7 @@ from papernotes.notes.format.placeholders import filled
 from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.format.regions import Region, find_regions
 from papernotes.notes.model.schema import STATUS_LABELS, Note
-from papernotes.notes.format.section_labels import SECTION_TITLES, ZH_SECTION_TITLES
+from papernotes.notes.format.section_labels import is_zh_heading, section_of
 
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
 _TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}
@@ -125,9 +125,9 @@ def _read_sections(r: FieldReader, tokens: list[Token]) -> list[Section]:
                     r.set("meta.title", filled(title[len(prefix):]), tok.map[0])
                     r.data.setdefault("lang", lang)
         else:
-            kind = SECTION_TITLES.get(title, "user") if level == 2 else "user"
+            kind = (section_of(title) or "user") if level == 2 else "user"
             if kind != "user":
-                r.data.setdefault("lang", "zh" if title in ZH_SECTION_TITLES else "en")
+                r.data.setdefault("lang", "zh" if is_zh_heading(title) else "en")
         sections.append(Section(title, kind, level, r.file_line(tok.map[0]), r.file_line(end_line)))
         reader = READERS.get(kind)
         if reader is not None:

@@ -63,10 +63,42 @@ _FIELD_LABELS: dict[str, str] = {
 ZH_SECTION_TITLES = frozenset(t for t in SECTION_TITLES if not t.isascii())
 
 
+def base_title(title: str) -> str:
+    """A heading without its trailing parenthesis (nested ones included):
+    `2. 摘要与核心问题 (Abstract)` -> `2. 摘要与核心问题`."""
+    t = title.rstrip()
+    if not t.endswith((")", "）")):
+        return t
+    depth = 0
+    for i in range(len(t) - 1, -1, -1):
+        depth += t[i] in ")）"
+        depth -= t[i] in "(（"
+        if depth == 0:
+            return t[:i].rstrip() if i > 0 else t
+    return t
+
+
+_BASES: dict[str, str] = {base_title(t): k for t, k in SECTION_TITLES.items()}
+_ZH_BASES = frozenset(base_title(t) for t in ZH_SECTION_TITLES)
+
+
+def section_of(title: str) -> str | None:
+    """The section a level-2 heading names: a template heading exactly, or one whose words in
+    parentheses are the user's own (`2. 摘要与核心问题 (Abstract)`, as `import` writes them)."""
+    kind = SECTION_TITLES.get(title)
+    if kind is None and base_title(title) != title:
+        kind = _BASES.get(base_title(title))
+    return kind
+
+
+def is_zh_heading(title: str) -> bool:
+    return title in ZH_SECTION_TITLES or base_title(title) in _ZH_BASES
+
+
 def note_language(text: str) -> str:
     """"zh" when a note's text uses the Chinese template's section headings, else "en" (a line
     scan, for tools that rewrite a region without parsing the whole note)."""
-    return "zh" if any(f"\n## {t}" in text for t in ZH_SECTION_TITLES) else "en"
+    return "zh" if any(f"\n## {t}" in text for t in _ZH_BASES) else "en"
 
 
 def label_of(text: str) -> str | None:

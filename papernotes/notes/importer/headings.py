@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from papernotes.notes.format.section_labels import SECTION_TITLES
+from papernotes.notes.format.section_labels import SECTION_TITLES, base_title
 
 _NUMBER = re.compile(
     r"^\s*(?:[(（]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]|(?:\d+|[一二三四五六七八九十]+)"
@@ -64,3 +64,15 @@ def canonical_title(kind: str, lang: str) -> str:
     zh = [t for t in han if re.search(r"[\u4e00-\u9fff]", t)]
     en = [t for t in han if t not in zh]
     return (zh or en)[0] if lang == "zh" else (en or zh)[0]
+
+
+def heading_for(kind: str, lang: str, heading: str) -> str:
+    """The heading `import` writes for the user's `heading` of section `kind`: the template's,
+    with the user's own words kept in parentheses when the template's do not already say
+    them (`## Abstract` -> `2. 摘要与核心问题 (Abstract)`; `二、摘要与核心问题` -> the template's)."""
+    canon = canonical_title(kind, lang)
+    words = _NUMBER.sub("", heading.strip()).strip("*# ").strip()
+    m = _PAREN.search(words)
+    pieces = [words[: m.start()].strip(), m.group(1).strip()] if m else [words]
+    own = [p for p in pieces if _norm(p) and _norm(p) not in _norm(canon)]
+    return f"{base_title(canon)} ({' '.join(own)})" if own else canon

@@ -22,7 +22,7 @@ from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_u
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.importer.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
-from papernotes.notes.importer.headings import canonical_title, section_kind
+from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.model.tags import normalize_tag
 
@@ -117,7 +117,7 @@ def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
                 plan.free.append((no, title))
             continue
         plan.sections.append((no, title, kind))
-        lines[i] = f"## {canonical_title(kind, lang)}{cr}"
+        lines[i] = f"## {heading_for(kind, lang, title)}{cr}"
     return "\n".join(lines)
 
 
