@@ -44,6 +44,9 @@ def command(
             for u in r.unclear:
                 console.print(f"  line {u.line}: {u.pages[0]} and {u.pages[1]} repair it "
                               f"differently: left as it is", highlight=False)
+        if p.identification is not None:
+            console.print(f"  paper: {p.identification.describe()}", markup=False,
+                          highlight=False, soft_wrap=True)
         for src, what in p.properties:
             console.print(f"  property {src}: {what}", markup=False, highlight=False)
         for line, title, kind in p.sections:

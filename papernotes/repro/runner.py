@@ -62,9 +62,40 @@ class Interrupted(PapernotesError):
     exit_code = 130
 
 
+def _note_repro(ws: Workspace, name: str) -> tuple[Path, str] | None:
+    """A note named `name` and the spec its `repro:` property names (an imported note that
+    the catalog linked to a spec), or None."""
+    from papernotes.notes.format.frontmatter import split_frontmatter
+
+    note = ws.notes_dir / f"{name}.md"
+    if "/" in name or not note.is_file():
+        return None
+    fm = split_frontmatter(note.read_text(encoding="utf-8"), path=note)
+    spec = fm.data.get("repro") if fm is not None else None
+    return (note, str(spec)) if spec else None
+
+
+def _spec_for(name: str, ws: Workspace) -> Path:
+    """`repro/<name>.yaml`, or the spec of the note `name` (`papernotes repro my-simclr-notes`)."""
+    try:
+        return spec_path(name, ws.repro_dir)
+    except PapernotesError:
+        found = _note_repro(ws, name)
+        if found is None:
+            raise
+        return spec_path(found[1], ws.repro_dir)
+
+
+def _note_for(name: str, ws: Workspace, res: Resolved) -> Path:
+    """The note the results go to: the note `name` when it was named, else the spec's paper."""
+    found = _note_repro(ws, name) if not (ws.repro_dir / f"{name}.yaml").is_file() else None
+    return found[0] if found is not None and found[1] == res.spec.name \
+        else ws.note_path(res.spec.paper)
+
+
 def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchPlan, int]:
     """The resolved profile (device and absolute out_dir set), the launch plan and GPUs used."""
-    path = spec_path(opts.name, ws.repro_dir)
+    path = _spec_for(opts.name, ws)
     spec, doc = load_spec(path)
     res = resolve(spec, doc, path, opts.profile, parse_overrides(opts.overrides), opts.overrides)
     cfg = res.config
@@ -167,7 +198,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     curves = plots.draw(rec, out_dir / "curves.png", f"{res.spec.name} / {res.profile}")
     _log_artifacts(tracker, res, cfg_dict, out_dir, curves, rec)
     tracker.finish("FINISHED")
-    note = ws.note_path(res.spec.paper)
+    note = _note_for(opts.name, ws, res)
     if note.is_file():
         row = _row(res, plan, rec, metrics, run_id, link)
         patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,

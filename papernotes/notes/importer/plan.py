@@ -21,7 +21,9 @@ from typing import Any, Sequence
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
+from papernotes.notes.importer.fill import fill_properties
 from papernotes.notes.importer.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
+from papernotes.notes.importer.identify import Identification, identify
 from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.model.tags import normalize_tag
@@ -45,6 +47,7 @@ class ImportPlan:
     kept: list[str] = field(default_factory=list)  # constructs kept verbatim
     assets: AssetPlan | None = None  # Hexo asset tags turned into attachments (--hexo-assets)
     encoding: str | None = None  # the encoding a file that was not UTF-8 was converted from
+    identification: Identification | None = None  # the paper the note is about, and why
 
 
 def _slug(stem: str) -> str:
@@ -68,12 +71,14 @@ def _map_properties(data: dict[str, Any], plan: ImportPlan) -> dict[str, Any]:
     for k, v in data.items():
         key = str(k)
         if key == "tags":
-            raw = [v] if isinstance(v, str) else list(v or [])
+            # a text value is a comma- or space-separated list, as Obsidian reads it
+            raw = [t for t in re.split(r"[,\s]+", v) if t] if isinstance(v, str) \
+                else list(v or [])
             tags = [t for t in (normalize_tag(str(x)) for x in raw) if t]
             out["tags"] = tags
             plan.properties.append(("tags", f"meta.tags = {tags}"))
             if [str(x) for x in raw] != tags:
-                out["source-tags"] = [str(x) for x in raw]
+                out["source-tags"] = v if isinstance(v, str) else [str(x) for x in raw]
         elif key == "date" and isinstance(v, (dt.date, str)):
             day = v.date() if isinstance(v, dt.datetime) else v
             if isinstance(day, str):
@@ -161,6 +166,24 @@ def _read_any(path: Path) -> tuple[str, str | None]:
         return decoded.text, decoded.label
 
 
+_TABLE_TITLE = re.compile(r"^\|\s*(?:\*\*)?\s*(?:标题|Title)\s*(?:\*\*)?\s*\|\s*(.+?)\s*\|", re.M)
+
+
+def _identify(plan: ImportPlan, props: dict[str, Any], text: str, fm, body: str) -> None:
+    """Which paper the note is about (`identify.py`), and the properties it fills."""
+    line0 = text.count("\n", 0, fm.end) if fm else 0
+    titles: list[tuple[str, int]] = []
+    if fm is not None and fm.data.get("title"):
+        titles.append((str(fm.data["title"]), fm.line_of("title") or 2))
+    for rx in (re.compile(r"^#[ \t]+(.+?)[ \t]*\r?$", re.M), _TABLE_TITLE):
+        m = rx.search(body)
+        if m:
+            titles.append((m.group(1), line0 + body.count("\n", 0, m.start()) + 1))
+    titles.append((plan.source.stem, 0))
+    plan.identification = identify(text, titles)
+    fill_properties(props, plan.identification, body, line0, plan.properties)
+
+
 def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
              hexo_assets: bool = False) -> ImportPlan:
     """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
@@ -190,6 +213,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
         h1 = re.search(r"^#[ \t]+(.+?)[ \t]*\r?$", body, re.M)
         props = {"title": h1.group(1) if h1 else path.stem, **props}
         plan.properties.append(("(first heading)" if h1 else "(file name)", "meta.title"))
+    _identify(plan, props, text, fm, body)
     lang = "zh" if re.search(r"[\u4e00-\u9fff]", body) else "en"
     skip: set[int] = set()
     for _ in range(24):

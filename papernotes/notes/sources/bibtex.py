@@ -169,6 +169,27 @@ def notes_from_bibtex(path: str | Path, key: str | None = None) -> list[Note]:
     return [_entry_to_note(e, path) for e in entries]
 
 
+def metadata_from_bibtex(text: str) -> list[Metadata]:
+    """The metadata of every entry in a BibTeX snippet (a block pasted into a note); entries
+    that do not parse or whose fields are malformed are skipped, not reported."""
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        library = bibtexparser.parse_string(text)
+    except Exception:  # noqa: BLE001 (a pasted snippet may be anything; it is only evidence)
+        return []
+    finally:
+        logger.setLevel(level)
+    out = []
+    for entry in library.entries:
+        try:
+            out.append(_entry_to_note(entry, Path("bibtex")).meta)
+        except PapernotesError:
+            continue
+    return out
+
+
 # --- export --------------------------------------------------------------------------------------
 
 def _ascii_word(text: str) -> str:

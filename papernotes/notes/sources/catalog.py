@@ -101,6 +101,8 @@ class PaperCard(_Frozen):
     related_work: list[CardRelatedWork] = Field(default_factory=list)
     gap: Bilingual | None = None
     repro: str | None = None  # a spec in repro/ that reproduces this paper
+    doi: str | None = None  # the publisher's DOI, when the paper has one
+    openreview: str | None = None  # the OpenReview forum id, when the paper has one
 
     @field_validator("key")
     @classmethod
