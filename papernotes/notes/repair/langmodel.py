@@ -113,45 +113,44 @@ def _cache_file() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
+def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], float,
+                      dict[str, dict[str, float]]]:
     """Character pairs inside wordfreq's Chinese words, weighted by the words' frequencies:
-    a character bigram model of real text (what follows what). Built once (about a second)
-    and cached on disk per wordfreq version; a cache that cannot be read or written is
-    simply rebuilt."""
+    a character bigram model of real text (what follows what); and the two-character words
+    by first character. Built once (about two seconds) and cached on disk per wordfreq
+    version; a cache that cannot be read or written is simply rebuilt."""
     path = _cache_file()
     try:
-        pair, left, right, total = marshal.loads(path.read_bytes())
-        return pair, left, right, total
+        pair, left, right, total, words2 = marshal.loads(path.read_bytes())
+        return pair, left, right, total, words2
     except (OSError, EOFError, ValueError, TypeError):
         pass
     zh, _ = _tables()
     pair: dict[str, float] = {}
     left: dict[str, float] = {}
     right: dict[str, float] = {}
+    words2: dict[str, dict[str, float]] = {}
     for w, f in zh.items():
         for a, b in zip(w, w[1:]):
             pair[a + b] = pair.get(a + b, 0.0) + f
             left[a] = left.get(a, 0.0) + f
             right[b] = right.get(b, 0.0) + f
+        if len(w) == 2 and is_han(w[0]) and is_han(w[1]):
+            words2.setdefault(w[0], {})[w[1]] = math.log(f)
     total = sum(right.values())
     try:
         from papernotes.atomic import atomic_write_bytes
 
-        atomic_write_bytes(path, marshal.dumps((pair, left, right, total)), overwrite=True)
+        atomic_write_bytes(path, marshal.dumps((pair, left, right, total, words2)),
+                           overwrite=True)
     except OSError:
         pass
-    return pair, left, right, total
+    return pair, left, right, total, words2
 
 
-@lru_cache(maxsize=1)
 def two_char_words() -> dict[str, dict[str, float]]:
     """wordfreq's two-character Chinese words: first character -> second -> log frequency."""
-    zh, _ = _tables()
-    out: dict[str, dict[str, float]] = {}
-    for w, f in zh.items():
-        if len(w) == 2 and is_han(w[0]) and is_han(w[1]):
-            out.setdefault(w[0], {})[w[1]] = math.log(f)
-    return out
+    return _pairs()[4]
 
 
 def words_across(firsts: tuple[str, ...], seconds: tuple[str, ...], traditional: bool = False,
@@ -182,7 +181,7 @@ PAIR_WEIGHT = 0.3
 @lru_cache(maxsize=262144)
 def pair_pmi(a: str, b: str) -> float:
     """log P(b | a) / P(b) from the pair table (smoothed): > 0 when b tends to follow a."""
-    pair, left, right, total = _pairs()
+    pair, left, right, total, _ = _pairs()
     pb = max(right.get(b, 0.0), 1e-9) / total
     pba = (pair.get(a + b, 0.0) + PAIR_SMOOTHING * pb) / (left.get(a, 0.0) + PAIR_SMOOTHING)
     return math.log(pba / pb)

@@ -102,15 +102,17 @@ class _Reading:
     ambiguous: int
     choices: list[Choice]
     score: float = 0.0
+    refined: bool = False  # read near another page's reading, not by a Viterbi of its own
 
 
-def _read(text: str, exp: Explanation) -> _Reading:
+def _read(text: str, exp: Explanation, near: str | None = None) -> _Reading:
     a = exp.start
     runs = [DamagedRun(r.start - a, r.end - a, r.units, r.clear) for r in exp.runs]
-    decoded = decode_layer(text[a:exp.end], runs, exp.page, exp.lost)
+    decoded = decode_layer(text[a:exp.end], runs, exp.page, exp.lost, near=near)
     assert decoded is not None  # every run parsed, so every unit has candidates
     new, lay, choices = decoded
-    return _Reading(exp, new, lay.sequences, lay.restored, len(lay.slots), choices)
+    return _Reading(exp, new, lay.sequences, lay.restored, len(lay.slots), choices,
+                    refined=near is not None)
 
 
 def _score(readings: list[_Reading]) -> None:
@@ -144,10 +146,16 @@ def _choose(text: str, det: Detection) -> list[tuple[_Reading, _Reading | None, 
         most = max(o.damaged_chars for o in opts)
         opts = [o for o in opts if o.damaged_chars == most]  # what explains the most
         lossless = [o for o in opts if o.lossless]
-        readings = [_read(text, o) for o in (lossless or opts)]
+        first, *rest = lossless or opts
+        readings = [_read(text, first)]
+        readings += [_read(text, o, readings[0].text) for o in rest]
         if len(readings) > 1:
             _score(readings)
-        readings.sort(key=lambda r: -r.score)
+            readings.sort(key=lambda r: -r.score)
+            if readings[0].refined:  # the winner deserves its own full search
+                readings[0] = _read(text, readings[0].exp)
+                _score(readings)
+                readings.sort(key=lambda r: -r.score)
         picks.append((readings[0], readings))
         for r in readings:
             name = r.exp.page.name
@@ -161,7 +169,11 @@ def _choose(text: str, det: Detection) -> list[tuple[_Reading, _Reading | None, 
     for best, readings in picks:
         same = [r for r in readings if r.exp.page.name == doc]
         follows = bool(same) and best.score - same[0].score < FOLLOW_DOCUMENT
-        chosen.append(same[0] if follows else best)
+        pick = same[0] if follows else best
+        if pick.refined:  # the reading kept deserves its own full search
+            readings[readings.index(pick)] = pick = _read(text, pick.exp)
+            _score(readings)
+        chosen.append(pick)
         follow.append(follows)
     # the document's margin over each other page, over the blocks that follow it
     doc_margin: dict[str, float] = {}

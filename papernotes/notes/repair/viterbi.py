@@ -210,17 +210,44 @@ def _pick_outer(lay: _Layout, cp: CodePage, lost: tuple[int, ...]) -> list[str]:
     return picked
 
 
+def _refine(lay: _Layout, start: str) -> list[str]:
+    """Choices near a known reading: each choice in turn, its neighbours as `start` has
+    them, keeps the start's character unless one of its own candidates scores better (how a
+    second page, which can lose a few more bytes, is read without a Viterbi of its own)."""
+    chars = list(lay.chars)
+    for p, _ in lay.slots:
+        chars[p] = start[p]
+    picked = []
+    for k, (p, cands) in enumerate(lay.slots):
+        scores = _scores(chars, p, cands, None, lay.traditional[k])
+        best = cands[max(range(len(cands)), key=scores.__getitem__)]
+        if start[p] in cands and scores[cands.index(start[p])] >= max(scores):
+            best = start[p]
+        chars[p] = best
+        picked.append(best)
+    return picked
+
+
 def decode_layer(text: str, runs: list[DamagedRun], cp: CodePage, lost: tuple[int, ...],
-                 outer: bool = False) -> tuple[str, _Layout, list[Choice]] | None:
+                 outer: bool = False, near: str | None = None
+                 ) -> tuple[str, _Layout, list[Choice]] | None:
     """`text` with `runs` read back through `cp`. With `outer`, as the outer layer of damage
-    applied twice: every lost byte must be one of `cp`'s characters (None if one cannot)."""
+    applied twice: every lost byte must be one of `cp`'s characters (None if one cannot).
+    With `near` (the same text read through another page), choices start from that reading
+    when both read the same characters as damaged (`_refine`)."""
     only = set(cp.to_byte) if outer else None
     lay = _layout(text, runs, only)
     if lay is None:
         return None
     if only is None:
         lay.mark_scripts()
-    picked = _viterbi(lay) if only is None else _pick_outer(lay, cp, lost)
+    if only is not None:
+        picked = _pick_outer(lay, cp, lost)
+    elif near is not None and len(near) == len(lay.chars) and all(
+            lay.chars[i] == near[i] for i in range(len(near)) if lay.chars[i] != HOLE):
+        picked = _refine(lay, near)
+    else:
+        picked = _viterbi(lay)
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):
         chars[p] = c
