@@ -243,7 +243,9 @@ def examine(path: Path, *, index: tuple[set[str], set[str]] | None,
     if converted:
         report.repaired_text = text
     if res is not None:
-        report.repair, report.repaired_text = res, res.text
+        report.repair = res
+        if res.text != text:  # lines left as unclear change nothing
+            report.repaired_text = res.text
         text = res.text  # the other checks look at what the text says once repaired
     report.findings += check_frontmatter(spath, text)
     if in_vault and not any(f.check == "frontmatter" for f in report.findings):

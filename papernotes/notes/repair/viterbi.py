@@ -20,6 +20,7 @@ from papernotes.notes.repair.codepages import CodePage
 from papernotes.notes.repair.mojibake import DamagedRun, parse_run
 
 BEAM = 5  # candidates per choice kept for the joint search
+PREFILTER = 160  # at most this many candidates, the most frequent alone, are scored in context
 WINDOW = 3  # characters of context on each side (covers 4-character words)
 HOLE = "\x00"  # stands for a choice not yet made: breaks words, same cost for all
 _PAIR_BONUS = math.log(10.0)
@@ -120,6 +121,15 @@ def _scores(chars: list[str], p: int, cands: tuple[str, ...], prev: tuple[int, s
     return out
 
 
+def _shortlist(cands: tuple[str, ...], trad: bool, keep: str = "") -> tuple[str, ...]:
+    """At most PREFILTER candidates, the most frequent alone (two lost bytes through a page
+    that loses many leave about 1,000), and `keep`."""
+    if len(cands) <= PREFILTER:
+        return cands
+    top = tuple(sorted(cands, key=lambda c: -char_logp(c, trad))[:PREFILTER])
+    return top if not keep or keep in top else top + (keep,)
+
+
 def _viterbi(lay: _Layout) -> list[str]:
     """The most probable sequence of choices. Each slot keeps its BEAM best candidates on
     their own (a lone `â` has 36), then choices within WINDOW of each other are scored
@@ -130,6 +140,7 @@ def _viterbi(lay: _Layout) -> list[str]:
     cands: list[tuple[str, ...]] = []
     alone: list[dict[str, float]] = []  # each candidate's score without the previous choice
     for k, (p, cs) in enumerate(slots):
+        cs = _shortlist(cs, trad[k])
         own = dict(zip(cs, _scores(chars, p, cs, None, trad[k])))
         if len(cs) > BEAM:
             cs = tuple(sorted(cs, key=lambda c: -own[c])[:BEAM])
@@ -141,10 +152,11 @@ def _viterbi(lay: _Layout) -> list[str]:
         (p, cs), (q, ds) = slots[k], slots[k + 1]
         if q == p + 1:
             for a, b in words_across(cs, ds, trad[k]):
-                if a not in cands[k]:
-                    cands[k] += (a,)
-                if b not in cands[k + 1]:
-                    cands[k + 1] += (b,)
+                for j, c in ((k, a), (k + 1, b)):
+                    if c not in cands[j]:
+                        cands[j] += (c,)
+                    if c not in alone[j]:  # a rare character the prefilter left out
+                        alone[j][c] = _scores(chars, slots[j][0], (c,), None, trad[j])[0]
     # best[k][i] = (score of the best path ending in cands[k][i], index of its choice at k-1)
     best: list[list[tuple[float, int]]] = []
     for k, (p, _) in enumerate(slots):
@@ -176,6 +188,7 @@ def _choices(lay: _Layout, picked: list[str]) -> list[Choice]:
     for k, ((p, cands), c) in enumerate(zip(lay.slots, picked)):
         line += "".join(chars[last:p]).count("\n")
         last = p
+        cands = _shortlist(cands, lay.traditional[k], c)
         scores = dict(zip(cands, _scores(chars, p, cands, None, lay.traditional[k])))
         top = max(scores.values())
         z = sum(math.exp(s - top) for s in scores.values())
@@ -219,6 +232,7 @@ def _refine(lay: _Layout, start: str) -> list[str]:
         chars[p] = start[p]
     picked = []
     for k, (p, cands) in enumerate(lay.slots):
+        cands = _shortlist(cands, lay.traditional[k], start[p] if start[p] in cands else "")
         scores = _scores(chars, p, cands, None, lay.traditional[k])
         best = cands[max(range(len(cands)), key=scores.__getitem__)]
         if start[p] in cands and scores[cands.index(start[p])] >= max(scores):
