@@ -195,11 +195,7 @@ def _launch(plan, cfg, config_file: Path, events_file: Path, resume: bool, sink,
     if not plan.distributed:
         from papernotes.ssl.pretrain import run
 
-        try:
-            run(cfg, sink=sink, resume=resume)
-        except (ValueError, OSError, RuntimeError) as exc:
-            raise PapernotesError(f"training failed: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-                                  field="engine") from None
+        run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors; anything else is a bug
         return
     cmd = launch.torchrun_command(plan, config_file, events_file, resume)
     proc = launch.start_torchrun(cmd, cwd)

@@ -160,11 +160,11 @@ def resolve(spec: Spec, doc: Any, path: Path, profile: str | None = None,
     try:
         config = config_from_dict(merged)
     except ConfigError as exc:
-        message = str(exc).split(": ", 1)[-1]
-        if overrides and _has_path(overrides, exc.path.split(".")):
-            raise PapernotesError(message, field=exc.path, path=None,
+        message = exc.message
+        if overrides and _has_path(overrides, exc.field.split(".")):
+            raise PapernotesError(message, field=exc.field, path=None,
                                   hint="from --set") from None
-        line, where = _config_line(doc, name, exc.path)
+        line, where = _config_line(doc, name, exc.field)
         raise PapernotesError(message, path=path, line=line, field=where) from None
     return Resolved(spec=spec, path=Path(path), profile=name, config=config,
                     gpus=spec.profiles[name].gpus, overrides=tuple(override_text))
