@@ -131,3 +131,13 @@ def test_new_from_bibtex_all_entries_or_one(ws_dir, cli, tmp_path, one_error_lin
     assert snapshot(ws_dir) == before
     r = cli("new", "--bibtex", str(bib), "--force")
     assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 2
+
+
+def test_a_name_that_differs_only_in_case_is_refused(ws_dir, cli, one_error_line, snapshot):
+    # Obsidian (and macOS, Windows) take SimCLR.md and simclr.md for one file
+    (ws_dir / "notes" / "SimCLR.md").write_text("# mine\n", encoding="utf-8")
+    before = snapshot(ws_dir)
+    r = cli("new", "simclr")
+    line = one_error_line(r.output)
+    assert r.exit_code != 0 and "note 'SimCLR' already has this name in another case" in line
+    assert snapshot(ws_dir) == before
