@@ -64,9 +64,10 @@ def _one(query: str, found: dict[str, tuple[Path, str]]) -> NoteMatch | None:
     if not found:
         return None
     if len(found) > 1:
-        keys = ", ".join(sorted(found))
-        raise PapernotesError(f"'{query}' matches several notes: {keys}", field="key",
-                              hint="give the note's key (its file name)")
+        keys = sorted(found)
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        raise PapernotesError(f"'{query}' matches several notes: {shown}", field="key",
+                              hint="give the key: the file name without .md")
     (key, (path, via)), = found.items()
     return NoteMatch(key, path, via)
 
@@ -104,10 +105,8 @@ def match_note(paths: Iterable[Path], query: str) -> NoteMatch | None:
 
 def find_note(ws: "Workspace", query: str) -> NoteMatch:
     """The note `query` names in the vault; a one-line error naming near names if none does."""
-    import difflib
-
     from papernotes.notes.model.names import check_key
-    from papernotes.notes.vault import iter_note_paths, key_of
+    from papernotes.notes.vault import iter_note_paths, near_keys
 
     paths = iter_note_paths(ws)
     hit = match_note(paths, query)
@@ -117,8 +116,7 @@ def find_note(ws: "Workspace", query: str) -> NoteMatch:
         check_key(query)
     except ValueError as exc:
         raise PapernotesError(str(exc), field="key") from None
-    keys = [key_of(p) for p in paths]
-    near = difflib.get_close_matches(query, keys, n=3, cutoff=0.5)
+    near = near_keys(ws, query)
     hint = ("did you mean " + ", ".join(near) + "?") if near \
         else "`papernotes list` shows the notes"
     raise PapernotesError(f"no note '{query}' in the vault", path=ws.notes_dir / f"{query}.md",
