@@ -87,7 +87,8 @@ def test_new_blank_note_from_a_title(ws_dir, cli, one_error_line):
     r = cli("new", "--title", "BERT: Pre-training of Deep Bidirectional Transformers")
     assert r.exit_code == 0, r.output
     note = load_note(find_workspace(), "BERT Pre-training of Deep Bidirectional Transformers").note
-    assert note.meta.title == note.aliases[0] == "BERT: Pre-training of Deep Bidirectional Transformers"
+    title = "BERT: Pre-training of Deep Bidirectional Transformers"
+    assert note.meta.title == note.aliases[0] == title
     r = cli("new", "--title", "???")
     assert r.exit_code != 0 and "--key" in one_error_line(r.output)
 

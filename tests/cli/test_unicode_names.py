@@ -16,7 +16,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
 # Names as a user types them into Obsidian: any character Obsidian allows in a file name
 # (letters of every script, emoji, punctuation, spaces) and a few that users actually write.
-_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters=FORBIDDEN)
+_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+                       blacklist_characters=FORBIDDEN)
 NAMES = st.one_of(
     st.sampled_from(["对比学习", "Attention Is All You Need", "MoCo v2 (He et al.) & friends",
                      "naïve café", "😀 notes", "-leading dash", "100% 复现", "Ελληνικά", "a..b"]),
@@ -31,7 +32,8 @@ def _row(n: int) -> RunRow:
                   link="http://127.0.0.1:5000/#/experiments/1/runs/x")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=NAMES)
 def test_every_command_takes_any_obsidian_name(ws_dir, cli, tmp_path, name):
     notes = ws_dir / "notes"

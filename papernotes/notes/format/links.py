@@ -19,7 +19,8 @@ from urllib.parse import unquote
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
-_MD = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s]+)(\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+_MD = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s]+)"  # ![text](dest
+                 r"(\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")  # "title")
 _HEADING_PUNCT = re.compile(r"[#|^:%\[\]\\]+")  # Obsidian drops these from heading links
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)  # http:, mailto:, data:, #anchor
 

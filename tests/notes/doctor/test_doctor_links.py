@@ -90,9 +90,10 @@ def test_the_resolver_prefers_names_then_the_nearest_file(ws_dir):
     (notes / "sub" / "Note B.md").write_text("another B\n", encoding="utf-8")
     index = build_index(ws_dir)
     assert resolve(index, "note b", notes / "Note A.md").path == notes / "Note B.md"
-    assert resolve(index, "Note B", notes / "sub" / "Deep Note.md").path == notes / "sub" / "Note B.md"
-    assert resolve(index, "notes/sub/Note B", notes / "Note A.md").path == notes / "sub" / "Note B.md"
-    assert resolve(index, "../Note B", notes / "sub" / "Deep Note.md").path == notes / "Note B.md"
+    deep, sub_b = notes / "sub" / "Deep Note.md", notes / "sub" / "Note B.md"
+    assert resolve(index, "Note B", deep).path == sub_b  # the nearest of two Note B
+    assert resolve(index, "notes/sub/Note B", notes / "Note A.md").path == sub_b
+    assert resolve(index, "../Note B", deep).path == notes / "Note B.md"
     hit = resolve(index, "OLD NAME", notes / "Note A.md")
     assert (hit.path, hit.via) == (notes / "New Name.md", "alias")
     assert resolve(index, "Nothing", notes / "Note A.md") is None
