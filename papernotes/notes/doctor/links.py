@@ -27,6 +27,7 @@ from papernotes.notes.format.links import Link, code_free_lines, heading_key, wi
 from papernotes.notes.model.names import fold
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
 
 
@@ -73,14 +74,18 @@ class VaultIndex:
                 text = path.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 text = ""
-            heads, blocks = set(), set()
+            heads, blocks, before = set(), set(), ""
             for _, _, line in code_free_lines(text):
-                m = _HEADING.match(line.rstrip("\r"))
+                line = line.rstrip("\r")
+                m = _HEADING.match(line)
                 if m:
                     heads.add(heading_key(m.group(2)))
-                b = _BLOCK_ID.search(line.rstrip("\r"))
+                elif _SETEXT.match(line) and before.strip():
+                    heads.add(heading_key(before.strip()))  # Title\n=====
+                b = _BLOCK_ID.search(line)
                 if b:
                     blocks.add(b.group(1).casefold())
+                before = "" if m else line
             self._anchors[path] = (heads, blocks)
         return self._anchors[path]
 

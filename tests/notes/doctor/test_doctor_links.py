@@ -15,7 +15,8 @@ A = """\
 
 ## Local
 
-1 [[note b]] [[Note B.md]] [[Note B#Method]] [[Note B#method: the TRICK]] [[Note B#^blk]]
+1 [[note b]] [[Note B.md]] [[Note B#Method]] [[Note B#method: the TRICK]] [[Note B#^blk]] \
+[[Note B#Setext]]
 2 [[Note B#Missing]]
 3 [[Note B#^nope]]
 4 [[sub/Deep Note]] [[Deep Note]] [[./sub/Deep Note|deep]]
@@ -34,8 +35,8 @@ def run(*args: str):
 def vault(ws_dir):
     notes = ws_dir / "notes"
     (notes / "Note A.md").write_text(A, encoding="utf-8")
-    (notes / "Note B.md").write_text("# B\n\n## Method\n\n## Method: the trick\n\nA claim. ^blk\n",
-                                     encoding="utf-8")
+    (notes / "Note B.md").write_text("# B\n\n## Method\n\n## Method: the trick\n\n"
+                                     "A claim. ^blk\n\nSetext\n---\n", encoding="utf-8")
     (notes / "sub").mkdir()
     (notes / "sub" / "Deep Note.md").write_text("deep\n", encoding="utf-8")
     (notes / "New Name.md").write_text("---\naliases: [Old Name]\n---\n## Part\n", encoding="utf-8")
