@@ -167,18 +167,30 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     curves = plots.draw(rec, out_dir / "curves.png", f"{res.spec.name} / {res.profile}")
     _log_artifacts(tracker, res, cfg_dict, out_dir, curves, rec)
     tracker.finish("FINISHED")
-    note = ws.note_path(res.spec.paper)
-    if note.is_file():
+    note = _paper_note(ws, res.spec.paper, echo)
+    if note is not None:
         row = _row(res, plan, rec, metrics, run_id, link)
         patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
                                        spec=res.spec.name)
         for pid in patched:
             echo(f"idea patch {pid} in {note.name}: verified by run {run_id[:8]}")
     else:
-        echo(f"no note {note}; results not written back (make it with `papernotes new "
-             f"{res.spec.paper}`)")
-        note = None
+        echo(f"no note {ws.note_path(res.spec.paper)}; results not written back (make it with "
+             f"`papernotes new {res.spec.paper}`)")
     return ReproResult("FINISHED", run_id, link, metrics, note, out_dir, uri)
+
+
+def _paper_note(ws: Workspace, paper: str, echo: Callable[[str], None]) -> Path | None:
+    """The note the spec's `paper` names (its key, or a title or alias: notes/lookup.py)."""
+    from papernotes.notes.lookup import find_note
+
+    try:
+        match = find_note(ws, paper)
+    except PapernotesError:
+        return None
+    if not match.exact:
+        echo(f"results go into {match.describe(paper)}")
+    return match.path
 
 
 def _interrupted(opts: ReproOptions, res: Resolved, run_id: str) -> Interrupted:

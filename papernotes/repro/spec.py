@@ -1,7 +1,7 @@
 """Repro specs: `repro/<name>.yaml`, a base PretrainConfig and named profiles over it.
 
     name: simclr
-    paper: simclr                 # the note key the results go into
+    paper: simclr                 # the note the results go into (its key, title or alias)
     expected: [{metric, value, backbone, dataset, source}]   # the paper's numbers
     base: {<PretrainConfig as a mapping, partial>}
     profiles: {<name>: {description, gpus, <partial PretrainConfig sections>}}
@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from papernotes.errors import PapernotesError
+from papernotes.notes.model.names import check_key
 from papernotes.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.resources import shipped_dir
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
@@ -68,6 +69,12 @@ class Spec(BaseModel):
     base: dict[str, Any] = {}
     profiles: dict[str, Profile] = Field(min_length=1)
     default_profile: str
+
+    @field_validator("paper")
+    @classmethod
+    def _paper(cls, v: str) -> str:
+        # a note name as Obsidian has it (spaces, Unicode): it also names mlartifacts/<paper>/
+        return check_key(v)
 
 
 @dataclass(frozen=True)
