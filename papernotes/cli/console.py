@@ -9,10 +9,21 @@ from typing import Callable, TypeVar
 import typer
 from rich.console import Console
 
+from papernotes import notices
 from papernotes.errors import PapernotesError
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_warning(text: str) -> None:
+    from rich.markup import escape
+
+    err_console.print(f"[yellow]warning:[/] {escape(text)}", markup=True, highlight=False,
+                      soft_wrap=True, emoji=False)
+
+
+notices.set_sink(_print_warning)
 
 F = TypeVar("F", bound=Callable)
 

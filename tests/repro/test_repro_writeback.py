@@ -37,7 +37,9 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     write_back(note, vault, row("b" * 32, 43.25), EXPECTED, None)
     text = note.read_bytes().decode()
     assert text.startswith(USER + "%% papernotes:begin repro %%\n")
-    assert text.endswith("%% papernotes:end repro %%\n" + TAIL)
+    # the line typed inside the region is not lost: it moved into a callout right after it
+    assert text.endswith("%% papernotes:end repro %%\n\n> [!warning] kept from your edit "
+                         "(papernotes)\n> old\n" + TAIL)
     body = region_body(text, "repro")
     rows, embeds = existing_runs(body)
     assert [r.split(" | ")[0] for r in rows] == ["| `aaaaaaaa`", "| `bbbbbbbb`"]
@@ -46,7 +48,7 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     assert "| **paper** |" in body and "| 94.0 |" in body
     assert embeds == ["![[notes/attachments/simclr-aaaaaaaa-curves.png]]"]
     assert (vault / "notes" / "attachments" / "simclr-aaaaaaaa-curves.png").read_bytes() == b"\x89PNG fake bytes"
-    assert "old" not in body
+    assert "old" not in body and text.count("> old") == 1  # kept once, at the first rewrite
 
 
 def test_same_run_replaces_its_row(tmp_path):
