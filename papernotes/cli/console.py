@@ -16,14 +16,15 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _print_warning(text: str) -> None:
+def _print_notice(level: str, text: str) -> None:
     from rich.markup import escape
 
-    err_console.print(f"[yellow]warning:[/] {escape(text)}", markup=True, highlight=False,
+    style = "yellow" if level == "warning" else "cyan"
+    err_console.print(f"[{style}]{level}:[/] {escape(text)}", markup=True, highlight=False,
                       soft_wrap=True, emoji=False)
 
 
-notices.set_sink(_print_warning)
+notices.set_sink(_print_notice)
 
 F = TypeVar("F", bound=Callable)
 

@@ -72,3 +72,13 @@ def note_language(text: str) -> str:
 def label_of(text: str) -> str | None:
     """The field a bold label or table row name stands for, or None."""
     return _FIELD_LABELS.get(text.strip())
+
+
+def field_label(name: str, lang: str) -> str | None:
+    """The label a note of language `lang` shows for field `name` (`year` -> `年份`), or None."""
+    pool = [lbl for lbl, field in _FIELD_LABELS.items() if field == name]
+    pool += [p.strip("*").rstrip(":：").strip() for p in LABELS.get(name, ())]
+    for lbl in pool:
+        if lbl.isascii() == (lang != "zh"):
+            return lbl.rstrip(":：")
+    return None
