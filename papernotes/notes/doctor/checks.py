@@ -5,6 +5,9 @@ confident restored characters, to look at), `frontmatter` (not YAML, or not Obsi
 properties), `schema` (a vault note that does not parse as a papernotes note), `wikilink`
 and `embed` (targets resolved against the vault's files by name, like Obsidian),
 `placeholder` (the template's sample text still in place).
+
+A finding is a `problem` (counted, `doctor` exits 1) or `info` (shown, counted only with
+`--strict`): the template's placeholders, and links to catalog papers not made yet.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from papernotes.errors import PapernotesError
+from papernotes.errors import PapernotesError, problems_of
 from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.format.placeholders import is_placeholder
@@ -34,10 +37,12 @@ class Finding:
     line: int
     message: str
     fixable: bool = False
+    severity: str = "problem"  # or "info": counted only with --strict
 
     def __str__(self) -> str:
         fix = " (fixable: --fix)" if self.fixable else ""
-        return f"{self.path}:{self.line}: {self.check}: {self.message}{fix}"
+        kind = " (info)" if self.severity == "info" else ""
+        return f"{self.path}:{self.line}: {self.check}{kind}: {self.message}{fix}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -115,8 +120,10 @@ def check_schema(path: Path, text: str) -> list[Finding]:
     try:
         parse_note(text, path=path, key=key_of(path))
     except PapernotesError as exc:
-        what = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        return [Finding("schema", str(path), exc.line or 1, what)]
+        return [Finding("schema", str(path), p.line or 1,
+                        (f"{p.field}: {p.message}" if p.field else p.message)
+                        + (f" ({p.hint})" if p.hint else ""))
+                for p in problems_of(exc)]
     return []
 
 
@@ -175,7 +182,8 @@ def check_placeholders(path: str, text: str) -> list[Finding]:
         for piece in pieces:
             p = piece.strip()
             if p and not set(p) <= set("-:= *") and is_placeholder(p):
-                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}"))
+                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}",
+                                   severity="info"))
                 break
     return out
 
@@ -202,6 +210,8 @@ def examine(path: Path, *, index: tuple[set[str], set[str]] | None,
     if in_vault and not any(f.check == "frontmatter" for f in report.findings):
         report.findings += check_schema(path, text)
     if index is not None:
-        report.findings += check_links(spath, text, index)
+        from papernotes.notes.doctor.catalog_links import soften
+
+        report.findings += [soften(f) for f in check_links(spath, text, index)]
     report.findings += check_placeholders(spath, text)
     return report

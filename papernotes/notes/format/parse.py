@@ -25,7 +25,8 @@ from papernotes.notes.format.placeholders import filled
 from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.format.regions import Region, find_regions
 from papernotes.notes.model.schema import STATUS_LABELS, Note
-from papernotes.notes.format.section_labels import SECTION_TITLES, ZH_SECTION_TITLES
+from papernotes.notes.format.section_labels import (SECTION_TITLES, ZH_SECTION_TITLES,
+                                                    script_language)
 
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
 _TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}
@@ -60,7 +61,8 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     regions = find_regions(text, path=path)
     r = FieldReader(text[start:], text.count("\n", 0, start), path)
     sections = _read_sections(r, parse_blocks(_without_region_bodies(text, start, regions)))
-    r.data.setdefault("lang", "en")  # the note's language: its title line or first known section
+    # the note's language: its title line or first known section, else its script
+    r.data.setdefault("lang", script_language(text[start:]))
     problems: list[PapernotesError] = []  # all of them, so that one run shows every one
     ideas = regions.get("ideas")
     if ideas is not None:

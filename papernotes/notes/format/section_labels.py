@@ -64,9 +64,21 @@ ZH_SECTION_TITLES = frozenset(t for t in SECTION_TITLES if not t.isascii())
 
 
 def note_language(text: str) -> str:
-    """"zh" when a note's text uses the Chinese template's section headings, else "en" (a line
-    scan, for tools that rewrite a region without parsing the whole note)."""
-    return "zh" if any(f"\n## {t}" in text for t in ZH_SECTION_TITLES) else "en"
+    """"zh" when a note's text uses the Chinese template's section headings, "en" when it uses
+    the English ones, else the language its letters are written in (a line scan, for tools
+    that rewrite a region without parsing the whole note)."""
+    if any(f"\n## {t}" in text for t in ZH_SECTION_TITLES):
+        return "zh"
+    if any(f"\n## {t}" in text for t in SECTION_TITLES if t not in ZH_SECTION_TITLES):
+        return "en"
+    return script_language(text)
+
+
+def script_language(text: str) -> str:
+    """"zh" when at least a third of the letters of `text` are Chinese characters, else "en"."""
+    cjk = sum("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    return "zh" if letters and cjk * 3 >= letters else "en"
 
 
 def label_of(text: str) -> str | None:
