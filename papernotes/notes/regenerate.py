@@ -134,8 +134,10 @@ def _card_in(note: "Note", lang: str) -> list["Note"]:
         card = load_card(note.key)
     except PapernotesError:
         return []
+    if card is None:
+        return []
     other = card_to_note(card, lang)
-    if card is None or other.meta.title != note.meta.title:
+    if other.meta.title != note.meta.title:
         return []
     return [merged_note(note, other)]
 

@@ -97,7 +97,9 @@ def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool) -> N
         seen.add(note.key)
         path = note_path(ws, note.key)
         if path.exists() and not force:
-            raise PapernotesError("note already exists; pass --force to overwrite", path=path)
+            raise PapernotesError("note already exists", path=path,
+                                  hint="pass --force to make it again: your text, ideas and runs "
+                                       "are kept, and the old file is backed up")
 
 
 def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None):

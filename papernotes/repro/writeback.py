@@ -159,6 +159,20 @@ def update_patches(text: str, note_path: Path, spec: str, row: RunRow, expected)
     return render_update(parsed, parsed.note.model_copy(update={"ideas": log})), ids
 
 
+def _header_in_step(text: str, note_path: Path) -> str:
+    """`text` with the header under the title following the properties (derived data, kept in
+    step on every rewrite); unchanged if the note does not parse."""
+    from papernotes.errors import PapernotesError
+    from papernotes.notes.format.header import sync_header
+    from papernotes.notes.format.parse import parse_note
+
+    try:
+        parsed = parse_note(text, path=note_path, key=note_path.stem)
+    except PapernotesError:
+        return text
+    return sync_header(text, parsed.note, start=parsed.frontmatter.end if parsed.frontmatter else 0)
+
+
 def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
                curves_png: Path | None, spec: str | None = None) -> list[int]:
     """Add `row` (and the curves) to the note's `repro` region, and mark the idea patches the
@@ -185,7 +199,7 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
     body = render_region(expected, rows, embeds, note_language(text))
     if "\r\n" in text:  # keep the note's line endings
         body = body.replace("\n", "\r\n")
-    new_text = replace_region(text, REGION, body, path=note_path)
+    new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path)
     kept = typed_lines(old_body, body)
     if kept:
         new_text = keep_lines(new_text, REGION, kept, path=note_path)

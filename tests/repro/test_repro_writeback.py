@@ -111,3 +111,16 @@ def test_region_heading_follows_the_note_language(tmp_path):
     assert en_body.startswith("### Reproduction (papernotes repro)\n")
     assert zh_body.split("\n", 1)[1] == en_body.split("\n", 1)[1]
     assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 · kNN top-1 50.25"
+
+
+def test_the_header_follows_the_properties_when_a_run_is_written_back(tmp_path):
+    from papernotes.notes.format.render import render_new
+
+    from ..notes.conftest import simclr_note
+
+    note = tmp_path / "simclr.md"
+    text = render_new(simclr_note("en")).replace("status: read-carefully", "status: reading")
+    note.write_text(text, encoding="utf-8")  # the property changed in Obsidian; the header is stale
+    write_back(note, tmp_path, row("d" * 32, 50.0), EXPECTED, None)
+    out = note.read_text(encoding="utf-8")
+    assert "**Status:** 🔵 Reading\n" in out and "Read carefully" not in out
