@@ -30,10 +30,10 @@ def _what(err: dict) -> tuple[str, str | None]:
         choices = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
         what = "a reading status" if err["loc"][-1] == "status" else "one of the choices"
         return f"{shown} is not {what}", f"use {choices}" if choices else None
-    if kind in ("less_than_equal", "less_than"):
-        return f"{shown} is more than {ctx.get('le', ctx.get('lt'))}", None
+    if kind in ("less_than_equal", "less_than"):  # a number, even when read from the body's text
+        return f"{value} is more than {ctx.get('le', ctx.get('lt'))}", None
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{shown} is less than {ctx.get('ge', ctx.get('gt'))}", None
+        return f"{value} is less than {ctx.get('ge', ctx.get('gt'))}", None
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"{shown} is not a whole number", None
     if kind in _DATE_TYPES:

@@ -179,3 +179,17 @@ def test_language_comes_from_the_headings_not_from_any_text():
     assert parse_note(render_new(note), key="simclr").note == note  # found by the rewrite property
     assert parse_note("# 论文阅读笔记：x\n", key="k").note.lang == "zh"
     assert parse_note("## 2. Abstract & Core Problem\n\nhello\n", key="k").note.lang == "en"
+
+
+def test_every_problem_of_a_note_in_the_body_is_named_by_its_label(lang):
+    from papernotes.errors import problems_of
+
+    text = render_new(simclr_note(lang))
+    body = text[text.index("\n---\n") + 5:]  # no properties: the body's values count
+    body = body.replace("| 2020 |", "| 20200 |").replace("⭐⭐⭐⭐⭐", "⭐⭐⭐⭐⭐⭐⭐")
+    with pytest.raises(PapernotesError) as info:
+        parse_note(body, path="n.md")
+    shown = [str(p) for p in problems_of(info.value)]
+    rating, year = ("评级", "年份") if lang == "zh" else ("Rating", "Year")
+    assert shown == [f"n.md:{_line_of(body, '**' + rating)}: {rating}: 7 is more than 5",
+                     f"n.md:{_line_of(body, '| **' + year)}: {year}: 20200 is more than 2100"]
