@@ -9,10 +9,22 @@ from typing import Callable, TypeVar
 import typer
 from rich.console import Console
 
+from papernotes import notices
 from papernotes.errors import PapernotesError
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_notice(level: str, text: str) -> None:
+    from rich.markup import escape
+
+    style = "yellow" if level == "warning" else "cyan"
+    err_console.print(f"[{style}]{level}:[/] {escape(text)}", markup=True, highlight=False,
+                      soft_wrap=True, emoji=False)
+
+
+notices.set_sink(_print_notice)
 
 F = TypeVar("F", bound=Callable)
 

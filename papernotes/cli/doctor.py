@@ -18,9 +18,13 @@ def command(
     fix: bool = typer.Option(False, "--fix", help="Repair damaged text and rewrite links to "
                              "renamed notes (a backup is kept)."),
     as_json: bool = typer.Option(False, "--json", help="Findings as JSON, for scripts."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Count information too (template text left to fill, links to "
+        "catalog papers without a note) as problems."),
 ) -> None:
     """Check Markdown files: damaged text, frontmatter, schema, links and embeds, template
-    text left to fill. Exit 1 if anything is found that --fix did not repair."""
+    text left to fill. Exit 1 if a problem is found that --fix did not repair (information,
+    such as template text left to fill, counts only with --strict)."""
     from papernotes.notes.doctor.run import run_doctor
     from papernotes.workspace import find_workspace
 
@@ -29,7 +33,9 @@ def command(
     fixed = set(run.fixed)
     left = [f for f in run.findings
             if not (f.path in fixed and f.check in ("mojibake", "mojibake-uncertain",
-                                                    "renamed-link"))]
+                                                    "renamed-link"))
+            and (strict or f.severity != "info")]
+    info = sum(f.severity == "info" for f in run.findings)
     if as_json:
         out = {
             "files": [{
@@ -55,6 +61,8 @@ def command(
             console.print(f"[green]repaired[/] {path} (original kept in {backup})",
                           highlight=False, soft_wrap=True)
         summary = f"{len(run.reports)} file(s) checked, {len(left)} problem(s)"
+        if info and not strict:
+            summary += f", {info} for information (--strict counts them)"
         (err_console if left else console).print(summary, highlight=False)
     if left:
         raise typer.Exit(1)

@@ -99,24 +99,60 @@ def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool) -> N
         seen.add(fold(note.key))
         path = note_path(ws, note.key)
         if path.exists() and not force:
-            raise PapernotesError("note already exists; pass --force to overwrite", path=path)
+            raise PapernotesError("note already exists", path=path,
+                                  hint="pass --force to make it again: your text, ideas and runs "
+                                       "are kept, and the old file is backed up")
         other = existing.get(fold(note.key))
         if other is not None and other.name != path.name:  # Obsidian: one name, any case
             raise PapernotesError(f"note '{key_of(other)}' already has this name in another "
                                   "case", path=path, field="key", hint="choose another --key")
 
 
+def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None):
+    """The existing note at `path` made again from `note`, keeping the user's text."""
+    from papernotes.notes.regenerate import regenerate
+
+    try:
+        old = read_path(path, key=note.key)
+    except PapernotesError as exc:
+        raise PapernotesError(exc.message, path=exc.path or path, line=exc.line, field=exc.field,
+                              hint="--force keeps your text, so the note must read first: fix "
+                                   "this, or move the file away to start over") from None
+    return regenerate(old, note, templates_dir=templates)
+
+
 def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False) -> list[Path]:
     """Render and write fresh notes from the workspace's templates.
 
-    Every target is checked (and every note rendered) before the first file is written, so a
-    refusal leaves the vault exactly as it was.
+    With `force`, a note that exists is made again over the old one (`notes.regenerate`: the
+    user's regions, sections, text and reading state are kept) after a backup of the old file
+    (`notes.backup`). Every target is checked (and every note rendered) before the first file
+    is written, so a refusal leaves the vault exactly as it was.
     """
+    from papernotes.notes.backup import backup_file, stamp
     from papernotes.notes.format.render import render_new
+    from papernotes.notices import inform, warn
 
     _refuse_existing(ws, notes, force)
     templates = ws.templates_dir if ws.templates_dir.is_dir() else None
-    texts = [(n.key, render_new(n, templates_dir=templates)) for n in notes]
+    texts, remade = [], []
+    for n in notes:
+        path = note_path(ws, n.key)
+        if force and path.is_file():
+            again = _remake(ws, n, path, templates)
+            texts.append((n.key, again.text))
+            remade.append((path, again))
+        else:
+            texts.append((n.key, render_new(n, templates_dir=templates)))
+    when = stamp()
+    for path, again in remade:
+        backup = backup_file(ws, path, when)
+        inform("made again; your ideas, runs, own sections, text and reading state are kept",
+               path=path, hint=f"the old file is in {backup}")
+        if again.kept:
+            warn("your own text was kept in " + ", ".join(f"'{t}'" for t in again.kept)
+                 + " instead of the source's", path=path,
+                 hint=f"compare with `papernotes new {path.stem}` in another vault")
     return [save_note(ws, key, text, overwrite=force) for key, text in texts]
 
 

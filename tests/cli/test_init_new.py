@@ -46,8 +46,10 @@ def test_new_refuses_to_overwrite_without_force(ws_dir, cli, one_error_line):
     r = cli("new", "simclr")
     assert r.exit_code != 0 and "--force" in one_error_line(r.output)
     assert path.read_bytes() == before
-    r = cli("new", "simclr", "--force")
-    assert r.exit_code == 0 and path.read_bytes() != before
+    r = cli("new", "simclr", "--force")  # made again: the user's text is kept, a backup left
+    assert r.exit_code == 0 and "我的补充" in path.read_text(encoding="utf-8")
+    backups = list((ws_dir / ".papernotes" / "backup").glob("*/notes/simclr.md"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
 
 
 def test_unknown_key_suggests_near_keys_and_writes_nothing(ws_dir, cli, one_error_line, snapshot):
@@ -131,7 +133,8 @@ def test_new_from_bibtex_all_entries_or_one(ws_dir, cli, tmp_path, one_error_lin
     assert r.exit_code != 0 and "--force" in one_error_line(r.output)
     assert snapshot(ws_dir) == before
     r = cli("new", "--bibtex", str(bib), "--force")
-    assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 2
+    paths = [ln for ln in r.output.strip().splitlines() if not ln.startswith("note: ")]
+    assert r.exit_code == 0 and len(paths) == 2, r.output
 
 
 def test_a_name_that_differs_only_in_case_is_refused(ws_dir, cli, one_error_line, snapshot):

@@ -7,6 +7,9 @@ and `embed` (targets, Markdown images too, resolved as Obsidian does: `links.py`
 `renamed-link` (a link that reaches its note only by an alias; fixable), `anchor` (a
 `#Heading` or `#^block` the target lacks), `placeholder` (the template's sample text still in
 place).
+
+A finding is a `problem` (counted, `doctor` exits 1) or `info` (shown, counted only with
+`--strict`): the template's placeholders, and links to catalog papers not made yet.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from papernotes.errors import PapernotesError
+from papernotes.errors import PapernotesError, problems_of
 from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, build_index, note_name,
                                            rename_fix, resolve)
 from papernotes.notes.format.frontmatter import split_frontmatter
@@ -39,10 +42,12 @@ class Finding:
     line: int
     message: str
     fixable: bool = False
+    severity: str = "problem"  # or "info": counted only with --strict
 
     def __str__(self) -> str:
         fix = " (fixable: --fix)" if self.fixable else ""
-        return f"{self.path}:{self.line}: {self.check}: {self.message}{fix}"
+        kind = " (info)" if self.severity == "info" else ""
+        return f"{self.path}:{self.line}: {self.check}{kind}: {self.message}{fix}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -120,8 +125,10 @@ def check_schema(path: Path, text: str) -> list[Finding]:
     try:
         parse_note(text, path=path, key=key_of(path))
     except PapernotesError as exc:
-        what = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        return [Finding("schema", str(path), exc.line or 1, what)]
+        return [Finding("schema", str(path), p.line or 1,
+                        (f"{p.field}: {p.message}" if p.field else p.message)
+                        + (f" ({p.hint})" if p.hint else ""))
+                for p in problems_of(exc)]
     return []
 
 
@@ -198,7 +205,8 @@ def check_placeholders(path: str, text: str) -> list[Finding]:
         for piece in pieces:
             p = piece.strip()
             if p and not set(p) <= set("-:= *") and is_placeholder(p):
-                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}"))
+                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}",
+                                   severity="info"))
                 break
     return out
 
@@ -224,7 +232,9 @@ def examine(path: Path, *, index: VaultIndex | None, in_vault: bool) -> FileRepo
     if in_vault and not any(f.check == "frontmatter" for f in report.findings):
         report.findings += check_schema(path, text)
     if index is not None:
-        report.findings += check_links(spath, text, index)
+        from papernotes.notes.doctor.catalog_links import soften
+
+        report.findings += [soften(f) for f in check_links(spath, text, index)]
         fixed, n = fix_renamed_links(path, text, index)
         if n:
             report.repaired_text = fixed  # --fix: links to renamed notes follow the new name
