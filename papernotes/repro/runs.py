@@ -10,6 +10,10 @@ from papernotes.errors import PapernotesError
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
     """Newest runs first, across the store's experiments; `spec` filters on the spec tag,
     `note` on the note tag (every spec writing into that note)."""
+    from pathlib import Path
+
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).is_file():
+        return []  # no store yet: opening one would create it (tens of seconds)
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=uri)
