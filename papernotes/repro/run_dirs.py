@@ -42,6 +42,13 @@ class Candidate:
         return f"{self.run_id[:8]} ({self.status or 'not in the store'})"
 
 
+def wanted_run(resume: bool | str | None) -> str | None:
+    """What `ReproOptions.resume` asks for: None (a fresh run), LATEST, or a run id (prefix)."""
+    if resume is True:
+        return LATEST
+    return str(resume) if resume else None
+
+
 def folder_for(base: Path, run_id: str) -> Path:
     return base / run_id
 

@@ -110,13 +110,6 @@ def run_preflight(plan: launch.LaunchPlan, gpus: int, uri: str, *, device: str =
     preflight.check_tracking(uri)
 
 
-def _wanted(resume: bool | str | None) -> str | None:
-    """None (a fresh run), run_dirs.LATEST, or the run id asked for."""
-    if resume is True:
-        return run_dirs.LATEST
-    return str(resume) if resume else None
-
-
 def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproResult:
     ws = find_workspace(opts.workspace)
     res, plan, gpus = prepare(opts, ws)
@@ -126,8 +119,10 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     run_preflight(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
                   device_field="--device" if opts.device else "train.device")
     if opts.save:  # validated and checked: now the spec may change (a dry run only shows how)
-        _save(opts, res, ws, echo)
-    wanted = _wanted(opts.resume)
+        from papernotes.repro.spec_edit import save_or_show
+
+        save_or_show(res.path, res.profile, opts.overrides, ws.repro_dir, opts.dry_run, echo)
+    wanted = run_dirs.wanted_run(opts.resume)
     what = f"{res.spec.name}/{res.profile}"
     target = None
     if wanted and plan.node_rank == 0:
@@ -231,19 +226,6 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
 def _close(progress) -> None:
     if progress is not None:
         progress.close()
-
-
-def _save(opts: ReproOptions, res: Resolved, ws: Workspace, echo: Callable[[str], None]) -> None:
-    from papernotes.repro.spec_edit import save_overrides
-
-    saved, diff = save_overrides(res.path, res.profile, parse_overrides(opts.overrides),
-                                 ws.repro_dir, dry_run=opts.dry_run)
-    if opts.dry_run:
-        echo(f"dry run: --save would change {saved} (nothing written):")
-        for line in diff[2:]:
-            echo("  " + line)
-    else:
-        echo(f"saved {len(opts.overrides)} override(s) into profile {res.profile} of {saved}")
 
 
 def _refresh_board(ws: Workspace, uri: str, echo: Callable[[str], None]) -> None:

@@ -5,6 +5,7 @@ out like the file, `yaml_doc.render_yaml`): a saved override changes only its ow
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from papernotes.atomic import atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
@@ -37,6 +38,22 @@ def save_overrides(path: Path, profile: str, overrides: dict, repro_dir: Path, *
     if not dry_run and after != before:
         atomic_write_text(path, after, overwrite=True)
     return path, _diff(before, after, path.name)
+
+
+def save_or_show(path: Path, profile: str, assignments: tuple[str, ...], repro_dir: Path,
+                 dry_run: bool, echo: Callable[[str], None]) -> None:
+    """`--save`: write the `--set` assignments into the profile, or with `--dry-run` only show
+    the lines that would change."""
+    from papernotes.repro.overrides import parse_overrides
+
+    saved, diff = save_overrides(path, profile, parse_overrides(assignments), repro_dir,
+                                 dry_run=dry_run)
+    if dry_run:
+        echo(f"dry run: --save would change {saved} (nothing written):")
+        for line in diff[2:]:
+            echo("  " + line)
+    else:
+        echo(f"saved {len(assignments)} override(s) into profile {profile} of {saved}")
 
 
 def _diff(before: str, after: str, name: str) -> list[str]:

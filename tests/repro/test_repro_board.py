@@ -3,7 +3,6 @@ SQLite store with runs logged through the MLflow client."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from .conftest import TINY, tiny_args
+from .conftest import TINY
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
