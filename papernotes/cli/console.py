@@ -37,3 +37,15 @@ def handles_errors(fn: F) -> F:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def pick_note(ws, query: str) -> str:
+    """The key of the note `query` names (a key, title or alias, any case: notes/lookup.py);
+    says on stderr which note that is when `query` is not its key exactly."""
+    from papernotes.notes.lookup import find_note
+
+    match = find_note(ws, query)
+    if not match.exact:
+        err_console.print(f"using {match.describe(query)}", markup=False, highlight=False,
+                          soft_wrap=True)
+    return match.key

@@ -15,7 +15,8 @@ from papernotes.cli.console import console, err_console, handles_errors
 def command(
     paths: Optional[List[Path]] = typer.Argument(
         None, help="Markdown files or folders (default: the vault's notes)."),
-    fix: bool = typer.Option(False, "--fix", help="Repair damaged text (a backup is kept)."),
+    fix: bool = typer.Option(False, "--fix", help="Repair damaged text and rewrite links to "
+                             "renamed notes (a backup is kept)."),
     as_json: bool = typer.Option(False, "--json", help="Findings as JSON, for scripts."),
 ) -> None:
     """Check Markdown files: damaged text, frontmatter, schema, links and embeds, template
@@ -27,7 +28,8 @@ def command(
     run = run_doctor(targets, fix=fix)
     fixed = set(run.fixed)
     left = [f for f in run.findings
-            if not (f.path in fixed and f.check in ("mojibake", "mojibake-uncertain"))]
+            if not (f.path in fixed and f.check in ("mojibake", "mojibake-uncertain",
+                                                    "renamed-link"))]
     if as_json:
         out = {
             "files": [{

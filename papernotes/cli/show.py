@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from papernotes.cli.console import console, handles_errors
+from papernotes.cli.console import console, handles_errors, pick_note
 
 
 def _summary(note, path, lang: str):
@@ -55,12 +55,13 @@ def _summary(note, path, lang: str):
 
 
 @handles_errors
-def command(key: str = typer.Argument(..., help="Note key, e.g. simclr.")) -> None:
+def command(key: str = typer.Argument(..., help="Note key, title or alias, e.g. simclr.")) -> None:
     """Show a summary of one note."""
     from papernotes.notes.vault import load_note, note_path
     from papernotes.workspace import find_workspace
 
     ws = find_workspace()
+    key = pick_note(ws, key)
     parsed = load_note(ws, key)
     lang = parsed.note.lang
     console.print(_summary(parsed.note, note_path(ws, key), lang))

@@ -91,25 +91,32 @@ def best_run(runs: list, uri: str) -> BestRun | None:
                    config=config, finished_runs=len(runs))
 
 
-def paper_of(ws: Workspace, key: str) -> tuple[str | None, int | None]:
-    """Title and year: the catalog card, else the vault's note, else unknown."""
+def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
+    """The note key to link to, and the title and year: from the catalog card, else the note
+    the spec's `paper` names (a key, title or alias: notes/lookup.py), else unknown."""
     from papernotes.notes import load_card
+    from papernotes.notes.lookup import find_note
 
     try:
-        card = load_card(key)
-        return card.title, card.year
+        match = find_note(ws, paper)
     except PapernotesError:
-        pass
-    path = ws.notes_dir / f"{key}.md"
-    if path.is_file():
+        match = None
+    key = match.key if match is not None else paper
+    for name in dict.fromkeys((paper, key)):
+        try:
+            card = load_card(name)
+            return key, card.title, card.year
+        except PapernotesError:
+            pass
+    if match is not None:
         from papernotes.notes.vault import read_path
 
         try:
-            note = read_path(path).note
-            return note.title or None, note.year
+            note = read_path(match.path).note
+            return key, note.title or None, note.year
         except PapernotesError:
             pass
-    return None, None
+    return key, None, None
 
 
 def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
@@ -128,10 +135,10 @@ def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
             rows.append(BoardRow(spec=path.stem, note=path.stem, problem=str(_relative(exc, ws))))
             continue
         shown.add(spec.name)
-        title, year = paper_of(ws, spec.paper)
+        note, title, year = paper_of(ws, spec.paper)
         paper = tuple(PaperNumber(e.metric, e.value, e.backbone, e.dataset, e.source)
                       for e in spec.expected)
-        rows.append(BoardRow(spec=path.stem, note=spec.paper, title=title, year=year, paper=paper,
+        rows.append(BoardRow(spec=path.stem, note=note, title=title, year=year, paper=paper,
                              best=best_run(by_spec.get(spec.name, []), uri),
                              command=run_command(path.stem, spec)))
     rows.sort(key=lambda r: (r.year or 9999, r.note, r.spec))

@@ -208,19 +208,31 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     curves = plots.draw(rec, folder / "curves.png", f"{res.spec.name} / {res.profile}")
     _log_artifacts(tracker, res, cfg_dict, folder, curves, rec)
     tracker.finish("FINISHED")
-    note = ws.note_path(res.spec.paper)
-    if note.is_file():
+    note = _paper_note(ws, res.spec.paper, echo)
+    if note is not None:
         row = _row(res, plan, rec, metrics, run_id, link)
         patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
                                        spec=res.spec.name)
         for pid in patched:
             echo(f"idea patch {pid} in {note.name}: verified by run {run_id[:8]}")
     else:
-        echo(f"no note {note}; results not written back (make it with `papernotes new "
-             f"{res.spec.paper}`)")
-        note = None
+        echo(f"no note {ws.note_path(res.spec.paper)}; results not written back (make it with "
+             f"`papernotes new {res.spec.paper}`)")
     _refresh_board(ws, uri, echo)
     return ReproResult("FINISHED", run_id, link, metrics, note, folder, uri)
+
+
+def _paper_note(ws: Workspace, paper: str, echo: Callable[[str], None]) -> Path | None:
+    """The note the spec's `paper` names (its key, or a title or alias: notes/lookup.py)."""
+    from papernotes.notes.lookup import find_note
+
+    try:
+        match = find_note(ws, paper)
+    except PapernotesError:
+        return None
+    if not match.exact:
+        echo(f"results go into {match.describe(paper)}")
+    return match.path
 
 
 def _close(progress) -> None:
@@ -253,11 +265,7 @@ def _launch(plan, cfg, config_file: Path, events_file: Path, resume: bool, sink,
     if not plan.distributed:
         from papernotes.ssl.pretrain import run
 
-        try:
-            run(cfg, sink=sink, resume=resume)
-        except (ValueError, OSError, RuntimeError) as exc:
-            raise PapernotesError(f"training failed: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-                                  field="engine") from None
+        run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors; anything else is a bug
         return
     cmd = launch.torchrun_command(plan, config_file, events_file, resume)
     proc = launch.start_torchrun(cmd, cwd)

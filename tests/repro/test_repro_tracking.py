@@ -63,6 +63,26 @@ def test_sqlite_store_round_trip(tmp_path):
     assert (tmp_path / "mlartifacts").is_dir()
 
 
+def test_a_unicode_note_key_names_the_experiment_and_its_artifact_folder(tmp_path, empty_store):
+    # the runner's artifact location is mlartifacts/<note key>/, a file URI of a folder whose
+    # name has spaces, CJK and '%': MLflow must store the artifacts in exactly that folder
+    shutil.copy(empty_store, tmp_path / "mlflow.db")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    key = "对比学习 (v2) & 100%20"
+    folder = tmp_path / "mlartifacts" / key
+    tracker = Tracker(uri, key, folder.resolve().as_uri())
+    tracker.start(params={"world_size": 1}, tags={"papernotes.note": key}, run_name=f"{key}-demo")
+    report = tmp_path / "linear_eval.json"
+    report.write_text("{}", encoding="utf-8")
+    tracker.log_artifact(report, "eval")
+    tracker.finish("FINISHED")
+    client = MlflowClient(tracking_uri=uri)
+    run = client.get_run(tracker.run_id)
+    assert client.get_experiment(tracker.experiment_id).name == key
+    assert run.data.tags["papernotes.note"] == key
+    assert (folder / tracker.run_id / "artifacts" / "eval" / "linear_eval.json").is_file()
+
+
 def test_resume_continues_the_same_run(tmp_path, empty_store):
     shutil.copy(empty_store, tmp_path / "mlflow.db")
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"

@@ -109,3 +109,18 @@ def test_region_heading_follows_the_note_language(tmp_path):
     assert en_body.startswith("### Reproduction (papernotes repro)\n")
     assert zh_body.split("\n", 1)[1] == en_body.split("\n", 1)[1]
     assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 · kNN top-1 50.25"
+
+
+def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):
+    from papernotes.repro.runner import _paper_note
+    from papernotes.workspace import find_workspace
+
+    (ws_dir / "notes" / "对比学习.md").write_text("---\naliases: [SimCLR 复现]\n---\n# x\n",
+                                               encoding="utf-8")
+    ws, said = find_workspace(), []
+    assert _paper_note(ws, "对比学习", said.append) == ws_dir / "notes" / "对比学习.md"
+    assert said == []
+    assert _paper_note(ws, "simclr 复现", said.append) == ws_dir / "notes" / "对比学习.md"
+    assert said == [f"results go into note '对比学习' ({ws_dir / 'notes' / '对比学习.md'}): "
+                    "'simclr 复现' matches its alias ignoring case"]
+    assert _paper_note(ws, "mae", said.append) is None  # no note: the runner says how to make it

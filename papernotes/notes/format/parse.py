@@ -72,7 +72,8 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     except ValidationError as exc:
         e = exc.errors()[0]
         dotted = ".".join(str(p) for p in e["loc"] if not isinstance(p, int))
-        raise PapernotesError(e["msg"], path=path, line=r.line_of(dotted), field=dotted) from None
+        raise PapernotesError(e["msg"].removeprefix("Value error, "), path=path,
+                              line=r.line_of(dotted), field=dotted) from None
     return ParsedNote(note, text, Path(path) if path else None, fm, sections, regions)
 
 
