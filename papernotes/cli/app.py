@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from papernotes.cli import (
+    board,
     catalog,
     demo,
     doctor,
@@ -81,6 +82,7 @@ app.command("repro")(repro.command)
 app.command("demo")(demo.command)
 app.command("runs")(runs.command)
 app.command("ui")(ui.command)
+app.command("board")(board.command)
 
 
 def main() -> None:

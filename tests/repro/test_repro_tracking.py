@@ -119,13 +119,19 @@ def test_unreachable_server_is_one_line_error():
 
 
 @pytest.fixture
-def mlflow_server(tmp_path):
+def mlflow_server(tmp_path, empty_store):
+    import os
+
+    from papernotes.repro.ui_server import QUIET_ENV
+
+    shutil.copy(empty_store, tmp_path / "server.db")  # a made store: the server starts in seconds
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
          "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
          "--artifacts-destination", str(tmp_path / "server-artifacts"), "--workers", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, **QUIET_ENV})
     uri = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -140,11 +146,9 @@ def mlflow_server(tmp_path):
             pytest.fail("mlflow server did not start")
         time.sleep(0.5)
     yield uri
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    from papernotes.repro.ui_server import stop_group
+
+    stop_group(proc)  # the server and its workers, as `papernotes ui` stops them
 
 
 @pytest.mark.slow
