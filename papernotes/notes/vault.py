@@ -28,13 +28,28 @@ def note_path(ws: "Workspace", key: str) -> Path:
     return ws.note_path(key)
 
 
+GENERATED_MARK = "%% papernotes:generated "  # a generated note (notes/board.md), not a paper note
+_HEAD_BYTES = 256  # the mark sits right after the frontmatter of a generated note
+
+
+def is_generated_note(path: Path) -> bool:
+    """Whether the file is a note papernotes generates whole (the board): not a paper note."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return GENERATED_MARK.encode() in head
+
+
 def iter_note_paths(ws: "Workspace") -> list[Path]:
-    """Every note file of the vault, sorted by key (hidden and temporary files skipped)."""
+    """Every paper note of the vault, sorted by key (hidden, temporary and generated files
+    such as `notes/board.md` skipped)."""
     folder = ws.notes_dir
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.glob(f"*{NOTE_SUFFIX}")
-                  if not p.name.startswith(".") and p.is_file())
+                  if not p.name.startswith(".") and p.is_file() and not is_generated_note(p))
 
 
 def key_of(path: Path) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MARKER = "%% papernotes:generated board %%"
+from papernotes.notes.vault import GENERATED_MARK
+
+MARKER = f"{GENERATED_MARK}board %%"  # iter_note_paths skips the board by it
 COLUMNS = ("method", "paper", "spec", "paper's numbers", "this vault's best", "random init",
            "run", "config")
 METRIC_NAMES = {"eval/linear_top1": "linear top-1", "eval/linear_top5": "linear top-5",

@@ -124,3 +124,14 @@ def test_cli_refuses_a_users_own_board_unless_forced(ws_dir, monkeypatch):
     assert not (ws_dir / "mlflow.db").exists()  # a store that is not there is read as empty
     again = CliRunner().invoke(app, ["board"])  # its own board: replaced without --force
     assert again.exit_code == 0 and "2 spec(s), 0 with a finished run" in again.output
+
+
+def test_the_board_is_not_a_paper_note(ws_dir, monkeypatch):
+    from papernotes.notes.vault import iter_note_paths
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    (ws_dir / "notes" / "mine.md").write_text("# My own note\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["board"]).exit_code == 0
+    assert [p.name for p in iter_note_paths(load_ws(ws_dir))] == ["mine.md"]  # list/validate skip it
+    listed = CliRunner().invoke(app, ["list"])
+    assert listed.exit_code == 0 and "board" not in listed.output.lower(), listed.output
