@@ -53,3 +53,33 @@ class PapernotesError(Exception):
             field=self.field,
             hint=self.hint,
         )
+
+
+class NoteProblems(PapernotesError):
+    """Every problem found in one note, each a located `PapernotesError` in `problems`.
+
+    `papernotes validate` prints them all, one per line; a command that just reads the note
+    shows the first as its one line, and says how many more there are.
+    """
+
+    def __init__(self, problems: list[PapernotesError]) -> None:
+        first = problems[0]
+        super().__init__(first.message, path=first.path, line=first.line, field=first.field,
+                         hint=first.hint)
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        more = len(self.problems) - 1
+        tail = f" (and {more} more: `papernotes validate` lists them)" if more else ""
+        return super().__str__() + tail
+
+    def __reduce__(self):  # keeps the list through worker processes
+        return (NoteProblems, (self.problems,))
+
+    def at(self, *, path: str | Path | None = None, line_offset: int = 0) -> "NoteProblems":
+        return NoteProblems([p.at(path=path, line_offset=line_offset) for p in self.problems])
+
+
+def problems_of(exc: PapernotesError) -> list[PapernotesError]:
+    """The separate problems an error stands for (itself, unless it is a `NoteProblems`)."""
+    return list(exc.problems) if isinstance(exc, NoteProblems) else [exc]

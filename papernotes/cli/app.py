@@ -6,6 +6,8 @@ from __future__ import annotations
 import typer
 
 from papernotes.cli import (
+    board,
+    catalog,
     demo,
     doctor,
     export,
@@ -30,8 +32,45 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from papernotes import __version__
+
+        typer.echo(f"papernotes {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Paper notes in an Obsidian vault, and real reproductions of the papers."""
+
+
+def _hide_flag_types() -> None:
+    """Help without a `<bool>` beside every flag (typer >= 0.25 shows each option's type)."""
+    try:
+        from typer.core import TyperOption
+    except ImportError:  # pragma: no cover
+        return
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_papernotes", False):  # pragma: no cover
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich._papernotes = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_hide_flag_types()
 app.command("init")(init.command)
 app.command("new")(new.command)
+app.command("catalog")(catalog.command)
 app.command("validate")(validate.command)
 app.command("list")(listing.command)
 app.command("show")(show.command)
@@ -43,6 +82,7 @@ app.command("repro")(repro.command)
 app.command("demo")(demo.command)
 app.command("runs")(runs.command)
 app.command("ui")(ui.command)
+app.command("board")(board.command)
 
 
 def main() -> None:
@@ -54,6 +94,8 @@ def main() -> None:
 
     try:
         code = app(standalone_mode=False)
+    except BrokenPipeError:  # `papernotes ... | head`: the reader has gone; exit quietly
+        code = _quiet_broken_pipe()
     except click.NoArgsIsHelpError as exc:  # `papernotes`, `papernotes idea`: the help
         help_text = exc.format_message()  # empty when typer has printed its rich help already
         if help_text.strip():
@@ -69,10 +111,23 @@ def main() -> None:
         err_console.print(f"[bold red]error:[/] {' '.join(exc.format_message().split())}",
                           markup=True, highlight=False, soft_wrap=True)
         code = exc.exit_code
-    except click.Abort:
+    except typer.Abort:
         err_console.print("[yellow]aborted[/]")
         code = 1
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _quiet_broken_pipe() -> int:
+    """Point stdout at /dev/null so that the interpreter's final flush does not complain."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no real stdout
+        pass
+    return 1
 
 
 if __name__ == "__main__":

@@ -9,10 +9,22 @@ from typing import Callable, TypeVar
 import typer
 from rich.console import Console
 
+from papernotes import notices
 from papernotes.errors import PapernotesError
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_notice(level: str, text: str) -> None:
+    from rich.markup import escape
+
+    style = "yellow" if level == "warning" else "cyan"
+    err_console.print(f"[{style}]{level}:[/] {escape(text)}", markup=True, highlight=False,
+                      soft_wrap=True, emoji=False)
+
+
+notices.set_sink(_print_notice)
 
 F = TypeVar("F", bound=Callable)
 
@@ -37,3 +49,15 @@ def handles_errors(fn: F) -> F:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def pick_note(ws, query: str) -> str:
+    """The key of the note `query` names (a key, title or alias, any case: notes/lookup.py);
+    says on stderr which note that is when `query` is not its key exactly."""
+    from papernotes.notes.lookup import find_note
+
+    match = find_note(ws, query)
+    if not match.exact:
+        err_console.print(f"using {match.describe(query)}", markup=False, highlight=False,
+                          soft_wrap=True)
+    return match.key

@@ -15,11 +15,16 @@ from papernotes.cli.console import console, err_console, handles_errors
 def command(
     paths: Optional[List[Path]] = typer.Argument(
         None, help="Markdown files or folders (default: the vault's notes)."),
-    fix: bool = typer.Option(False, "--fix", help="Repair damaged text (a backup is kept)."),
+    fix: bool = typer.Option(False, "--fix", help="Repair damaged text and rewrite links to "
+                             "renamed notes (a backup is kept)."),
     as_json: bool = typer.Option(False, "--json", help="Findings as JSON, for scripts."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Count information too (template text left to fill, links to "
+        "catalog papers without a note) as problems."),
 ) -> None:
     """Check Markdown files: damaged text, frontmatter, schema, links and embeds, template
-    text left to fill. Exit 1 if anything is found that --fix did not repair."""
+    text left to fill. Exit 1 if a problem is found that --fix did not repair (information,
+    such as template text left to fill, counts only with --strict)."""
     from papernotes.notes.doctor.run import run_doctor
     from papernotes.workspace import find_workspace
 
@@ -27,7 +32,9 @@ def command(
     run = run_doctor(targets, fix=fix)
     fixed = set(run.fixed)
     left = [f for f in run.findings
-            if not (f.path in fixed and (f.fixable or f.check == "mojibake-uncertain"))]
+            if not (f.path in fixed and (f.fixable or f.check == "mojibake-uncertain"))
+            and (strict or f.severity != "info")]
+    info = sum(f.severity == "info" for f in run.findings)
     if as_json:
         out = {
             "files": [{
@@ -57,6 +64,8 @@ def command(
             console.print(f"[green]repaired[/] {path} (original kept in {backup})",
                           highlight=False, soft_wrap=True)
         summary = f"{len(run.reports)} file(s) checked, {len(left)} problem(s)"
+        if info and not strict:
+            summary += f", {info} for information (--strict counts them)"
         (err_console if left else console).print(summary, highlight=False)
     if left:
         raise typer.Exit(1)

@@ -16,10 +16,13 @@ def command(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
 ) -> None:
-    """Export every note of the vault as a BibTeX entry."""
+    """Export the vault's papers as BibTeX: one entry per paper (notes of the same arXiv id or
+    DOI merged); notes that are not papers (no authors, arXiv id or DOI) are left out."""
     from papernotes.atomic import atomic_write_text
     from papernotes.errors import PapernotesError
-    from papernotes.notes.sources.bibtex import notes_to_bibtex
+    from papernotes.notes.export import plan_export
+    from papernotes.notes.sources.bibtex import metadata_to_bibtex
+    from papernotes.notices import inform
     from papernotes.notes.vault import iter_notes
     from papernotes.workspace import find_workspace
 
@@ -27,8 +30,14 @@ def command(
         raise PapernotesError("choose a format", field="export", hint="pass --bibtex")
     if output is not None and output.exists() and not force:
         raise PapernotesError("already exists; pass --force to overwrite", path=output)
-    notes = [p.note for p in iter_notes(find_workspace())]
-    text = notes_to_bibtex(notes)
+    plan = plan_export([p.note for p in iter_notes(find_workspace())])
+    if plan.not_papers:
+        inform(f"left out {len(plan.not_papers)} note(s) that are not papers (no authors, arXiv "
+               f"id or DOI): {', '.join(plan.not_papers)}")
+    for keys in plan.merged:
+        inform(f"one entry for the notes of the same paper: {', '.join(keys)}")
+    notes = plan.papers
+    text = metadata_to_bibtex(notes)
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return

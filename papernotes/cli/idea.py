@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors
+from papernotes.cli.console import console, handles_errors, pick_note
 
 app = typer.Typer(help="The idea-patching log: distil the paper's points, patch one, verify it.",
                   no_args_is_help=True)
@@ -26,7 +26,8 @@ def _edit(key: str, change):
         log, out["result"] = change(note.ideas)
         return note.model_copy(update={"ideas": log})
 
-    path, _ = update_note(find_workspace(), key, apply)
+    ws = find_workspace()
+    path, _ = update_note(ws, pick_note(ws, key), apply)
     return path, out["result"]
 
 
@@ -116,7 +117,7 @@ def list_(
     ws = find_workspace()
     wanted = parse_choice(PatchStatus, status, "status") if status else None
     if key:
-        parsed = [load_note(ws, key)]
+        parsed = [load_note(ws, pick_note(ws, key))]
     else:
         parsed, problems = load_all(ws)
         skipped_notes_warning(problems)

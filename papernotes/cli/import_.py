@@ -19,11 +19,13 @@ def command(
                                  help="Show what would be mapped where; write nothing."),
     hexo_assets: bool = typer.Option(
         False, "--hexo-assets", help="Copy each Hexo post's asset folder files into "
-        "notes/attachments/<key>/ and turn its {% asset_img|asset_link|asset_path %} tags into "
-        "Obsidian links (tags whose file is missing are kept as written)."),
+        "notes/attachments/<key>/, turn its {% asset_img|asset_link|asset_path %} tags into "
+        "Obsidian links and point its Markdown images (![x](post/x.png)) at the copies "
+        "(tags and images whose file is missing are kept as written)."),
 ) -> None:
     """Import notes: template headings map onto the note's sections, everything else is kept
-    verbatim as free text. A name already taken gets a suffix, never an overwrite."""
+    verbatim as free text. Each note keeps its file's name; a name already taken gets " 1",
+    " 2", ... (never an overwrite), the old name as an alias, and links to it follow."""
     from papernotes.notes.doctor.run import expand_markdown
     from papernotes.notes.importer.plan import plan_import, write_imports
     from papernotes.workspace import find_workspace
@@ -33,6 +35,13 @@ def command(
     for p in plans:
         console.print(f"[bold]{p.source}[/] ({p.kind}) -> {p.target}", highlight=False,
                       soft_wrap=True)
+        if p.renamed_from is not None:
+            console.print(f"  renamed '{p.renamed_from}' -> '{p.key}' ({p.renamed_why}); the "
+                          "old name is kept as an alias", markup=False, highlight=False,
+                          soft_wrap=True)
+        if p.links_rewritten:
+            console.print(f"  {p.links_rewritten} link(s) to renamed notes or headings of this "
+                          "import now name them", markup=False, highlight=False)
         if p.encoding is not None:
             console.print(f"  not UTF-8: converted from {p.encoding}", highlight=False)
         if p.repair is not None:
@@ -61,7 +70,7 @@ def command(
                               highlight=False, soft_wrap=True)
             for line, name in p.assets.missing:
                 console.print(f"  {p.source.name}:{line}: asset '{name}' not in "
-                              f"{p.source.with_suffix('')}/: tag kept as written", markup=False,
+                              f"{p.source.with_suffix('')}/: kept as written", markup=False,
                               highlight=False, soft_wrap=True)
         if p.kept:
             console.print("  kept verbatim: " + ", ".join(p.kept), markup=False,

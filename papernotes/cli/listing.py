@@ -39,10 +39,9 @@ def command(
     if not rows:
         console.print("no notes match" if (tag or status) else "no notes yet: `papernotes new KEY`")
         return
-    lang = "zh" if ws.config.lang == "zh" else "en"
     table = Table("key", "title", "status", "rating", "tags", "repro", "last result")
-    for r in rows:
-        table.add_row(r.key, r.title, r.status.label(lang), "⭐" * (r.rating or 0),
+    for r in rows:  # each note's status in its own language
+        table.add_row(r.key, r.title, r.status.label(r.lang), "⭐" * (r.rating or 0),
                       " ".join(f"#{t}" for t in r.tags), r.repro, r.last_result)
     console.print(table)
     console.print(f"{len(rows)} note(s)", highlight=False)

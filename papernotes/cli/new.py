@@ -18,15 +18,19 @@ def command(
     note_key: Optional[str] = typer.Option(
         None, "--key", help="Key of the note (with --title), or the citekey to take (with --bibtex)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: the workspace's)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing note."),
+    force: bool = typer.Option(
+        False, "--force", help="Make an existing note again (your text, ideas and runs are kept; "
+        "a backup of the old file is left in .papernotes/backup/)."),
 ) -> None:
     """Make a new note from the user's template and print the path written."""
     from papernotes.notes.creation import notes_to_create
+    from papernotes.notes.identity import drop_known_papers
     from papernotes.notes.vault import write_new_notes
     from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key,
                             lang=lang or ws.config.lang)
+    notes = drop_known_papers(ws, notes)
     for path in write_new_notes(ws, notes, force=force):
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)

@@ -13,7 +13,7 @@ KEY_METRICS = {"eval/linear_top1": "lin@1", "eval/linear_top5": "lin@5", "eval/k
 
 @handles_errors
 def command(
-    name: Optional[str] = typer.Argument(None, help="Only runs of this spec (e.g. simclr)."),
+    name: Optional[str] = typer.Argument(None, help="Only runs of this spec, or of the specs of this note."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
     limit: int = typer.Option(20, "--limit", help="Newest runs to show."),
 ) -> None:
@@ -23,14 +23,18 @@ def command(
     from rich.table import Table
 
     from papernotes.workspace import find_workspace
-    from papernotes.repro.runs import list_runs
+    from papernotes.repro.runs import list_runs, what_runs
     from papernotes.repro.tracking import resolve_tracking_uri
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)
-    rows = list_runs(uri, name, limit)
+    kind, key = what_runs(ws, name) if name else ("", "")
+    rows = list_runs(uri, key if kind == "spec" else None, limit, note=key if kind == "note" else None)
     if not rows:
-        console.print("no runs yet (start one with `papernotes repro simclr --profile demo`)")
+        start = (f"papernotes repro {key}" if kind == "spec"
+                 else "papernotes repro simclr --profile demo --device cpu")
+        console.print(f"no runs{' of ' + key if key else ''} yet (`{start}` starts one)",
+                      markup=False, highlight=False, soft_wrap=True)
         return
     table = Table("run", "spec/profile", "status", "start", *KEY_METRICS.values(), "world")
     for r in rows:

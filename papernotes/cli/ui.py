@@ -13,21 +13,24 @@ from papernotes.cli.console import console, handles_errors
 def command(
     port: int = typer.Option(5000, "--port", help="Port on 127.0.0.1."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow store URI."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Server worker processes."),
 ) -> None:
-    """Start `mlflow ui` for this workspace's runs (Ctrl-C stops it)."""
-    import os
-    import subprocess
-    import sys
+    """Serve the MLflow UI for this workspace's runs (Ctrl-C stops it, and all its processes).
 
-    from papernotes.workspace import find_workspace
+    The server's log goes to .papernotes/ui.log in the workspace.
+    """
+    import os
+
     from papernotes.repro.preflight import check_port_free
     from papernotes.repro.tracking import resolve_tracking_uri
+    from papernotes.repro.ui_server import serve
+    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)
+    echo = lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+    if uri.startswith(("http://", "https://")):
+        echo(f"runs are tracked on the server {uri}: its UI is there")
+        return
     check_port_free("127.0.0.1", port, field="--port")
-    console.print(f"MLflow UI for {uri} at http://127.0.0.1:{port} (Ctrl-C to stop)",
-                  markup=False, highlight=False, soft_wrap=True)
-    cmd = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri,
-           "--host", "127.0.0.1", "--port", str(port)]
-    raise typer.Exit(subprocess.call(cmd, cwd=ws.root))
+    serve(uri, port, ws.root, ws.root / ".papernotes" / "ui.log", echo, workers=workers)

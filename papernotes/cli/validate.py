@@ -46,7 +46,7 @@ def command(
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Parse every note, even those whose bytes already passed."),
 ) -> None:
-    """Check notes; print each problem as `file:line: field: message`; exit 1 if any."""
+    """Check notes; print every problem, each as `file:line: field: message`; exit 1 if any."""
     from papernotes.notes.validation import expand_targets, validate_files, validate_vault
     from papernotes.workspace import find_workspace
 
@@ -58,7 +58,9 @@ def command(
                                     use_cache=False if no_cache else None)
     for problem in report.problems:
         console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    summary = f"{report.checked} note(s) checked, {len(report.problems)} with problems"
+    summary = f"{report.checked} note(s) checked, {report.failed} with problems"
+    if len(report.problems) > report.failed:
+        summary += f" ({len(report.problems)} problems)"
     if report.cached:
         summary += f" ({report.cached} unchanged since they last passed)"
     if report.problems:

@@ -47,7 +47,11 @@ def blank_note(title: str, key: str | None, lang: str) -> "Note":
     if not title:
         raise PapernotesError("must not be empty", field="title")
     try:
-        return Note(key=key or key_from_title(title), lang=lang, meta=Metadata(title=title))
+        name = key or key_from_title(title)
+        # a file name that had to differ from the title keeps the title as an alias, so
+        # Obsidian's link suggestions (and every papernotes command) still find it by it
+        aliases = [title] if name != title else []
+        return Note(key=name, lang=lang, aliases=aliases, meta=Metadata(title=title))
     except ValidationError as exc:
         err = exc.errors()[0]
         raise PapernotesError(err["msg"].removeprefix("Value error, "),

@@ -25,6 +25,7 @@ class NoteRow:
     tags: tuple[str, ...]
     repro: str
     last_result: str
+    lang: str = "en"  # the note's language, for its labels
 
 
 # Columns of the repro table worth a glance in `list` (papernotes.repro.writeback writes them).
@@ -76,5 +77,5 @@ def note_rows(parsed: Iterable["ParsedNote"], *, tag: str | None = None,
         if status is not None and note.status != status:
             continue
         rows.append(NoteRow(note.key, note.meta.title or note.key, note.status, note.rating, tags,
-                            note.repro or "", last_result(p.text)))
+                            note.repro or "", last_result(p.text), note.lang))
     return rows

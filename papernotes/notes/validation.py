@@ -1,4 +1,5 @@
-"""`papernotes validate`: parse every note and collect one located problem per broken file.
+"""`papernotes validate`: parse every note and collect every located problem of each broken file
+(a note with a bad status, rating and year gives three lines in one run).
 
 Whole-vault runs skip notes whose exact bytes already parsed cleanly (`validation_cache`), and
 parse the rest in worker processes when there are many of them and more than one CPU.
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from papernotes.errors import PapernotesError
+from papernotes.errors import PapernotesError, problems_of
 from papernotes.notes import validation_cache
 from papernotes.notes.vault import NOTE_SUFFIX, iter_note_paths, read_path
 
@@ -25,8 +26,9 @@ PARALLEL_FROM = 200  # notes to parse before worker processes pay for themselves
 @dataclass(frozen=True)
 class ValidationReport:
     checked: int
-    problems: list[PapernotesError] = field(default_factory=list)
+    problems: list[PapernotesError] = field(default_factory=list)  # each on its own line
     cached: int = 0  # notes skipped because their bytes were already known to be valid
+    failed: int = 0  # notes with at least one problem
 
     @property
     def ok(self) -> bool:
@@ -113,13 +115,14 @@ def validate_files(files: Sequence[Path], *, jobs: int | None = None,
                 continue
         todo.append(path)
     results = check_files(todo, jobs=jobs, progress=progress)
-    problems = [p for p in results if p is not None]
+    problems = [p for r in results if r is not None for p in problems_of(r)]
     if cache_file is not None:
         valid = {digests[p] for p, r in zip(todo, results) if r is None and p in digests}
         keep = (known & set(digests.values())) | valid
         if keep != known:
             validation_cache.save(cache_file, fingerprint, keep)
-    return ValidationReport(len(files), problems, cached=len(files) - len(todo))
+    return ValidationReport(len(files), problems, cached=len(files) - len(todo),
+                            failed=sum(r is not None for r in results))
 
 
 def validate_vault(ws: "Workspace", *, jobs: int | None = None, use_cache: bool | None = None,

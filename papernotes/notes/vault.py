@@ -2,13 +2,13 @@
 
 Reading goes through `read_text_utf8` (a non-UTF-8 file is a one-line error) and `parse_note`;
 writing goes through `atomic_write_text` and never replaces a file unless told to. A note key is
-a file stem and is checked before any path is built from it (no `/`, no `..`).
+the file name without `.md`, any name Obsidian accepts (`model/names.py`), and is checked
+before any path is built from it. `load_note` also takes a title or an alias, in any case
+(`lookup.py`).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -28,13 +28,28 @@ def note_path(ws: "Workspace", key: str) -> Path:
     return ws.note_path(key)
 
 
+GENERATED_MARK = "%% papernotes:generated "  # a generated note (notes/board.md), not a paper note
+_HEAD_BYTES = 256  # the mark sits right after the frontmatter of a generated note
+
+
+def is_generated_note(path: Path) -> bool:
+    """Whether the file is a note papernotes generates whole (the board): not a paper note."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError:
+        return False
+    return GENERATED_MARK.encode() in head
+
+
 def iter_note_paths(ws: "Workspace") -> list[Path]:
-    """Every note file of the vault, sorted by key (hidden and temporary files skipped)."""
+    """Every paper note of the vault, sorted by key (hidden, temporary and generated files
+    such as `notes/board.md` skipped)."""
     folder = ws.notes_dir
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.glob(f"*{NOTE_SUFFIX}")
-                  if not p.name.startswith(".") and p.is_file())
+                  if not p.name.startswith(".") and p.is_file() and not is_generated_note(p))
 
 
 def key_of(path: Path) -> str:
@@ -50,13 +65,12 @@ def read_path(path: Path, *, key: str | None = None) -> "ParsedNote":
 
 
 def load_note(ws: "Workspace", key: str) -> "ParsedNote":
-    """The parsed note `key`; a one-line error if it does not exist (naming near keys)."""
-    path = note_path(ws, key)
-    if not path.is_file():
-        near = near_keys(ws, key)
-        hint = ("did you mean " + ", ".join(near) + "?") if near else "`papernotes list` shows the notes"
-        raise PapernotesError(f"no note '{key}' in the vault", path=path, field="key", hint=hint)
-    return read_path(path, key=key)
+    """The parsed note `key` (or the note whose title or alias it is, see `lookup.py`); a
+    one-line error if there is none (naming near keys)."""
+    from papernotes.notes.lookup import find_note
+
+    match = find_note(ws, key)
+    return read_path(match.path, key=match.key)
 
 
 def iter_notes(ws: "Workspace") -> Iterator["ParsedNote"]:
@@ -90,27 +104,70 @@ def save_note(ws: "Workspace", key: str, text: str, *, overwrite: bool) -> Path:
 
 
 def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool) -> None:
+    from papernotes.notes.model.names import fold
+
     seen: set[str] = set()
+    existing = {fold(key_of(p)): p for p in iter_note_paths(ws)}
     for note in notes:
-        if note.key in seen:
+        if fold(note.key) in seen:
             raise PapernotesError(f"two new notes share the key '{note.key}'", field="key")
-        seen.add(note.key)
+        seen.add(fold(note.key))
         path = note_path(ws, note.key)
         if path.exists() and not force:
-            raise PapernotesError("note already exists; pass --force to overwrite", path=path)
+            raise PapernotesError("note already exists", path=path,
+                                  hint="pass --force to make it again: your text, ideas and runs "
+                                       "are kept, and the old file is backed up")
+        other = existing.get(fold(note.key))
+        if other is not None and other.name != path.name:  # Obsidian: one name, any case
+            raise PapernotesError(f"note '{key_of(other)}' already has this name in another "
+                                  "case", path=path, field="key", hint="choose another --key")
+
+
+def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None):
+    """The existing note at `path` made again from `note`, keeping the user's text."""
+    from papernotes.notes.regenerate import regenerate
+
+    try:
+        old = read_path(path, key=note.key)
+    except PapernotesError as exc:
+        raise PapernotesError(exc.message, path=exc.path or path, line=exc.line, field=exc.field,
+                              hint="--force keeps your text, so the note must read first: fix "
+                                   "this, or move the file away to start over") from None
+    return regenerate(old, note, templates_dir=templates)
 
 
 def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False) -> list[Path]:
     """Render and write fresh notes from the workspace's templates.
 
-    Every target is checked (and every note rendered) before the first file is written, so a
-    refusal leaves the vault exactly as it was.
+    With `force`, a note that exists is made again over the old one (`notes.regenerate`: the
+    user's regions, sections, text and reading state are kept) after a backup of the old file
+    (`notes.backup`). Every target is checked (and every note rendered) before the first file
+    is written, so a refusal leaves the vault exactly as it was.
     """
+    from papernotes.notes.backup import backup_file, stamp
     from papernotes.notes.format.render import render_new
+    from papernotes.notices import inform, warn
 
     _refuse_existing(ws, notes, force)
     templates = ws.templates_dir if ws.templates_dir.is_dir() else None
-    texts = [(n.key, render_new(n, templates_dir=templates)) for n in notes]
+    texts, remade = [], []
+    for n in notes:
+        path = note_path(ws, n.key)
+        if force and path.is_file():
+            again = _remake(ws, n, path, templates)
+            texts.append((n.key, again.text))
+            remade.append((path, again))
+        else:
+            texts.append((n.key, render_new(n, templates_dir=templates)))
+    when = stamp()
+    for path, again in remade:
+        backup = backup_file(ws, path, when)
+        inform("made again; your ideas, runs, own sections, text and reading state are kept",
+               path=path, hint=f"the old file is in {backup}")
+        if again.kept:
+            warn("your own text was kept in " + ", ".join(f"'{t}'" for t in again.kept)
+                 + " instead of the source's", path=path,
+                 hint=f"compare with `papernotes new {path.stem}` in another vault")
     return [save_note(ws, key, text, overwrite=force) for key, text in texts]
 
 
@@ -129,23 +186,20 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
     parsed = load_note(ws, key)
     new = change(parsed.note)
     text = render_update(parsed, new)
-    path = note_path(ws, key)
+    path = note_path(ws, parsed.note.key)
     if text != parsed.text:
-        save_note(ws, key, text, overwrite=True)
+        save_note(ws, parsed.note.key, text, overwrite=True)
     return path, new
 
 
-_SLUG_DROP = re.compile(r"[^a-z0-9]+")
-
-
 def key_from_title(title: str) -> str:
-    """A note key from a title: `"A Simple Framework for ..."` -> `"a-simple-framework-for"`.
+    """The note name for a title, as close to it as Obsidian allows (`model/names.py`):
+    `"对比学习综述 2"` -> `对比学习综述 2`, `"BERT: Pre-training"` -> `BERT Pre-training`.
+    A title with nothing left (`"???"`) gives an error asking for --key."""
+    from papernotes.notes.model.names import name_from_title
 
-    At most six words; a title with no Latin letters or digits gives an error asking for --key.
-    """
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = [w for w in _SLUG_DROP.split(ascii_title.lower()) if w]
-    if not words:
-        raise PapernotesError(f"cannot make a note key from the title {title!r}", field="key",
+    key = name_from_title(title)
+    if not key:
+        raise PapernotesError(f"cannot make a note name from the title {title!r}", field="key",
                               hint="pass --key")
-    return "-".join(words[:6])
+    return key

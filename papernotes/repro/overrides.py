@@ -8,16 +8,11 @@ and `--set train.epochs=five` is a one-line error naming the field.
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
-from typing import Any, Literal
+from typing import Any
 
 from papernotes.errors import PapernotesError
-from papernotes.ssl.config import config_sections, section_type
-
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
-_NULL = {"null", "none", "~", ""}
+from papernotes.ssl.config import ConfigError, coerce, config_sections, section_type
 
 
 def field_type(path: str) -> Any:
@@ -37,57 +32,16 @@ def field_type(path: str) -> Any:
             known = ", ".join(f.name for f in dataclasses.fields(cls))
             raise PapernotesError("unknown field", field=path, hint=f"known here: {known}")
         cls = hints[part]
-    if dataclasses.is_dataclass(cls):
-        raise PapernotesError("is a section; set one of its fields", field=path,
-                              hint="e.g. train.epochs=10")
     return cls
 
 
 def parse_value(text: str, tp: Any, path: str) -> Any:
-    """`text` as a value of type `tp`, or a one-line error."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if type(None) in args and text.strip().lower() in _NULL:
-            return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return parse_value(text, arg, path)
-            except PapernotesError as exc:
-                errors.append(exc)
-        raise errors[0]
-    if origin is Literal:
-        choices = typing.get_args(tp)
-        if text in choices:
-            return text
-        raise PapernotesError(f"expected one of {list(choices)}, got {text!r}", field=path,
-                              hint="from --set")
-    if origin is tuple:  # tuple[X, ...]: comma-separated, brackets optional ("1.0,0.1", "[1.0, 0.1]")
-        (item,) = [a for a in typing.get_args(tp) if a is not Ellipsis]
-        inner = text.strip().removeprefix("[").removesuffix("]").strip()
-        return tuple(parse_value(part, item, path) for part in inner.split(",")) if inner else ()
-    low = text.strip().lower()
+    """`text` as a value of type `tp` (the engine's own typing rules), or a one-line error."""
     try:
-        if tp is bool:
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-            raise ValueError
-        if tp is int:
-            return int(text.strip())
-        if tp is float:
-            return float(text.strip())
-    except ValueError:
-        kind = {bool: "true/false", int: "an integer", float: "a number"}[tp]
-        raise PapernotesError(f"expected {kind}, got {text!r}", field=path,
-                              hint="from --set") from None
-    if tp is str:
-        return text
-    raise PapernotesError(f"cannot set a field of type {tp!r}", field=path)
+        return coerce(text, tp, path, text=True)
+    except ConfigError as exc:
+        exc.hint = "from --set"
+        raise
 
 
 def parse_overrides(assignments: list[str] | tuple[str, ...]) -> dict:

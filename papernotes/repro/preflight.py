@@ -1,4 +1,4 @@
-"""Checks that fail in seconds, before anything starts: GPUs, the rendezvous port, MLflow.
+"""Checks that fail in seconds, before anything starts: GPUs/CUDA, the rendezvous port, MLflow.
 
 A training run that dies after hours because the tracking server was down, or at start-up
 because a port was taken, costs far more than these checks.
@@ -27,6 +27,17 @@ def check_gpus(gpus: int) -> None:
     if gpus > have:
         raise PapernotesError(f"--gpus {gpus} asked but only {have} GPU(s) present",
                               field="--gpus", hint=f"use --gpus {have}")
+
+
+def check_device(device: str, *, field: str = "--device") -> None:
+    """A run on `cuda` needs CUDA here: checked before anything starts, not 15 s into the engine."""
+    if device != "cuda":
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise PapernotesError("device cuda asked but CUDA is not available on this machine",
+                              field=field, hint="use --device cpu")
 
 
 def check_port_free(host: str, port: int, *, field: str = "--master-port") -> None:

@@ -1,10 +1,13 @@
 """`papernotes repro`: resolve a spec profile, check, launch, track, write back.
 
     resolve (spec + --set) -> preflight -> [dry run: print commands] -> MLflow run
-    -> engine (in-process, or torchrun tailing rank 0's events) -> artifacts -> note
+    -> its folder <out_dir>/<run id>/, locked -> engine (in-process, or torchrun tailing rank 0's
+    events) -> artifacts -> note -> board (notes/board.md)
 
 Exactly one MLflow run per launch, opened and closed here (never in the ranks). A failed or
-interrupted run is marked FAILED/KILLED and leaves the note byte-identical.
+interrupted run is marked FAILED/KILLED and leaves the note byte-identical. Each run trains in
+its own folder (`run_dirs`), so concurrent runs of one profile never share files, and
+`--resume [RUN_ID]` continues a named run (the latest KILLED one by default).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Callable
 from papernotes.atomic import atomic_write_text
 from papernotes.errors import PapernotesError
 from papernotes.workspace import Workspace, find_workspace
-from papernotes.repro import launch, plots, preflight, tracking, writeback
+from papernotes.repro import launch, plots, preflight, run_dirs, tracking, writeback
 from papernotes.repro.overrides import parse_overrides
-from papernotes.repro.spec import Resolved, load_spec, resolve, spec_path
+from papernotes.repro.note_spec import note_for, spec_for
+from papernotes.repro.spec import Resolved, load_spec, resolve
 from papernotes.ssl.config import config_to_dict
 
 
@@ -39,7 +43,7 @@ class ReproOptions:
     node_rank: int = 0
     rdzv_endpoint: str | None = None
     master_port: int | None = None
-    resume: bool = False
+    resume: bool | str | None = None  # True or "latest": the latest KILLED run; else a run id
     dry_run: bool = False
     tracking_uri: str | None = None
     save: bool = False  # write the --set overrides into the spec's profile (comments kept)
@@ -62,40 +66,9 @@ class Interrupted(PapernotesError):
     exit_code = 130
 
 
-def _note_repro(ws: Workspace, name: str) -> tuple[Path, str] | None:
-    """A note named `name` and the spec its `repro:` property names (an imported note that
-    the catalog linked to a spec), or None."""
-    from papernotes.notes.format.frontmatter import split_frontmatter
-
-    note = ws.notes_dir / f"{name}.md"
-    if "/" in name or not note.is_file():
-        return None
-    fm = split_frontmatter(note.read_text(encoding="utf-8"), path=note)
-    spec = fm.data.get("repro") if fm is not None else None
-    return (note, str(spec)) if spec else None
-
-
-def _spec_for(name: str, ws: Workspace) -> Path:
-    """`repro/<name>.yaml`, or the spec of the note `name` (`papernotes repro my-simclr-notes`)."""
-    try:
-        return spec_path(name, ws.repro_dir)
-    except PapernotesError:
-        found = _note_repro(ws, name)
-        if found is None:
-            raise
-        return spec_path(found[1], ws.repro_dir)
-
-
-def _note_for(name: str, ws: Workspace, res: Resolved) -> Path:
-    """The note the results go to: the note `name` when it was named, else the spec's paper."""
-    found = _note_repro(ws, name) if not (ws.repro_dir / f"{name}.yaml").is_file() else None
-    return found[0] if found is not None and found[1] == res.spec.name \
-        else ws.note_path(res.spec.paper)
-
-
 def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchPlan, int]:
     """The resolved profile (device and absolute out_dir set), the launch plan and GPUs used."""
-    path = _spec_for(opts.name, ws)
+    path = spec_for(opts.name, ws)
     spec, doc = load_spec(path)
     res = resolve(spec, doc, path, opts.profile, parse_overrides(opts.overrides), opts.overrides)
     cfg = res.config
@@ -117,14 +90,17 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     return replace(res, config=cfg), plan, gpus
 
 
-def run_preflight(plan: launch.LaunchPlan, gpus: int, uri: str, *, dry_run: bool = False,
+def run_preflight(plan: launch.LaunchPlan, gpus: int, uri: str, *, device: str = "cpu",
+                  device_field: str = "--device", dry_run: bool = False,
                   echo: Callable[[str], None] = print) -> None:
-    try:
-        preflight.check_gpus(gpus)
-    except PapernotesError as exc:
-        if not dry_run:
-            raise
-        echo(f"note: {exc} (fine for a dry run on a login node)")
+    for check in (lambda: preflight.check_gpus(gpus),
+                  lambda: preflight.check_device(device if gpus == 0 else "cpu", field=device_field)):
+        try:
+            check()
+        except PapernotesError as exc:
+            if not dry_run:
+                raise
+            echo(f"note: {exc} (fine for a dry run on a login node)")
     if plan.nnodes == 1 and plan.master_port is not None:
         preflight.check_port_free("127.0.0.1", plan.master_port)
     if plan.nnodes > 1 and plan.node_rank == 0 and plan.rdzv_endpoint:
@@ -139,86 +115,150 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     ws = find_workspace(opts.workspace)
     res, plan, gpus = prepare(opts, ws)
     cfg = res.config
-    out_dir = Path(cfg.out_dir)
+    base = Path(cfg.out_dir)  # this profile's runs: <base>/<run id>/
     uri = tracking.resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
-    run_preflight(plan, gpus, uri, dry_run=opts.dry_run, echo=echo)
-    if opts.save:  # validated and checked: now the spec may change
-        from papernotes.repro.spec_edit import save_overrides
+    run_preflight(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
+                  device_field="--device" if opts.device else "train.device")
+    if opts.save:  # validated and checked: now the spec may change (a dry run only shows how)
+        from papernotes.repro.spec_edit import save_or_show
 
-        saved = save_overrides(res.path, res.profile, parse_overrides(opts.overrides), ws.repro_dir)
-        echo(f"saved {len(opts.overrides)} override(s) into profile {res.profile} of {saved}")
-    config_file = out_dir / "launch_config.json"
-    events_file = out_dir / f"events-{dt.datetime.now():%Y%m%d-%H%M%S}.jsonl"
+        save_or_show(res.path, res.profile, opts.overrides, ws.repro_dir, opts.dry_run, echo)
+    wanted = run_dirs.wanted_run(opts.resume)
+    what = f"{res.spec.name}/{res.profile}"
+    target = None
+    if wanted and plan.node_rank == 0:
+        target = run_dirs.find_resume(base, uri, wanted, what)
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
+        folder = target.path if target else base / "<new run id>"
         echo(f"spec {res.spec.name} profile {res.profile}: world_size {plan.world_size}, "
-             f"device {cfg.train.device}, out_dir {out_dir}, tracking {uri}")
+             f"device {cfg.train.device}, out_dir {folder}, tracking {uri}"
+             + (f", resuming run {target.run_id} ({target.status})" if target else ""))
+        config_file, events_file = folder / "launch_config.json", folder / f"events-{stamp}.jsonl"
         echo("torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file,
-                                                             opts.resume)))
-        echo("srun: " + launch.srun_line(plan, config_file, events_file, opts.resume, gpus))
-        return ReproResult(status="dry-run", out_dir=out_dir, tracking_uri=uri)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cfg_dict = config_to_dict(cfg)
-    atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
+                                                             bool(wanted))))
+        echo("srun: " + launch.srun_line(plan, config_file, events_file, bool(wanted), gpus))
+        return ReproResult(status="dry-run", out_dir=folder, tracking_uri=uri)
     if plan.node_rank > 0:  # global rank 0 lives on node 0: its parent alone tracks and writes back
-        _launch(plan, cfg, config_file, events_file, opts.resume, lambda event: None, ws.root)
-        return ReproResult("FINISHED", out_dir=out_dir, tracking_uri=uri)
+        folder = run_dirs.other_node_folder(base, wanted, plan.node_rank, stamp)
+        cfg = replace(cfg, out_dir=str(folder))
+        config_file = folder / f"launch_config-node{plan.node_rank}.json"
+        atomic_write_text(config_file, json.dumps(config_to_dict(cfg), indent=2) + "\n",
+                          overwrite=True)
+        _launch(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", bool(wanted),
+                lambda event: None, ws.root)
+        return ReproResult("FINISHED", out_dir=folder, tracking_uri=uri)
     if not plan.distributed:
         import papernotes.ssl.pretrain  # noqa: F401  (a broken engine fails before a run is opened)
-    resume_id = tracking.read_run_file(out_dir) if opts.resume else None
+    held = [run_dirs.lock_folder(target.path, target.run_id)] if target else []
+    try:
+        return _tracked_run(opts, ws, res, plan, cfg, base, uri, target, stamp, held, echo)
+    finally:  # the run's folder stays locked until its results are written
+        for lock in held:
+            lock.release()
+
+
+def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, base: Path, uri: str,
+                 target, stamp: str, held: list, echo: Callable[[str], None]) -> ReproResult:
+    """Open (or continue) the MLflow run, train in its folder (locked: `held`), log, write back."""
     tracker = tracking.Tracker(uri, res.spec.paper, _artifact_location(uri, ws, res.spec.paper))
-    params = {**tracking.flatten(cfg_dict), "world_size": plan.world_size,
+    params = {**tracking.flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
+    params.pop("out_dir", None)  # logged below, once the run's folder is known
     tags = {"papernotes.spec": res.spec.name, "papernotes.profile": res.profile,
             "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides)}
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
         tags["mlflow.source.git.commit"] = commit
-    run_id = tracker.start(params=params, tags=tags, resume_run_id=resume_id,
+    run_id = tracker.start(params=params, tags=tags, resume_run_id=target.run_id if target else None,
                            run_name=f"{res.spec.name}-{res.profile}")
-    tracker.save_run_file(out_dir)
     rec = plots.CurveRecorder()
-    progress = _progress(opts.terminal)
-    sink = _fan_out(progress, tracker, rec)
-    link = tracking.ui_link(uri, tracker.experiment_id, run_id)
+    progress = None
+    folder = target.path if target else run_dirs.folder_for(base, run_id)
     try:
-        _launch(plan, cfg, config_file, events_file, opts.resume, sink, ws.root)
+        if not target:
+            folder.mkdir(parents=True, exist_ok=True)
+            held.append(run_dirs.lock_folder(folder, run_id))
+        cfg = replace(cfg, out_dir=str(folder))
+        cfg_dict = config_to_dict(cfg)
+        changed = run_dirs.changed_settings(folder / "launch_config.json", cfg_dict) if target else []
+        if changed:
+            echo(f"warning: resuming run {run_id[:8]} with changed settings: {', '.join(changed)}")
+        config_file = folder / "launch_config.json"
+        atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
+        tracker.save_run_file(folder)
+        tracker.param_once("out_dir", str(folder))
+        progress = _progress(opts.terminal)
+        sink = _fan_out(progress, tracker, rec)
+        _launch(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", target is not None,
+                sink, ws.root)
     except KeyboardInterrupt:
-        progress.close()
+        _close(progress)
         tracker.finish("KILLED")
-        raise _interrupted(opts, res, run_id) from None
+        raise _interrupted(opts, res, run_id, folder) from None
     except BaseException:
-        progress.close()
+        _close(progress)
         tracker.finish("FAILED")
         raise
     progress.close()
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
-        raise _interrupted(opts, res, run_id)
+        raise _interrupted(opts, res, run_id, folder)
+    link = tracking.ui_link(uri, tracker.experiment_id, run_id)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
-    curves = plots.draw(rec, out_dir / "curves.png", f"{res.spec.name} / {res.profile}")
-    _log_artifacts(tracker, res, cfg_dict, out_dir, curves, rec)
+    curves = plots.draw(rec, folder / "curves.png", f"{res.spec.name} / {res.profile}")
+    _log_artifacts(tracker, res, cfg_dict, folder, curves, rec)
     tracker.finish("FINISHED")
-    note = _note_for(opts.name, ws, res)
-    if note.is_file():
+    note = note_for(opts.name, ws, res) or _paper_note(ws, res.spec.paper, echo)
+    if note is not None:
         row = _row(res, plan, rec, metrics, run_id, link)
         patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
                                        spec=res.spec.name)
         for pid in patched:
             echo(f"idea patch {pid} in {note.name}: verified by run {run_id[:8]}")
     else:
-        echo(f"no note {note}; results not written back (make it with `papernotes new "
-             f"{res.spec.paper}`)")
-        note = None
-    return ReproResult("FINISHED", run_id, link, metrics, note, out_dir, uri)
+        echo(f"no note {ws.note_path(res.spec.paper)}; results not written back (make it with "
+             f"`papernotes new {res.spec.paper}`)")
+    _refresh_board(ws, uri, echo)
+    return ReproResult("FINISHED", run_id, link, metrics, note, folder, uri)
 
 
-def _interrupted(opts: ReproOptions, res: Resolved, run_id: str) -> Interrupted:
+def _paper_note(ws: Workspace, paper: str, echo: Callable[[str], None]) -> Path | None:
+    """The note the spec's `paper` names (its key, or a title or alias: notes/lookup.py)."""
+    from papernotes.notes.lookup import find_note
+
+    try:
+        match = find_note(ws, paper)
+    except PapernotesError:
+        return None
+    if not match.exact:
+        echo(f"results go into {match.describe(paper)}")
+    return match.path
+
+
+def _close(progress) -> None:
+    if progress is not None:
+        progress.close()
+
+
+def _refresh_board(ws: Workspace, uri: str, echo: Callable[[str], None]) -> None:
+    """Regenerate notes/board.md; the run is done and written back, so a failure only warns."""
+    try:
+        from papernotes.repro.board import refresh_board
+
+        refresh_board(ws, uri)
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the run itself succeeded
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        echo(f"warning: the board was not refreshed: {detail}")
+
+
+def _interrupted(opts: ReproOptions, res: Resolved, run_id: str, folder: Path) -> Interrupted:
     launch_opts = [f"--{k.replace('_', '-')} {v}" for k, v in
                    (("device", opts.device), ("gpus", opts.gpus), ("nproc_per_node", opts.nproc_per_node))
                    if v is not None]
     again = " ".join(["papernotes repro", opts.name, "--profile", res.profile, *launch_opts,
-                      *(f"--set {o}" for o in opts.overrides), "--resume"])
-    return Interrupted(f"interrupted; checkpoint in {Path(res.config.out_dir) / 'checkpoints'}, "
+                      *(f"--set {o}" for o in opts.overrides), "--resume", run_id])
+    return Interrupted(f"interrupted; checkpoint in {folder / 'checkpoints'}, "
                        f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 
 
@@ -226,11 +266,7 @@ def _launch(plan, cfg, config_file: Path, events_file: Path, resume: bool, sink,
     if not plan.distributed:
         from papernotes.ssl.pretrain import run
 
-        try:
-            run(cfg, sink=sink, resume=resume)
-        except (ValueError, OSError, RuntimeError) as exc:
-            raise PapernotesError(f"training failed: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-                                  field="engine") from None
+        run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors; anything else is a bug
         return
     cmd = launch.torchrun_command(plan, config_file, events_file, resume)
     proc = launch.start_torchrun(cmd, cwd)

@@ -1,7 +1,7 @@
 """Repro specs: `repro/<name>.yaml`, a base PretrainConfig and named profiles over it.
 
     name: simclr
-    paper: simclr                 # the note key the results go into
+    paper: simclr                 # the note the results go into (its key, title or alias)
     expected: [{metric, value, backbone, dataset, source}]   # the paper's numbers
     base: {<PretrainConfig as a mapping, partial>}
     profiles: {<name>: {description, gpus, <partial PretrainConfig sections>}}
@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from papernotes.errors import PapernotesError
+from papernotes.notes.model.names import check_key
 from papernotes.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.resources import shipped_dir
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
@@ -68,6 +69,12 @@ class Spec(BaseModel):
     base: dict[str, Any] = {}
     profiles: dict[str, Profile] = Field(min_length=1)
     default_profile: str
+
+    @field_validator("paper")
+    @classmethod
+    def _paper(cls, v: str) -> str:
+        # a note name as Obsidian has it (spaces, Unicode): it also names mlartifacts/<paper>/
+        return check_key(v)
 
 
 @dataclass(frozen=True)
@@ -160,11 +167,11 @@ def resolve(spec: Spec, doc: Any, path: Path, profile: str | None = None,
     try:
         config = config_from_dict(merged)
     except ConfigError as exc:
-        message = str(exc).split(": ", 1)[-1]
-        if overrides and _has_path(overrides, exc.path.split(".")):
-            raise PapernotesError(message, field=exc.path, path=None,
+        message = exc.message
+        if overrides and _has_path(overrides, exc.field.split(".")):
+            raise PapernotesError(message, field=exc.field, path=None,
                                   hint="from --set") from None
-        line, where = _config_line(doc, name, exc.path)
+        line, where = _config_line(doc, name, exc.field)
         raise PapernotesError(message, path=path, line=line, field=where) from None
     return Resolved(spec=spec, path=Path(path), profile=name, config=config,
                     gpus=spec.profiles[name].gpus, overrides=tuple(override_text))

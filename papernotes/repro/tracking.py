@@ -14,7 +14,6 @@ from typing import Any
 
 from papernotes.errors import PapernotesError
 
-RUN_FILE = "mlflow_run.json"  # in out_dir: which MLflow run `--resume` continues
 STEP_METRICS = ("train/loss", "train/lr", "train/pairs_per_s")
 
 
@@ -111,7 +110,7 @@ class Tracker:
                     "hardware": event.get("hardware"), "device": event.get("device")}
             mlflow.set_tags({k: str(v) for k, v in tags.items() if v is not None})
             if "world_size" in event:
-                self._param_once("world_size", event["world_size"])
+                self.param_once("world_size", event["world_size"])
         elif kind in ("step", "epoch") and metrics:
             self.last_step = int(event.get("step", self.last_step))
             # asynchronous: the in-process engine calls this sink from its training loop
@@ -122,7 +121,8 @@ class Tracker:
             self.last_step = int(event.get("step", self.last_step))
             mlflow.log_metrics(metrics, step=self.last_step)
 
-    def _param_once(self, key: str, value: Any) -> None:
+    def param_once(self, key: str, value: Any) -> None:
+        """Log a parameter unless the run has it already (a resumed run keeps its own)."""
         import mlflow
 
         if key not in self._client().get_run(self.run_id).data.params:
@@ -143,19 +143,35 @@ class Tracker:
             mlflow.end_run(status=status)
 
     def save_run_file(self, out_dir: Path) -> None:
+        """`<run folder>/mlflow_run.json`: which run the folder belongs to (for `--resume`)."""
         from papernotes.atomic import atomic_write_text
+        from papernotes.repro.run_dirs import RUN_FILE
 
         data = {"run_id": self.run_id, "experiment_id": self.experiment_id, "tracking_uri": self.uri}
         atomic_write_text(out_dir / RUN_FILE, json.dumps(data, indent=2) + "\n", overwrite=True)
 
 
-def read_run_file(out_dir: Path) -> str:
-    path = out_dir / RUN_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["run_id"]
-    except (OSError, ValueError, KeyError):
-        raise PapernotesError("no MLflow run to resume here", path=path, field="--resume",
-                              hint="start the run once without --resume") from None
+def run_states(uri: str, run_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """{run id: (status, end time in ms, else start time)} for the runs the store has."""
+    if not run_ids:
+        return {}
+    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).is_file():
+        return {}  # no store yet (and opening one would create it)
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri)
+    out = {}
+    for run_id in run_ids:
+        try:
+            info = client.get_run(run_id).info
+        except MlflowException:  # deleted, or never in this store
+            continue
+        except Exception as exc:  # the store itself: one line for the user
+            raise PapernotesError(f"cannot read MLflow runs: {str(exc).splitlines()[0]}",
+                                  field="tracking_uri", hint=uri) from None
+        out[run_id] = (info.status, int(info.end_time or info.start_time or 0))
+    return out
 
 
 def _param(value: Any) -> str:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
-from papernotes.notes.format.regions import region_body, replace_region
+from papernotes.notices import warn
+from papernotes.notes.format.region_edits import RegionEdit, keep_lines
+from papernotes.notes.format.regions import find_regions, region_body, replace_region
 from papernotes.notes.format.section_labels import note_language
 from papernotes.workspace import ATTACHMENTS
 
@@ -104,6 +106,26 @@ def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en"
     return "\n".join(lines) + "\n"
 
 
+_SEPARATOR = re.compile(r"^\|[\s:|-]+\|?$")
+
+
+def typed_lines(old_body: str | None, new_body: str) -> list[str]:
+    """Lines typed by hand in the old region that the new body does not carry (its own rows,
+    embeds and fixed words are regenerated; the paper's rows come from the spec)."""
+    from papernotes.notes.format.render import NO_RUNS
+
+    new = {" ".join(ln.split()) for ln in new_body.splitlines()}
+    fixed = set(_HEADING.values()) | set(NO_RUNS.values())
+    out = []
+    for line in (old_body or "").splitlines():
+        s = line.strip()
+        if (not s or " ".join(s.split()) in new or s in fixed or _SEPARATOR.match(s)
+                or s.startswith(("| **paper**", "| run |"))):
+            continue
+        out.append(line.rstrip())
+    return out
+
+
 def result_text(row: RunRow, expected) -> str:
     """One line for the idea log: our linear top-1 beside the paper's."""
     ours = row.metrics.get("eval/linear_top1")
@@ -137,6 +159,20 @@ def update_patches(text: str, note_path: Path, spec: str, row: RunRow, expected)
     return render_update(parsed, parsed.note.model_copy(update={"ideas": log})), ids
 
 
+def _header_in_step(text: str, note_path: Path) -> str:
+    """`text` with the header under the title following the properties (derived data, kept in
+    step on every rewrite); unchanged if the note does not parse."""
+    from papernotes.errors import PapernotesError
+    from papernotes.notes.format.header import sync_header
+    from papernotes.notes.format.parse import parse_note
+
+    try:
+        parsed = parse_note(text, path=note_path, key=note_path.stem)
+    except PapernotesError:
+        return text
+    return sync_header(text, parsed.note, start=parsed.frontmatter.end if parsed.frontmatter else 0)
+
+
 def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
                curves_png: Path | None, spec: str | None = None) -> list[int]:
     """Add `row` (and the curves) to the note's `repro` region, and mark the idea patches the
@@ -145,7 +181,8 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
     patched: list[int] = []
     if spec is not None:
         text, patched = update_patches(text, note_path, spec, row, expected)
-    rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
+    old_body = region_body(text, REGION, path=note_path)
+    rows, embeds = existing_runs(old_body)
     mine = f"| `{row.run_id[:8]}` |"
     rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
     if curves_png is not None and curves_png.is_file():
@@ -162,6 +199,12 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
     body = render_region(expected, rows, embeds, note_language(text))
     if "\r\n" in text:  # keep the note's line endings
         body = body.replace("\n", "\r\n")
-    new_text = replace_region(text, REGION, body, path=note_path)
+    new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path)
+    kept = typed_lines(old_body, body)
+    if kept:
+        new_text = keep_lines(new_text, REGION, kept, path=note_path)
+        edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
+        warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
+             line=find_regions(new_text, path=note_path)[REGION].line)
     atomic_write_text(note_path, new_text, overwrite=True)
     return patched

@@ -1,9 +1,12 @@
 """Checkpoints that make a resumed run bitwise equal to an uninterrupted one (CPU, deterministic).
 
-Saved: model, optimiser, probe and its optimiser, the grad scaler if any, step, every RNG state
-(torch CPU, CUDA, python `random`, numpy, the augmentation generator) and the config dict. Every
-value is a tensor or a plain type, so `torch.load(weights_only=True)` reads it. Written atomically
-(temp file + fsync + rename), so a kill mid-save leaves the previous checkpoint intact.
+`pretrain.run` saves: `model` (the method's whole state_dict: encoder, heads, and every piece of
+method state — momentum/target/teacher copies, queue and its pointer, centre, prototypes — which
+the methods keep as submodules and buffers), `optimizer`, `probe` and `probe_optimizer`, `step`,
+`epoch_loss` (each rank's running loss of the interrupted epoch), `rng` (torch CPU and CUDA,
+python `random`, numpy; the views need none: they are re-seeded from (seed, rank, step)) and
+`config`. Every value is a tensor or a plain type, so `torch.load(weights_only=True)` reads it.
+Written atomically (temp file + fsync + rename), so a kill mid-save leaves the previous one intact.
 """
 
 from __future__ import annotations

@@ -147,11 +147,40 @@ def section_type(name: str) -> Any:
     return typing.get_type_hints(PretrainConfig)[name]
 
 
-def _coerce(value: Any, tp: Any, path: str) -> Any:
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+_NULL = {"null", "none", "~", ""}
+
+
+def _from_text(text: str, tp: Any, path: str) -> Any:
+    """A command-line string as the plain value a JSON file would hold for type `tp`."""
+    low = text.strip().lower()
+    if tp is bool:
+        return True if low in _TRUE else False if low in _FALSE else text
+    try:
+        if tp is int:
+            return int(text.strip())
+        if tp is float:
+            return float(text.strip())
+    except ValueError:
+        return text  # the type check below names the field and the value
+    if typing.get_origin(tp) is tuple:  # "1.0,0.1" or "[1.0, 0.1]"
+        inner = text.strip().removeprefix("[").removesuffix("]").strip()
+        return [part.strip() for part in inner.split(",")] if inner else []
+    return text
+
+
+def coerce(value: Any, tp: Any, path: str, text: bool = False) -> Any:
+    """`value` checked as (and converted to) the declared type `tp`; ConfigError names `path`.
+
+    The one home of typed values: JSON/YAML values from config files and specs, and, with
+    `text=True`, command-line strings (`--set train.epochs=5`, `null` clears an optional field)."""
     origin = typing.get_origin(tp)
     if tp is Any:
         return value
     if dataclasses.is_dataclass(tp):
+        if text:
+            raise ConfigError(path, "is a section; set one of its fields (e.g. train.epochs=10)")
         if not isinstance(value, dict):
             raise ConfigError(path, f"expected a mapping, got {type(value).__name__}")
         return _build(tp, value, path + ".")
@@ -161,22 +190,24 @@ def _coerce(value: Any, tp: Any, path: str) -> Any:
         return value
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)
-        if value is None and type(None) in args:
+        if type(None) in args and (value is None or (text and value.strip().lower() in _NULL)):
             return None
         errors = []
         for arg in args:
             if arg is type(None):
                 continue
             try:
-                return _coerce(value, arg, path)
+                return coerce(value, arg, path, text)
             except ConfigError as exc:
                 errors.append(exc)
         raise errors[0]
+    if text and isinstance(value, str):
+        value = _from_text(value, tp, path)
     if origin is tuple:  # tuple[X, ...]: a list in JSON/YAML
         if not isinstance(value, (list, tuple)):
             raise ConfigError(path, f"expected a list, got {value!r}")
         (item,) = [a for a in typing.get_args(tp) if a is not Ellipsis]
-        return tuple(_coerce(v, item, f"{path}[{i}]") for i, v in enumerate(value))
+        return tuple(coerce(v, item, f"{path}[{i}]", text) for i, v in enumerate(value))
     if tp is bool:
         if not isinstance(value, bool):
             raise ConfigError(path, f"expected true/false, got {value!r}")
@@ -202,7 +233,7 @@ def _build(cls: type, data: dict, prefix: str) -> Any:
     unknown = sorted(set(data) - names)
     if unknown:
         raise ConfigError(f"{prefix}{unknown[0]}", f"unknown field (known: {', '.join(sorted(names))})")
-    kwargs = {k: _coerce(v, hints[k], f"{prefix}{k}") for k, v in data.items()}
+    kwargs = {k: coerce(v, hints[k], f"{prefix}{k}") for k, v in data.items()}
     return cls(**kwargs)
 
 
@@ -222,7 +253,7 @@ def config_from_dict(data: dict) -> PretrainConfig:
     if "method_cfg" in data:
         raise ConfigError("method_cfg", f"write the method's options under '{method}:'")
     section = data.pop(method, None)
-    method_cfg = _coerce({} if section is None else section, METHOD_CONFIGS[method], method)
+    method_cfg = coerce({} if section is None else section, METHOD_CONFIGS[method], method)
     cfg = _build(PretrainConfig, {**data, "method_cfg": None}, "")
     cfg = dataclasses.replace(cfg, method_cfg=method_cfg)
     check_config(cfg)

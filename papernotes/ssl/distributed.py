@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from papernotes.ssl.config_error import ConfigError
+
 
 @dataclass(frozen=True)
 class DistEnv:
@@ -32,7 +34,8 @@ def _resolve_device(device: str, local_rank: int) -> torch.device:
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda":
         if not torch.cuda.is_available():
-            raise RuntimeError("device 'cuda' requested but torch sees no CUDA device")
+            raise ConfigError("train.device", "'cuda' requested but torch sees no CUDA device "
+                                              "(use --device cpu, or check the driver with nvidia-smi)")
         return torch.device("cuda", local_rank)
     return torch.device("cpu")
 

@@ -22,10 +22,11 @@ import torch
 from torch import nn
 
 from papernotes.atomic import atomic_write_text  # stdlib-only shared helper
+from papernotes.errors import PapernotesError  # stdlib-only shared module
 from papernotes.ssl import distributed
 from papernotes.ssl.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from papernotes.ssl.config import ConfigError, PretrainConfig, check_config, config_to_dict, load_config_file
-from papernotes.ssl.data.datasets import DataError, load_dataset
+from papernotes.ssl.data.datasets import load_dataset
 from papernotes.ssl.data.loader import IndexSampler
 from papernotes.ssl.evaluation import final_evaluation, input_fn, monitor
 from papernotes.ssl.events import JsonlSink, PrintSink, Sink, fan_out
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         rank0 = int(__import__("os").environ.get("RANK", "0")) == 0
         jsonl = JsonlSink(args.events) if (args.events and rank0) else None
         result = run(cfg, fan_out(jsonl, None if args.quiet else PrintSink()), resume=args.resume)
-    except (ConfigError, DataError, FileNotFoundError, json.JSONDecodeError) as exc:
+    except (PapernotesError, FileNotFoundError, json.JSONDecodeError) as exc:  # user mistakes; a bug shows its traceback
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -46,8 +46,10 @@ def test_new_refuses_to_overwrite_without_force(ws_dir, cli, one_error_line):
     r = cli("new", "simclr")
     assert r.exit_code != 0 and "--force" in one_error_line(r.output)
     assert path.read_bytes() == before
-    r = cli("new", "simclr", "--force")
-    assert r.exit_code == 0 and path.read_bytes() != before
+    r = cli("new", "simclr", "--force")  # made again: the user's text is kept, a backup left
+    assert r.exit_code == 0 and "我的补充" in path.read_text(encoding="utf-8")
+    backups = list((ws_dir / ".papernotes" / "backup").glob("*/notes/simclr.md"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
 
 
 def test_unknown_key_suggests_near_keys_and_writes_nothing(ws_dir, cli, one_error_line, snapshot):
@@ -72,13 +74,24 @@ def test_keys_with_path_parts_are_refused(ws_dir, cli, key, one_error_line, snap
 def test_new_blank_note_from_a_title(ws_dir, cli, one_error_line):
     r = cli("new", "--title", "Momentum Contrast for Unsupervised Visual Representation Learning")
     assert r.exit_code == 0, r.output
-    path = ws_dir / "notes" / "momentum-contrast-for-unsupervised-visual-representation.md"
+    # the file is named after the title, as Obsidian names a note
+    path = ws_dir / "notes" / "Momentum Contrast for Unsupervised Visual Representation Learning.md"
     assert r.output.strip() == str(path)
     note = load_note(find_workspace(), path.stem).note
     assert note.meta.title.startswith("Momentum Contrast") and note.results == []
+    assert note.aliases == []  # the name is the title: no alias needed
     r = cli("new", "--title", "对比学习", "--key", "cl-zh")
     assert r.exit_code == 0 and (ws_dir / "notes" / "cl-zh.md").is_file()
-    r = cli("new", "--title", "对比学习")
+    for title in ("对比学习综述", "对比学习综述 2"):
+        r = cli("new", "--title", title)
+        assert r.exit_code == 0 and r.output.strip() == str(ws_dir / "notes" / f"{title}.md")
+    # characters Obsidian refuses in a name go; the title stays, and is an alias
+    r = cli("new", "--title", "BERT: Pre-training of Deep Bidirectional Transformers")
+    assert r.exit_code == 0, r.output
+    note = load_note(find_workspace(), "BERT Pre-training of Deep Bidirectional Transformers").note
+    title = "BERT: Pre-training of Deep Bidirectional Transformers"
+    assert note.meta.title == note.aliases[0] == title
+    r = cli("new", "--title", "???")
     assert r.exit_code != 0 and "--key" in one_error_line(r.output)
 
 
@@ -120,4 +133,15 @@ def test_new_from_bibtex_all_entries_or_one(ws_dir, cli, tmp_path, one_error_lin
     assert r.exit_code != 0 and "--force" in one_error_line(r.output)
     assert snapshot(ws_dir) == before
     r = cli("new", "--bibtex", str(bib), "--force")
-    assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 2
+    paths = [ln for ln in r.output.strip().splitlines() if not ln.startswith("note: ")]
+    assert r.exit_code == 0 and len(paths) == 2, r.output
+
+
+def test_a_name_that_differs_only_in_case_is_refused(ws_dir, cli, one_error_line, snapshot):
+    # Obsidian (and macOS, Windows) take SimCLR.md and simclr.md for one file
+    (ws_dir / "notes" / "SimCLR.md").write_text("# mine\n", encoding="utf-8")
+    before = snapshot(ws_dir)
+    r = cli("new", "simclr")
+    line = one_error_line(r.output)
+    assert r.exit_code != 0 and "note 'SimCLR' already has this name in another case" in line
+    assert snapshot(ws_dir) == before

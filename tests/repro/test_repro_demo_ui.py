@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from .conftest import tiny_args
@@ -52,13 +54,43 @@ def test_ui_refuses_a_busy_port(tmp_path, monkeypatch):
     assert result.exit_code == 2 and f"port {port}" in result.output
 
 
-@pytest.mark.slow  # starts the real MLflow UI: ~60 s on the shared machine
-def test_ui_serves_the_workspace_store(tmp_path):
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (from /proc: this machine is Linux)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow  # starts the real MLflow server behind `papernotes ui`: ~25 s on the shared machine
+def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, empty_store):
+    import shutil
+
     from papernotes.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
+    shutil.copy(empty_store, ws.root / "mlflow.db")  # a made store: the server starts in seconds
+    MlflowClient(tracking_uri=f"sqlite:///{ws.root / 'mlflow.db'}").create_experiment("in-this-vault")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    # its own session, like a terminal's foreground job: Ctrl-C is SIGINT to the whole group
     proc = subprocess.Popen([sys.executable, "-m", "papernotes", "ui", "--port", str(port)],
                             cwd=ws.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -73,7 +105,22 @@ def test_ui_serves_the_workspace_store(tmp_path):
                 assert proc.poll() is None, proc.stdout.read().decode()
                 assert time.monotonic() < deadline
                 time.sleep(0.5)
-        assert (ws.root / "mlflow.db").is_file()  # the UI opened the workspace's own store
+        url = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/get-by-name?experiment_name="
+        with urllib.request.urlopen(url + "in-this-vault", timeout=10) as resp:
+            assert resp.status == 200  # it serves the workspace's own store
+        server = descendants(proc.pid)
+        assert server  # the mlflow server and its workers
+        t0 = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+        out = out.decode()
+        assert time.monotonic() - t0 < 20 and proc.returncode == 0, out
     finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    assert "Traceback" not in out and "Warning" not in out and "INFO" not in out, out
+    assert out.splitlines()[-1] == "MLflow UI stopped" and f"ready: http://127.0.0.1:{port}" in out
+    assert [pid for pid in server if alive(pid)] == []  # no orphaned server or worker
+    with pytest.raises(ConnectionRefusedError):  # nothing listens on the port any more
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()

@@ -141,23 +141,35 @@ def test_bad_override_is_one_line_naming_the_field(ws):
     assert result.exit_code == 2 and "no profile named 'nope'" in result.output
 
 
-def test_save_writes_overrides_into_the_profile_keeping_comments(ws):
+def test_save_never_writes_on_a_dry_run_or_a_bad_value(ws):
+    # the bytes of an edit are tested in test_repro_spec_save.py
     spec = ws / "repro" / "simclr.yaml"
-    before = spec.read_text(encoding="utf-8")
+    before = spec.read_bytes()
     result = invoke("repro", "simclr", "--profile", "demo", "--set", "train.epochs=4",
                     "--set", "eval.knn_k=7", "--save", "--dry-run")
     assert result.exit_code == 0, result.output
-    after = spec.read_text(encoding="utf-8")
-    assert after != before
-    # every comment line of the user's spec survives the edit
-    assert [l for l in before.splitlines() if l.lstrip().startswith("#")] == \
-           [l for l in after.splitlines() if l.lstrip().startswith("#")]
-    assert "    # The engine's tuned CPU demo" in after and "temperature: 0.2        # short run" in after
-    from papernotes.repro.spec import load_spec, resolve
-
-    s, doc = load_spec(spec)
-    cfg = resolve(s, doc, spec, "demo").config
-    assert (cfg.train.epochs, cfg.eval.knn_k, cfg.train.batch_size) == (4, 7, 256)
+    assert "+      epochs: 4 " in result.output and "+      knn_k: 7" in result.output
     bad = invoke("repro", "simclr", "--profile", "demo", "--set", "train.epochs=0", "--save",
                  "--dry-run")
-    assert bad.exit_code == 2 and spec.read_text(encoding="utf-8") == after
+    assert bad.exit_code == 2 and spec.read_bytes() == before
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_device_cuda_without_cuda_fails_before_anything_starts(ws):
+    before = written(ws)
+    result = invoke("repro", "simclr", "--profile", "demo", "--device", "cuda")
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == ("error: --device: device cuda asked but CUDA is not "
+                                     "available on this machine (use --device cpu)")
+    assert written(ws) == before and runs_of(ws)[1] == []  # no folder, no MLflow run
+    from_spec = invoke("repro", "simclr", "--profile", "demo", "--set", "train.device=cuda")
+    assert from_spec.exit_code == 2 and "train.device: device cuda" in from_spec.output
+
+
+def test_runs_of_an_unknown_name_says_so(ws):
+    unknown = invoke("runs", "simclrr")
+    assert unknown.exit_code == 2
+    assert unknown.output.strip() == ("error: runs: no repro spec or note named 'simclrr' "
+                                      "(did you mean simclr, simclr-imagenet?)")
+    known = invoke("runs", "simclr-imagenet")
+    assert known.exit_code == 0 and "no runs of simclr-imagenet yet" in known.output

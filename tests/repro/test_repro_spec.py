@@ -68,6 +68,7 @@ def test_profile_merges_over_base_over_defaults(tmp_path):
     ("    gpus: 0", "    gpus: -1", 11, "profiles.demo.gpus"),
     ("paper: simclr", "paper: simclr\ncolour: red", 4, "colour"),
     ("    batch_size: 64", "    batch_size: 0", 7, "base.train.batch_size"),
+    ("paper: simclr", "paper: ../simclr", 3, "paper"),  # it names mlartifacts/<paper>/ too
 ])
 def test_bad_field_names_its_line(tmp_path, old, new, line, field):
     path = write(tmp_path, GOOD.replace(old, new))
@@ -78,6 +79,11 @@ def test_bad_field_names_its_line(tmp_path, old, new, line, field):
     assert (err.path, err.line, err.field) == (path, line, field)
     assert str(err).startswith(f"{path}:{line}: {field}: ")
     assert "\n" not in str(err)
+
+
+def test_the_paper_may_be_any_obsidian_note_name(tmp_path):
+    spec, _ = load_spec(write(tmp_path, GOOD.replace("paper: simclr", "paper: 对比学习 (v2) & co")))
+    assert spec.paper == "对比学习 (v2) & co"
 
 
 def test_yaml_syntax_error_names_line(tmp_path):

@@ -63,6 +63,26 @@ def test_sqlite_store_round_trip(tmp_path):
     assert (tmp_path / "mlartifacts").is_dir()
 
 
+def test_a_unicode_note_key_names_the_experiment_and_its_artifact_folder(tmp_path, empty_store):
+    # the runner's artifact location is mlartifacts/<note key>/, a file URI of a folder whose
+    # name has spaces, CJK and '%': MLflow must store the artifacts in exactly that folder
+    shutil.copy(empty_store, tmp_path / "mlflow.db")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    key = "对比学习 (v2) & 100%20"
+    folder = tmp_path / "mlartifacts" / key
+    tracker = Tracker(uri, key, folder.resolve().as_uri())
+    tracker.start(params={"world_size": 1}, tags={"papernotes.note": key}, run_name=f"{key}-demo")
+    report = tmp_path / "linear_eval.json"
+    report.write_text("{}", encoding="utf-8")
+    tracker.log_artifact(report, "eval")
+    tracker.finish("FINISHED")
+    client = MlflowClient(tracking_uri=uri)
+    run = client.get_run(tracker.run_id)
+    assert client.get_experiment(tracker.experiment_id).name == key
+    assert run.data.tags["papernotes.note"] == key
+    assert (folder / tracker.run_id / "artifacts" / "eval" / "linear_eval.json").is_file()
+
+
 def test_resume_continues_the_same_run(tmp_path, empty_store):
     shutil.copy(empty_store, tmp_path / "mlflow.db")
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
@@ -99,13 +119,19 @@ def test_unreachable_server_is_one_line_error():
 
 
 @pytest.fixture
-def mlflow_server(tmp_path):
+def mlflow_server(tmp_path, empty_store):
+    import os
+
+    from papernotes.repro.ui_server import QUIET_ENV
+
+    shutil.copy(empty_store, tmp_path / "server.db")  # a made store: the server starts in seconds
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
          "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
          "--artifacts-destination", str(tmp_path / "server-artifacts"), "--workers", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        env={**os.environ, **QUIET_ENV})
     uri = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -120,11 +146,9 @@ def mlflow_server(tmp_path):
             pytest.fail("mlflow server did not start")
         time.sleep(0.5)
     yield uri
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    from papernotes.repro.ui_server import stop_group
+
+    stop_group(proc)  # the server and its workers, as `papernotes ui` stops them
 
 
 @pytest.mark.slow

@@ -37,7 +37,9 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     write_back(note, vault, row("b" * 32, 43.25), EXPECTED, None)
     text = note.read_bytes().decode()
     assert text.startswith(USER + "%% papernotes:begin repro %%\n")
-    assert text.endswith("%% papernotes:end repro %%\n" + TAIL)
+    # the line typed inside the region is not lost: it moved into a callout right after it
+    assert text.endswith("%% papernotes:end repro %%\n\n> [!warning] kept from your edit "
+                         "(papernotes)\n> old\n" + TAIL)
     body = region_body(text, "repro")
     rows, embeds = existing_runs(body)
     assert [r.split(" | ")[0] for r in rows] == ["| `aaaaaaaa`", "| `bbbbbbbb`"]
@@ -46,7 +48,7 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     assert "| **paper** |" in body and "| 94.0 |" in body
     assert embeds == ["![[notes/attachments/simclr-aaaaaaaa-curves.png]]"]
     assert (vault / "notes" / "attachments" / "simclr-aaaaaaaa-curves.png").read_bytes() == b"\x89PNG fake bytes"
-    assert "old" not in body
+    assert "old" not in body and text.count("> old") == 1  # kept once, at the first rewrite
 
 
 def test_same_run_replaces_its_row(tmp_path):
@@ -109,3 +111,31 @@ def test_region_heading_follows_the_note_language(tmp_path):
     assert en_body.startswith("### Reproduction (papernotes repro)\n")
     assert zh_body.split("\n", 1)[1] == en_body.split("\n", 1)[1]
     assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 · kNN top-1 50.25"
+
+
+def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):
+    from papernotes.repro.runner import _paper_note
+    from papernotes.workspace import find_workspace
+
+    (ws_dir / "notes" / "对比学习.md").write_text("---\naliases: [SimCLR 复现]\n---\n# x\n",
+                                               encoding="utf-8")
+    ws, said = find_workspace(), []
+    assert _paper_note(ws, "对比学习", said.append) == ws_dir / "notes" / "对比学习.md"
+    assert said == []
+    assert _paper_note(ws, "simclr 复现", said.append) == ws_dir / "notes" / "对比学习.md"
+    assert said == [f"results go into note '对比学习' ({ws_dir / 'notes' / '对比学习.md'}): "
+                    "'simclr 复现' matches its alias ignoring case"]
+    assert _paper_note(ws, "mae", said.append) is None  # no note: the runner says how to make it
+
+
+def test_the_header_follows_the_properties_when_a_run_is_written_back(tmp_path):
+    from papernotes.notes.format.render import render_new
+
+    from ..notes.conftest import simclr_note
+
+    note = tmp_path / "simclr.md"
+    text = render_new(simclr_note("en")).replace("status: read-carefully", "status: reading")
+    note.write_text(text, encoding="utf-8")  # the property changed in Obsidian; the header is stale
+    write_back(note, tmp_path, row("d" * 32, 50.0), EXPECTED, None)
+    out = note.read_text(encoding="utf-8")
+    assert "**Status:** 🔵 Reading\n" in out and "Read carefully" not in out

@@ -30,7 +30,7 @@ def test_defaults_round_trip_through_json(tmp_path):
 def test_errors_name_the_dotted_field(data, path):
     with pytest.raises(ConfigError) as err:
         config_from_dict(data)
-    assert err.value.path == path
+    assert err.value.field == path
 
 
 def test_config_is_frozen_and_pydantic_validates_it():

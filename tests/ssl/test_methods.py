@@ -82,4 +82,4 @@ def test_bad_method_options_name_their_field(tmp_path, patch, field):
     raw.update(patch)
     with pytest.raises(ConfigError) as err:
         config_from_dict(raw)
-    assert err.value.path == field
+    assert err.value.field == field

@@ -3,8 +3,13 @@
 Checks: `not-utf8`, `mojibake` (damaged text; fixable), `mojibake-uncertain` (the least
 confident restored characters, to look at), `frontmatter` (not YAML, or not Obsidian
 properties), `schema` (a vault note that does not parse as a papernotes note), `wikilink`
-and `embed` (targets resolved against the vault's files by name, like Obsidian),
-`placeholder` (the template's sample text still in place).
+and `embed` (targets, Markdown images too, resolved as Obsidian does: `links.py`),
+`renamed-link` (a link that reaches its note only by an alias; fixable), `anchor` (a
+`#Heading` or `#^block` the target lacks), `placeholder` (the template's sample text still in
+place).
+
+A finding is a `problem` (counted, `doctor` exits 1) or `info` (shown, counted only with
+`--strict`): the template's placeholders, and links to catalog papers not made yet.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from papernotes.errors import PapernotesError
+from papernotes.errors import PapernotesError, problems_of
+from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, build_index, note_name,
+                                           rename_fix, resolve)
 from papernotes.notes.format.frontmatter import split_frontmatter
+from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links
+from papernotes.notes.model.names import fold
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.format.placeholders import is_placeholder
 
 UNCERTAIN_SHOWN = 5
-_LINK = re.compile(r"(!?)\[\[([^\]\n]+?)\]\]")
 _ASSET = re.compile(r"\{%\s*asset_(?:img|path|link)\s+(\S+)")  # Hexo post assets
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -34,10 +42,12 @@ class Finding:
     line: int
     message: str
     fixable: bool = False
+    severity: str = "problem"  # or "info": counted only with --strict
 
     def __str__(self) -> str:
         fix = " (fixable: --fix)" if self.fixable else ""
-        return f"{self.path}:{self.line}: {self.check}: {self.message}{fix}"
+        kind = " (info)" if self.severity == "info" else ""
+        return f"{self.path}:{self.line}: {self.check}{kind}: {self.message}{fix}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -143,8 +153,10 @@ def check_schema(path: Path, text: str) -> list[Finding]:
     try:
         parse_note(text, path=path, key=key_of(path))
     except PapernotesError as exc:
-        what = f"{exc.field}: {exc.message}" if exc.field else exc.message
-        return [Finding("schema", str(path), exc.line or 1, what)]
+        return [Finding("schema", str(path), p.line or 1,
+                        (f"{p.field}: {p.message}" if p.field else p.message)
+                        + (f" ({p.hint})" if p.hint else ""))
+                for p in problems_of(exc)]
     return []
 
 
@@ -159,38 +171,56 @@ def _body_lines(text: str):
             yield no, _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
 
 
-def vault_index(root: Path) -> tuple[set[str], set[str]]:
-    """Names Obsidian resolves links by: every file's name, and each Markdown file's stem."""
-    names: set[str] = set()
-    stems: set[str] = set()
-    for p in root.rglob("*"):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
-            names.add(p.name.casefold())
-            if p.suffix.lower() == ".md":
-                stems.add(p.stem.casefold())
-    return names, stems
+def vault_index(root: Path) -> VaultIndex:
+    """Every file of the vault by name and path, as Obsidian resolves links (`links.py`)."""
+    return build_index(root)
 
 
-def check_links(path: str, text: str, index: tuple[set[str], set[str]]) -> list[Finding]:
-    names, stems = index
+def check_links(path: str, text: str, index: VaultIndex) -> list[Finding]:
+    """Wikilinks, embeds and Markdown images resolved as Obsidian does (`links.resolve`)."""
+    source = Path(path)
     out = []
-    for no, line in _body_lines(text):
-        for m in _LINK.finditer(line):
-            target = re.split(r"[|#^]", m.group(2), maxsplit=1)[0].strip()
-            if not target:
-                continue  # [[#heading]] links inside the same note
-            base = target.rsplit("/", 1)[-1].casefold()
-            if m.group(1):
-                if base in names or base in stems:
-                    continue
-                out.append(Finding("embed", path, no, f"embedded file '{target}' not found"))
-            elif base not in stems and base not in names and \
-                    not (base.endswith(".md") and base[:-3] in stems):
-                out.append(Finding("wikilink", path, no, f"[[{target}]] links to no note"))
+    for link in find_links(text):
+        if link.kind == "md":
+            if link.embed and link.linkpath and not link.external \
+                    and resolve(index, link.linkpath, source) is None:
+                out.append(Finding("embed", path, link.line,
+                                   f"image '{link.raw_target}' not found"))
+            continue
+        target = resolve(index, link.linkpath, source)
+        if target is None:
+            if link.embed:
+                out.append(Finding("embed", path, link.line,
+                                   f"embedded file '{link.linkpath}' not found"))
+            else:
+                out.append(Finding("wikilink", path, link.line,
+                                   f"[[{link.linkpath}]] links to no note"))
+            continue
+        if target.via == "alias":
+            out.append(Finding(
+                "renamed-link", path, link.line,
+                f"[[{link.linkpath}]] names '{note_name(index, target.path)}' only by its alias "
+                "(Obsidian does not follow aliases)", fixable=True))
+        problem = anchor_problem(index, target.path, link.anchor)
+        if problem:
+            out.append(Finding("anchor", path, link.line, f"[[{link.raw_target}]]: {problem}"))
+    for no, _, line in code_free_lines(text):
         for m in _ASSET.finditer(line):
-            if m.group(1).rsplit("/", 1)[-1].casefold() not in names:
+            if fold(m.group(1).rsplit("/", 1)[-1]) not in index.by_name:
                 out.append(Finding("embed", path, no, f"Hexo asset '{m.group(1)}' not found"))
     return out
+
+
+def fix_renamed_links(path: Path, text: str, index: VaultIndex) -> tuple[str, int]:
+    """`text` with each link that reaches its note only by an alias rewritten to the note's
+    name, the old text still shown (`[[Old]]` -> `[[New|Old]]`); and how many."""
+    def new(link):
+        if link.kind != "wiki":
+            return None
+        target = resolve(index, link.linkpath, path)
+        return rename_fix(index, link, target.path) if target and target.via == "alias" else None
+
+    return rewrite_links(text, new)
 
 
 def check_placeholders(path: str, text: str) -> list[Finding]:
@@ -203,7 +233,8 @@ def check_placeholders(path: str, text: str) -> list[Finding]:
         for piece in pieces:
             p = piece.strip()
             if p and not set(p) <= set("-:= *") and is_placeholder(p):
-                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}"))
+                out.append(Finding("placeholder", path, no, f"template text still to fill: {p}",
+                                   severity="info"))
                 break
     return out
 
@@ -229,8 +260,7 @@ def _decode(spath: str, data: bytes, report: FileReport) -> tuple[str | None, bo
         return decoded.text, True
 
 
-def examine(path: Path, *, index: tuple[set[str], set[str]] | None,
-            in_vault: bool) -> FileReport:
+def examine(path: Path, *, index: VaultIndex | None, in_vault: bool) -> FileReport:
     """Run every check on one file; `repaired_text` is what --fix would write."""
     report = FileReport(path)
     spath = str(path)
@@ -251,6 +281,11 @@ def examine(path: Path, *, index: tuple[set[str], set[str]] | None,
     if in_vault and not any(f.check == "frontmatter" for f in report.findings):
         report.findings += check_schema(path, text)
     if index is not None:
-        report.findings += check_links(spath, text, index)
+        from papernotes.notes.doctor.catalog_links import soften
+
+        report.findings += [soften(f) for f in check_links(spath, text, index)]
+        fixed, n = fix_renamed_links(path, text, index)
+        if n:
+            report.repaired_text = fixed  # --fix: links to renamed notes follow the new name
     report.findings += check_placeholders(spath, text)
     return report

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text
 from papernotes.errors import PapernotesError
-from papernotes.notes.doctor.checks import FileReport, examine, vault_index
+from papernotes.notes.doctor.checks import FileReport, VaultIndex, examine, vault_index
 
 
 @dataclass
@@ -64,7 +64,7 @@ def backup_path(path: Path, stamp: str) -> Path:
 def run_doctor(paths: Sequence[str | Path], *, fix: bool = False) -> DoctorRun:
     files = expand_markdown(paths)
     run = DoctorRun()
-    indexes: dict[Path, tuple[set[str], set[str]]] = {}
+    indexes: dict[Path, VaultIndex] = {}
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     for path in files:
         ws = _workspace_of(path)

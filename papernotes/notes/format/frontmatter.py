@@ -15,12 +15,30 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from papernotes.errors import PapernotesError
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor; a date that is not one (`2024-13-01`) stays text, for
+    the schema to report at its line instead of a crash."""
+
+
+def _timestamp_or_text(constructor, node):
+    try:
+        return RoundTripConstructor.construct_yaml_timestamp(constructor, node)
+    except ValueError:
+        return constructor.construct_scalar(node)
+
+
+_Constructor.add_constructor(_TIMESTAMP, _timestamp_or_text)
 _YAML = YAML(typ="rt")
+_YAML.Constructor = _Constructor
 _YAML.preserve_quotes = True
 _YAML.width = 4096
 _YAML.indent(mapping=2, sequence=4, offset=2)
@@ -43,6 +61,14 @@ def _fast_loader():
         for ch, rs in base.yaml_implicit_resolvers.items()}
     loader.add_implicit_resolver("tag:yaml.org,2002:bool",
                                  re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+    def timestamp_or_text(constructor, node):  # `2024-13-01` stays text, as in ruamel above
+        try:
+            return base.construct_yaml_timestamp(constructor, node)
+        except ValueError:
+            return constructor.construct_scalar(node)
+
+    loader.add_constructor(_TIMESTAMP, timestamp_or_text)
     return functools.partial(yaml.load, Loader=loader), yaml.YAMLError
 
 
@@ -76,16 +102,57 @@ def _load(yaml_text: str, *, path=None) -> CommentedMap:
     try:
         data = _YAML.load(io.StringIO(yaml_text))
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PapernotesError(f"invalid YAML: {problem}", path=path,
-                              line=mark.line + 2 if mark else 1, field="frontmatter") from None
+        raise _yaml_error(exc, yaml_text, path) from None
     if data is None:
         return CommentedMap()
     if not isinstance(data, CommentedMap):
         raise PapernotesError("properties must be a YAML mapping (key: value lines)", path=path,
                               line=2, field="frontmatter")
     return data
+
+
+_OPENERS = {'"': "quote", "'": "quote", "[": "list", "{": "mapping"}
+_VALUE_START = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#"'\[{][^:#]*:\s+)?(["'\[{])""")
+
+
+def _unclosed(line: str) -> str | None:
+    """What a one-line value opens and does not close (`title: "A`, `tags: [a, b`), or None."""
+    m = _VALUE_START.match(line)
+    if not m:
+        return None
+    opener, rest = m.group(1), line[m.end():]
+    if opener == '"':
+        closed = re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+    elif opener == "'":
+        closed = "'" in rest.replace("''", "")
+    else:
+        closer = "]" if opener == "[" else "}"
+        depth = 1 + rest.count(opener) - rest.count(closer)
+        closed = depth <= 0
+    return None if closed else _OPENERS[opener]
+
+
+def _yaml_error(exc: YAMLError, yaml_text: str, path) -> PapernotesError:
+    """The YAML error at the line of the mistake and at the line where the parser gave up,
+    when they differ (an unclosed quote on line 12 is found only at line 15)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    gave_up = mark.line + 2 if mark else 1  # file lines: the opening `---` is line 1
+    lines = yaml_text.split("\n")
+    for n, line in enumerate(lines[:max(gave_up - 2, 0)], start=2):
+        what = _unclosed(line)
+        if what is not None:
+            return PapernotesError(
+                f"invalid YAML: the {what} opened on this line is never closed (the parser "
+                f"gave up at line {gave_up}: {problem})", path=path, line=n, field="frontmatter")
+    context = getattr(exc, "context_mark", None)
+    if context is not None and context.line + 2 not in (gave_up, 2):
+        return PapernotesError(
+            f"invalid YAML: {getattr(exc, 'context', '')} started on this line (the parser gave "
+            f"up at line {gave_up}: {problem})", path=path, line=context.line + 2,
+            field="frontmatter")
+    return PapernotesError(f"invalid YAML: {problem}", path=path, line=gave_up,
+                           field="frontmatter")
 
 
 def _values(yaml_text: str, path) -> dict:

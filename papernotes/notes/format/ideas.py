@@ -10,12 +10,14 @@
     | --: | --: | :-- | ... |
     | 1 | 1 | augmentation | idea | ... |
 
-Newlines are written `<br>`, and `|` in cells `\\|`; `render_ideas(parse_ideas(b)) == b` for every
-body this module renders.
+Newlines are written `<br>`, and `|` in cells `\\|`; a literal `<br>` typed in a text is written
+`\\<br>` (a backslash before it doubled), as Markdown itself escapes it. `render_ideas(parse_ideas(b))
+== b` for every body this module renders.
 """
 
 from __future__ import annotations
 
+import re
 import string
 
 from pydantic import ValidationError
@@ -50,8 +52,19 @@ def _cell(text: str | None) -> str:
     return _line(text).replace("|", "\\|")
 
 
+_BR = re.compile(r"(\\*)<br>")
+_NEWLINE = re.compile(r"(\\*)(\r?\n)")
+
+
 def _line(text: str | None) -> str:
-    return (text or "").replace("\r\n", "<br>").replace("\n", "<br>")
+    """One line of Markdown: a literal `<br>` after k backslashes becomes 2k+1 backslashes and
+    `<br>`, a newline after k backslashes 2k backslashes and `<br>` (undone by `_unline`)."""
+    text = _BR.sub(lambda m: "\\" * (2 * len(m[1]) + 1) + "<br>", text or "")
+    return _NEWLINE.sub(lambda m: "\\" * (2 * len(m[1])) + "<br>", text)
+
+
+def _unline(text: str) -> str:
+    return _BR.sub(lambda m: "\\" * (len(m[1]) // 2) + ("<br>" if len(m[1]) % 2 else "\n"), text)
 
 
 def _point(text: str) -> str:
@@ -69,7 +82,7 @@ def _unpoint(text: str) -> str:
 
 def _uncell(text: str) -> str:
     # markdown-it already turned `\|` into `|`; undo the rest of `_cell`
-    return text.replace("<br>", "\n")
+    return _unline(text)
 
 
 def render_ideas(log: IdeaLog, lang: str = "zh") -> str:

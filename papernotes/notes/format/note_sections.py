@@ -47,11 +47,16 @@ class FieldReader:
     def set(self, dotted: str, value: Any, body_line: int) -> None:
         self.put(dotted, value, self.file_line(body_line))
 
-    def line_of(self, dotted: str) -> int | None:
+    def where_of(self, dotted: str) -> Any:
+        """Where field `dotted` was read: a body line, or a callable giving a property's line."""
         for f, where in self.where.items():
             if dotted == f or dotted.startswith(f + "."):
-                return where() if callable(where) else where
+                return where
         return None
+
+    def line_of(self, dotted: str) -> int | None:
+        where = self.where_of(dotted)
+        return where() if callable(where) else where
 
 
 def _labelled_items(tokens: list[Token], start: int, stop: int):

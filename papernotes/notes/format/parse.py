@@ -15,16 +15,17 @@ from typing import Any
 from markdown_it.token import Token
 from pydantic import ValidationError
 
-from papernotes.errors import PapernotesError
+from papernotes.errors import NoteProblems, PapernotesError
 from papernotes.notes.format.frontmatter import Frontmatter, split_frontmatter
 from papernotes.notes.format.ideas import parse_ideas
 from papernotes.notes.format.markdown import parse_blocks
+from papernotes.notes.format.model_errors import model_problems
 from papernotes.notes.format.note_sections import READERS, FieldReader
 from papernotes.notes.format.placeholders import filled
 from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.format.regions import Region, find_regions
 from papernotes.notes.model.schema import STATUS_LABELS, Note
-from papernotes.notes.format.section_labels import is_zh_heading, section_of
+from papernotes.notes.format.section_labels import is_zh_heading, script_language, section_of
 
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
 _TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}
@@ -59,20 +60,27 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     regions = find_regions(text, path=path)
     r = FieldReader(text[start:], text.count("\n", 0, start), path)
     sections = _read_sections(r, parse_blocks(_without_region_bodies(text, start, regions)))
-    r.data.setdefault("lang", "en")  # the note's language: its title line or first known section
+    # the note's language: its title line or first known section, else its script
+    r.data.setdefault("lang", script_language(text[start:]))
+    problems: list[PapernotesError] = []  # all of them, so that one run shows every one
     ideas = regions.get("ideas")
     if ideas is not None:
-        r.data["ideas"] = parse_ideas(text[ideas.body_start:ideas.body_end], path=path,
-                                      first_line=ideas.line + 1)
+        try:
+            r.data["ideas"] = parse_ideas(text[ideas.body_start:ideas.body_end], path=path,
+                                          first_line=ideas.line + 1)
+        except PapernotesError as exc:
+            problems.append(exc)
     if fm is not None:
         _read_properties(r, fm)
     r.data["key"] = key or (Path(path).stem if path else "note")
     try:
         note = Note.model_validate(r.data)
     except ValidationError as exc:
-        e = exc.errors()[0]
-        dotted = ".".join(str(p) for p in e["loc"] if not isinstance(p, int))
-        raise PapernotesError(e["msg"], path=path, line=r.line_of(dotted), field=dotted) from None
+        problems += model_problems(exc, path=path, line_of=r.line_of, where_of=r.where_of,
+                                   lang=r.data.get("lang", "en"))
+    if problems:
+        problems.sort(key=lambda p: p.line or 0)
+        raise (problems[0] if len(problems) == 1 else NoteProblems(problems))
     return ParsedNote(note, text, Path(path) if path else None, fm, sections, regions)
 
 

@@ -77,13 +77,19 @@ def region_body(text: str, name: str, *, path=None) -> str | None:
     return None if region is None else text[region.body_start:region.body_end]
 
 
-def _normalise_body(body: str) -> str:
-    return body if body == "" or body.endswith("\n") else body + "\n"
+def normalise_body(body: str) -> str:
+    """A region body as written: ending with a newline, and with a blank line after a table
+    that ends it (GFM would read the end marker as one more table row)."""
+    body = body if body == "" or body.endswith("\n") else body + "\n"
+    last = body.rstrip("\r\n").rsplit("\n", 1)[-1]
+    if last.lstrip().startswith("|"):
+        body += "\r\n" if body.endswith("\r\n") else "\n"
+    return body
 
 
 def wrap_region(name: str, body: str) -> str:
     """A complete region (markers and body), ending with a newline."""
-    return f"{begin_marker(name)}\n{_normalise_body(body)}{end_marker(name)}\n"
+    return f"{begin_marker(name)}\n{normalise_body(body)}{end_marker(name)}\n"
 
 
 def replace_region(text: str, name: str, body: str, *, path=None, append: bool = True) -> str:
@@ -100,4 +106,4 @@ def replace_region(text: str, name: str, body: str, *, path=None, append: bool =
         if text.endswith("\n") and not text.endswith("\n\n"):
             sep = "\n"
         return text + sep + wrap_region(name, body)
-    return text[:region.body_start] + _normalise_body(body) + text[region.body_end:]
+    return text[:region.body_start] + normalise_body(body) + text[region.body_end:]

@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.format.frontmatter import render_frontmatter, update_frontmatter
+from papernotes.notices import warn
+from papernotes.notes.format.frontmatter import (render_frontmatter, split_frontmatter,
+                                                 update_frontmatter)
+from papernotes.notes.format.header import sync_header
 from papernotes.notes.format.ideas import render_ideas
 from papernotes.notes.model.mermaid import MermaidDiagram, to_mermaid
 from papernotes.notes.format.placeholders import PLACEHOLDERS, SAMPLE_DIAGRAM
 from papernotes.notes.format.properties import note_properties
-from papernotes.notes.format.regions import replace_region, wrap_region
+from papernotes.notes.format.region_edits import ideas_edit, keep_lines
+from papernotes.notes.format.regions import find_regions, region_body, replace_region, wrap_region
 from papernotes.notes.model.schema import STATUS_LABELS, Note
 from papernotes.resources import shipped_dir
 
@@ -117,13 +121,24 @@ def render_new(note: Note, *, templates_dir: Path | None = None) -> str:
 
 
 def render_update(parsed: "ParsedNote", note: Note) -> str:
-    """`parsed.text` with changed properties and the `ideas` region (if its log changed) rewritten."""
+    """`parsed.text` with changed properties and the `ideas` region (if its log changed)
+    rewritten. Lines typed by hand inside the region are kept in a callout after it (with a
+    warning); when anything changes, the header under the title follows the properties."""
     text = parsed.text
     text = update_frontmatter(text, note_properties(parsed.note), note_properties(note),
                               path=parsed.path)
     if note.ideas != parsed.note.ideas:
+        old = region_body(text, "ideas", path=parsed.path)
+        edit = None if old is None else ideas_edit(old, note.lang)
         body = render_ideas(note.ideas, note.lang)
         if "\r\n" in text:
             body = body.replace("\n", "\r\n")
         text = replace_region(text, "ideas", body, path=parsed.path)
+        if edit is not None:
+            text = keep_lines(text, "ideas", edit.kept, path=parsed.path)
+            warn(edit.message, path=parsed.path, field="ideas", hint=edit.hint or None,
+                 line=find_regions(text, path=parsed.path)["ideas"].line)
+    if text != parsed.text:
+        fm = split_frontmatter(text, path=parsed.path)
+        text = sync_header(text, note, start=fm.end if fm else 0)
     return text

@@ -96,11 +96,33 @@ def is_zh_heading(title: str) -> bool:
 
 
 def note_language(text: str) -> str:
-    """"zh" when a note's text uses the Chinese template's section headings, else "en" (a line
-    scan, for tools that rewrite a region without parsing the whole note)."""
-    return "zh" if any(f"\n## {t}" in text for t in _ZH_BASES) else "en"
+    """"zh" when a note's text uses the Chinese template's section headings, "en" when it uses
+    the English ones, else the language its letters are written in (a line scan, for tools
+    that rewrite a region without parsing the whole note)."""
+    if any(f"\n## {t}" in text for t in _ZH_BASES):  # with the user's words kept, too
+        return "zh"
+    if any(f"\n## {t}" in text for t in SECTION_TITLES if t not in ZH_SECTION_TITLES):
+        return "en"
+    return script_language(text)
+
+
+def script_language(text: str) -> str:
+    """"zh" when at least a third of the letters of `text` are Chinese characters, else "en"."""
+    cjk = sum("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    return "zh" if letters and cjk * 3 >= letters else "en"
 
 
 def label_of(text: str) -> str | None:
     """The field a bold label or table row name stands for, or None."""
     return _FIELD_LABELS.get(text.strip())
+
+
+def field_label(name: str, lang: str) -> str | None:
+    """The label a note of language `lang` shows for field `name` (`year` -> `年份`), or None."""
+    pool = [lbl for lbl, field in _FIELD_LABELS.items() if field == name]
+    pool += [p.strip("*").rstrip(":：").strip() for p in LABELS.get(name, ())]
+    for lbl in pool:
+        if lbl.isascii() == (lang != "zh"):
+            return lbl.rstrip(":：")
+    return None

@@ -7,9 +7,12 @@ With `post_asset_folder: true`, Hexo keeps a post's images in a folder named lik
     {% asset_link paper.pdf 论文 %}      ->  [[notes/attachments/<key>/paper.pdf|论文]]
     {% asset_path mae.png %}            ->  notes/attachments/<key>/mae.png
 
-A tag is rewritten only when its file is in the asset folder (the file is then copied into the
-vault); any other tag, and everything inside code fences, is kept as written. The links are
-vault-relative, as Obsidian resolves them.
+    ![MAE](mae/mae.png)                 ->  ![MAE](attachments/<key>/mae.png)
+
+A tag or image is rewritten only when its file is in the asset folder (the file is then copied
+into the vault); any other tag or image, and everything inside code, is kept as written. The
+tags' links are vault-relative, as Obsidian resolves them; an image's Markdown destination is
+relative to the note, which Obsidian and every other Markdown viewer resolve.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from papernotes.notes.format.links import Link, md_destination, rewrite_links
 from papernotes.workspace import ATTACHMENTS
 
 _TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")
@@ -107,4 +111,42 @@ def convert_assets(body: str, post: Path, key: str, notes_dir: Path,
             return link
 
         lines[i] = _TAG.sub(swap, line)
-    return "\n".join(lines), plan
+    body = "\n".join(lines)
+    return _convert_images(body, folder, target_dir, key, plan, first_line), plan
+
+
+def _asset_file(folder: Path, post_dir: Path, linkpath: str) -> Path | None:
+    """The asset folder's file a Markdown image names: `mae/pic.png` (beside the post) or
+    `pic.png` (Hexo's post_asset relative form); None for anything outside the folder."""
+    if not folder.is_dir():
+        return None
+    for base in (post_dir, folder):
+        candidate = (base / linkpath).resolve()
+        if candidate.is_file() and candidate.is_relative_to(folder.resolve()):
+            return candidate
+    return None
+
+
+def _convert_images(body: str, folder: Path, target_dir: Path, key: str, plan: AssetPlan,
+                    first_line: int) -> str:
+    """Markdown images into the asset folder (`![x](post-name/x.png)`) point at the copies,
+    relative to the note (`attachments/<key>/x.png`); every other image is kept."""
+    def swap(link: Link) -> str | None:
+        if link.kind != "md" or not link.embed or link.external or not link.linkpath:
+            return None
+        source = _asset_file(folder, folder.parent, link.linkpath)
+        if source is None:
+            if not Path(link.linkpath).is_absolute():
+                plan.missing.append((first_line + link.line - 1, link.linkpath))
+            return None
+        rel = source.relative_to(folder.resolve()).as_posix()
+        if (source, target_dir / rel) not in plan.copies:
+            plan.copies.append((source, target_dir / rel))
+        raw = body[link.start:link.end]
+        old = link.raw_target.partition("#")[0]
+        at = raw.index("](") + 2  # the image text holds no "]": the destination starts here
+        new = raw[:at] + raw[at:].replace(old, md_destination(f"{ATTACHMENTS}/{key}/{rel}"), 1)
+        plan.rewritten.append((first_line + link.line - 1, raw, new))
+        return new
+
+    return rewrite_links(body, swap)[0]

@@ -7,7 +7,9 @@ however written, are renamed to the headings the parser reads, so their content 
 model's fields; every other line (unknown sections, wikilinks, embeds, callouts, Hexo tags,
 `<!--more-->`, raw HTML) is kept verbatim and in place, except that with `hexo_assets` a Hexo
 post's asset tags become links to copies of its asset files (`hexo_assets.py`). Originals are
-never modified; a name already taken gets a suffix, never an overwrite.
+never modified. Each note keeps its file's name (any name Obsidian accepts: what the user's
+links use); a name the vault already has gets " 1", " 2", ... and the old name as an alias,
+and the links of the other imported files to it follow the new name.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_u
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.importer.fill import fill_properties
-from papernotes.notes.importer.hexo_assets import AssetPlan, convert_assets, lines_outside_fences
-from papernotes.notes.importer.identify import Identification, identify
+from papernotes.notes.importer.hexo_assets import (AssetPlan, asset_folder, convert_assets,
+                                                   lines_outside_fences)
 from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
+from papernotes.notes.importer.identify import Identification, identify
+from papernotes.notes.importer.naming import (choose_names, follow_heading_renames,
+                                              follow_renames, keep_old_name, name_for)
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.model.tags import normalize_tag
 
@@ -45,25 +50,12 @@ class ImportPlan:
     sections: list[tuple[int, str, str]] = field(default_factory=list)  # (line, heading, kind)
     free: list[tuple[int, str]] = field(default_factory=list)  # sections kept as free text
     kept: list[str] = field(default_factory=list)  # constructs kept verbatim
+    renamed_from: str | None = None  # the file's name, when the note could not keep it
+    renamed_why: str = ""
+    links_rewritten: int = 0  # links to renamed notes of the same import, now to their names
     assets: AssetPlan | None = None  # Hexo asset tags turned into attachments (--hexo-assets)
     encoding: str | None = None  # the encoding a file that was not UTF-8 was converted from
     identification: Identification | None = None  # the paper the note is about, and why
-
-
-def _slug(stem: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")
-    return re.sub(r"-{2,}", "-", s).lower()
-
-
-def _key_for(path: Path, props: dict[str, Any], taken: set[str]) -> str:
-    base = _slug(path.stem)
-    if not base and props.get("abbrlink") is not None:
-        base = _slug(f"post-{props['abbrlink']}")
-    base = base or "imported"
-    key, n = base, 2
-    while key in taken:
-        key, n = f"{base}-{n}", n + 1
-    return key
 
 
 def _map_properties(data: dict[str, Any], plan: ImportPlan) -> dict[str, Any]:
@@ -185,9 +177,12 @@ def _identify(plan: ImportPlan, props: dict[str, Any], text: str, fm, body: str)
 
 
 def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
-             hexo_assets: bool = False) -> ImportPlan:
+             hexo_assets: bool = False, key: str | None = None,
+             renamed: dict[str, str] | None = None) -> ImportPlan:
     """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
-    post's asset tags become Obsidian links to copies of its asset files."""
+    post's asset tags and its Markdown images into its asset folder become links to copies of
+    the files. `key`: the note's name (else chosen here against `taken`); `renamed`: the
+    other files of the import that were renamed, whose links are made to follow."""
     from papernotes.notes.format.parse import parse_note
 
     original, encoding = _read_any(path)
@@ -198,11 +193,14 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
     body = text[fm.end:] if fm else text
     hexo = bool(_HEXO_KEYS & set(map(str, data))) or "<!--more-->" in body \
         or bool(_HEXO_TAG.search(body))
-    key = _key_for(path, data, taken)
+    key = key if key is not None else name_for(path, data, taken)
     plan = ImportPlan(path, "hexo" if hexo else "obsidian", key, notes_dir / f"{key}.md",
                       repair=res if res.changed else None, encoding=encoding)
     props = _map_properties(data, plan)
-    if hexo and hexo_assets:
+    if key != path.stem:
+        props = keep_old_name(props, path.stem, plan)
+    body, plan.links_rewritten = follow_renames(body, renamed or {})
+    if hexo_assets and (hexo or asset_folder(path).is_dir()):
         first = (text.count("\n", 0, fm.end) if fm else 0) + 1
         body, plan.assets = convert_assets(body, path, key, notes_dir, first)
         for source, target in plan.assets.copies:
@@ -243,12 +241,12 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
 
 def plan_import(paths: Sequence[Path], notes_dir: Path, *,
                 hexo_assets: bool = False) -> list[ImportPlan]:
-    taken = {p.stem for p in notes_dir.glob("*.md")} if notes_dir.is_dir() else set()
-    plans = []
-    for path in paths:
-        plan = plan_one(path, notes_dir, taken, hexo_assets=hexo_assets)
-        taken.add(plan.key)
-        plans.append(plan)
+    """The plans of every file, names chosen first (`naming.py`) so that the links between the
+    files can follow a rename."""
+    names, renamed = choose_names(paths, notes_dir)
+    plans = [plan_one(path, notes_dir, set(), hexo_assets=hexo_assets, key=name, renamed=renamed)
+             for path, name in zip(paths, names)]
+    follow_heading_renames(plans)
     return plans
 
 

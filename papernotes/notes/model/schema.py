@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from papernotes.notes.model.ideas_model import IdeaLog
 from papernotes.notes.model.mermaid import MermaidDiagram
+from papernotes.notes.model.names import check_key
 from papernotes.notes.model.tags import normalize_tag
 
 Lang = Literal["zh", "en"]
@@ -58,15 +59,6 @@ STATUS_LABELS: dict[str, dict[ReadingStatus, str]] = {
 }
 
 _ARXIV = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def check_key(key: str) -> str:
-    """A note key is a file stem: no path separators, no `..`, no leading dot."""
-    if not _KEY.match(key) or ".." in key:
-        raise ValueError(
-            f"invalid note key {key!r}: use letters, digits, '.', '_' and '-' (no '/', no '..')")
-    return key
 
 
 class Metadata(Frozen):
@@ -137,7 +129,8 @@ class Result(Frozen):
 
 
 class Note(Frozen):
-    """One paper note. `key` is the file stem in `notes/` (e.g. `simclr`)."""
+    """One paper note. `key` is its file name in `notes/` without `.md` (`simclr`, `对比学习`,
+    `Attention Is All You Need`): any name Obsidian accepts (`model/names.py`)."""
 
     key: str
     lang: Lang = "zh"
@@ -159,10 +152,10 @@ class Note(Frozen):
     repro: str | None = None  # name of a spec in repro/, e.g. "simclr"
     related: list[str] = Field(default_factory=list)  # keys of linked notes ("moco")
 
-    @field_validator("key")
+    @field_validator("key", mode="before")
     @classmethod
     def _key(cls, v: str) -> str:
-        return check_key(v)
+        return check_key(v)  # before the model strips whitespace: the file name as it is
 
     @field_validator("repro")
     @classmethod

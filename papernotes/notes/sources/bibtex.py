@@ -262,5 +262,10 @@ def _entry_text(meta: Metadata, citekey: str) -> str:
 
 def notes_to_bibtex(notes: list[Note]) -> str:
     """A BibTeX file for `notes`, one entry each, in order, with unique citekeys."""
+    return metadata_to_bibtex([n.meta for n in notes])
+
+
+def metadata_to_bibtex(papers: list[Metadata]) -> str:
+    """A BibTeX file with one entry per paper, in order, with unique citekeys."""
     taken: set[str] = set()
-    return "\n".join(_entry_text(n.meta, _citekey(n.meta, taken)) for n in notes)
+    return "\n".join(_entry_text(m, _citekey(m, taken)) for m in papers)

@@ -232,7 +232,9 @@ def card_to_note(card: PaperCard, lang: Lang = "zh") -> Note:
     return Note(
         key=card.key,
         lang=lang,
-        aliases=list(card.aliases),
+        # the short key stays the file name; the full title is an alias, so Obsidian's link
+        # suggestions and `papernotes show "A Simple Framework ..."` find the note by it
+        aliases=list(card.aliases) + ([card.title] if card.title not in card.aliases else []),
         meta=card.metadata(),
         abstract=card.summary.pick(lang),
         problem=card.problem.pick(lang),

@@ -16,11 +16,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from papernotes.errors import PapernotesError  # stdlib-only shared module
 from papernotes.ssl.config import DataConfig
 from papernotes.ssl.data.synthetic import synthetic_splits
 
 
-class DataError(ValueError):
+class DataError(PapernotesError, ValueError):
     """A data set that is missing or malformed (one line: where, and how to get it)."""
 
 

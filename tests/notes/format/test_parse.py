@@ -85,12 +85,13 @@ def _line_of(text: str, prefix: str) -> int:
     return next(i for i, ln in enumerate(text.split("\n"), 1) if ln.startswith(prefix))
 
 
-@pytest.mark.parametrize("old,new,field", [
-    ("year: 2020\n", "year: abc\n", "meta.year"),
+@pytest.mark.parametrize("old,new,field", [  # the property's own name, as the user sees it
+    ("year: 2020\n", "year: abc\n", "year"),
     ("rating: 5\n", "rating: 9\n", "rating"),
     ("status: read-carefully\n", "status: finished\n", "status"),
-    ('arxiv: "2002.05709"\n', "arxiv: not-an-id\n", "meta.arxiv"),
+    ('arxiv: "2002.05709"\n', "arxiv: not-an-id\n", "arxiv"),
     ("date: 2026-11-23\n", "date: someday\n", "date"),
+    ("date: 2026-11-23\n", "date: 2026-13-01\n", "date"),  # read as a date by YAML: no crash
 ])
 def test_wrong_property_types_name_line_and_field(old, new, field):
     text = render_new(simclr_note("zh")).replace(old, new, 1)
@@ -99,6 +100,7 @@ def test_wrong_property_types_name_line_and_field(old, new, field):
     err = info.value
     assert (err.field, err.line) == (field, _line_of(text, new.split(":")[0] + ":"))
     assert str(err).startswith(f"notes/simclr.md:{err.line}: {field}: ")
+    assert repr(new.split(": ")[1].strip()).strip("'") in str(err)  # the value that was wrong
     assert "\n" not in str(err)
 
 
@@ -177,3 +179,17 @@ def test_language_comes_from_the_headings_not_from_any_text():
     assert parse_note(render_new(note), key="simclr").note == note  # found by the rewrite property
     assert parse_note("# 论文阅读笔记：x\n", key="k").note.lang == "zh"
     assert parse_note("## 2. Abstract & Core Problem\n\nhello\n", key="k").note.lang == "en"
+
+
+def test_every_problem_of_a_note_in_the_body_is_named_by_its_label(lang):
+    from papernotes.errors import problems_of
+
+    text = render_new(simclr_note(lang))
+    body = text[text.index("\n---\n") + 5:]  # no properties: the body's values count
+    body = body.replace("| 2020 |", "| 20200 |").replace("⭐⭐⭐⭐⭐", "⭐⭐⭐⭐⭐⭐⭐")
+    with pytest.raises(PapernotesError) as info:
+        parse_note(body, path="n.md")
+    shown = [str(p) for p in problems_of(info.value)]
+    rating, year = ("评级", "年份") if lang == "zh" else ("Rating", "Year")
+    assert shown == [f"n.md:{_line_of(body, '**' + rating)}: {rating}: 7 is more than 5",
+                     f"n.md:{_line_of(body, '| **' + year)}: {year}: 20200 is more than 2100"]

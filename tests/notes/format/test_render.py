@@ -110,15 +110,16 @@ def test_update_changes_only_properties_and_ideas_region():
     assert "rating: 4\n" in out
     assert re.search(r"\nstatus: reading +# my comment\n", out)  # ruamel keeps the comment's column
     assert "my_key: [keep, me]\n" in out
-    assert region_body(out, "repro") == repro_body
-    # the body outside the ideas region is byte-identical
+    assert region_body(out, "repro") == repro_body + "\n"  # a blank line ends a table
+    # the header under the title follows the properties (derived data) ...
+    assert "**状态：** 🔵 在读\n" in out and "**评级：** ⭐⭐⭐⭐ (根据" in out
+    text = text.replace("**状态：** 🟢 已精读", "**状态：** 🔵 在读").replace("⭐⭐⭐⭐⭐ (", "⭐⭐⭐⭐ (")
+    # ... and the rest of the body outside the ideas region is byte-identical
     head_old, head_new = text.index("\n# "), out.index("\n# ")
     ideas_old = text.index("%% papernotes:begin ideas %%")
     ideas_new = out.index("%% papernotes:begin ideas %%")
     assert text[head_old:ideas_old] == out[head_new:ideas_new]
     assert text[text.index("%% papernotes:end ideas %%"):] == out[out.index("%% papernotes:end ideas %%"):]
-    # the header line is the user's (not rewritten); the property is
-    assert "**状态：** 🟢 已精读" in out
     back = parse_note(out, key="simclr")
     assert back.note.ideas == new.ideas and back.note.rating == 4
     assert back.note.status == ReadingStatus.reading
@@ -151,7 +152,8 @@ def test_update_gives_a_note_without_frontmatter_one():
     parsed = parse_note(body, key="simclr")
     assert parsed.frontmatter is None and parsed.note.meta.year == 2020  # from the table
     out = render_update(parsed, parsed.note.model_copy(update={"rating": 3}))
-    assert out.endswith(body) and out.startswith("---\n") and "rating: 3\n" in out
+    assert out.endswith(body.replace("⭐⭐⭐⭐⭐", "⭐⭐⭐")) and out.startswith("---\n")
+    assert "rating: 3\n" in out
     assert parse_note(out, key="simclr").note.rating == 3
 
 
@@ -163,7 +165,8 @@ def test_update_keeps_untouched_properties_byte_for_byte():
     parsed = parse_note(text, key="simclr")
     out = render_update(parsed, parsed.note.model_copy(update={"rating": 2, "aliases": ["SimCLR", "NT-Xent"]}))
     assert out == text.replace("rating: 5\n", "rating: 2\n").replace(
-        "aliases:\n  - SimCLR\n", "aliases:\n  - SimCLR\n  - NT-Xent\n")
+        "aliases:\n  - SimCLR\n", "aliases:\n  - SimCLR\n  - NT-Xent\n").replace(
+        "**Rating:** ⭐⭐⭐⭐⭐", "**Rating:** ⭐⭐")
 
 
 def test_broken_workspace_template_is_a_one_line_error(tmp_path):

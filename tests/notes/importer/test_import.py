@@ -76,7 +76,10 @@ def test_names_that_collide_get_a_suffix(ws_dir):
     res = run("import", str(OBSIDIAN))
     assert res.exit_code == 0, res.output
     assert (ws_dir / "notes" / "obsidian-contrastive.md").read_bytes() == first
-    assert (ws_dir / "notes" / "obsidian-contrastive-2.md").is_file()
+    second = (ws_dir / "notes" / "obsidian-contrastive 1.md").read_text(encoding="utf-8")
+    assert "aliases:\n  - obsidian-contrastive\n" in second  # old links still find it
+    assert "renamed 'obsidian-contrastive' -> 'obsidian-contrastive 1' (the name is taken)" \
+        in res.output
 
 
 def test_damaged_note_is_repaired_first_and_says_so(ws_dir, tmp_path):
@@ -113,7 +116,7 @@ def test_crlf_note_keeps_its_line_endings_and_into_names_the_vault(ws_dir, tmp_p
     monkeypatch.chdir(tmp_path)  # outside the vault: --into says where
     res = run("import", str(src), "--into", str(ws_dir))
     assert res.exit_code == 0, res.output
-    out = (ws_dir / "notes" / "windows-note.md").read_bytes()
+    out = (ws_dir / "notes" / "Windows Note.md").read_bytes()  # the name is kept
     assert b"\n" not in out.replace(b"\r\n", b"")
     assert b"## 2. \xe6\x91\x98\xe8\xa6\x81" in out  # the abstract heading, renamed
     monkeypatch.chdir(ws_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
@@ -89,3 +91,43 @@ def test_an_attachment_with_other_bytes_is_not_overwritten(ws_dir, tmp_path):
     assert res.exit_code != 0 and "exists with other bytes" in res.output
     assert target.read_bytes() == b"someone else's picture"
     assert not (ws_dir / "notes" / "mae.md").exists()
+
+
+MD_POST = """---
+title: SimCLR 复现
+categories: [论文]
+---
+# SimCLR 复现
+
+![结构](simclr-post/arch%20one.png "SimCLR")
+![同一张](<arch one.png>) and ![曲线](simclr-post/img/curve.png)
+![别处的图](../images/elsewhere.png) ![网上的](https://example.org/x.png)
+`![代码](simclr-post/arch one.png)`
+"""
+
+
+def test_markdown_images_next_to_the_post_are_copied_and_followed(ws_dir, tmp_path):
+    posts = tmp_path / "_posts"
+    (posts / "simclr-post" / "img").mkdir(parents=True)
+    (posts / "simclr-post" / "arch one.png").write_bytes(b"\x89PNG arch")
+    (posts / "simclr-post" / "img" / "curve.png").write_bytes(b"\x89PNG curve")
+    post = posts / "simclr-post.md"
+    post.write_text(MD_POST, encoding="utf-8")
+    res = run("import", str(post), "--hexo-assets")
+    assert res.exit_code == 0, res.output
+    assert "asset '../images/elsewhere.png' not in" in res.output
+    text = (ws_dir / "notes" / "simclr-post.md").read_text(encoding="utf-8")
+    body = text[text.index("# SimCLR"):].split("\n")
+    assert body[2:6] == [
+        '![结构](attachments/simclr-post/arch%20one.png "SimCLR")',
+        "![同一张](<attachments/simclr-post/arch%20one.png>) and "
+        "![曲线](attachments/simclr-post/img/curve.png)",
+        "![别处的图](../images/elsewhere.png) ![网上的](https://example.org/x.png)",
+        "`![代码](simclr-post/arch one.png)`",
+    ]
+    copies = ws_dir / "notes" / "attachments" / "simclr-post"
+    assert (copies / "arch one.png").read_bytes() == b"\x89PNG arch"
+    assert (copies / "img" / "curve.png").read_bytes() == b"\x89PNG curve"
+    doctor = run("doctor", "notes/simclr-post.md", "--json")
+    found = [(f["check"], f["message"]) for f in json.loads(doctor.output)["files"][0]["findings"]]
+    assert found == [("embed", "image '../images/elsewhere.png' not found")]

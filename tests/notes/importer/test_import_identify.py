@@ -141,7 +141,7 @@ def test_repro_runs_on_an_imported_note_linked_to_a_spec(imported, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "spec simclr profile demo" in res.output
 
-    from papernotes.repro.runner import _note_for
+    from papernotes.repro.note_spec import note_for as _note_for
     from papernotes.repro.spec import load_spec, resolve, spec_path
     from papernotes.workspace import find_workspace
 
@@ -150,7 +150,7 @@ def test_repro_runs_on_an_imported_note_linked_to_a_spec(imported, monkeypatch):
     spec, doc = load_spec(path)
     res = resolve(spec, doc, path, "demo", {}, [])
     assert _note_for("hexo-simclr", ws, res) == ws.notes_dir / "hexo-simclr.md"
-    assert _note_for("simclr", ws, res) == ws.notes_dir / "simclr.md"
+    assert _note_for("simclr", ws, res) is None  # a spec name: results go to its paper
 
 
 def test_a_renamed_heading_keeps_the_users_words(ws_dir):

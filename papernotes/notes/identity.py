@@ -1,0 +1,110 @@
+"""Which paper a note is about, so the vault holds each paper once.
+
+A paper is known by its arXiv id (without the version), its DOI, or, failing those, its
+title (case, spaces and punctuation ignored). A note is a paper at all when it names authors,
+an arXiv id or a DOI: a note with only a title (`new --title "Reading list"`) is not, and
+`export --bibtex` leaves it out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from papernotes.notes.model.schema import Metadata, Note
+    from papernotes.workspace import Workspace
+
+DOI_URL = "https://doi.org/"
+_VERSION = re.compile(r"v\d+$")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def arxiv_id(value: str | None) -> str | None:
+    return _VERSION.sub("", value.strip().lower()) if value else None
+
+
+def doi_of(meta: "Metadata") -> str | None:
+    url = meta.paper_url.strip()
+    return url[len(DOI_URL):].lower() if url.lower().startswith(DOI_URL) else None
+
+
+def title_id(title: str) -> str | None:
+    squashed = _NOT_WORD.sub("", title.casefold())
+    return squashed or None
+
+
+def paper_ids(meta: "Metadata", *, with_title: bool = True) -> set[str]:
+    """`arxiv:...`, `doi:...` and (if asked) `title:...` ids of the paper `meta` describes."""
+    ids = set()
+    if (a := arxiv_id(meta.arxiv)) is not None:
+        ids.add(f"arxiv:{a}")
+    if (d := doi_of(meta)) is not None:
+        ids.add(f"doi:{d}")
+    if with_title and (t := title_id(meta.title)) is not None:
+        ids.add(f"title:{t}")
+    return ids
+
+
+def is_paper(note: "Note") -> bool:
+    m = note.meta
+    return bool(m.authors or m.arxiv or doi_of(m))
+
+
+def vault_papers(ws: "Workspace") -> dict[str, Path]:
+    """The ids of the papers the vault's notes are about (arXiv id and title properties, read
+    from the frontmatter only, so this stays fast on a large vault) -> the note's file."""
+    from papernotes.atomic import read_text_utf8
+    from papernotes.errors import PapernotesError
+    from papernotes.notes.format.frontmatter import split_frontmatter
+    from papernotes.notes.vault import iter_note_paths
+
+    out: dict[str, Path] = {}
+    for path in iter_note_paths(ws):
+        try:
+            fm = split_frontmatter(read_text_utf8(path), path=path)
+        except PapernotesError:  # `validate` reports it; it names no paper here
+            continue
+        values = fm.values if fm is not None else {}
+        arxiv = arxiv_id(str(values["arxiv"])) if values.get("arxiv") else None
+        title = title_id(str(values.get("title") or ""))
+        for pid in ([f"arxiv:{arxiv}"] if arxiv else []) + ([f"title:{title}"] if title else []):
+            out.setdefault(pid, path)
+    return out
+
+
+def already_in_vault(ws: "Workspace", notes: Iterable["Note"]) -> dict[str, tuple[Path, str]]:
+    """Notes (by key) whose paper the vault already has under another key -> (that note's
+    file, what matched: `arXiv id 2002.05709` or `title`)."""
+    known = vault_papers(ws)
+    found: dict[str, tuple[Path, str]] = {}
+    for note in notes:
+        for pid in sorted(paper_ids(note.meta)):  # arxiv before title
+            path = known.get(pid)
+            if path is not None and path.stem != note.key:
+                kind, value = pid.split(":", 1)
+                found[note.key] = (path, f"arXiv id {value}" if kind == "arxiv" else "title")
+                break
+    return found
+
+
+def drop_known_papers(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
+    """`notes` without those whose paper the vault already has under another key, each named
+    in a warning; an error (naming the note that has it) if that leaves none."""
+    from papernotes.errors import PapernotesError
+    from papernotes.notices import warn
+
+    found = already_in_vault(ws, notes)
+    keep = [n for n in notes if n.key not in found]
+    for key, (path, what) in found.items():
+        try:
+            shown = path.resolve().relative_to(ws.root.resolve()).as_posix()
+        except ValueError:
+            shown = str(path)
+        message = f"'{key}' is already in the vault as {shown} (same {what})"
+        hint = f"`papernotes show {path.stem}`"
+        if not keep:
+            raise PapernotesError(message, field="new", hint=hint)
+        warn(message + "; not made again", field="new", hint=hint)
+    return keep
