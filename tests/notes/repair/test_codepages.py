@@ -49,7 +49,8 @@ def test_a_short_note_is_restored_exactly_and_its_page_named(page):
     assert res.page == PAGES[page].label and res.unclear == ()
 
 
-@pytest.mark.parametrize("page", ["cp1253", "cp1255", "cp1257", "latin-1"])
+@pytest.mark.parametrize("page", ["cp1253", "cp1255", "cp1257",
+                                  pytest.param("latin-1", marks=pytest.mark.slow)])
 def test_pages_that_lose_many_bytes_are_found_and_mostly_restored(page):
     text = (DATA / "patching.zh.md").read_text(encoding="utf-8")[:400 if page != "latin-1" else 120]
     res = repair_text(damage(text, page))
