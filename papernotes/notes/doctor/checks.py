@@ -68,6 +68,8 @@ def _page_note(res: RepairResult) -> str:
         where = f" (lines {v.line}-{v.end_line})" if len(res.pages) > 1 else ""
         if v.lossless:
             how = ", nothing lost"
+        elif v.same_repair:
+            how = f" ({v.runner_up} reads it the same)"
         elif v.margin is None:
             how = ", the only page that fits"
         elif v.margin == float("inf"):

@@ -172,12 +172,14 @@ def _apply(text: str, chosen: list[tuple[_Reading, _Reading | None, float | None
         pos = exp.end
         end_line = line0 + new.count("\n")
         v = PageVerdict(_line_of(text, exp.runs[0].start), end_line, exp.page.label, margin,
-                        None if other is None else other.exp.page.label, exp.lossless)
+                        None if other is None else other.exp.page.label, exp.lossless,
+                        other is not None and other.text == best.text)
         if verdicts and verdicts[-1].page == v.page:
             prev = verdicts.pop()
             m = [x for x in (prev.margin, v.margin) if x is not None]
             v = PageVerdict(prev.line, v.end_line, v.page, min(m) if m else None,
-                            prev.runner_up or v.runner_up, prev.lossless and v.lossless)
+                            prev.runner_up or v.runner_up, prev.lossless and v.lossless,
+                            prev.same_repair and v.same_repair)
         verdicts.append(v)
     pieces.append(text[pos:])
     return "".join(pieces), verdicts, unclear, choices

@@ -21,6 +21,7 @@ class PageVerdict:
     margin: float | None  # log-probability over the next page (None: no other page fits)
     runner_up: str | None
     lossless: bool
+    same_repair: bool = False  # the runner-up page repairs it to the same text
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,16 @@ _SENTENCES = st.sampled_from(["tr", "pl", "el", "ru", "cs", "de"]).flatmap(
 def test_property_sentences_of_real_words_are_never_repaired(words, shape):
     text = shape.format(words.capitalize(), words)
     assert repair_text(text).text == text
+
+
+@pytest.mark.parametrize("encoding, text", [
+    ("gbk", "# 笔记\n\n中文内容，GBK 编码。\n"),  # charset-normalizer alone reads it as EUC-KR
+    ("big5", (DATA / "guide-traditional.zh.md").read_text(encoding="utf-8")),
+    ("shift_jis", "# 論文メモ\n\n自己教師あり学習について、対照学習の考え方をまとめる。\n"),
+    ("latin-1", "# Résumé\n\nUne note très simple : déjà vu, naïve. Ça marche.\n"),
+])
+def test_files_that_are_not_utf8_are_read_in_their_encoding(encoding, text):
+    from papernotes.notes.repair.encoding import decode_bytes
+
+    assert decode_bytes(text.encode(encoding)).text == text
+    assert decode_bytes(bytes(range(256)) * 4) is None  # binary: no encoding fits
