@@ -1,7 +1,8 @@
 """Which paper an imported note is about, from what the note holds, in order of trust:
 an arXiv id or URL (or its DataCite DOI 10.48550/arXiv.ID), a DOI, an OpenReview, CVF or ACL
 Anthology link, a BibTeX block, then a title (front matter, first heading, the metadata table,
-the file name) that matches a catalog card's title or alias (normalised; fuzzy for titles).
+the file name) that matches a catalog card's title or alias (normalised; fuzzy for titles),
+and last the one catalog paper the note names by its alias, at least twice.
 
 Every piece of evidence names its line, so `import --dry-run` can say
 `arXiv 2002.05709 in line 9 -> catalog simclr`. Evidence that names no card still tells the
@@ -29,7 +30,8 @@ _BIBTEX = re.compile(r"^[ \t]*@(inproceedings|article|misc|conference|techreport
                      r"\s*\{", re.I | re.M)
 _ACL_VENUES = {"P": "ACL", "N": "NAACL", "D": "EMNLP", "E": "EACL", "C": "COLING", "Q": "TACL",
                "J": "CL", "K": "CoNLL", "S": "SemEval", "W": "ACL Workshops"}
-TRUST = ("arXiv", "DOI", "OpenReview", "CVF", "ACL", "BibTeX", "title")
+TRUST = ("arXiv", "DOI", "OpenReview", "CVF", "ACL", "BibTeX", "title", "mentions")
+_CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]+`", re.S | re.M)
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,29 @@ def gather(text: str, titles: list[tuple[str, int]], cards: list[PaperCard] | No
         card = match_title(cards, title)
         if card:
             out.append(Evidence("title", f"'{title}'", line, card))
+    out += _mentions(text, cards)
     out.sort(key=lambda e: (TRUST.index(e.kind), e.line or 10 ** 9))  # the file name last
     return out
+
+
+def _mentions(text: str, cards: list[PaperCard]) -> list[Evidence]:
+    """The one catalog paper the note names by its alias, at least twice, outside code (the
+    user's template filled for SimCLR says `SimCLR` throughout and no other paper); none
+    when it names several (an overview)."""
+    prose = _CODE.sub(lambda m: " " * len(m.group()), text)
+    seen: dict[str, tuple[str, int, int]] = {}  # card -> (alias, count, first offset)
+    for c in cards:
+        for alias in c.aliases:
+            if len(alias) < 3:
+                continue
+            hits = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])",
+                                                   prose)]
+            if hits and len(hits) > seen.get(c.key, ("", 0, 0))[1]:
+                seen[c.key] = (alias, len(hits), hits[0])
+    if len(seen) != 1:
+        return []
+    key, (alias, n, first) = next(iter(seen.items()))
+    return [Evidence("mentions", f"'{alias}' x{n}", _line(text, first), key)] if n >= 2 else []
 
 
 def _acl_facts(acl_id: str) -> dict:

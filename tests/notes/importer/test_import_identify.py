@@ -180,3 +180,13 @@ def test_a_note_citing_related_work_is_about_the_paper_its_title_names():
             "本文：https://arxiv.org/abs/1911.05722\n")
     ident = identify(text, [("MoCo 笔记", 2)])
     assert ident.card.key == "moco" and ident.evidence.line == 5
+
+
+def test_a_note_naming_one_catalog_paper_throughout_is_about_it():
+    template = Path("/work/shared/reference/paper-note-template.zh.md")
+    text = template.read_text(encoding="utf-8") if template.exists() else \
+        (CORPUS / "template-simclr.md").read_text(encoding="utf-8")
+    ident = identify(text, [("论文阅读笔记：[论文标题]", 1)])
+    assert ident.card.key == "simclr" and ident.evidence.kind == "mentions"
+    assert identify((CORPUS / "obsidian-overview.md").read_text(encoding="utf-8"), []).card is None
+    assert identify("MoCo 提到过一次。\n", []).card is None  # once is not a note on it
