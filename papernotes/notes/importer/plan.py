@@ -23,8 +23,8 @@ from typing import Any, Sequence
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
-from papernotes.notes.importer.hexo_assets import (AssetPlan, asset_folder, convert_assets,
-                                                   lines_outside_fences)
+from papernotes.notes.format.fences import lines_outside_fences
+from papernotes.notes.importer.hexo_assets import AssetPlan, asset_folder, convert_assets
 from papernotes.notes.importer.headings import canonical_title, section_kind
 from papernotes.notes.importer.naming import (choose_names, follow_heading_renames,
                                               follow_renames, keep_old_name, name_for)
