@@ -24,6 +24,7 @@ from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_u
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.format.fences import lines_outside_fences
+from papernotes.notes.format.section_labels import note_language
 from papernotes.notes.importer.hexo_assets import AssetPlan, asset_folder, convert_assets
 from papernotes.notes.importer.headings import canonical_title, section_kind
 from papernotes.notes.importer.naming import (choose_names, follow_heading_renames,
@@ -173,7 +174,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
         h1 = re.search(r"^#[ \t]+(.+?)[ \t]*\r?$", body, re.M)
         props = {"title": h1.group(1) if h1 else path.stem, **props}
         plan.properties.append(("(first heading)" if h1 else "(file name)", "meta.title"))
-    lang = "zh" if re.search(r"[\u4e00-\u9fff]", body) else "en"
+    lang = note_language(body)
     skip: set[int] = set()
     for _ in range(24):
         head = render_frontmatter(props)
