@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from papernotes.errors import PapernotesError, problems_of
-from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, build_index, note_name,
+from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, note_name,
                                            rename_fix, resolve)
 from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links
@@ -128,11 +128,6 @@ def check_schema(path: Path, text: str) -> list[Finding]:
                         + (f" ({p.hint})" if p.hint else ""))
                 for p in problems_of(exc)]
     return []
-
-
-def vault_index(root: Path) -> VaultIndex:
-    """Every file of the vault by name and path, as Obsidian resolves links (`links.py`)."""
-    return build_index(root)
 
 
 def check_links(path: str, text: str, index: VaultIndex) -> list[Finding]:
