@@ -47,12 +47,13 @@ def command(
         False, "--no-cache", help="Parse every note, even those whose bytes already passed."),
 ) -> None:
     """Check notes; print every problem, each as `file:line: field: message`; exit 1 if any."""
-    from papernotes.notes.validation import expand_targets, validate_files, validate_vault
+    from papernotes.notes.markdown_files import expand_markdown
+    from papernotes.notes.validation import validate_files, validate_vault
     from papernotes.workspace import find_workspace
 
     with _progress_bar() as progress:
         if paths:
-            report = validate_files(expand_targets(paths), jobs=jobs, progress=progress)
+            report = validate_files(expand_markdown(paths), jobs=jobs, progress=progress)
         else:
             report = validate_vault(find_workspace(), jobs=jobs, progress=progress,
                                     use_cache=False if no_cache else None)

@@ -40,9 +40,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "creation": ("notes_to_create",),
     "listing": ("note_rows", "last_result", "parse_status"),
     "patching": ("add_point", "add_patch", "set_patch", "find_patch", "idea_rows", "parse_choice"),
-    "validation": ("validate_vault", "validate_files", "check_files", "expand_targets"),
+    "validation": ("validate_vault", "validate_files", "check_files"),
     "sources.catalog": ("PaperCard", "load_card", "list_cards", "card_to_note", "suggest"),
-    "sources.bibtex": ("notes_from_bibtex", "notes_to_bibtex"),
+    "sources.bibtex": ("notes_from_bibtex",),
     "doctor.run": ("run_doctor",),
     "importer.plan": ("plan_import", "write_imports"),
     "repair.mojibake_repair": ("repair_text",),
@@ -82,10 +82,9 @@ if TYPE_CHECKING:  # for type checkers and editors; the same names as _EXPORTS
     from papernotes.notes.patching import (add_patch, add_point, find_patch, idea_rows,
                                            parse_choice, set_patch)
     from papernotes.notes.repair.mojibake_repair import repair_text
-    from papernotes.notes.sources.bibtex import notes_from_bibtex, notes_to_bibtex
+    from papernotes.notes.sources.bibtex import notes_from_bibtex
     from papernotes.notes.sources.catalog import (PaperCard, card_to_note, list_cards, load_card,
                                                   suggest)
-    from papernotes.notes.validation import (check_files, expand_targets, validate_files,
-                                             validate_vault)
+    from papernotes.notes.validation import check_files, validate_files, validate_vault
     from papernotes.notes.vault import (iter_note_paths, iter_notes, load_all, load_note,
                                         note_path, save_note, update_note, write_new_notes)

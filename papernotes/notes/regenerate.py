@@ -27,6 +27,7 @@ from papernotes.notes.format.header import sync_header
 from papernotes.notes.format.ideas import render_ideas
 from papernotes.notes.format.properties import note_properties
 from papernotes.notes.format.region_edits import ideas_edit
+from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.regions import find_regions, normalise_body
 from papernotes.notes.format.render import render_new
 from papernotes.notes.format.section_labels import SECTION_TITLES
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from papernotes.notes.model.schema import Note
 
 _H2 = re.compile(r"## +(.*?)[ \t#]*$")
-_FENCE = re.compile(r"[ ]{0,3}(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,11 @@ def _blocks(text: str) -> list[Block]:
     the user's the second time."""
     lines = text.splitlines(keepends=True)
     blocks: list[Block] = []
-    cur_kind, cur_title, cur, fence, seen = "preamble", "", [], None, set()
-    for line in lines:
+    cur_kind, cur_title, cur, seen = "preamble", "", [], set()
+    prose = set(lines_outside_fences(lines))
+    for i, line in enumerate(lines):
         bare = line.rstrip("\r\n")
-        mark = _FENCE.match(bare)
-        if fence is not None:
-            fence = None if mark and mark.group(1)[0] == fence else fence
-        elif mark:
-            fence = mark.group(1)[0]
-        elif _H2.match(bare):
+        if i in prose and _H2.match(bare):
             blocks.append(Block(cur_kind, cur_title, "".join(cur)))
             cur_title = _H2.match(bare).group(1).strip()
             cur_kind = SECTION_TITLES.get(cur_title, "user")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from papernotes.errors import PapernotesError, problems_of
 from papernotes.notes import validation_cache
-from papernotes.notes.vault import NOTE_SUFFIX, iter_note_paths, read_path
+from papernotes.notes.vault import iter_note_paths, read_path
 
 if TYPE_CHECKING:
     from papernotes.workspace import Workspace
@@ -33,18 +33,6 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def expand_targets(paths: Sequence[str | Path]) -> list[Path]:
-    """Files to check: each file as given, each folder's `*.md` files (sorted)."""
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            out.extend(sorted(p for p in path.glob(f"*{NOTE_SUFFIX}") if not p.name.startswith(".")))
-        else:
-            out.append(path)
-    return out
 
 
 def check_file(path: Path) -> PapernotesError | None:

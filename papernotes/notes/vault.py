@@ -171,10 +171,6 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
     return [save_note(ws, key, text, overwrite=force) for key, text in texts]
 
 
-def write_new_note(ws: "Workspace", note: "Note", *, force: bool = False) -> Path:
-    return write_new_notes(ws, [note], force=force)[0]
-
-
 def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -> tuple[Path, "Note"]:
     """Apply `change` to note `key` and write it back through `render_update`.
 

@@ -50,12 +50,6 @@ def check_port_free(host: str, port: int, *, field: str = "--master-port") -> No
                                   hint="pick another port") from None
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 def check_tracking(uri: str, timeout: float = 3.0) -> None:
     """A remote server must answer /health now; a local store's folder must be writable."""
     if uri.startswith(("http://", "https://")):

@@ -14,8 +14,6 @@ from typing import Any
 
 from papernotes.errors import PapernotesError
 
-STEP_METRICS = ("train/loss", "train/lr", "train/pairs_per_s")
-
 
 def resolve_tracking_uri(cli_uri: str | None, env: dict, workspace_uri: str) -> str:
     """--tracking-uri, else MLFLOW_TRACKING_URI, else the workspace's (sqlite in the workspace)."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from papernotes.notes.doctor.checks import check_links, vault_index
+from papernotes.notes.doctor.checks import check_links
+from papernotes.notes.doctor.links import build_index
 from papernotes.notes.model.names import FORBIDDEN, fold, name_from_title, name_problem
 from papernotes.notes.vault import load_all, load_note
 from papernotes.repro.writeback import RunRow, write_back
@@ -68,7 +69,7 @@ def test_every_command_takes_any_obsidian_name(ws_dir, cli, tmp_path, name):
     embed = f"![[notes/attachments/{name}-{made:08d}-curves.png]]"
     assert embed in text and f"`{made:08d}`" in text
     assert (notes / "attachments" / f"{name}-{made:08d}-curves.png").read_bytes() == PNG
-    assert check_links(str(path), text, vault_index(ws_dir)) == []  # the embed resolves
+    assert check_links(str(path), text, build_index(ws_dir)) == []  # the embed resolves
     assert load_note(ws, name).note.key == name  # still a valid note after the write-back
 
     out = tmp_path / "papers.bib"

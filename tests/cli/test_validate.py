@@ -1,5 +1,7 @@
 """`papernotes validate`: each broken note is one located line, exit 1, nothing is written."""
 
+import json
+
 
 
 def _broken_vault(ws_dir, cli):
@@ -48,8 +50,26 @@ def test_validate_named_paths_only(ws_dir, cli):
     assert r.exit_code == 0 and "2 note(s) checked" in r.output
     r = cli("validate", str(notes / "latin1.md"))
     assert r.exit_code == 1 and "1 with problems" in r.output
-    r = cli("validate", str(notes / "missing.md"))
-    assert r.exit_code == 1 and "no such file" in r.output
+
+
+def test_validate_and_doctor_expand_paths_alike(ws_dir, cli):
+    """One expansion (`markdown_files.py`): a missing path is one line naming it, exit 2; a
+    folder is its *.md files at any depth, hidden folders skipped."""
+    notes = ws_dir / "notes"
+    assert cli("new", "simclr").exit_code == 0
+    for command in ("validate", "doctor"):
+        r = cli(command, str(notes / "missing.md"))
+        assert r.exit_code == 2, (command, r.output)
+        assert r.output.strip() == f"error: {notes / 'missing.md'}: no such file or folder", command
+    sub = ws_dir / "folder" / "deeper"
+    sub.mkdir(parents=True)
+    (sub / "simclr.md").write_bytes((notes / "simclr.md").read_bytes())
+    (ws_dir / "folder" / ".hidden").mkdir()
+    (ws_dir / "folder" / ".hidden" / "junk.md").write_text("not a note", encoding="utf-8")
+    r = cli("validate", str(ws_dir / "folder"))
+    assert r.exit_code == 0 and "1 note(s) checked, 0 with problems" in r.output, r.output
+    r = cli("doctor", "--json", str(ws_dir / "folder"))
+    assert [f["path"] for f in json.loads(r.output)["files"]] == [str(sub / "simclr.md")]
 
 
 def test_validate_outside_a_workspace_is_one_line(tmp_path, monkeypatch, cli):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,11 @@ def tiny_args() -> list[str]:
     for item in TINY:
         out += ["--set", item]
     return out
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (for a tracking server that must be unreachable, or one
+    a test starts)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]

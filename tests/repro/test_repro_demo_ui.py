@@ -12,13 +12,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from .conftest import tiny_args
+from .conftest import free_port, tiny_args
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import region_body
-from papernotes.repro.preflight import free_port
 from papernotes.repro.writeback import existing_runs
 
 

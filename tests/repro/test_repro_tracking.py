@@ -12,8 +12,10 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from papernotes.errors import PapernotesError
-from papernotes.repro.preflight import check_tracking, free_port
+from papernotes.repro.preflight import check_tracking
 from papernotes.repro.tracking import Tracker, flatten, resolve_tracking_uri
+
+from .conftest import free_port
 
 EVENTS = [
     {"event": "start", "world_size": 1, "device": "cpu", "epochs": 1, "steps_per_epoch": 2,

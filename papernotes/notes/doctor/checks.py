@@ -20,18 +20,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from papernotes.errors import PapernotesError, problems_of
-from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, build_index, note_name,
+from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, note_name,
                                            rename_fix, resolve)
 from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links
+from papernotes.notes.importer.hexo_assets import asset_tag_names
 from papernotes.notes.model.names import fold
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 from papernotes.notes.format.placeholders import is_placeholder
 
 UNCERTAIN_SHOWN = 5
-_ASSET = re.compile(r"\{%\s*asset_(?:img|path|link)\s+(\S+)")  # Hexo post assets
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^\s*>\s*")
 
 
@@ -162,22 +160,6 @@ def check_schema(path: Path, text: str) -> list[Finding]:
     return []
 
 
-def _body_lines(text: str):
-    """(line number, line with inline code blanked) outside fenced code blocks."""
-    fenced = False
-    for no, line in enumerate(text.split("\n"), 1):
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if not fenced:
-            yield no, _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
-
-
-def vault_index(root: Path) -> VaultIndex:
-    """Every file of the vault by name and path, as Obsidian resolves links (`links.py`)."""
-    return build_index(root)
-
-
 def check_links(path: str, text: str, index: VaultIndex) -> list[Finding]:
     """Wikilinks, embeds and Markdown images resolved as Obsidian does (`links.resolve`)."""
     source = Path(path)
@@ -207,9 +189,9 @@ def check_links(path: str, text: str, index: VaultIndex) -> list[Finding]:
         if problem:
             out.append(Finding("anchor", path, link.line, f"[[{link.raw_target}]]: {problem}"))
     for no, _, line in code_free_lines(text):
-        for m in _ASSET.finditer(line):
-            if fold(m.group(1).rsplit("/", 1)[-1]) not in index.by_name:
-                out.append(Finding("embed", path, no, f"Hexo asset '{m.group(1)}' not found"))
+        for name in asset_tag_names(line):
+            if fold(name.rsplit("/", 1)[-1]) not in index.by_name:
+                out.append(Finding("embed", path, no, f"Hexo asset '{name}' not found"))
     return out
 
 
@@ -227,7 +209,7 @@ def fix_renamed_links(path: Path, text: str, index: VaultIndex) -> tuple[str, in
 
 def check_placeholders(path: str, text: str) -> list[Finding]:
     out = []
-    for no, line in _body_lines(text):
+    for no, _, line in code_free_lines(text):
         if line.lstrip().startswith("|"):
             pieces = [c for c in line.strip().strip("|").split("|")]
         else:

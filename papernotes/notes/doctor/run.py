@@ -14,7 +14,9 @@ from typing import Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text
 from papernotes.errors import PapernotesError
-from papernotes.notes.doctor.checks import FileReport, VaultIndex, examine, vault_index
+from papernotes.notes.doctor.checks import FileReport, examine
+from papernotes.notes.doctor.links import VaultIndex, build_index
+from papernotes.notes.markdown_files import expand_markdown
 
 
 @dataclass
@@ -34,20 +36,6 @@ def _workspace_of(path: Path):
         return find_workspace(path.parent)
     except PapernotesError:
         return None
-
-
-def expand_markdown(paths: Sequence[str | Path]) -> list[Path]:
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*.md") if f.is_file() and not any(
-                part.startswith(".") for part in f.relative_to(p).parts)))
-        elif p.is_file():
-            out.append(p)
-        else:
-            raise PapernotesError("no such file or folder", path=p)
-    return out
 
 
 def backup_path(path: Path, stamp: str) -> Path:
@@ -70,7 +58,7 @@ def run_doctor(paths: Sequence[str | Path], *, fix: bool = False) -> DoctorRun:
         ws = _workspace_of(path)
         root = ws.root if ws is not None else path.parent.resolve()
         if root not in indexes:
-            indexes[root] = vault_index(root)
+            indexes[root] = build_index(root)
         in_vault = ws is not None and path.resolve().parent == ws.notes_dir.resolve()
         report = examine(path, index=indexes[root], in_vault=in_vault)
         run.reports.append(report)

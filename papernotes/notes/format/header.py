@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
+from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.section_labels import LABELS
 from papernotes.notes.model.schema import STATUS_LABELS, Note
 
 _STARS = re.compile(r"[⭐☆]+")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _HEADING = re.compile(r"#{1,6}[ \t]")
-_FENCE = re.compile(r"[ ]{0,3}(```|~~~)")
 _LANGS = ("zh", "en")  # the order of each LABELS entry
 _ALL_STATUS = sorted({lbl for t in STATUS_LABELS.values() for lbl in t.values()}, key=len,
                      reverse=True)
@@ -41,24 +41,14 @@ def sync_header(text: str, note: Note, *, start: int = 0) -> str:
     """`text` with the header lines under the title (the `# ` heading after `start`, the end of
     the frontmatter, up to the next heading) rewritten from `note`'s date, status and rating.
     Fenced code is skipped."""
-    out = [text[:start]]
-    pos, in_title, fence = start, False, None
-    while pos < len(text):
-        nl = text.find("\n", pos)
-        end = len(text) if nl < 0 else nl + 1
-        line = text[pos:end]
-        mark = _FENCE.match(line)
-        if fence is not None:
-            fence = None if mark and mark.group(1)[0] == fence else fence
-        elif mark:
-            fence = mark.group(1)[0]
-        elif _HEADING.match(line):
-            in_title = line.startswith("# ")
+    lines = text[start:].split("\n")
+    in_title = False
+    for i in lines_outside_fences(lines):
+        if _HEADING.match(lines[i]):
+            in_title = lines[i].startswith("# ")
         elif in_title:
-            line = _line(line, note)
-        out.append(line)
-        pos = end
-    return "".join(out)
+            lines[i] = _line(lines[i], note)
+    return text[:start] + "\n".join(lines)
 
 
 def _line(line: str, note: Note) -> str:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 from urllib.parse import unquote
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+from papernotes.notes.format.fences import lines_outside_fences
+
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _WIKI = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _MD = re.compile(r"(!?)\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^()\s]+)"  # ![text](dest
@@ -49,15 +50,14 @@ def heading_key(text: str) -> str:
 
 def code_free_lines(text: str) -> Iterator[tuple[int, int, str]]:
     """(1-based line, offset of the line in `text`, line with inline code blanked) for each
-    line outside code fences; blanking keeps every offset."""
-    fenced, pos = False, 0
-    for no, line in enumerate(text.split("\n"), 1):
-        start, pos = pos, pos + len(line) + 1
-        if _FENCE.match(line):
-            fenced = not fenced
-            continue
-        if not fenced:
-            yield no, start, _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+    line outside code fences (`fences.py`); blanking keeps every offset."""
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    for i in lines_outside_fences(lines):
+        yield i + 1, starts[i], _INLINE_CODE.sub(lambda m: " " * len(m.group()), lines[i])
 
 
 def split_wikilink(inner: str) -> tuple[str, str, str | None]:

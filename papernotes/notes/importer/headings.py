@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from papernotes.notes.format.section_labels import SECTION_TITLES, base_title
+from papernotes.notes.format.section_labels import SECTION_TITLES, ZH_SECTION_TITLES, base_title
 
 _NUMBER = re.compile(
     r"^\s*(?:[(（]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）]|(?:\d+|[一二三四五六七八九十]+)"
@@ -61,7 +61,7 @@ def section_kind(heading: str) -> str | None:
 def canonical_title(kind: str, lang: str) -> str:
     """The heading text our templates use for `kind` in `lang`."""
     han = [t for t, k in SECTION_TITLES.items() if k == kind]
-    zh = [t for t in han if re.search(r"[\u4e00-\u9fff]", t)]
+    zh = [t for t in han if t in ZH_SECTION_TITLES]
     en = [t for t in han if t not in zh]
     return (zh or en)[0] if lang == "zh" else (en or zh)[0]
 

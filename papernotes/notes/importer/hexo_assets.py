@@ -21,24 +21,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
+from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.links import Link, md_destination, rewrite_links
 from papernotes.workspace import ATTACHMENTS
 
-_TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-def lines_outside_fences(lines: list[str]) -> Iterator[int]:
-    """Indexes of the lines that are not code-fence lines or inside a fence (a line scan for
-    rewriting a file's own text in place, where a parse would lose the exact bytes)."""
-    fenced = False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced:
-            yield i
+_TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")  # kind, arguments
 
 
 @dataclass
@@ -67,6 +55,11 @@ def _args(raw: str) -> list[str]:
         return shlex.split(raw)
     except ValueError:  # an unbalanced quote: plain words
         return raw.split()
+
+
+def asset_tag_names(line: str) -> list[str]:
+    """The file each asset tag of `line` names: its first argument (`doctor` checks these)."""
+    return [args[0] for m in _TAG.finditer(line) if (args := _args(m.group(2)))]
 
 
 def _link(kind: str, target: str, title: str) -> str:

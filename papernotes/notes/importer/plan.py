@@ -23,10 +23,11 @@ from typing import Any, Sequence
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
+from papernotes.notes.format.fences import lines_outside_fences
+from papernotes.notes.format.section_labels import note_language
 from papernotes.notes.importer.fill import fill_properties
-from papernotes.notes.importer.hexo_assets import (AssetPlan, asset_folder, convert_assets,
-                                                   lines_outside_fences)
 from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
+from papernotes.notes.importer.hexo_assets import AssetPlan, asset_folder, convert_assets
 from papernotes.notes.importer.identify import Identification, identify
 from papernotes.notes.importer.naming import (choose_names, follow_heading_renames,
                                               follow_renames, keep_old_name, name_for)
@@ -212,7 +213,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
         props = {"title": h1.group(1) if h1 else path.stem, **props}
         plan.properties.append(("(first heading)" if h1 else "(file name)", "meta.title"))
     _identify(plan, props, text, fm, body)
-    lang = "zh" if re.search(r"[\u4e00-\u9fff]", body) else "en"
+    lang = note_language(body)
     skip: set[int] = set()
     for _ in range(24):
         head = render_frontmatter(props)

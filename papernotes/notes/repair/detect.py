@@ -64,7 +64,7 @@ class Detection:
 
     def first_line(self) -> int:
         """Line of the first block some page reads as damaged (1 when none)."""
-        for (a, _), opts in zip(self.spans, self.options):
+        for opts in self.options:
             if opts:
                 first = min(r.start for r in opts[0].runs)
                 return self.text.count("\n", 0, first) + 1

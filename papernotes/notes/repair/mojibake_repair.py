@@ -114,7 +114,7 @@ def _choose(text: str, det: Detection) -> list[tuple[_Reading, _Reading | None, 
         follow.append(follows)
     # the document's margin over each other page, over the blocks that follow it
     doc_margin: dict[str, float] = {}
-    for (best, readings), pick, f in zip(picks, chosen, follow):
+    for (_, readings), pick, f in zip(picks, chosen, follow):
         if not f:
             continue
         names = {r.exp.page.name: r.score for r in readings}
@@ -126,7 +126,7 @@ def _choose(text: str, det: Detection) -> list[tuple[_Reading, _Reading | None, 
                     else 0.0
                 doc_margin[other] = doc_margin.get(other, 0.0) + pick.score - names[other] + prior
     out = []
-    for (best, readings), pick, f in zip(picks, chosen, follow):
+    for (_, readings), pick, f in zip(picks, chosen, follow):
         others = [r for r in readings if r is not pick]
         other = others[0] if others else None
         if other is None:

@@ -10,13 +10,12 @@ characters of the layer under it, which leaves (almost always) one candidate (`_
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from papernotes.notes.repair.langmodel import (char_logp, is_han, is_traditional, window_logps,
-                                               words_across)
 from papernotes.notes.repair.codepages import CodePage
+from papernotes.notes.repair.langmodel import char_logp, is_han, is_traditional, window_logps, words_across
 from papernotes.notes.repair.mojibake import DamagedRun, parse_run
 
 BEAM = 5  # candidates per choice kept for the joint search
@@ -207,7 +206,7 @@ def _pick_outer(lay: _Layout, cp: CodePage, lost: tuple[int, ...]) -> list[str]:
     image = cp.to_byte
     picked = []
     for p, cands in lay.slots:
-        def inner(c: str) -> float:
+        def inner(c: str, p: int = p) -> float:
             chars[p] = c
             a, b = p, p + 1
             while a > 0 and chars[a - 1] in image:

@@ -260,11 +260,6 @@ def _entry_text(meta: Metadata, citekey: str) -> str:
     return f"@{kind}{{{citekey},\n{body}\n}}\n"
 
 
-def notes_to_bibtex(notes: list[Note]) -> str:
-    """A BibTeX file for `notes`, one entry each, in order, with unique citekeys."""
-    return metadata_to_bibtex([n.meta for n in notes])
-
-
 def metadata_to_bibtex(papers: list[Metadata]) -> str:
     """A BibTeX file with one entry per paper, in order, with unique citekeys."""
     taken: set[str] = set()

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.notes.doctor.checks import check_links, vault_index
+from papernotes.notes.doctor.checks import check_links
+from papernotes.notes.doctor.links import build_index
 from papernotes.notes.doctor.links import resolve
 from papernotes.notes.format.links import find_links, md_destination
 from papernotes.notes.importer.plan import plan_import, write_imports
@@ -64,7 +65,7 @@ def test_a_linked_folder_keeps_its_names_and_a_taken_name_keeps_its_links(ws_dir
     assert note_names(notes / "Note B 1.md") == ("Note B", ["Note B"])
     assert (notes / "Note B.md").read_text(encoding="utf-8").startswith("---\ntitle: Someone")
 
-    index = vault_index(ws_dir)
+    index = build_index(ws_dir)
     for name in ("Note A", "Note B 1", "对比学习"):
         path = notes / f"{name}.md"
         text = path.read_text(encoding="utf-8")
@@ -108,7 +109,7 @@ def test_every_link_of_an_imported_folder_reaches_the_note_it_meant(names, data)
         by_source = {p.source.stem: p.target for p in plans}
         assert {p.key for p in plans if p.key != p.source.stem} == \
             {p.key for p in plans if p.source.stem in taken}  # only taken names change
-        index = vault_index(ws.root)
+        index = build_index(ws.root)
         for plan in plans:
             text = plan.target.read_text(encoding="utf-8")
             assert check_links(str(plan.target), text, index) == []

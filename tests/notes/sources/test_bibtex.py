@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.sources.bibtex import notes_from_bibtex, notes_to_bibtex
+from papernotes.notes.sources.bibtex import metadata_to_bibtex, notes_from_bibtex
 from papernotes.notes.sources.catalog import card_to_note, list_cards
 from papernotes.notes.model.schema import Metadata, Note
 
@@ -139,6 +139,10 @@ def test_missing_and_non_utf8_files_are_one_line_errors(tmp_path):
     with pytest.raises(PapernotesError) as exc:
         notes_from_bibtex(latin)
     assert exc.value.line == 2
+
+
+def notes_to_bibtex(notes: list[Note]) -> str:
+    return metadata_to_bibtex([n.meta for n in notes])
 
 
 def test_export_entry_types_and_fields():
