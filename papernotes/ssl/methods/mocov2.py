@@ -6,12 +6,16 @@ The official forward updates the key encoder, encodes keys, computes the loss an
 call; here the momentum update and the enqueue run in `after_step`, after the optimiser step.
 The order of operations is the same: the update after step t-1 is the update at the start of
 step t, and step t's loss reads the queue before its own keys are enqueued.
+
+main_moco.py trains without SyncBatchNorm (shuffle-BN is its answer to per-GPU statistics): run
+it with `train.sync_bn: false`, as repro/mocov2.yaml does; with SyncBN on GPUs the key encoder's
+statistics would be global and the shuffle moot.
 """
 
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from papernotes.ssl import distributed
 from papernotes.ssl.losses import infonce_queue_loss, moco_enqueue
@@ -25,6 +29,11 @@ class MoCoV2(Method):
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
         mc = cfg.method_cfg
+        # builder.py builds torchvision's ResNet (zero_init_residual=False): every BN scale starts
+        # at 1, where the shared encoder zero-inits each block's last BN (SimCLR's resnet.py)
+        for m in self.encoder.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
         self.head = mlp_relu(self.feature_dim, mc.mlp_hidden or self.feature_dim, cfg.model.proj_dim)
         self.key_encoder = frozen_copy(self.encoder)  # builder.py: param_k.data.copy_(param_q.data)
         self.key_head = frozen_copy(self.head)
