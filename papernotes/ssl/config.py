@@ -77,6 +77,7 @@ class OptimConfig:
     nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
     exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
     bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
+    lars_clip: bool = False  # LARC clip (solo-learn clip_lr): adapted rate min(eta |w|/|g|, lr)
 
 
 @dataclass(frozen=True)
