@@ -242,6 +242,8 @@ def check_config(cfg: PretrainConfig) -> None:
     for name, value in positive.items():
         if value <= 0:
             raise ConfigError(name, f"must be positive, got {value}")
+    if 0 < cfg.data.image_size < 8:  # models.build_encoder's floor, refused before anything starts
+        raise ConfigError("data.image_size", f"views of {cfg.data.image_size}px are too small for a ResNet (at least 8)")
     if not 0 < cfg.aug.crop_min_area <= 1:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:
