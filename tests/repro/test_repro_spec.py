@@ -219,6 +219,8 @@ profiles:
     ("      queue_size: 256", "      queue_size: 96", 15, "profiles.demo.mocov2.queue_size", "multiple of train.batch_size"),
     ("      queue_size: 256", "      queue_size: 256\n      pred_hidden: 64", 16,
      "profiles.demo.mocov2.pred_hidden", "unknown field"),  # a predictor on MoCo v2
+    ("      queue_size: 256", "      queue_size: 256\n      bn_splits: 5", 16, "profiles.demo.mocov2.bn_splits",
+     "must divide train.batch_size"),
     ("    mocov2:\n      queue_size: 256", "    byol:\n      base_momentum: 0.9", 14, "profiles.demo.byol",
      "options of method 'byol'"),  # another method's section
     ("    mocov2:\n      queue_size: 256\n", "", 5, "base.mocov2.queue_size",
