@@ -130,26 +130,42 @@ def load_spec(path: str | Path) -> tuple[Spec, Any]:
     return spec, doc
 
 
+def _field_parts(field: str) -> list:
+    """`aug.blur_prob[1]` -> ["aug", "blur_prob", 1]: the keys (and list index) in the YAML."""
+    parts: list = []
+    for part in field.split("."):
+        name, *indices = part.replace("]", "").split("[")
+        parts.append(name)
+        parts += [int(i) for i in indices if i.isdigit()]
+    return parts
+
+
 def _config_line(doc: Any, profile: str, field: str) -> tuple[int | None, str]:
-    parts = field.split(".")
-    in_profile = line_of(doc, ["profiles", profile, *parts])
+    """Where an engine error's dotted field lives: the profile's key if it sets (more of) the
+    path, else base's; a value from the dataclass defaults points at the deepest section that
+    exists, the profile's first (the profile is what is being run)."""
+    parts = _field_parts(field)
     depth_profile = _depth(doc, ["profiles", profile, *parts])
     depth_base = _depth(doc, ["base", *parts])
     if depth_profile >= depth_base and depth_profile > 0:
-        return in_profile, f"profiles.{profile}.{field}"
+        return line_of(doc, ["profiles", profile, *parts]), f"profiles.{profile}.{field}"
     if depth_base > 0:
         return line_of(doc, ["base", *parts]), f"base.{field}"
     return line_of(doc, ["profiles", profile]), f"profiles.{profile}.{field}"
 
 
 def _depth(doc: Any, loc: list) -> int:
-    """How many trailing parts of a config path (after the fixed prefix) exist in `doc`."""
-    fixed = 3 if loc and loc[0] == "profiles" else 1
+    """How many parts of a config path, after the fixed prefix (["base"] or ["profiles", name]),
+    exist in `doc`."""
+    fixed = 2 if loc and loc[0] == "profiles" else 1
     node, depth = doc, 0
     for i, key in enumerate(loc):
-        if not isinstance(node, dict) or key not in node:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
             break
-        node = node[key]
         if i >= fixed:
             depth += 1
     return depth

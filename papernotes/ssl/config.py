@@ -77,6 +77,7 @@ class OptimConfig:
     nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
     exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
     bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
+    lars_clip: bool = False  # LARC clip (solo-learn clip_lr): adapted rate min(eta |w|/|g|, lr)
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,8 @@ def check_config(cfg: PretrainConfig) -> None:
     for name, value in positive.items():
         if value <= 0:
             raise ConfigError(name, f"must be positive, got {value}")
+    if 0 < cfg.data.image_size < 8:  # models.build_encoder's floor, refused before anything starts
+        raise ConfigError("data.image_size", f"views of {cfg.data.image_size}px are too small for a ResNet (at least 8)")
     if not 0 < cfg.aug.crop_min_area <= 1:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:

@@ -5,6 +5,8 @@ Per parameter, classic momentum (the official default, `classic_momentum=True`):
     trust = eta * ||w|| / ||g||   if ||w|| > 0 and ||g|| > 0 else 1.0   (unless excluded)
     v     = momentum * v + lr * trust * g        (the learning rate lives inside the buffer)
     w     = w - v
+With `clip=True` (LARC's clip mode, solo-learn's `clip_lr`) the adapted rate is
+    min(eta * ||w|| / ||g||, lr) instead of lr * eta * ||w|| / ||g||: lr only caps it.
 Exclusion is per param group: `{"params": [...], "lars_exclude": True}` turns off both weight
 decay and adaptation (official: exclude_from_weight_decay=['batch_normalization', 'bias'],
 exclude_from_layer_adaptation defaults to the same list).
@@ -18,11 +20,11 @@ from torch.optim import Optimizer
 
 class LARS(Optimizer):
     def __init__(self, params, lr: float, momentum: float = 0.9, weight_decay: float = 0.0,
-                 eta: float = 0.001, nesterov: bool = False) -> None:
+                 eta: float = 0.001, nesterov: bool = False, clip: bool = False) -> None:
         if lr < 0 or momentum < 0 or weight_decay < 0 or eta <= 0:
             raise ValueError("LARS needs lr, momentum, weight_decay >= 0 and eta > 0")
         defaults = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, eta=eta,
-                        nesterov=nesterov, lars_exclude=False)
+                        nesterov=nesterov, lars_exclude=False, clip=clip)
         super().__init__(params, defaults)
 
     @torch.no_grad()
@@ -46,9 +48,12 @@ class LARS(Optimizer):
                     w_norm = torch.linalg.vector_norm(p)
                     g_norm = torch.linalg.vector_norm(g)
                     # torch.where keeps this on the device: no .item(), no host sync
-                    ratio = torch.where((w_norm > 0) & (g_norm > 0),
-                                        eta * w_norm / g_norm, torch.ones_like(w_norm))
-                    scaled_lr = ratio * lr
+                    ok = (w_norm > 0) & (g_norm > 0)
+                    if group.get("clip", False):  # LARC clip: eta ||w||/||g|| capped at lr; lr itself if a norm is 0
+                        scaled_lr = torch.where(ok, torch.clamp(eta * w_norm / g_norm, max=lr),
+                                                torch.full_like(w_norm, lr))
+                    else:
+                        scaled_lr = torch.where(ok, eta * w_norm / g_norm, torch.ones_like(w_norm)) * lr
                 state = self.state[p]
                 if "momentum_buffer" not in state:
                     state["momentum_buffer"] = torch.zeros_like(p)

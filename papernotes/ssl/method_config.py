@@ -45,10 +45,16 @@ class MoCoV2Config:
     momentum: float = 0.999  # --moco-m (key encoder EMA)
     mlp_hidden: int | None = None  # --mlp hidden width; None: the encoder's feature dim (2048 for R-50), as builder.py
     shuffle_bn: bool = True  # builder.py _batch_shuffle_ddp for the key encoder under DDP
+    # colab/moco_cifar10_demo.ipynb --bn-splits: BN statistics per 1/bn_splits of a process's batch
+    # (8 simulates 8 GPUs on one) and, with shuffle_bn, the key batch shuffled across the splits
+    bn_splits: int = 1
 
     def check(self, cfg: Any) -> None:
         _positive("mocov2.temperature", self.temperature)
         _positive("mocov2.queue_size", self.queue_size)
+        _positive("mocov2.bn_splits", self.bn_splits)
+        if cfg.train.batch_size % self.bn_splits:
+            raise ConfigError("mocov2.bn_splits", f"must divide train.batch_size ({cfg.train.batch_size})")
         if self.mlp_hidden is not None:
             _positive("mocov2.mlp_hidden", self.mlp_hidden)
         _unit("mocov2.momentum", self.momentum)

@@ -41,7 +41,7 @@ def build_optimizer(optim, model: nn.Module, batch_size: int) -> torch.optim.Opt
     groups = param_groups(model, optim.weight_decay, optim.exclude_bias_bn, optim.bias_lr_scale)
     if optim.name == "lars":
         return LARS(groups, lr=lr, momentum=optim.momentum, weight_decay=optim.weight_decay,
-                    eta=optim.eta)
+                    eta=optim.eta, clip=optim.lars_clip)
     for g in groups:  # torch's own optimisers do not know the flag (lr_scale is the loop's)
         g.pop("lars_exclude")
     if optim.name == "sgd":

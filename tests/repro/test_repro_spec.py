@@ -9,7 +9,10 @@ import pytest
 from papernotes.errors import PapernotesError
 from papernotes.repro.overrides import parse_overrides
 from papernotes.repro.spec import load_spec, resolve, spec_path
+from papernotes.resources import shipped_dir
 from papernotes.yaml_doc import dump_yaml, load_yaml
+
+SHIPPED = sorted(p.stem for p in shipped_dir("repro").glob("*.yaml"))
 
 GOOD = """\
 # my spec
@@ -35,9 +38,11 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_shipped_specs_resolve_every_profile():
-    for name in ("simclr", "simclr-imagenet"):
+    assert {"simclr", "simclr-imagenet", "mocov2", "byol", "barlowtwins"} <= set(SHIPPED)
+    for name in SHIPPED:
         path = spec_path(name)
         spec, doc = load_spec(path)
+        assert spec.expected, name
         for profile in spec.profiles:
             r = resolve(spec, doc, path, profile)
             assert r.config.train.batch_size > 0
@@ -164,3 +169,125 @@ def test_save_refuses_specs_outside_the_workspace(tmp_path):
     spec, doc = load_spec(path)
     assert resolve(spec, doc, path, "big").config.train.epochs == 2
     assert path.read_text(encoding="utf-8").startswith(GOOD)  # appended, nothing above moved
+
+
+def _profile(name: str, profile: str):
+    spec, doc = load_spec(spec_path(name))
+    return resolve(spec, doc, spec_path(name), profile).config
+
+
+def test_method_specs_hold_the_official_values():
+    """The ImageNet profiles as the official code runs them, the CIFAR-10 ones as cited."""
+    moco = _profile("mocov2", "resnet50")
+    assert (moco.optim.name, moco.optim.base_lr, moco.optim.weight_decay, moco.train.batch_size) == ("sgd", 0.03, 1e-4, 256)
+    assert (moco.optim.nesterov, moco.optim.exclude_bias_bn, moco.optim.warmup_epochs, moco.train.sync_bn) == (False, False, 0, False)
+    assert (moco.method_cfg.queue_size, moco.method_cfg.momentum, moco.method_cfg.temperature) == (65536, 0.999, 0.2)
+    assert (moco.aug.crop_min_area, moco.aug.color_strength, moco.aug.blur) == (0.2, 0.5, True)
+    byol = _profile("byol", "resnet50")
+    assert (byol.optim.name, byol.optim.base_lr, byol.optim.weight_decay, byol.optim.warmup_epochs) == ("lars", 0.2, 1.5e-6, 10)
+    assert (byol.train.batch_size, byol.train.epochs, byol.method_cfg.base_momentum) == (4096, 1000, 0.996)
+    assert (byol.aug.brightness, byol.aug.contrast, byol.aug.saturation, byol.aug.hue) == (0.4, 0.4, 0.2, 0.1)
+    assert (byol.aug.blur_prob, byol.aug.solarize_prob) == ((1.0, 0.1), (0.0, 0.2))
+    bt = _profile("barlowtwins", "resnet50")
+    assert (bt.optim.base_lr, bt.optim.bias_lr_scale * bt.optim.base_lr, bt.optim.weight_decay) == (0.2, pytest.approx(0.0048), 1e-6)
+    assert (bt.train.batch_size, bt.method_cfg.projector, bt.method_cfg.lambd) == (2048, "8192-8192-8192", 0.0051)
+    assert (bt.aug.blur_prob, bt.aug.solarize_prob) == ((1.0, 0.1), (0.0, 0.2))
+    for name in ("mocov2", "byol", "barlowtwins"):
+        cifar, demo = _profile(name, "resnet18"), _profile(name, "demo")
+        assert (cifar.data.name, cifar.model.arch, cifar.model.cifar_stem) == ("cifar10", "resnet18", True)
+        assert (demo.data.name, demo.train.device, demo.train.threads) == ("synthetic", "cpu", 2)
+
+
+# A MoCo v2 spec small enough to read its line numbers off (line 1 is `name: m`).
+MOCO = """\
+name: m
+paper: mocov2
+base:
+  method: mocov2
+  mocov2:
+    temperature: 0.2
+default_profile: demo
+profiles:
+  demo:
+    data:
+      num_train: 512
+    train:
+      batch_size: 64
+    mocov2:
+      queue_size: 256
+"""
+
+
+@pytest.mark.parametrize("old,new,line,field,msg", [
+    ("  method: mocov2", "  method: mocov3", 4, "base.method", "unknown method 'mocov3'"),
+    ("      queue_size: 256", "      queue_size: 1024", 15, "profiles.demo.mocov2.queue_size",
+     "longer than the data set (512 images)"),
+    ("      queue_size: 256", "      queue_size: 96", 15, "profiles.demo.mocov2.queue_size", "multiple of train.batch_size"),
+    ("      queue_size: 256", "      queue_size: 256\n      pred_hidden: 64", 16,
+     "profiles.demo.mocov2.pred_hidden", "unknown field"),  # a predictor on MoCo v2
+    ("      queue_size: 256", "      queue_size: 256\n      bn_splits: 5", 16, "profiles.demo.mocov2.bn_splits",
+     "must divide train.batch_size"),
+    ("    mocov2:\n      queue_size: 256", "    byol:\n      base_momentum: 0.9", 14, "profiles.demo.byol",
+     "options of method 'byol'"),  # another method's section
+    ("    mocov2:\n      queue_size: 256\n", "", 5, "base.mocov2.queue_size",
+     "a queue of 65536 keys"),  # the default queue, set nowhere: the method's section in base
+    ("      num_train: 512", "      num_train: 512\n      image_size: 4", 12, "profiles.demo.data.image_size",
+     "too small"),  # views too small for the encoder
+    ("    train:", "    aug:\n      blur_prob: [1.0, 1.5]\n    train:", 13, "profiles.demo.aug.blur_prob[1]",
+     "in [0, 1]"),
+])
+def test_bad_method_option_names_its_line(tmp_path, old, new, line, field, msg):
+    assert old in MOCO
+    path = write(tmp_path, MOCO.replace(old, new))
+    spec, doc = load_spec(path)
+    with pytest.raises(PapernotesError) as info:
+        resolve(spec, doc, path)
+    err = info.value
+    assert (err.line, err.field) == (line, field), str(err)
+    assert str(err).startswith(f"{path}:{line}: {field}: ") and msg in str(err) and "\n" not in str(err)
+
+
+def test_a_queue_on_byol_names_its_line(tmp_path):
+    text = MOCO.replace("mocov2", "byol").replace("temperature: 0.2", "base_momentum: 0.99")
+    path = write(tmp_path, text)
+    spec, doc = load_spec(path)
+    with pytest.raises(PapernotesError) as info:
+        resolve(spec, doc, path)
+    assert (info.value.line, info.value.field) == (15, "profiles.demo.byol.queue_size")
+    assert "unknown field (known: base_momentum" in str(info.value)
+
+
+def test_bad_method_overrides_name_the_field(tmp_path):
+    path = write(tmp_path, MOCO)
+    spec, doc = load_spec(path)
+    with pytest.raises(PapernotesError) as info:
+        resolve(spec, doc, path, overrides=parse_overrides(["mocov2.queue_size=1024"]))
+    assert info.value.field == "mocov2.queue_size" and "from --set" in str(info.value)
+    for item, field in (("byol.queue_size=4", "byol.queue_size"), ("mocov2.pred_hidden=64", "mocov2.pred_hidden")):
+        with pytest.raises(PapernotesError, match="unknown field") as info:
+            parse_overrides([item])
+        assert info.value.field == field
+
+
+def test_repro_with_a_bad_method_spec_is_one_line_and_starts_nothing(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from papernotes.cli.app import app
+    from papernotes.notes.workspace import init_workspace
+
+    root = tmp_path / "vault"
+    init_workspace(root)
+    monkeypatch.chdir(root)
+    spec = root / "repro" / "mocov2.yaml"
+    lines = spec.read_text(encoding="utf-8").splitlines(keepends=True)
+    demo = lines.index("  demo:\n")
+    line = next(i for i in range(demo, len(lines)) if lines[i].lstrip().startswith("queue_size:")) + 1
+    lines[line - 1] = "      queue_size: 8192\n"
+    spec.write_text("".join(lines), encoding="utf-8")
+    before = sorted(p for p in root.rglob("*"))
+    result = CliRunner().invoke(app, ["repro", "mocov2", "--profile", "demo", "--device", "cpu"])
+    assert result.exit_code == 2
+    out = result.output.strip()
+    assert len(out.splitlines()) == 1
+    assert f"repro/mocov2.yaml:{line}: profiles.demo.mocov2.queue_size: a queue of 8192 keys" in out
+    assert sorted(p for p in root.rglob("*")) == before  # no run folder, no MLflow store

@@ -104,3 +104,18 @@ def test_lars_step_applies_to_real_model_without_nan():
     assert all(torch.isfinite(p).all() for p in after)
     assert any(not torch.equal(a, b) for a, b in zip(before, after))
     assert torch.equal(model.head.net[-1].bias, torch.zeros(8))  # frozen centre stays 0
+
+
+def test_clip_caps_the_adapted_rate_at_lr():
+    """LARC's clip mode (solo-learn clip_lr): the step is min(eta ||w||/||g||, lr) * g."""
+    def one_step(lr, clip):
+        w = nn.Parameter(torch.tensor([3.0, 4.0], dtype=torch.float64))  # ||w|| = 5
+        opt = LARS([w], lr=lr, momentum=0.9, weight_decay=0.0, eta=0.01, clip=clip)
+        w.grad = torch.tensor([0.06, -0.08], dtype=torch.float64)  # ||g|| = 0.1: eta ||w||/||g|| = 0.5
+        opt.step()
+        return (torch.tensor([3.0, 4.0], dtype=torch.float64) - w.detach()) / w.grad
+
+    assert one_step(0.3, clip=True).tolist() == pytest.approx([0.3, 0.3])  # capped at lr
+    assert one_step(2.0, clip=True).tolist() == pytest.approx([0.5, 0.5])  # the adapted rate itself
+    assert one_step(0.3, clip=False).tolist() == pytest.approx([0.15, 0.15])  # lr * 0.5
+    assert one_step(2.0, clip=False).tolist() == pytest.approx([1.0, 1.0])

@@ -1,7 +1,7 @@
 """BYOL (Grill et al. 2020), deepmind-research `byol/byol_experiment.py`: an online network
 (encoder, projector, predictor) regresses the projection of a target network, the EMA of the
 online encoder and projector, with the symmetric normalised-MSE loss; the EMA rate follows
-`helpers.target_ema`: tau_k = 1 - (1 - base) (cos(pi k / K) + 1) / 2, from base to 1.
+`utils/schedules.py target_ema`: tau_k = 1 - (1 - base) (cos(pi k / K) + 1) / 2, from base to 1.
 
 Each view goes through the networks on its own (as the official forward), so BN statistics are
 per view. The views are BYOL's asymmetric pair (blur 1.0 / 0.1, solarise 0.0 / 0.2): set in the
@@ -21,7 +21,7 @@ from papernotes.ssl.methods.heads import mlp_bn
 
 
 def target_ema(step: int, total_steps: int, base: float) -> float:
-    """byol/utils/helpers.py target_ema: 1 - (1 - base) * (cos(pi * step / total) + 1) / 2."""
+    """byol/utils/schedules.py target_ema: 1 - (1 - base) * (cos(pi * step / total) + 1) / 2."""
     return 1.0 - (1.0 - base) * (math.cos(math.pi * step / total_steps) + 1.0) / 2.0
 
 
@@ -31,8 +31,9 @@ class BYOL(Method):
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
         mc = cfg.method_cfg
-        self.projector = mlp_bn(self.feature_dim, mc.proj_hidden, mc.proj_dim)
-        self.predictor = mlp_bn(mc.proj_dim, mc.pred_hidden, mc.proj_dim)
+        # networks.py MLP: the output layer has no bias
+        self.projector = mlp_bn(self.feature_dim, mc.proj_hidden, mc.proj_dim, out_bias=False)
+        self.predictor = mlp_bn(mc.proj_dim, mc.pred_hidden, mc.proj_dim, out_bias=False)
         self.target_encoder = frozen_copy(self.encoder)
         self.target_projector = frozen_copy(self.projector)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from torch import nn
 
 
-def mlp_bn(in_dim: int, hidden: int, out_dim: int) -> nn.Sequential:
-    """BYOL's projector and predictor (byol/utils/networks.py MLP): Linear -> BN -> ReLU -> Linear,
-    biases on both linear layers (haiku's default), BN with scale and offset."""
+def mlp_bn(in_dim: int, hidden: int, out_dim: int, out_bias: bool = True) -> nn.Sequential:
+    """Linear -> BN -> ReLU -> Linear, the hidden Linear with a bias, BN with scale and offset.
+    BYOL's projector and predictor (byol/utils/networks.py MLP) pass `out_bias=False`: its
+    output layer is `hk.Linear(output_size, with_bias=False)`."""
     return nn.Sequential(nn.Linear(in_dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True),
-                         nn.Linear(hidden, out_dim))
+                         nn.Linear(hidden, out_dim, bias=out_bias))
 
 
 def mlp_relu(in_dim: int, hidden: int, out_dim: int) -> nn.Sequential:

@@ -6,12 +6,16 @@ The official forward updates the key encoder, encodes keys, computes the loss an
 call; here the momentum update and the enqueue run in `after_step`, after the optimiser step.
 The order of operations is the same: the update after step t-1 is the update at the start of
 step t, and step t's loss reads the queue before its own keys are enqueued.
+
+main_moco.py trains without SyncBatchNorm (shuffle-BN is its answer to per-GPU statistics): run
+it with `train.sync_bn: false`, as repro/mocov2.yaml does; with SyncBN on GPUs the key encoder's
+statistics would be global and the shuffle moot.
 """
 
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from papernotes.ssl import distributed
 from papernotes.ssl.losses import infonce_queue_loss, moco_enqueue
@@ -25,6 +29,11 @@ class MoCoV2(Method):
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
         mc = cfg.method_cfg
+        # builder.py builds torchvision's ResNet (zero_init_residual=False): every BN scale starts
+        # at 1, where the shared encoder zero-inits each block's last BN (SimCLR's resnet.py)
+        for m in self.encoder.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
         self.head = mlp_relu(self.feature_dim, mc.mlp_hidden or self.feature_dim, cfg.model.proj_dim)
         self.key_encoder = frozen_copy(self.encoder)  # builder.py: param_k.data.copy_(param_q.data)
         self.key_head = frozen_copy(self.head)
@@ -36,7 +45,7 @@ class MoCoV2(Method):
 
     def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
         im_q, im_k = views
-        h = self.encoder(im_q)  # h: [n, feature_dim]
+        h = self._split(self.encoder, im_q)  # h: [n, feature_dim]
         q = self.head(h)  # q: [n, D]
         with torch.no_grad():
             k = self._keys_of(im_k, step)  # k: [n, D]
@@ -45,21 +54,37 @@ class MoCoV2(Method):
         self._keys = k  # enqueued after the optimiser step (the loss above read the queue before it)
         return loss, h
 
-    def _keys_of(self, im_k: Tensor, step: int) -> Tensor:
-        """The key encoder's output; under DDP with shuffle_bn, through builder.py's
-        _batch_shuffle_ddp / _batch_unshuffle_ddp so BN statistics never see a query's own key."""
-        if not (self.cfg.method_cfg.shuffle_bn and distributed.is_active()):
-            return self.key_head(self.key_encoder(im_k))
-        world, rank, n = torch.distributed.get_world_size(), torch.distributed.get_rank(), im_k.shape[0]
-        gathered = distributed.gather_with_grad(im_k)  # [n*W, 3, H, W]
-        # one permutation for all ranks, a pure function of (seed, step): no broadcast needed
+    def _split(self, encoder: nn.Module, x: Tensor) -> Tensor:
+        """The encoder on each of bn_splits chunks of x, so BN statistics are per chunk: the
+        colab's SplitBatchNorm, a chunk standing for one GPU's batch (running statistics are
+        updated once per chunk rather than averaged)."""
+        splits = self.cfg.method_cfg.bn_splits
+        return encoder(x) if splits == 1 else torch.cat([encoder(c) for c in x.chunk(splits)])
+
+    def _permutation(self, size: int, step: int, device: torch.device) -> Tensor:
+        """One shuffle for every rank, a pure function of (seed, step): no broadcast needed."""
         gen = torch.Generator().manual_seed(self.cfg.train.seed * 1_000_003 + step)
-        perm = torch.randperm(n * world, generator=gen).to(im_k.device)
-        mine = perm[rank * n:(rank + 1) * n]
-        k = self.key_head(self.key_encoder(gathered[mine]))  # [n, D]
-        all_k = distributed.gather_with_grad(k)  # [n*W, D] in shuffled order
-        unshuffle = torch.argsort(perm)
-        return all_k[unshuffle][rank * n:(rank + 1) * n]
+        return torch.randperm(size, generator=gen).to(device)
+
+    def _keys_of(self, im_k: Tensor, step: int) -> Tensor:
+        """The key encoder's output, through a shuffle so that BN statistics never see a query's
+        own key: builder.py's _batch_shuffle_ddp / _batch_unshuffle_ddp under DDP, the colab's
+        _batch_shuffle_single_gpu across the BN splits of one process."""
+        mc = self.cfg.method_cfg
+        if mc.shuffle_bn and distributed.is_active():
+            world, rank, n = torch.distributed.get_world_size(), torch.distributed.get_rank(), im_k.shape[0]
+            gathered = distributed.gather_with_grad(im_k)  # [n*W, 3, H, W]
+            perm = self._permutation(n * world, step, im_k.device)
+            mine = perm[rank * n:(rank + 1) * n]
+            k = self.key_head(self._split(self.key_encoder, gathered[mine]))  # [n, D]
+            all_k = distributed.gather_with_grad(k)  # [n*W, D] in shuffled order
+            unshuffle = torch.argsort(perm)
+            return all_k[unshuffle][rank * n:(rank + 1) * n]
+        if mc.shuffle_bn and mc.bn_splits > 1:
+            perm = self._permutation(im_k.shape[0], step, im_k.device)
+            k = self.key_head(self._split(self.key_encoder, im_k[perm]))  # [n, D] in shuffled order
+            return k[torch.argsort(perm)]
+        return self.key_head(self._split(self.key_encoder, im_k))
 
     @torch.no_grad()
     def after_step(self, step: int) -> None:
