@@ -94,6 +94,76 @@ class BarlowTwinsConfig:
                                                        f"got {self.projector!r}")
 
 
+@dataclass(frozen=True)
+class SwAVConfig:
+    """facebookresearch/swav main_swav.py flags; crop defaults from scripts/swav_800ep_pretrain.sh
+    (main_swav.py's own argparse defaults are a single 224 crop). Crop i of group g has side
+    size_crops[g] and an area fraction in [min_scale_crops[g], max_scale_crops[g]]."""
+    nmb_crops: tuple[int, ...] = (2, 6)  # --nmb_crops 2 6
+    size_crops: tuple[int, ...] = (224, 96)  # --size_crops 224 96
+    min_scale_crops: tuple[float, ...] = (0.14, 0.05)  # --min_scale_crops 0.14 0.05
+    max_scale_crops: tuple[float, ...] = (1.0, 0.14)  # --max_scale_crops 1. 0.14
+    crops_for_assign: tuple[int, ...] = (0, 1)  # --crops_for_assign 0 1: crops whose codes are predicted
+    temperature: float = 0.1  # --temperature
+    epsilon: float = 0.05  # --epsilon (Sinkhorn-Knopp regularisation)
+    sinkhorn_iterations: int = 3  # --sinkhorn_iterations
+    feat_dim: int = 128  # --feat_dim: projection output
+    nmb_prototypes: int = 3000  # --nmb_prototypes
+    hidden_mlp: int = 2048  # --hidden_mlp: projection head hidden width
+    queue_length: int = 0  # --queue_length (global, all ranks); 0: no queue
+    epoch_queue_starts: int = 15  # --epoch_queue_starts
+    freeze_prototypes_niters: int = 313  # --freeze_prototypes_niters (iterations, not epochs)
+
+    def check(self, cfg: Any) -> None:
+        groups = len(self.nmb_crops)
+        for name in ("size_crops", "min_scale_crops", "max_scale_crops"):
+            if len(getattr(self, name)) != groups:
+                raise ConfigError(f"swav.{name}", f"one entry per crop group: nmb_crops has {groups}, "
+                                                  f"{name} has {len(getattr(self, name))}")
+        if groups == 0 or min(self.nmb_crops) < 1:
+            raise ConfigError("swav.nmb_crops", f"each group needs at least one crop, got {list(self.nmb_crops)}")
+        if sum(self.nmb_crops) < 2:
+            raise ConfigError("swav.nmb_crops", "swapped prediction needs at least 2 crops")
+        _crop_sizes("swav.size_crops", self.size_crops, cfg.data.image_size)
+        for g in range(groups):
+            _scale_range(f"swav.min_scale_crops[{g}]", self.min_scale_crops[g], self.max_scale_crops[g])
+        total = sum(self.nmb_crops)
+        if not self.crops_for_assign or len(set(self.crops_for_assign)) != len(self.crops_for_assign) \
+                or not all(0 <= c < total for c in self.crops_for_assign):
+            raise ConfigError("swav.crops_for_assign", f"distinct crop indices in [0, {total}), "
+                                                       f"got {list(self.crops_for_assign)}")
+        for name in ("temperature", "epsilon", "sinkhorn_iterations", "feat_dim", "nmb_prototypes", "hidden_mlp"):
+            _positive(f"swav.{name}", getattr(self, name))
+        for name in ("queue_length", "epoch_queue_starts", "freeze_prototypes_niters"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"swav.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if self.queue_length % cfg.train.batch_size:
+            # main_swav.py silently rounds down to a multiple of batch_size * world_size
+            raise ConfigError("swav.queue_length", f"must be a multiple of train.batch_size "
+                                                   f"({cfg.train.batch_size}), the global batch")
+        n = train_size(cfg)
+        if n is not None and self.queue_length > n:
+            raise ConfigError("swav.queue_length", f"a queue of {self.queue_length} features is longer "
+                                                   f"than the data set ({n} images)")
+
+
+def _crop_sizes(path: str, sizes: tuple[int, ...], image_size: int) -> None:
+    """Crop sides: positive, none above data.image_size, and no later (local) crop larger than an
+    earlier (global) one: the first crops are the large ones (codes, teacher), as officially."""
+    for i, s in enumerate(sizes):
+        if s < 8:
+            raise ConfigError(path, f"a crop of {s} px is too small for the encoder (>= 8)")
+        if s > image_size:
+            raise ConfigError(path, f"a crop of {s} px is larger than data.image_size ({image_size})")
+        if i and s > sizes[i - 1]:
+            raise ConfigError(path, f"a local crop ({s} px) larger than the global one ({sizes[i - 1]} px)")
+
+
+def _scale_range(path: str, lo: float, hi: float) -> None:
+    if not 0 < lo <= hi <= 1:
+        raise ConfigError(path, f"need 0 < min_scale <= max_scale <= 1, got ({lo}, {hi})")
+
+
 def _positive(path: str, value: float) -> None:
     if value <= 0:
         raise ConfigError(path, f"must be positive, got {value}")
@@ -109,4 +179,5 @@ METHOD_CONFIGS: dict[str, type] = {
     "mocov2": MoCoV2Config,
     "byol": BYOLConfig,
     "barlowtwins": BarlowTwinsConfig,
+    "swav": SwAVConfig,
 }
