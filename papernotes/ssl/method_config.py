@@ -147,6 +147,53 @@ class SwAVConfig:
                                                    f"than the data set ({n} images)")
 
 
+@dataclass(frozen=True)
+class DINOConfig:
+    """facebookresearch/dino main_dino.py flags (DINOHead, DINOLoss and DataAugmentationDINO
+    defaults where there is no flag). The global crops' side is data.image_size (224 in the
+    official code)."""
+    out_dim: int = 65536  # --out_dim
+    hidden_dim: int = 2048  # DINOHead hidden_dim
+    bottleneck_dim: int = 256  # DINOHead bottleneck_dim
+    use_bn_in_head: bool = False  # --use_bn_in_head
+    norm_last_layer: bool = True  # --norm_last_layer: weight_g of the last layer frozen at 1
+    momentum_teacher: float = 0.996  # --momentum_teacher, cosine-scheduled to 1
+    warmup_teacher_temp: float = 0.04  # --warmup_teacher_temp
+    teacher_temp: float = 0.04  # --teacher_temp
+    warmup_teacher_temp_epochs: int = 0  # --warmup_teacher_temp_epochs
+    student_temp: float = 0.1  # DINOLoss student_temp
+    center_momentum: float = 0.9  # DINOLoss center_momentum
+    freeze_last_layer: int = 1  # --freeze_last_layer (epochs)
+    clip_grad: float = 3.0  # --clip_grad: per-parameter gradient norm cap; 0: off
+    global_crops_scale: tuple[float, ...] = (0.4, 1.0)  # --global_crops_scale
+    local_crops_number: int = 8  # --local_crops_number
+    local_crops_scale: tuple[float, ...] = (0.05, 0.4)  # --local_crops_scale
+    local_crops_size: int = 96  # DataAugmentationDINO: RandomResizedCrop(96, ...)
+
+    def check(self, cfg: Any) -> None:
+        for name in ("out_dim", "hidden_dim", "bottleneck_dim", "warmup_teacher_temp", "teacher_temp",
+                     "student_temp"):
+            _positive(f"dino.{name}", getattr(self, name))
+        _unit("dino.momentum_teacher", self.momentum_teacher)
+        _unit("dino.center_momentum", self.center_momentum)
+        for name in ("warmup_teacher_temp_epochs", "freeze_last_layer", "local_crops_number"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"dino.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if self.clip_grad < 0:
+            raise ConfigError("dino.clip_grad", f"must be >= 0 (0: no clipping), got {self.clip_grad}")
+        if self.warmup_teacher_temp_epochs > cfg.train.epochs:
+            # main_dino.py: np.ones(nepochs - warmup_teacher_temp_epochs) fails
+            raise ConfigError("dino.warmup_teacher_temp_epochs", f"longer than training "
+                                                                 f"(train.epochs {cfg.train.epochs})")
+        for name in ("global_crops_scale", "local_crops_scale"):
+            scale = getattr(self, name)
+            if len(scale) != 2:
+                raise ConfigError(f"dino.{name}", f"expected [min, max], got {list(scale)}")
+            _scale_range(f"dino.{name}", *scale)
+        if self.local_crops_number:
+            _crop_sizes("dino.local_crops_size", (cfg.data.image_size, self.local_crops_size), cfg.data.image_size)
+
+
 def _crop_sizes(path: str, sizes: tuple[int, ...], image_size: int) -> None:
     """Crop sides: positive, none above data.image_size, and no later (local) crop larger than an
     earlier (global) one: the first crops are the large ones (codes, teacher), as officially."""
@@ -180,4 +227,5 @@ METHOD_CONFIGS: dict[str, type] = {
     "byol": BYOLConfig,
     "barlowtwins": BarlowTwinsConfig,
     "swav": SwAVConfig,
+    "dino": DINOConfig,
 }

@@ -1,8 +1,11 @@
-"""SwAV against a transcription of its official loop (main_swav.py `train`, queue included),
-multi-crop views and forward, and the config checks. Kill-and-resume is in test_methods.py."""
+"""SwAV and DINO against transcriptions of their official loops (main_swav.py `train`,
+main_dino.py `train_one_epoch` / DINOLoss / utils), multi-crop views and forward, the schedules
+against their formulas, and the config checks. Kill-and-resume is in test_methods.py."""
 
 from __future__ import annotations
 
+import copy
+import math
 
 import numpy as np
 import pytest
@@ -13,7 +16,10 @@ from torch import nn
 
 from papernotes.ssl import distributed
 from papernotes.ssl.config import ConfigError, config_from_dict
+from papernotes.ssl.losses_clustering import dino_loss
 from papernotes.ssl.methods import build_method
+from papernotes.ssl.methods.dino import (DINOHead, WeightNormLinear, cosine_schedule, dino_multicrop_loss,
+                                         teacher_temp)
 from papernotes.ssl.multicrop import Crop, crops_of, forward_by_resolution, multicrop_views
 
 BS = 4
@@ -33,6 +39,8 @@ def tiny(method: str, batch: int = BS, **section) -> dict:
         "swav": {"nmb_crops": [2, 3], "size_crops": [16, 8], "min_scale_crops": [0.3, 0.1],
                  "max_scale_crops": [1.0, 0.3], "feat_dim": 8, "nmb_prototypes": 6, "hidden_mlp": 16,
                  "queue_length": 8, "epoch_queue_starts": 1, "freeze_prototypes_niters": 2},
+        "dino": {"out_dim": 12, "hidden_dim": 16, "bottleneck_dim": 8, "local_crops_number": 3,
+                 "local_crops_size": 8},
     }[method]
     return {"method": method, method: {**options, **section},
             "data": {"num_train": 64, "num_test": 16, "image_size": 16},
@@ -216,6 +224,135 @@ def swav_method_over_ranks(rank: int) -> dict:
     return {"swav_queue": method.queue, "swav_used": torch.tensor(used)}
 
 
+# --- DINO: main_dino.py ------------------------------------------------------------------------
+
+def official_cosine_scheduler(base_value, final_value, epochs, niter_per_ep, warmup_epochs=0, start_warmup_value=0):
+    warmup_schedule = np.array([])
+    warmup_iters = warmup_epochs * niter_per_ep
+    if warmup_epochs > 0:
+        warmup_schedule = np.linspace(start_warmup_value, base_value, warmup_iters)
+    iters = np.arange(epochs * niter_per_ep - warmup_iters)
+    schedule = final_value + 0.5 * (base_value - final_value) * (1 + np.cos(np.pi * iters / len(iters)))
+    schedule = np.concatenate((warmup_schedule, schedule))
+    assert len(schedule) == epochs * niter_per_ep
+    return schedule
+
+
+@pytest.mark.parametrize("base,final,epochs,niter,warmup,start", [
+    (0.996, 1.0, 5, 7, 0, 0.0), (0.9995, 1.0, 3, 1, 0, 0.0), (5e-4, 1e-6, 6, 4, 2, 0.0), (1.0, 0.0, 4, 3, 1, 0.3)])
+def test_cosine_schedule_is_utils_cosine_scheduler(base, final, epochs, niter, warmup, start):
+    ref = official_cosine_scheduler(base, final, epochs, niter, warmup, start)
+    ours = [cosine_schedule(it, epochs * niter, base, final, warmup * niter, start) for it in range(epochs * niter)]
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("warm,temp,warm_epochs,epochs", [(0.04, 0.07, 30, 100), (0.04, 0.04, 0, 10),
+                                                           (0.04, 0.07, 1, 3), (0.02, 0.07, 5, 5)])
+def test_teacher_temperature_is_dinoloss_schedule(warm, temp, warm_epochs, epochs):
+    ref = np.concatenate((np.linspace(warm, temp, warm_epochs), np.ones(epochs - warm_epochs) * temp))
+    ours = [teacher_temp(e, warm, temp, warm_epochs) for e in range(epochs)]
+    np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-15)
+
+
+def test_dino_multicrop_loss_is_the_mean_of_the_pair_terms():
+    g = torch.Generator().manual_seed(3)
+    s, t, c = (torch.randn(n, 7, generator=g, dtype=torch.float64) for n in (5 * 3, 2 * 3, 1))
+    pairs = [dino_loss(s.chunk(5)[v], t.chunk(2)[iq], c, 0.1, 0.05) for iq in range(2) for v in range(5) if v != iq]
+    ours = dino_multicrop_loss(s, t, c, 5, 0.1, 0.05)
+    torch.testing.assert_close(ours, sum(pairs) / len(pairs), atol=1e-12, rtol=1e-12)
+
+
+def test_weight_norm_linear_is_torch_weight_norm():
+    torch.manual_seed(0)
+    ours = WeightNormLinear(5, 7)
+    with torch.no_grad():
+        ours.weight_g.uniform_(0.5, 2.0)
+    ref = nn.Linear(5, 7, bias=False)
+    with torch.no_grad():
+        ref.weight.copy_(ours.weight_v)
+    ref = torch.nn.utils.parametrizations.weight_norm(ref)
+    with torch.no_grad():
+        ref.parametrizations.weight.original0.copy_(ours.weight_g)
+    x = torch.randn(3, 5)
+    torch.testing.assert_close(ours(x), ref(x))
+    head = DINOHead(6, 9, hidden_dim=8, bottleneck_dim=4)
+    assert not head.last_layer.weight_g.requires_grad and torch.equal(head.last_layer.weight_g, torch.ones(9, 1))
+    assert DINOHead(6, 9, norm_last_layer=False, hidden_dim=8, bottleneck_dim=4).last_layer.weight_g.requires_grad
+
+
+def test_dino_step_is_train_one_epoch():
+    """One iteration of main_dino.py train_one_epoch (loss, clip, last-layer freeze, SGD step,
+    EMA, centre) on copies of the method's networks, against the method through the seam."""
+    method = build("dino", warmup_teacher_temp_epochs=3, teacher_temp=0.07, clip_grad=0.05)
+    mc = method.cfg.method_cfg
+    spe, epochs = 2, 4
+    method.configure(epochs * spe, spe)
+    student = nn.ModuleDict({"encoder": copy.deepcopy(method.encoder), "head": copy.deepcopy(method.head)})
+    teacher = nn.ModuleDict({"encoder": copy.deepcopy(method.teacher_encoder),
+                             "head": copy.deepcopy(method.teacher_head)})
+    center = torch.zeros(1, mc.out_dim, dtype=torch.float64)
+    momentum_schedule = official_cosine_scheduler(mc.momentum_teacher, 1, epochs, spe)
+    temps = np.concatenate((np.linspace(mc.warmup_teacher_temp, mc.teacher_temp, mc.warmup_teacher_temp_epochs),
+                            np.ones(epochs - mc.warmup_teacher_temp_epochs) * mc.teacher_temp))
+    opt_ref = torch.optim.SGD([p for p in student.parameters() if p.requires_grad], lr=0.1, momentum=0.9)
+    opt = torch.optim.SGD([p for n, p in method.named_parameters() if p.requires_grad
+                           and n.startswith(("encoder.", "head."))], lr=0.1, momentum=0.9)
+    for it in (0, 1, 2, 3):
+        epoch = it // spe
+        views = views_of(method, it)
+        seen = []
+        hook = method.teacher_encoder.register_forward_pre_hook(lambda m, inp, seen=seen: seen.append(inp[0].shape[-1]))
+        # --- official
+        teacher_output = teacher["head"](forward_by_resolution(teacher["encoder"], views[:2])).detach()
+        student_output = student["head"](forward_by_resolution(student["encoder"], views))
+        temp = temps[epoch]
+        t = F.softmax((teacher_output - center) / temp, dim=-1).detach().chunk(2)
+        s = (student_output / mc.student_temp).chunk(len(views))
+        total, n_terms = 0, 0
+        for iq, q in enumerate(t):
+            for v in range(len(s)):
+                if v != iq:
+                    total += torch.sum(-q * F.log_softmax(s[v], dim=-1), dim=-1).mean()
+                    n_terms += 1
+        ref_loss = total / n_terms
+        batch_center = torch.sum(teacher_output, dim=0, keepdim=True) / len(teacher_output)
+        center = center * mc.center_momentum + batch_center * (1 - mc.center_momentum)
+        opt_ref.zero_grad()
+        ref_loss.backward()
+        for p in student.parameters():  # utils.clip_gradients
+            if p.grad is not None:
+                clip_coef = mc.clip_grad / (p.grad.data.norm(2) + 1e-6)
+                if clip_coef < 1:
+                    p.grad.data.mul_(clip_coef)
+        if epoch < mc.freeze_last_layer:  # utils.cancel_gradients_last_layer
+            for n, p in student.named_parameters():
+                if "last_layer" in n:
+                    p.grad = None
+        opt_ref.step()
+        with torch.no_grad():
+            m = momentum_schedule[it]
+            for param_q, param_k in zip(student.parameters(), teacher.parameters()):
+                param_k.data.mul_(m).add_((1 - m) * param_q.detach().data)
+        # --- ours, through the seam
+        loss, feats = method(views, it)
+        hook.remove()
+        assert seen == [16]  # the teacher saw the two global crops, in one pass
+        assert feats.shape == (2 * BS, method.feature_dim)
+        torch.testing.assert_close(loss, ref_loss, atol=1e-10, rtol=1e-10)
+        opt.zero_grad()
+        loss.backward()
+        method.after_backward(it)
+        assert (method.head.last_layer.weight_v.grad is None) == (epoch < mc.freeze_last_layer)
+        opt.step()
+        method.after_step(it)
+        torch.testing.assert_close(method.center, center, atol=1e-12, rtol=0)
+        for (name, a), b in zip(method.teacher_head.named_parameters(), teacher["head"].parameters()):
+            torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-9, msg=name)
+        for a, b in zip(method.encoder.parameters(), student["encoder"].parameters()):
+            torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-9)
+    assert method.eval_encoder() is method.teacher_encoder
+
+
 # --- config checks -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method, patch, field", [
@@ -229,8 +366,21 @@ def swav_method_over_ranks(rank: int) -> dict:
     ("swav", {"queue_length": 6}, "swav.queue_length"),  # not a multiple of the batch (4)
     ("swav", {"queue_length": 128}, "swav.queue_length"),  # longer than the 64 images
     ("swav", {"epsilon": 0.0}, "swav.epsilon"),
+    ("dino", {"local_crops_size": 24}, "dino.local_crops_size"),  # above data.image_size 16
+    ("dino", {"local_crops_scale": [0.4, 0.05]}, "dino.local_crops_scale"),
+    ("dino", {"global_crops_scale": [0.4]}, "dino.global_crops_scale"),
+    ("dino", {"warmup_teacher_temp_epochs": 5}, "dino.warmup_teacher_temp_epochs"),  # 4 epochs
+    ("dino", {"momentum_teacher": 1.0}, "dino.momentum_teacher"),
+    ("dino", {"clip_grad": -1.0}, "dino.clip_grad"),
 ])
 def test_bad_multicrop_options_name_their_field(method, patch, field):
     with pytest.raises(ConfigError) as err:
         config_from_dict(tiny(method, **patch))
     assert err.value.path == field
+
+
+def test_dino_without_local_crops_needs_no_local_size():
+    cfg = config_from_dict(tiny("dino", local_crops_number=0, local_crops_size=96))
+    method = build_method(cfg)
+    assert [c.size for c in method.crops] == [16, 16]
+    assert math.isclose(method.momentum_at(0), 0.996)
