@@ -187,6 +187,10 @@ def bench_methods(device, batch: int, steps: int, warmup: int, base_channels: in
                "out_dir": tempfile.mkdtemp(prefix=f"bench-{name}-")}
         if name == "mocov2":
             raw[name] = {"queue_size": 4 * batch}
+        if name == "swav":  # the official 224/96 multi-crop at CIFAR size: 2 x 32 + 6 x 16
+            raw[name] = {"size_crops": [32, 16]}
+        if name == "dino":  # 2 x 32 global + 8 x 16 local; the official 65536-way head on the GPU only
+            raw[name] = {"local_crops_size": 16, **({} if gpu else {"out_dim": 4096})}
         try:
             cfg = config_from_dict(raw)
         except ValueError as exc:

@@ -100,6 +100,123 @@ class BarlowTwinsConfig:
                                                        f"got {self.projector!r}")
 
 
+@dataclass(frozen=True)
+class SwAVConfig:
+    """facebookresearch/swav main_swav.py flags; crop defaults from scripts/swav_800ep_pretrain.sh
+    (main_swav.py's own argparse defaults are a single 224 crop). Crop i of group g has side
+    size_crops[g] and an area fraction in [min_scale_crops[g], max_scale_crops[g]]."""
+    nmb_crops: tuple[int, ...] = (2, 6)  # --nmb_crops 2 6
+    size_crops: tuple[int, ...] = (224, 96)  # --size_crops 224 96
+    min_scale_crops: tuple[float, ...] = (0.14, 0.05)  # --min_scale_crops 0.14 0.05
+    max_scale_crops: tuple[float, ...] = (1.0, 0.14)  # --max_scale_crops 1. 0.14
+    crops_for_assign: tuple[int, ...] = (0, 1)  # --crops_for_assign 0 1: crops whose codes are predicted
+    temperature: float = 0.1  # --temperature
+    epsilon: float = 0.05  # --epsilon (Sinkhorn-Knopp regularisation)
+    sinkhorn_iterations: int = 3  # --sinkhorn_iterations
+    feat_dim: int = 128  # --feat_dim: projection output
+    nmb_prototypes: int = 3000  # --nmb_prototypes
+    hidden_mlp: int = 2048  # --hidden_mlp: projection head hidden width
+    queue_length: int = 0  # --queue_length (global, all ranks); 0: no queue
+    epoch_queue_starts: int = 15  # --epoch_queue_starts
+    freeze_prototypes_niters: int = 313  # --freeze_prototypes_niters (iterations, not epochs)
+
+    def check(self, cfg: Any) -> None:
+        groups = len(self.nmb_crops)
+        for name in ("size_crops", "min_scale_crops", "max_scale_crops"):
+            if len(getattr(self, name)) != groups:
+                raise ConfigError(f"swav.{name}", f"one entry per crop group: nmb_crops has {groups}, "
+                                                  f"{name} has {len(getattr(self, name))}")
+        if groups == 0 or min(self.nmb_crops) < 1:
+            raise ConfigError("swav.nmb_crops", f"each group needs at least one crop, got {list(self.nmb_crops)}")
+        if sum(self.nmb_crops) < 2:
+            raise ConfigError("swav.nmb_crops", "swapped prediction needs at least 2 crops")
+        _crop_sizes("swav.size_crops", self.size_crops, cfg.data.image_size)
+        for g in range(groups):
+            _scale_range(f"swav.min_scale_crops[{g}]", self.min_scale_crops[g], self.max_scale_crops[g])
+        total = sum(self.nmb_crops)
+        if not self.crops_for_assign or len(set(self.crops_for_assign)) != len(self.crops_for_assign) \
+                or not all(0 <= c < total for c in self.crops_for_assign):
+            raise ConfigError("swav.crops_for_assign", f"distinct crop indices in [0, {total}), "
+                                                       f"got {list(self.crops_for_assign)}")
+        for name in ("temperature", "epsilon", "sinkhorn_iterations", "feat_dim", "nmb_prototypes", "hidden_mlp"):
+            _positive(f"swav.{name}", getattr(self, name))
+        for name in ("queue_length", "epoch_queue_starts", "freeze_prototypes_niters"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"swav.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if self.queue_length % cfg.train.batch_size:
+            # main_swav.py silently rounds down to a multiple of batch_size * world_size
+            raise ConfigError("swav.queue_length", f"must be a multiple of train.batch_size "
+                                                   f"({cfg.train.batch_size}), the global batch")
+        n = train_size(cfg)
+        if n is not None and self.queue_length > n:
+            raise ConfigError("swav.queue_length", f"a queue of {self.queue_length} features is longer "
+                                                   f"than the data set ({n} images)")
+
+
+@dataclass(frozen=True)
+class DINOConfig:
+    """facebookresearch/dino main_dino.py flags (DINOHead, DINOLoss and DataAugmentationDINO
+    defaults where there is no flag). The global crops' side is data.image_size (224 in the
+    official code)."""
+    out_dim: int = 65536  # --out_dim
+    hidden_dim: int = 2048  # DINOHead hidden_dim
+    bottleneck_dim: int = 256  # DINOHead bottleneck_dim
+    use_bn_in_head: bool = False  # --use_bn_in_head
+    norm_last_layer: bool = True  # --norm_last_layer: weight_g of the last layer frozen at 1
+    momentum_teacher: float = 0.996  # --momentum_teacher, cosine-scheduled to 1
+    warmup_teacher_temp: float = 0.04  # --warmup_teacher_temp
+    teacher_temp: float = 0.04  # --teacher_temp
+    warmup_teacher_temp_epochs: int = 0  # --warmup_teacher_temp_epochs
+    student_temp: float = 0.1  # DINOLoss student_temp
+    center_momentum: float = 0.9  # DINOLoss center_momentum
+    freeze_last_layer: int = 1  # --freeze_last_layer (epochs)
+    clip_grad: float = 3.0  # --clip_grad: per-parameter gradient norm cap; 0: off
+    global_crops_scale: tuple[float, ...] = (0.4, 1.0)  # --global_crops_scale
+    local_crops_number: int = 8  # --local_crops_number
+    local_crops_scale: tuple[float, ...] = (0.05, 0.4)  # --local_crops_scale
+    local_crops_size: int = 96  # DataAugmentationDINO: RandomResizedCrop(96, ...)
+
+    def check(self, cfg: Any) -> None:
+        for name in ("out_dim", "hidden_dim", "bottleneck_dim", "warmup_teacher_temp", "teacher_temp",
+                     "student_temp"):
+            _positive(f"dino.{name}", getattr(self, name))
+        _unit("dino.momentum_teacher", self.momentum_teacher)
+        _unit("dino.center_momentum", self.center_momentum)
+        for name in ("warmup_teacher_temp_epochs", "freeze_last_layer", "local_crops_number"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"dino.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if self.clip_grad < 0:
+            raise ConfigError("dino.clip_grad", f"must be >= 0 (0: no clipping), got {self.clip_grad}")
+        if self.warmup_teacher_temp_epochs > cfg.train.epochs:
+            # main_dino.py: np.ones(nepochs - warmup_teacher_temp_epochs) fails
+            raise ConfigError("dino.warmup_teacher_temp_epochs", f"longer than training "
+                                                                 f"(train.epochs {cfg.train.epochs})")
+        for name in ("global_crops_scale", "local_crops_scale"):
+            scale = getattr(self, name)
+            if len(scale) != 2:
+                raise ConfigError(f"dino.{name}", f"expected [min, max], got {list(scale)}")
+            _scale_range(f"dino.{name}", *scale)
+        if self.local_crops_number:
+            _crop_sizes("dino.local_crops_size", (cfg.data.image_size, self.local_crops_size), cfg.data.image_size)
+
+
+def _crop_sizes(path: str, sizes: tuple[int, ...], image_size: int) -> None:
+    """Crop sides: positive, none above data.image_size, and no later (local) crop larger than an
+    earlier (global) one: the first crops are the large ones (codes, teacher), as officially."""
+    for i, s in enumerate(sizes):
+        if s < 8:
+            raise ConfigError(path, f"a crop of {s} px is too small for the encoder (>= 8)")
+        if s > image_size:
+            raise ConfigError(path, f"a crop of {s} px is larger than data.image_size ({image_size})")
+        if i and s > sizes[i - 1]:
+            raise ConfigError(path, f"a local crop ({s} px) larger than the global one ({sizes[i - 1]} px)")
+
+
+def _scale_range(path: str, lo: float, hi: float) -> None:
+    if not 0 < lo <= hi <= 1:
+        raise ConfigError(path, f"need 0 < min_scale <= max_scale <= 1, got ({lo}, {hi})")
+
+
 def _positive(path: str, value: float) -> None:
     if value <= 0:
         raise ConfigError(path, f"must be positive, got {value}")
@@ -115,4 +232,6 @@ METHOD_CONFIGS: dict[str, type] = {
     "mocov2": MoCoV2Config,
     "byol": BYOLConfig,
     "barlowtwins": BarlowTwinsConfig,
+    "swav": SwAVConfig,
+    "dino": DINOConfig,
 }

@@ -1,9 +1,11 @@
 """Two real gloo processes (one spawn for everything) against one process on the concatenated
 batch: SwAV's Sinkhorn codes, DINO's centre, MoCo's gathered enqueue, and Barlow Twins' loss and
-input gradients with the statistics and c reduced across ranks."""
+input gradients with the statistics and c reduced across ranks; in the same spawn, the SwAV
+method's queue against main_swav.py's per-rank queue (test_multicrop.py)."""
 
 import os
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -59,15 +61,25 @@ def _worker(rank, store_path, out_dir):
         dist.all_reduce(gw)  # DDP: the average of the ranks' parameter gradients
         out.update(bt_loss=loss, bt_g1=g1, bt_g2=g2, bt_ddp_gw=gw / WORLD,
                    bt_loss_local=_barlow(p["x1"][sl], p["x2"][sl], p["w"], gather=False)[0])
+        from test_multicrop import swav_method_over_ranks  # tests/ssl is on the ranks' sys.path
+
+        out.update(swav_method_over_ranks(rank))
         torch.save(out, os.path.join(out_dir, f"rank{rank}.pt"))
         distributed.barrier()
     finally:
         distributed.cleanup()
 
 
-def test_gathered_family_equals_single_process(tmp_path):
+@pytest.fixture(scope="module")
+def ranks(tmp_path_factory):
+    """One spawn of WORLD gloo ranks for every test here; each rank's saved outputs."""
+    tmp_path = tmp_path_factory.mktemp("ranks")
     mp.spawn(_worker, args=(str(tmp_path / "store"), str(tmp_path)), nprocs=WORLD, join=True)
-    res = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in range(WORLD)]
+    return [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in range(WORLD)]
+
+
+def test_gathered_family_equals_single_process(ranks):
+    res = ranks
     p = _problem()
     n = N // WORLD
     codes = sinkhorn(p["scores"], epsilon=0.5, iterations=3)  # the whole batch, one process
@@ -93,3 +105,14 @@ def test_gathered_family_equals_single_process(tmp_path):
         assert abs(got["bt_loss_local"].item() - loss.item()) > 1e-3
         # ... so DDP's averaging leaves the parameters 1/W of the whole-batch gradient
         torch.testing.assert_close(got["bt_ddp_gw"] * WORLD, gw, **tight)
+
+
+def test_swav_method_queue_is_each_ranks_official_queue(ranks):
+    """main_swav.py keeps a queue of its own z per rank; the method's buffer holds every rank's
+    part, the same on every rank (so rank 0's checkpoint is the whole state), and each rank's
+    loss and queue part matched the official per-rank loop inside the worker."""
+    r0, r1 = ranks
+    assert torch.equal(r0["swav_queue"], r1["swav_queue"])
+    assert r0["swav_used"].tolist() == [False, False, False, False, True, True]
+    part = r0["swav_queue"].shape[1] // WORLD
+    assert not torch.equal(r0["swav_queue"][:, :part], r0["swav_queue"][:, part:])  # each rank's own z

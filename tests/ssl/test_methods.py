@@ -18,6 +18,14 @@ TINY_OPTIONS: dict[str, dict] = {
     "mocov2": {"queue_size": 64, "mlp_hidden": 32},
     "byol": {"proj_hidden": 32, "proj_dim": 16, "pred_hidden": 32},
     "barlowtwins": {"projector": "32-32"},
+    # multi-crop at 16/8 px; the queue starts at epoch 1 (step 3) and is read from step 4, the
+    # resumed step; prototypes frozen for steps 0-1
+    "swav": {"nmb_crops": [2, 2], "size_crops": [16, 8], "min_scale_crops": [0.3, 0.1],
+             "max_scale_crops": [1.0, 0.3], "feat_dim": 16, "nmb_prototypes": 8, "hidden_mlp": 32,
+             "queue_length": 32, "epoch_queue_starts": 1, "freeze_prototypes_niters": 2},
+    # teacher temperature warmed up over epoch 0-1, last layer frozen in epoch 0
+    "dino": {"out_dim": 32, "hidden_dim": 32, "bottleneck_dim": 8, "local_crops_number": 2,
+             "local_crops_size": 8, "teacher_temp": 0.07, "warmup_teacher_temp_epochs": 2},
 }
 
 
