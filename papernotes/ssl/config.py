@@ -23,7 +23,7 @@ from papernotes.ssl.config_error import ConfigError
 from papernotes.ssl.method_config import METHOD_CONFIGS
 
 DataName = Literal["synthetic", "cifar10", "cifar100", "stl10", "imagefolder"]
-Arch = Literal["resnet18", "resnet34", "resnet50"]
+Arch = Literal["resnet18", "resnet34", "resnet50", "vit_tiny", "vit_small", "vit_base"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,11 @@ class ModelConfig:
     base_channels: int = 64  # 64 in torchvision's ResNets; smaller for CPU demos
     proj_depth: int = 2  # layers in the projection head (2 in the paper)
     proj_dim: int = 128  # output dimension of the head
+    # ViTs only (papernotes/ssl/vit.py): patch side, feature = mean patch token instead of the
+    # class token (MAE's --global_pool), and fewer blocks than the arch's 12 for CPU demos
+    patch_size: int = 16
+    global_pool: bool = False
+    vit_depth: int | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,7 @@ def check_config(cfg: PretrainConfig) -> None:
         raise ConfigError("optim.weight_decay", "must be >= 0")
     if cfg.model.width != 1 and cfg.model.arch != "resnet50":
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
+    _check_vit(cfg)
     if cfg.data.name != "synthetic" and cfg.data.root is None and not cfg.data.download:
         raise ConfigError("data.root", f"data set {cfg.data.name!r} needs a folder (or download: true)")
     for name in ("blur_prob", "solarize_prob"):
@@ -254,6 +260,21 @@ def check_config(cfg: PretrainConfig) -> None:
             if not 0 <= p <= 1:
                 raise ConfigError(f"aug.{name}[{i}]", f"a probability must be in [0, 1], got {p}")
     cfg.method_cfg.check(cfg)
+
+
+def _check_vit(cfg: PretrainConfig) -> None:
+    """The ViT fields."""
+    m = cfg.model
+    if m.patch_size <= 0:
+        raise ConfigError("model.patch_size", f"must be positive, got {m.patch_size}")
+    if m.arch.startswith("vit"):
+        if cfg.data.image_size % m.patch_size:
+            raise ConfigError("model.patch_size", f"patch size {m.patch_size} does not divide the image size "
+                                                  f"{cfg.data.image_size} (data.image_size)")
+        if m.vit_depth is not None and m.vit_depth <= 0:
+            raise ConfigError("model.vit_depth", f"must be positive, got {m.vit_depth}")
+    elif m.vit_depth is not None:
+        raise ConfigError("model.vit_depth", f"is for ViT archs, not {m.arch}")
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:
