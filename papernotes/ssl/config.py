@@ -82,6 +82,7 @@ class OptimConfig:
     nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
     exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
     bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
+    betas: tuple[float, ...] = (0.9, 0.999)  # adamw (torch's default); MAE pretraining: (0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def check_config(cfg: PretrainConfig) -> None:
 
 
 def _check_vit(cfg: PretrainConfig) -> None:
-    """The ViT fields."""
+    """The ViT fields, and the optimiser's betas."""
     m = cfg.model
     if m.patch_size <= 0:
         raise ConfigError("model.patch_size", f"must be positive, got {m.patch_size}")
@@ -275,6 +276,8 @@ def _check_vit(cfg: PretrainConfig) -> None:
             raise ConfigError("model.vit_depth", f"must be positive, got {m.vit_depth}")
     elif m.vit_depth is not None:
         raise ConfigError("model.vit_depth", f"is for ViT archs, not {m.arch}")
+    if len(cfg.optim.betas) != 2 or not all(0 <= b < 1 for b in cfg.optim.betas):
+        raise ConfigError("optim.betas", f"expected two numbers in [0, 1), got {list(cfg.optim.betas)}")
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:

@@ -80,8 +80,17 @@ def test_layer_ids_follow_lr_decay():
     ({"model": {"arch": "vit_tiny", "patch_size": 0}}, "model.patch_size"),
     ({"model": {"arch": "vit_tiny", "patch_size": 4, "vit_depth": 0}}, "model.vit_depth"),
     ({"model": {"arch": "resnet18", "vit_depth": 2}}, "model.vit_depth"),
+    ({"optim": {"betas": [0.9]}}, "optim.betas"),
 ])
 def test_bad_vit_options_name_their_field(patch, field):
     with pytest.raises(ConfigError) as err:
         config_from_dict({"data": {"image_size": 32}, **patch})
     assert err.value.path == field
+
+
+def test_adamw_takes_the_configured_betas():
+    from papernotes.ssl.optimizers import build_optimizer
+
+    cfg = config_from_dict({"optim": {"name": "adamw", "betas": [0.9, 0.95]}})
+    opt = build_optimizer(cfg.optim, torch.nn.Linear(2, 2), 256)
+    assert opt.defaults["betas"] == (0.9, 0.95)
