@@ -114,6 +114,17 @@ class EvalConfig:
     monitor_every: int = 1  # epochs between kNN monitor evaluations; 0: never
     online_probe: bool = True
     random_init_baseline: bool = True
+    # BatchNorm1d(affine=False, eps=1e-6) before the linear layer, trained with it (MAE
+    # main_linprobe.py) instead of standardising the features with the training mean/std
+    linear_bn: bool = False
+    # End-to-end fine-tuning of the encoder + a linear head (finetune.py); 0 epochs: off. AdamW,
+    # lr = finetune_lr * B/256, warm-up then cosine, label smoothing 0.1 (MAE main_finetune.py).
+    finetune_epochs: int = 0
+    finetune_lr: float = 1e-3  # main_finetune.py --blr default
+    finetune_batch_size: int = 256
+    finetune_weight_decay: float = 0.05  # main_finetune.py --weight_decay
+    finetune_layer_decay: float = 1.0  # ViTs: layer-wise lr decay (0.75 main_finetune.py); 1: off
+    finetune_warmup_epochs: float = 5.0  # main_finetune.py --warmup_epochs
 
 
 @dataclass(frozen=True)
@@ -264,8 +275,8 @@ def check_config(cfg: PretrainConfig) -> None:
 
 
 def _check_vit(cfg: PretrainConfig) -> None:
-    """The ViT fields, and the optimiser's betas."""
-    m = cfg.model
+    """The ViT fields, and the new optimiser/evaluation fields' ranges."""
+    m, ec = cfg.model, cfg.eval
     if m.patch_size <= 0:
         raise ConfigError("model.patch_size", f"must be positive, got {m.patch_size}")
     if m.arch.startswith("vit"):
@@ -278,6 +289,15 @@ def _check_vit(cfg: PretrainConfig) -> None:
         raise ConfigError("model.vit_depth", f"is for ViT archs, not {m.arch}")
     if len(cfg.optim.betas) != 2 or not all(0 <= b < 1 for b in cfg.optim.betas):
         raise ConfigError("optim.betas", f"expected two numbers in [0, 1), got {list(cfg.optim.betas)}")
+    if ec.finetune_epochs < 0:
+        raise ConfigError("eval.finetune_epochs", f"must be >= 0, got {ec.finetune_epochs}")
+    for name in ("finetune_lr", "finetune_batch_size"):
+        if getattr(ec, name) <= 0:
+            raise ConfigError(f"eval.{name}", f"must be positive, got {getattr(ec, name)}")
+    if not 0 < ec.finetune_layer_decay <= 1:
+        raise ConfigError("eval.finetune_layer_decay", f"must be in (0, 1], got {ec.finetune_layer_decay}")
+    if ec.finetune_layer_decay != 1 and not m.arch.startswith("vit"):
+        raise ConfigError("eval.finetune_layer_decay", f"layer-wise lr decay is for ViT archs, not {m.arch}")
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:

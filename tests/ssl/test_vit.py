@@ -81,6 +81,8 @@ def test_layer_ids_follow_lr_decay():
     ({"model": {"arch": "vit_tiny", "patch_size": 4, "vit_depth": 0}}, "model.vit_depth"),
     ({"model": {"arch": "resnet18", "vit_depth": 2}}, "model.vit_depth"),
     ({"optim": {"betas": [0.9]}}, "optim.betas"),
+    ({"eval": {"finetune_layer_decay": 0.75}}, "eval.finetune_layer_decay"),  # a ResNet has no layers to decay
+    ({"eval": {"finetune_epochs": -1}}, "eval.finetune_epochs"),
 ])
 def test_bad_vit_options_name_their_field(patch, field):
     with pytest.raises(ConfigError) as err:
