@@ -18,6 +18,12 @@ TINY_OPTIONS: dict[str, dict] = {
     "mocov2": {"queue_size": 64, "mlp_hidden": 32},
     "byol": {"proj_hidden": 32, "proj_dim": 16, "pred_hidden": 32},
     "barlowtwins": {"projector": "32-32"},
+    "mae": {"decoder_embed_dim": 32, "decoder_depth": 1, "decoder_num_heads": 4},
+    "rotnet": {"pad_crop": 2},
+}
+# Per method: model options, where the method needs another encoder than the tiny ResNet.
+TINY_MODEL: dict[str, dict] = {
+    "mae": {"arch": "vit_tiny", "patch_size": 4, "vit_depth": 1},
 }
 
 
@@ -25,7 +31,7 @@ def tiny(method: str, out_dir, **train) -> dict:
     return {
         "method": method, method: TINY_OPTIONS.get(method, {}),
         "data": {"num_train": 96, "num_test": 32, "image_size": 16},
-        "model": {"base_channels": 4, "cifar_stem": False, "proj_dim": 16},
+        "model": {"base_channels": 4, "cifar_stem": False, "proj_dim": 16, **TINY_MODEL.get(method, {})},
         "train": {"epochs": 2, "batch_size": 32, "device": "cpu", "channels_last": False, "log_every": 1,
                   "threads": 1, "deterministic": True, **train},
         "optim": {"base_lr": 0.5, "weight_decay": 1e-4, "warmup_epochs": 1},

@@ -6,10 +6,13 @@ from __future__ import annotations
 from papernotes.ssl.methods.barlowtwins import BarlowTwins
 from papernotes.ssl.methods.base import Method
 from papernotes.ssl.methods.byol import BYOL
+from papernotes.ssl.methods.mae import MAE
 from papernotes.ssl.methods.mocov2 import MoCoV2
+from papernotes.ssl.methods.rotnet import RotNet
 from papernotes.ssl.methods.simclr import SimCLR
 
 METHODS: dict[str, type[Method]] = {m.name: m for m in (SimCLR, MoCoV2, BYOL, BarlowTwins)}
+METHODS.update({m.name: m for m in (MAE, RotNet)})
 
 
 def build_method(cfg) -> Method:
