@@ -36,6 +36,7 @@ class DataConfig:
     num_test: int = 1000  # synthetic only: held-out images for evaluation
     num_classes: int = 10  # synthetic only
     seed: int = 0  # synthetic only: the data set is a pure function of this seed
+    shape_rotation: float = 180.0  # synthetic only: shapes turned by U(-r, r) degrees; 180: any angle
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,8 @@ def check_config(cfg: PretrainConfig) -> None:
     for name, value in positive.items():
         if value <= 0:
             raise ConfigError(name, f"must be positive, got {value}")
+    if not 0 <= cfg.data.shape_rotation <= 180:
+        raise ConfigError("data.shape_rotation", f"must be in [0, 180] degrees, got {cfg.data.shape_rotation}")
     if not 0 < cfg.aug.crop_min_area <= 1:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:
