@@ -79,6 +79,15 @@ def sample_flip(n: int, generator=None, device="cpu", p: float = 0.5) -> torch.T
     return _rand((n,), generator, device) < p  # [n] bool
 
 
+def crop_flip_view(x: torch.Tensor, out_size: int, min_area: float, generator=None) -> torch.Tensor:
+    """Random resized crop (area U[min_area, 1], bicubic) and horizontal flip only, no colour:
+    MAE main_pretrain.py's `RandomResizedCrop(scale=(0.2, 1.0), interpolation=3)` +
+    `RandomHorizontalFlip()`, also the fine-tuning and RotNet views. x: float [N, 3, H, W]."""
+    n, _, h, w = x.shape
+    boxes = sample_crop_params(n, h, w, min_area, generator=generator, device=x.device)
+    return image_ops.crop_resize_flip(x, boxes, sample_flip(n, generator, x.device), out_size)
+
+
 @dataclass(frozen=True)
 class ColorParams:
     apply: torch.Tensor  # [n] bool: jitter applied (p 0.8)

@@ -23,7 +23,7 @@ from papernotes.ssl.config_error import ConfigError
 from papernotes.ssl.method_config import METHOD_CONFIGS
 
 DataName = Literal["synthetic", "cifar10", "cifar100", "stl10", "imagefolder"]
-Arch = Literal["resnet18", "resnet34", "resnet50"]
+Arch = Literal["resnet18", "resnet34", "resnet50", "vit_tiny", "vit_small", "vit_base"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class DataConfig:
     num_test: int = 1000  # synthetic only: held-out images for evaluation
     num_classes: int = 10  # synthetic only
     seed: int = 0  # synthetic only: the data set is a pure function of this seed
+    shape_rotation: float = 180.0  # synthetic only: shapes turned by U(-r, r) degrees; 180: any angle
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class ModelConfig:
     base_channels: int = 64  # 64 in torchvision's ResNets; smaller for CPU demos
     proj_depth: int = 2  # layers in the projection head (2 in the paper)
     proj_dim: int = 128  # output dimension of the head
+    # ViTs only (papernotes/ssl/vit.py): patch side, feature = mean patch token instead of the
+    # class token (MAE's --global_pool), and fewer blocks than the arch's 12 for CPU demos
+    patch_size: int = 16
+    global_pool: bool = False
+    vit_depth: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class OptimConfig:
     exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
     bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
     lars_clip: bool = False  # LARC clip (solo-learn clip_lr): adapted rate min(eta |w|/|g|, lr)
+    betas: tuple[float, ...] = (0.9, 0.999)  # adamw (torch's default); MAE pretraining: (0.9, 0.95)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,17 @@ class EvalConfig:
     monitor_every: int = 1  # epochs between kNN monitor evaluations; 0: never
     online_probe: bool = True
     random_init_baseline: bool = True
+    # BatchNorm1d(affine=False, eps=1e-6) before the linear layer, trained with it (MAE
+    # main_linprobe.py) instead of standardising the features with the training mean/std
+    linear_bn: bool = False
+    # End-to-end fine-tuning of the encoder + a linear head (finetune.py); 0 epochs: off. AdamW,
+    # lr = finetune_lr * B/256, warm-up then cosine, label smoothing 0.1 (MAE main_finetune.py).
+    finetune_epochs: int = 0
+    finetune_lr: float = 1e-3  # main_finetune.py --blr default
+    finetune_batch_size: int = 256
+    finetune_weight_decay: float = 0.05  # main_finetune.py --weight_decay
+    finetune_layer_decay: float = 1.0  # ViTs: layer-wise lr decay (0.75 main_finetune.py); 1: off
+    finetune_warmup_epochs: float = 5.0  # main_finetune.py --warmup_epochs
 
 
 @dataclass(frozen=True)
@@ -275,12 +293,15 @@ def check_config(cfg: PretrainConfig) -> None:
             raise ConfigError(name, f"must be positive, got {value}")
     if 0 < cfg.data.image_size < 8:  # models.build_encoder's floor, refused before anything starts
         raise ConfigError("data.image_size", f"views of {cfg.data.image_size}px are too small for a ResNet (at least 8)")
+    if not 0 <= cfg.data.shape_rotation <= 180:
+        raise ConfigError("data.shape_rotation", f"must be in [0, 180] degrees, got {cfg.data.shape_rotation}")
     if not 0 < cfg.aug.crop_min_area <= 1:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:
         raise ConfigError("optim.weight_decay", "must be >= 0")
     if cfg.model.width != 1 and cfg.model.arch != "resnet50":
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
+    _check_vit(cfg)
     if cfg.data.name != "synthetic" and cfg.data.root is None and not cfg.data.download:
         raise ConfigError("data.root", f"data set {cfg.data.name!r} needs a folder (or download: true)")
     for name in ("blur_prob", "solarize_prob"):
@@ -288,6 +309,32 @@ def check_config(cfg: PretrainConfig) -> None:
             if not 0 <= p <= 1:
                 raise ConfigError(f"aug.{name}[{i}]", f"a probability must be in [0, 1], got {p}")
     cfg.method_cfg.check(cfg)
+
+
+def _check_vit(cfg: PretrainConfig) -> None:
+    """The ViT fields, and the new optimiser/evaluation fields' ranges."""
+    m, ec = cfg.model, cfg.eval
+    if m.patch_size <= 0:
+        raise ConfigError("model.patch_size", f"must be positive, got {m.patch_size}")
+    if m.arch.startswith("vit"):
+        if cfg.data.image_size % m.patch_size:
+            raise ConfigError("model.patch_size", f"patch size {m.patch_size} does not divide the image size "
+                                                  f"{cfg.data.image_size} (data.image_size)")
+        if m.vit_depth is not None and m.vit_depth <= 0:
+            raise ConfigError("model.vit_depth", f"must be positive, got {m.vit_depth}")
+    elif m.vit_depth is not None:
+        raise ConfigError("model.vit_depth", f"is for ViT archs, not {m.arch}")
+    if len(cfg.optim.betas) != 2 or not all(0 <= b < 1 for b in cfg.optim.betas):
+        raise ConfigError("optim.betas", f"expected two numbers in [0, 1), got {list(cfg.optim.betas)}")
+    if ec.finetune_epochs < 0:
+        raise ConfigError("eval.finetune_epochs", f"must be >= 0, got {ec.finetune_epochs}")
+    for name in ("finetune_lr", "finetune_batch_size"):
+        if getattr(ec, name) <= 0:
+            raise ConfigError(f"eval.{name}", f"must be positive, got {getattr(ec, name)}")
+    if not 0 < ec.finetune_layer_decay <= 1:
+        raise ConfigError("eval.finetune_layer_decay", f"must be in (0, 1], got {ec.finetune_layer_decay}")
+    if ec.finetune_layer_decay != 1 and not m.arch.startswith("vit"):
+        raise ConfigError("eval.finetune_layer_decay", f"layer-wise lr decay is for ViT archs, not {m.arch}")
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:

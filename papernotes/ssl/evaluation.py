@@ -1,6 +1,7 @@
 """Evaluation around pretraining: the per-epoch monitor (online probe + kNN) and the final
 evaluation (kNN, linear evaluation of the SimCLR encoder and of a random-init encoder of the same
-architecture, reported side by side in out_dir/linear_eval.json)."""
+architecture, reported side by side in out_dir/linear_eval.json; with eval.finetune_epochs, an
+end-to-end fine-tune of each as well)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from papernotes.atomic import atomic_write_text  # stdlib-only shared helper
 from papernotes.ssl.augment import to_float
 from papernotes.ssl.config import EvalConfig, PretrainConfig
 from papernotes.ssl.data.datasets import DatasetTensors
+from papernotes.ssl.finetune import finetune
 from papernotes.ssl.knn import knn_top1
 from papernotes.ssl.linear_eval import encode, evaluate_frozen
 from papernotes.ssl.models import build_encoder
@@ -38,6 +40,23 @@ def monitor(encoder: nn.Module, probe: nn.Module | None, data: DatasetTensors, c
     return out
 
 
+def _finetuner(data: DatasetTensors, cfg: PretrainConfig, to_input: Callable[[Tensor], Tensor],
+               emit: Callable[[dict], None], progress):
+    """eval.finetune_epochs > 0: a function (encoder, phase) -> the fine-tuning report; else None."""
+    ec = cfg.eval
+    if ec.finetune_epochs <= 0:
+        return None
+    bf16 = cfg.train.precision == "bf16" or (cfg.train.precision == "auto" and data.train_x.device.type == "cuda")
+
+    def run(encoder: nn.Module, phase: str) -> dict:
+        emit({"event": "phase", "name": phase, "total": ec.finetune_epochs * (data.train_x.shape[0] // min(
+            ec.finetune_batch_size, data.train_x.shape[0]))})
+        return finetune(encoder, data.train_x, data.train_y, data.test_x, data.test_y, data.num_classes, ec,
+                        cfg.data.image_size, to_input, cfg.train.seed, bf16, progress(phase))
+
+    return run
+
+
 def final_evaluation(encoder: nn.Module, data: DatasetTensors, cfg: PretrainConfig,
                      to_input: Callable[[Tensor], Tensor], emit: Callable[[dict], None],
                      out_dir: Path | None) -> dict:
@@ -58,7 +77,14 @@ def final_evaluation(encoder: nn.Module, data: DatasetTensors, cfg: PretrainConf
               "dataset": {"name": data.name, "fingerprint": data.fingerprint,
                           "num_train": int(data.train_x.shape[0]), "num_test": int(data.test_x.shape[0])},
               "simclr": simclr, "knn_top1": knn}
+    if ec.linear_bn:
+        report["features"] = "un-augmented images, frozen encoder, BatchNorm1d(affine=False, eps=1e-6) before the linear layer"
     metrics = {"eval/linear_top1": simclr["top1"], "eval/linear_top5": simclr["top5"], "eval/knn_top1": knn}
+    fine_tune = _finetuner(data, cfg, to_input, emit, progress)
+    if fine_tune is not None:
+        report["finetune"] = fine_tune(encoder, "finetune")
+        metrics["eval/finetune_top1"] = report["finetune"]["top1"]
+        metrics["eval/finetune_top5"] = report["finetune"]["top5"]
     if ec.random_init_baseline:
         emit({"event": "phase", "name": "random_init_eval", "total": n})
         torch.manual_seed(cfg.train.seed + RANDOM_INIT_SEED_OFFSET)
@@ -68,6 +94,10 @@ def final_evaluation(encoder: nn.Module, data: DatasetTensors, cfg: PretrainConf
         report["random_init"] = {**baseline, "seed": cfg.train.seed + RANDOM_INIT_SEED_OFFSET}
         metrics["eval/random_init_linear_top1"] = baseline["top1"]
         metrics["eval/random_init_linear_top5"] = baseline["top5"]
+        if fine_tune is not None:  # the same recipe from the random init: training from scratch
+            report["random_init"]["finetune"] = fine_tune(random_enc, "random_init_finetune")
+            metrics["eval/random_init_finetune_top1"] = report["random_init"]["finetune"]["top1"]
+            metrics["eval/random_init_finetune_top5"] = report["random_init"]["finetune"]["top5"]
     path = None
     if out_dir is not None:
         path = out_dir / "linear_eval.json"

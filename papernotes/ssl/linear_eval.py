@@ -55,13 +55,22 @@ def _topk(logits: Tensor, y: Tensor, k: int) -> float:
     return (logits.topk(k, dim=1).indices == y[:, None]).any(dim=1).float().mean().item() * 100.0
 
 
-def fit_linear(train_f: Tensor, train_y: Tensor, num_classes: int, cfg: EvalConfig, seed: int = 0) -> nn.Linear:
-    """Train a linear classifier on fixed features by the configured protocol."""
+def fit_linear(train_f: Tensor, train_y: Tensor, num_classes: int, cfg: EvalConfig, seed: int = 0) -> nn.Module:
+    """Train a linear classifier on fixed features by the configured protocol.
+
+    With cfg.linear_bn the classifier is MAE main_linprobe.py's BatchNorm1d(affine=False,
+    eps=1e-6) -> Linear (a BN without parameters: still a linear map at test time). L-BFGS sees
+    the whole set at every call, so its BN keeps the exact full-set statistics (momentum None)."""
     g = torch.Generator().manual_seed(seed)
-    clf = nn.Linear(train_f.shape[1], num_classes).to(train_f.device)
+    linear = nn.Linear(train_f.shape[1], num_classes).to(train_f.device)
     with torch.no_grad():
-        clf.weight.copy_(torch.randn(clf.weight.shape, generator=g).mul_(0.01).to(train_f.device))
-        clf.bias.zero_()
+        linear.weight.copy_(torch.randn(linear.weight.shape, generator=g).mul_(0.01).to(train_f.device))
+        linear.bias.zero_()
+    clf: nn.Module = linear
+    if cfg.linear_bn:
+        momentum = None if cfg.linear_method == "lbfgs" else 0.1
+        bn = nn.BatchNorm1d(train_f.shape[1], affine=False, eps=1e-6, momentum=momentum)
+        clf = nn.Sequential(bn, linear).to(train_f.device)
     if cfg.linear_method == "lbfgs":
         opt = torch.optim.LBFGS(clf.parameters(), lr=1.0, max_iter=cfg.linear_epochs * 10,
                                 history_size=20, line_search_fn="strong_wolfe")
@@ -69,12 +78,12 @@ def fit_linear(train_f: Tensor, train_y: Tensor, num_classes: int, cfg: EvalConf
         def closure():
             opt.zero_grad()
             loss = F.cross_entropy(clf(train_f), train_y)
-            loss = loss + 0.5 * max(cfg.linear_weight_decay, 1e-6) * clf.weight.square().sum()
+            loss = loss + 0.5 * max(cfg.linear_weight_decay, 1e-6) * linear.weight.square().sum()
             loss.backward()
             return loss
 
         opt.step(closure)
-        return clf
+        return clf.eval()
     opt = torch.optim.SGD(clf.parameters(), lr=cfg.linear_lr, momentum=0.9, nesterov=True,
                           weight_decay=cfg.linear_weight_decay)
     n, bs = train_f.shape[0], min(cfg.linear_batch_size, train_f.shape[0])
@@ -92,14 +101,18 @@ def fit_linear(train_f: Tensor, train_y: Tensor, num_classes: int, cfg: EvalConf
             loss.backward()
             opt.step()
             step += 1
-    return clf
+    return clf.eval()
 
 
 def linear_probe(train_f: Tensor, train_y: Tensor, test_f: Tensor, test_y: Tensor, num_classes: int,
                  cfg: EvalConfig, seed: int = 0) -> dict:
-    """Top-1/top-5 (percent) of a linear classifier fitted on standardised training features."""
-    mean, std = train_f.mean(dim=0), train_f.std(dim=0).clamp(min=1e-6)
-    tr, te = (train_f - mean) / std, (test_f - mean) / std
+    """Top-1/top-5 (percent) of a linear classifier fitted on standardised training features
+    (or, with cfg.linear_bn, on raw features behind its own BatchNorm)."""
+    if cfg.linear_bn:
+        tr, te = train_f, test_f
+    else:
+        mean, std = train_f.mean(dim=0), train_f.std(dim=0).clamp(min=1e-6)
+        tr, te = (train_f - mean) / std, (test_f - mean) / std
     with torch.enable_grad():
         clf = fit_linear(tr, train_y, num_classes, cfg, seed)
     with torch.no_grad():

@@ -217,6 +217,45 @@ def _scale_range(path: str, lo: float, hi: float) -> None:
         raise ConfigError(path, f"need 0 < min_scale <= max_scale <= 1, got ({lo}, {hi})")
 
 
+@dataclass(frozen=True)
+class MAEConfig:
+    """facebookresearch/mae main_pretrain.py flags and models_mae.py's decoder (ViT encoders only)."""
+    mask_ratio: float = 0.75  # --mask_ratio
+    decoder_embed_dim: int = 512  # mae_vit_*_dec512d8b
+    decoder_depth: int = 8
+    decoder_num_heads: int = 16
+    norm_pix_loss: bool = True  # --norm_pix_loss (PRETRAIN.md; the flag's default is off)
+
+    def check(self, cfg: Any) -> None:
+        if not cfg.model.arch.startswith("vit"):
+            raise ConfigError("model.arch", f"MAE needs a ViT encoder (vit_tiny, vit_small, vit_base), "
+                                            f"got {cfg.model.arch!r}: it masks patch tokens")
+        if not 0 < self.mask_ratio < 1:
+            raise ConfigError("mae.mask_ratio", f"must be in (0, 1), got {self.mask_ratio}")
+        for name in ("decoder_embed_dim", "decoder_depth", "decoder_num_heads"):
+            _positive(f"mae.{name}", getattr(self, name))
+        if self.decoder_embed_dim % self.decoder_num_heads or self.decoder_embed_dim % 4:
+            raise ConfigError("mae.decoder_embed_dim", f"must be a multiple of 4 (sin-cos position embedding) and of "
+                                                       f"mae.decoder_num_heads ({self.decoder_num_heads}), "
+                                                       f"got {self.decoder_embed_dim}")
+        patches = (cfg.data.image_size // cfg.model.patch_size) ** 2
+        if int(patches * (1 - self.mask_ratio)) < 1:
+            raise ConfigError("mae.mask_ratio", f"keeps no patch of {patches}")
+
+
+@dataclass(frozen=True)
+class RotNetConfig:
+    """gidariss/FeatureLearningRotNet: the rotation classifier and the crop before rotating."""
+    head_hidden: tuple[int, ...] = ()  # (): NIN's Linear on pooled features; AlexNet: (4096, 4096)
+    pad_crop: int = 0  # > 0: RandomCrop(size, padding=pad_crop) (CIFAR loader: 4); 0: resized crop
+
+    def check(self, cfg: Any) -> None:
+        for i, width in enumerate(self.head_hidden):
+            _positive(f"rotnet.head_hidden[{i}]", width)
+        if self.pad_crop < 0:
+            raise ConfigError("rotnet.pad_crop", f"must be >= 0, got {self.pad_crop}")
+
+
 def _positive(path: str, value: float) -> None:
     if value <= 0:
         raise ConfigError(path, f"must be positive, got {value}")
@@ -234,4 +273,6 @@ METHOD_CONFIGS: dict[str, type] = {
     "barlowtwins": BarlowTwinsConfig,
     "swav": SwAVConfig,
     "dino": DINOConfig,
+    "mae": MAEConfig,
+    "rotnet": RotNetConfig,
 }

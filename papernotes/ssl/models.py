@@ -1,4 +1,4 @@
-"""Encoders (torchvision ResNet-18/34/50, any width) and the SimCLR projection head (the other
+"""Encoders (torchvision ResNet-18/34/50, any width; ViTs in vit.py) and the SimCLR projection head (the other
 methods' heads live with their method in `papernotes/ssl/methods/`).
 
 One code path for every size: `_ResNet` is torchvision's ResNet (its blocks, `_make_layer` and
@@ -70,6 +70,11 @@ class _ResNet(ResNet):
 
 def build_encoder(cfg, image_size: int) -> tuple[nn.Module, int]:
     """`cfg`: a ModelConfig. Returns (encoder, feature dim); encoder(x [N,3,H,W]) -> [N, dim]."""
+    if cfg.arch.startswith("vit"):
+        from papernotes.ssl.vit import build_vit
+
+        vit = build_vit(cfg.arch, image_size, cfg.patch_size, cfg.vit_depth, cfg.global_pool)
+        return vit, vit.feature_dim
     if cfg.arch not in _LAYOUTS:
         raise ValueError(f"unknown arch {cfg.arch!r}")
     if image_size < 8:

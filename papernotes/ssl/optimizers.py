@@ -48,5 +48,5 @@ def build_optimizer(optim, model: nn.Module, batch_size: int) -> torch.optim.Opt
         # model_util.py: the 'momentum' optimiser is Nesterov momentum
         return torch.optim.SGD(groups, lr=lr, momentum=optim.momentum, nesterov=optim.nesterov and optim.momentum > 0)
     if optim.name == "adamw":
-        return torch.optim.AdamW(groups, lr=lr)
+        return torch.optim.AdamW(groups, lr=lr, betas=tuple(optim.betas))
     raise ValueError(f"unknown optimiser {optim.name!r}")

@@ -52,6 +52,11 @@ class LoopSpec:
     autocast_bf16: bool
 
 
+def view_seed(seed: int, step: int, rank: int) -> int:
+    """The seed of the per-step generator that draws the views (and MAE's masks) of one rank."""
+    return (seed * 1_000_003 + step) * 1024 + rank
+
+
 def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_step: Callable[[int], None],
           stop: Callable[[], bool]) -> bool:
     """Run from st.step to spec.total_steps (or max_steps); False when stopped early by `stop`."""
@@ -70,7 +75,7 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
             g["lr"] = lr * g.get("lr_scale", 1.0)
         x, y = batch(spec.images, spec.labels, spec.sampler.indices(st.step))
         # Views are a pure function of (seed, rank, step): resuming needs no generator state.
-        st.aug_generator.manual_seed((tcfg.seed * 1_000_003 + st.step) * 1024 + spec.rank)
+        st.aug_generator.manual_seed(view_seed(tcfg.seed, st.step, spec.rank))
         views = [v.contiguous(memory_format=mem) for v in st.method.views(x, st.aug_generator)]
         with amp:
             loss, feats = st.model(views, st.step)  # feats: [V*n, feature_dim] for the probe

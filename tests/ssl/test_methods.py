@@ -26,6 +26,12 @@ TINY_OPTIONS: dict[str, dict] = {
     # teacher temperature warmed up over epoch 0-1, last layer frozen in epoch 0
     "dino": {"out_dim": 32, "hidden_dim": 32, "bottleneck_dim": 8, "local_crops_number": 2,
              "local_crops_size": 8, "teacher_temp": 0.07, "warmup_teacher_temp_epochs": 2},
+    "mae": {"decoder_embed_dim": 32, "decoder_depth": 1, "decoder_num_heads": 4},
+    "rotnet": {"pad_crop": 2},
+}
+# Per method: model options, where the method needs another encoder than the tiny ResNet.
+TINY_MODEL: dict[str, dict] = {
+    "mae": {"arch": "vit_tiny", "patch_size": 4, "vit_depth": 1},
 }
 
 
@@ -33,7 +39,7 @@ def tiny(method: str, out_dir, **train) -> dict:
     return {
         "method": method, method: TINY_OPTIONS.get(method, {}),
         "data": {"num_train": 96, "num_test": 32, "image_size": 16},
-        "model": {"base_channels": 4, "cifar_stem": False, "proj_dim": 16},
+        "model": {"base_channels": 4, "cifar_stem": False, "proj_dim": 16, **TINY_MODEL.get(method, {})},
         "train": {"epochs": 2, "batch_size": 32, "device": "cpu", "channels_last": False, "log_every": 1,
                   "threads": 1, "deterministic": True, **train},
         "optim": {"base_lr": 0.5, "weight_decay": 1e-4, "warmup_epochs": 1},

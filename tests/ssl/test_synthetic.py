@@ -42,3 +42,12 @@ def test_raw_pixels_are_a_poor_representation():
     cfg = EvalConfig(linear_method="lbfgs", linear_epochs=5)
     r = linear_probe(tr_x.flatten(1).float() / 255, tr_y, te_x.flatten(1).float() / 255, te_y, 10, cfg)
     assert 5 < r["top1"] < 35  # chance is 10%: pixels barely help
+
+
+def test_shape_rotation_keeps_the_default_data_and_limits_the_pose():
+    x, y = generate(64, 10, seed=2)
+    same, _ = generate(64, 10, seed=2, max_rotation=180.0)
+    upright, y_up = generate(64, 10, seed=2, max_rotation=10.0)
+    assert torch.equal(x, same) and torch.equal(y, y_up)
+    assert not torch.equal(x, upright)  # the same draws, only the shapes' angles differ
+    assert (x != upright).float().mean() < 0.5

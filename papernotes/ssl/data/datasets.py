@@ -158,7 +158,8 @@ def _load_imagefolder(cfg: DataConfig) -> DatasetTensors:
 def load_dataset(cfg: DataConfig) -> DatasetTensors:
     if cfg.name == "synthetic":
         try:
-            parts = synthetic_splits(cfg.num_train, cfg.num_test, cfg.num_classes, cfg.seed, cfg.image_size)
+            parts = synthetic_splits(cfg.num_train, cfg.num_test, cfg.num_classes, cfg.seed, cfg.image_size,
+                                     cfg.shape_rotation)
         except ValueError as exc:
             raise DataError(f"data.num_classes: {exc}") from None
         return _finish("synthetic", *parts, cfg.num_classes)

@@ -74,7 +74,7 @@ def _u(g: torch.Generator, n: int, lo: float, hi: float) -> Tensor:
     return lo + (hi - lo) * torch.rand(n, generator=g)
 
 
-def _chunk(labels: Tensor, size: int, g: torch.Generator) -> Tensor:
+def _chunk(labels: Tensor, size: int, g: torch.Generator, max_rotation: float = 180.0) -> Tensor:
     n = labels.numel()
     axis = (torch.arange(size, dtype=torch.float32) + 0.5) / size * 2 - 1
     gy, gx = torch.meshgrid(axis, axis, indexing="ij")
@@ -100,6 +100,8 @@ def _chunk(labels: Tensor, size: int, g: torch.Generator) -> Tensor:
     # The shape: rotate, scale and translate the grid into the shape's local frame.
     cx, cy = _u(g, n, -0.3, 0.3), _u(g, n, -0.3, 0.3)
     scale, rot = _u(g, n, 0.4, 0.65), _u(g, n, 0, 2 * math.pi)
+    if max_rotation < 180:  # the same draw mapped onto U(-r, r): an upright pose up to r degrees
+        rot = (rot / math.pi - 1.0) * math.radians(max_rotation)
     c, s = torch.cos(rot)[:, None, None], torch.sin(rot)[:, None, None]
     dx, dy = gx - cx[:, None, None], gy - cy[:, None, None]
     lx, ly = (c * dx + s * dy) / scale[:, None, None], (-s * dx + c * dy) / scale[:, None, None]
@@ -113,8 +115,13 @@ def _chunk(labels: Tensor, size: int, g: torch.Generator) -> Tensor:
     return (img.clamp(0, 1) * 255).round().to(torch.uint8)
 
 
-def generate(n: int, num_classes: int = 10, seed: int = 0, size: int = 32) -> tuple[Tensor, Tensor]:
-    """`n` images uint8 [n, 3, size, size] and balanced labels int64 [n], a pure function of the args."""
+def generate(n: int, num_classes: int = 10, seed: int = 0, size: int = 32,
+             max_rotation: float = 180.0) -> tuple[Tensor, Tensor]:
+    """`n` images uint8 [n, 3, size, size] and balanced labels int64 [n], a pure function of the args.
+
+    Shapes are turned by any angle (max_rotation 180, the default) or by U(-r, r) degrees: with
+    small r every shape has an upright pose, the premise of rotation prediction (RotNet), which
+    the default data set, invariant to rotations by construction, cannot reward."""
     if not 2 <= num_classes <= len(SHAPES):
         raise ValueError(f"the embedded data set has 2..{len(SHAPES)} classes, not {num_classes}")
     g = torch.Generator().manual_seed(seed)
@@ -122,12 +129,13 @@ def generate(n: int, num_classes: int = 10, seed: int = 0, size: int = 32) -> tu
     labels = labels[torch.randperm(n, generator=g)]
     images = torch.empty(n, 3, size, size, dtype=torch.uint8)
     for start in range(0, n, _CHUNK):
-        images[start:start + _CHUNK] = _chunk(labels[start:start + _CHUNK], size, g)
+        images[start:start + _CHUNK] = _chunk(labels[start:start + _CHUNK], size, g, max_rotation)
     return images, labels
 
 
-def synthetic_splits(num_train: int, num_test: int, num_classes: int, seed: int, size: int = 32):
+def synthetic_splits(num_train: int, num_test: int, num_classes: int, seed: int, size: int = 32,
+                     max_rotation: float = 180.0):
     """Train and test sets from independent streams, so num_train never changes the test set."""
-    train_x, train_y = generate(num_train, num_classes, seed * 2 + 0, size)
-    test_x, test_y = generate(num_test, num_classes, seed * 2 + 1, size)
+    train_x, train_y = generate(num_train, num_classes, seed * 2 + 0, size, max_rotation)
+    test_x, test_y = generate(num_test, num_classes, seed * 2 + 1, size, max_rotation)
     return train_x, train_y, test_x, test_y
