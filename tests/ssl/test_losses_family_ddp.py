@@ -61,7 +61,7 @@ def _worker(rank, store_path, out_dir):
         dist.all_reduce(gw)  # DDP: the average of the ranks' parameter gradients
         out.update(bt_loss=loss, bt_g1=g1, bt_g2=g2, bt_ddp_gw=gw / WORLD,
                    bt_loss_local=_barlow(p["x1"][sl], p["x2"][sl], p["w"], gather=False)[0])
-        from test_multicrop import swav_method_over_ranks  # tests/ssl is on the ranks' sys.path
+        from tests.ssl.test_multicrop import swav_method_over_ranks
 
         out.update(swav_method_over_ranks(rank))
         torch.save(out, os.path.join(out_dir, f"rank{rank}.pt"))
