@@ -273,7 +273,7 @@ def test_repro_with_a_bad_method_spec_is_one_line_and_starts_nothing(tmp_path, m
     from typer.testing import CliRunner
 
     from papernotes.cli.app import app
-    from papernotes.notes.workspace import init_workspace
+    from papernotes.workspace import init_workspace
 
     root = tmp_path / "vault"
     init_workspace(root)

@@ -65,13 +65,13 @@ def test_mae_views_masks_and_loss():
 def test_mae_refuses_a_resnet_and_a_bad_patch_size():
     with pytest.raises(ConfigError) as err:
         config_from_dict({**MAE_TINY, "model": {"arch": "resnet18"}})
-    assert err.value.path == "model.arch" and "MAE needs a ViT" in str(err.value)
+    assert err.value.field == "model.arch" and "MAE needs a ViT" in str(err.value)
     with pytest.raises(ConfigError) as err:
         config_from_dict({**MAE_TINY, "model": {"arch": "vit_tiny", "patch_size": 6}})
-    assert err.value.path == "model.patch_size"
+    assert err.value.field == "model.patch_size"
     with pytest.raises(ConfigError) as err:
         config_from_dict({**MAE_TINY, "mae": {"decoder_embed_dim": 30, "decoder_num_heads": 3}})
-    assert err.value.path == "mae.decoder_embed_dim"
+    assert err.value.field == "mae.decoder_embed_dim"
 
 
 def _official_rotate_img(img, rot):

@@ -376,7 +376,7 @@ def test_dino_step_is_train_one_epoch():
 def test_bad_multicrop_options_name_their_field(method, patch, field):
     with pytest.raises(ConfigError) as err:
         config_from_dict(tiny(method, **patch))
-    assert err.value.path == field
+    assert err.value.field == field
 
 
 def test_dino_without_local_crops_needs_no_local_size():

@@ -87,7 +87,7 @@ def test_layer_ids_follow_lr_decay():
 def test_bad_vit_options_name_their_field(patch, field):
     with pytest.raises(ConfigError) as err:
         config_from_dict({"data": {"image_size": 32}, **patch})
-    assert err.value.path == field
+    assert err.value.field == field
 
 
 def test_adamw_takes_the_configured_betas():
