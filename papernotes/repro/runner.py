@@ -173,7 +173,8 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
                                        spec=res.spec.name)
         for pid in patched:
-            echo(f"idea patch {pid} in {note.name}: verified by run {run_id[:8]}")
+            echo(f"idea patch {pid} in {note.name}: result of run {run_id[:8]} recorded "
+                 f"(a verdict needs `papernotes idea run`)")
     else:
         echo(f"no note {note}; results not written back (make it with `papernotes new "
              f"{res.spec.paper}`)")
