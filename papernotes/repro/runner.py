@@ -22,6 +22,8 @@ from papernotes.atomic import atomic_write_text
 from papernotes.errors import PapernotesError
 from papernotes.workspace import Workspace, find_workspace
 from papernotes.repro import launch, plots, preflight, tracking, writeback
+from papernotes.repro.config_hash import config_hash
+from papernotes.repro.cores import cpu_threads
 from papernotes.repro.overrides import parse_overrides
 from papernotes.repro.spec import Resolved, load_spec, resolve, spec_path
 from papernotes.ssl.config import config_to_dict
@@ -82,7 +84,10 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
                              opts.master_port)
     # torch's SyncBatchNorm is CUDA-only: CPU ranks (gloo) keep per-rank BN statistics
     sync_bn = cfg.train.sync_bn and not (device == "cpu" and plan.distributed)
-    cfg = replace(cfg, out_dir=str(out_dir), train=replace(cfg.train, device=device, sync_bn=sync_bn))
+    # CPU ranks split the cores: processes x threads never exceed them (repro/cores.py)
+    threads = cpu_threads(cfg.train.threads, plan.nproc_per_node) if device == "cpu" else cfg.train.threads
+    cfg = replace(cfg, out_dir=str(out_dir),
+                  train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads))
     return replace(res, config=cfg), plan, gpus
 
 
@@ -138,7 +143,10 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     params = {**tracking.flatten(cfg_dict), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
     tags = {"papernotes.spec": res.spec.name, "papernotes.profile": res.profile,
-            "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides)}
+            "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides),
+            # what `papernotes idea run` reuses a finished run by
+            "papernotes.config_hash": config_hash(cfg, plan.world_size),
+            "papernotes.seed": str(cfg.train.seed)}
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
         tags["mlflow.source.git.commit"] = commit

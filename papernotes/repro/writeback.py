@@ -3,7 +3,8 @@
 The region holds the paper's numbers (from the spec's `expected`), one row per run (kept from
 the existing region, so runs accumulate; a resumed run replaces its own row) and the curves
 embedded as `![[...]]` with the PNG stored in the vault. Only the region's bytes change. A run
-never changes an idea patch's status: it records its result on a patch that names its run id.
+never changes an idea patch's status: it records its result on a patch that names its run id;
+`record_verdict` writes the verdict of `papernotes idea run` on its patch.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes.atomic import atomic_write_bytes
+from papernotes.errors import PapernotesError
 from papernotes.locked_update import update_text
 from papernotes.notes.format.regions import region_body, replace_region
 from papernotes.notes.format.section_labels import note_language
@@ -169,3 +171,31 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
 
     update_text(note_path, change)
     return patched
+
+
+def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str) -> bool:
+    """The verdict of `papernotes idea run` on the patch `ran` (as it was when it ran): status,
+    numbers, parent run and result. Not recorded (False) if the patch's experiment was changed
+    in the note meanwhile: the numbers would describe another experiment."""
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.format.render import render_update
+    from papernotes.notes.patching import experiment_changed, find_patch
+    from papernotes.notes.patching import record_verdict as record
+
+    recorded = False
+
+    def change(text: str) -> str:
+        nonlocal recorded
+        parsed = parse_note(text, path=note_path, key=note_path.stem)
+        log = parsed.note.ideas
+        try:
+            recorded = not experiment_changed(ran, find_patch(log, ran.id))
+        except PapernotesError:  # the patch was deleted meanwhile
+            recorded = False
+        if not recorded:
+            return text
+        log = record(log, ran.id, status=status, verdict=verdict, run_id=parent_run_id, result=result)
+        return render_update(parsed, parsed.note.model_copy(update={"ideas": log}))
+
+    update_text(note_path, change)
+    return recorded
