@@ -209,7 +209,7 @@ def set_patch(
     new = Patch.model_validate({**old.model_dump(), **update})
     if old.verdict is not None and experiment_changed(old, new):
         new = new.model_copy(update={"verdict": None})
-        if new.status == old.status and old.status in VERDICTS:
+        if status is None and old.status in VERDICTS:
             new = new.model_copy(update={"status": PatchStatus.planned})
     return _replace(log, new)
 

@@ -7,68 +7,23 @@ rely on: `papernotes.patch` = `KEY#ID` on the parent; `papernotes.arm` (`baselin
 `mlflow.parentRunId`. A FINISHED run with an arm's config hash (an arm of an earlier `idea run`,
 or a plain `papernotes repro` run, which carries the same tag) is reused, not trained again.
 
-A new SQLite store takes 20-40 s to create (schema migrations): `StoreWarmup` creates it in a
-thread while the arms start training; their events wait in the arm loggers until it is ready.
+A new SQLite store takes 20-40 s to create (schema migrations): `StoreWarmup` (store_warmup.py)
+creates it in a thread while the arms start training; their events wait in the arm loggers
+until it is ready.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from papernotes.errors import PapernotesError
+from papernotes.repro.store_warmup import (StoreWarmup, new_client, store_is_new,  # noqa: F401
+                                            tracking_error)
 from papernotes.repro.tracking import flatten, ui_link
 
 STEP_EVENTS = ("step", "epoch")
-
-
-def _client(uri: str):
-    from mlflow.tracking import MlflowClient
-
-    for name in ("mlflow.store", "alembic"):  # keep the console quiet
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return MlflowClient(tracking_uri=uri)
-
-
-def _one_line(exc: Exception, uri: str) -> PapernotesError:
-    return PapernotesError(f"MLflow tracking failed: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-                           field="tracking_uri", hint=uri)
-
-
-def store_is_new(uri: str) -> bool:
-    """A SQLite store whose file does not exist yet (nothing in it to reuse)."""
-    return uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists()
-
-
-class StoreWarmup:
-    """Creates (or opens) the store in a background thread; `client()` waits for it."""
-
-    def __init__(self, uri: str) -> None:
-        self.uri = uri
-        self.error: Exception | None = None
-        self._client = None
-        self._thread = threading.Thread(target=self._run, name="mlflow-store", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            client = _client(self.uri)
-            client.search_experiments(max_results=1)
-            self._client = client
-        except Exception as exc:  # reported in the main thread by client()
-            self.error = exc
-
-    def ready(self) -> bool:
-        return not self._thread.is_alive()
-
-    def client(self):
-        self._thread.join()
-        if self.error is not None:
-            raise _one_line(self.error, self.uri)
-        return self._client
 
 
 def experiment_id(client, name: str, artifact_location: str | None, uri: str) -> str:
@@ -78,7 +33,7 @@ def experiment_id(client, name: str, artifact_location: str | None, uri: str) ->
             return exp.experiment_id
         return client.create_experiment(name, artifact_location=artifact_location)
     except Exception as exc:
-        raise _one_line(exc, uri) from None
+        raise tracking_error(exc, uri) from None
 
 
 def find_finished(client, exp_id: str, digest: str, metric: str):

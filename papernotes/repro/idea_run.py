@@ -56,11 +56,11 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
     """What to do with each arm, from what the store holds (nothing, for a new store)."""
     if et.store_is_new(uri):
         return [Decision(a, "start") for a in exp.arms], None, None
-    client = et._client(uri)
+    client = et.new_client(uri)
     try:
         found = client.get_experiment_by_name(exp.spec.paper)
     except Exception as exc:
-        raise et._one_line(exc, uri) from None
+        raise et.tracking_error(exc, uri) from None
     out = []
     for arm in exp.arms:
         run = resumable = None

@@ -25,6 +25,7 @@ from papernotes.repro import launch, plots, preflight, tracking, writeback
 from papernotes.repro.config_hash import config_hash
 from papernotes.repro.cores import cpu_threads
 from papernotes.repro.overrides import parse_overrides
+from papernotes.repro.store_warmup import DeferredStart, StoreWarmup, store_is_new
 from papernotes.repro.spec import Resolved, load_spec, resolve, spec_path
 from papernotes.ssl.config import config_to_dict
 
@@ -130,6 +131,8 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
                                                              opts.resume)))
         echo("srun: " + launch.srun_line(plan, config_file, events_file, opts.resume, gpus))
         return ReproResult(status="dry-run", out_dir=out_dir, tracking_uri=uri)
+    # a new store is made while training starts (store_warmup.py), not before it
+    warmup = StoreWarmup(uri) if store_is_new(uri) and plan.node_rank == 0 and not opts.resume else None
     out_dir.mkdir(parents=True, exist_ok=True)
     cfg_dict = config_to_dict(cfg)
     atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
@@ -150,24 +153,30 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
         tags["mlflow.source.git.commit"] = commit
-    run_id = tracker.start(params=params, tags=tags, resume_run_id=resume_id,
-                           run_name=f"{res.spec.name}-{res.profile}")
-    tracker.save_run_file(out_dir)
+    run = DeferredStart(tracker, lambda: (tracker.start(params=params, tags=tags, resume_run_id=resume_id,
+                                                          run_name=f"{res.spec.name}-{res.profile}"),
+                                            tracker.save_run_file(out_dir)), warmup)
+    if warmup is None:
+        run.open()
     rec = plots.CurveRecorder()
     progress = _progress(opts.terminal)
-    sink = _fan_out(progress, tracker, rec)
-    link = tracking.ui_link(uri, tracker.experiment_id, run_id)
+    sink = _fan_out(progress, run, rec)
     try:
         _launch(plan, cfg, config_file, events_file, opts.resume, sink, ws.root)
     except KeyboardInterrupt:
         progress.close()
+        run.open()
         tracker.finish("KILLED")
-        raise _interrupted(opts, res, run_id) from None
+        raise _interrupted(opts, res, tracker.run_id) from None
     except BaseException:
         progress.close()
+        run.open()
         tracker.finish("FAILED")
         raise
     progress.close()
+    run.open()
+    run_id = tracker.run_id
+    link = tracking.ui_link(uri, tracker.experiment_id, run_id)
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
         raise _interrupted(opts, res, run_id)

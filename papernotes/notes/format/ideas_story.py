@@ -63,7 +63,7 @@ def thread(log: IdeaLog, name: str) -> list[Patch]:
 
 def render_story(log: IdeaLog, name: str, lang: str = "en") -> list[str]:
     """The lines of thread `name`: heading, table and chain (no trailing blank line)."""
-    out = [f"{STORY_LABELS.get(lang, STORY_LABELS['en'])} {_cell(name)}", ""]
+    out = [f"{STORY_LABELS.get(lang, STORY_LABELS['en'])} {name.strip()}", ""]
     patches = thread(log, name)
     if not patches:
         return out + [_EMPTY.get(lang, _EMPTY["en"])]
