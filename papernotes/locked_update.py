@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import tempfile
 import time
 from contextlib import contextmanager
@@ -159,6 +160,7 @@ def _update(path: Path, note: _Open, change: Callable[[str], str]) -> str:
         tmp = write_temp(path, result)
         if _read(note.fd) != on_disk or not _same_file(path, note.fd):  # changed since read
             discard(tmp)
+            time.sleep(random.uniform(0, SETTLE_S / 2))  # out of step with a periodic saver
             theirs = note.reopen()
             on_disk, result = theirs, _carry(path, note, change, on_disk, result, theirs)
             continue

@@ -2,9 +2,10 @@
 combined when they touch different lines.
 
 `merge3(base, ours, theirs)` is `theirs` with our edits (base -> ours) applied, or None when an
-edit of ours and one of theirs change, or border on, the same lines. `locked_update` uses it
-to carry a papernotes change over an edit that an editor made meanwhile, in a millisecond,
-instead of computing the change again.
+edit of ours and one of theirs change, or border on, the same lines. Two insertions at the same
+place are not a clash: both are kept, theirs first (nothing is lost; their order is arbitrary).
+`locked_update` uses it to carry a papernotes change over an edit that an editor made
+meanwhile, in a millisecond, instead of computing the change again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ def _edits(a: list[str], b: list[str]) -> list[Edit]:
 
 
 def _clash(x: Edit, y: Edit) -> bool:
-    """Edits that overlap or border on each other (an insertion at the edge of a change too)."""
+    """Edits that overlap or border on each other (an insertion at the edge of a change too),
+    except two pure insertions at the same place."""
+    if x[0] == x[1] == y[0] == y[1]:
+        return False
     return x[0] <= y[1] and y[0] <= x[1]
 
 
@@ -35,6 +39,8 @@ def merge3(base: str, ours: str, theirs: str) -> str | None:
     if any(_clash(x, y) for x in mine for y in other):
         return None
     out = list(a)
-    for i1, i2, lines in sorted(mine + other, key=lambda e: e[0], reverse=True):
+    # from the end backwards; at one place, our insertion goes in first so theirs lands above it
+    edits = [(e, 1) for e in mine] + [(e, 0) for e in other]
+    for (i1, i2, lines), _ in sorted(edits, key=lambda x: (x[0][0], x[1]), reverse=True):
         out[i1:i2] = lines
     return "".join(out)

@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import time
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -44,6 +43,35 @@ class Job:
     sink: Callable[[dict], None]
     resume: bool = False
     code: int | None = None  # exit status once done
+    lock: int | None = None  # descriptor holding the arm folder's lock while it trains
+
+
+LOCK = ".arm.lock"
+
+
+def try_lock(job: Job) -> bool:
+    """Take the arm folder's lock without waiting: another `idea run` (of another patch with the
+    same baseline, say) may be training this very arm; its folder must not be shared."""
+    out = job.arm.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # pragma: no cover - Windows: no lock
+        pass
+    except OSError:
+        os.close(fd)
+        return False
+    job.lock = fd
+    return True
+
+
+def unlock(job: Job) -> None:
+    if job.lock is not None:
+        os.close(job.lock)
+        job.lock = None
 
 
 def arm_command(arm: Arm, config: Path, events: Path, resume: bool) -> list[str]:
@@ -112,17 +140,31 @@ class ArmFailed(PapernotesError):
 
 def run_jobs(jobs: list[Job], slots: list[Slot], cwd: Path, *, poll_s: float = 0.2,
              on_tick: Callable[[], None] = lambda: None,
+             still_needed: Callable[[Job], bool] = lambda job: True,
              on_start: Callable[[Job], None] = lambda job: None,
              on_done: Callable[[Job], None] = lambda job: None) -> None:
-    """Run every job, at most one per slot at a time. On Ctrl-C every running arm is stopped
-    (checkpoint saved) and KeyboardInterrupt re-raised; on a failed arm the others are stopped
-    and ArmFailed raised. `on_done` sees each job that ended (code 0 finished, 130 stopped)."""
-    pending = deque(jobs)
+    """Run every job, at most one per slot at a time. A job whose arm another process is training
+    waits for it, then `still_needed(job)` decides (False: its run is there to reuse). On Ctrl-C
+    every running arm is stopped (checkpoint saved) and KeyboardInterrupt re-raised; on a failed
+    arm the others are stopped and ArmFailed raised. `on_done` sees each job that ended (code 0
+    finished, 130 stopped)."""
+    pending = list(jobs)
     running: dict[int, ArmProcess] = {}
+
+    def next_job() -> Job | None:
+        for job in list(pending):
+            if not try_lock(job):
+                continue  # trained elsewhere right now: look again later
+            pending.remove(job)
+            if still_needed(job):
+                return job
+            unlock(job)
+        return None
 
     def stop_all() -> None:
         for i, proc in list(running.items()):
             proc.job.code = proc.stop()
+            unlock(proc.job)
             del running[i]
             on_done(proc.job)
 
@@ -130,14 +172,17 @@ def run_jobs(jobs: list[Job], slots: list[Slot], cwd: Path, *, poll_s: float = 0
         while pending or running:
             for i, slot in enumerate(slots):
                 if i not in running and pending:
-                    running[i] = ArmProcess(pending.popleft(), slot, cwd)
-                    on_start(running[i].job)
+                    job = next_job()
+                    if job is not None:
+                        running[i] = ArmProcess(job, slot, cwd)
+                        on_start(job)
             for i, proc in list(running.items()):
                 code = proc.poll()
                 if code is None:
                     continue
                 del running[i]
                 proc.job.code = code
+                unlock(proc.job)
                 on_done(proc.job)
                 if code != 0:
                     stop_all()

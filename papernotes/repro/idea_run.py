@@ -66,7 +66,7 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
         run = resumable = None
         if found is not None and reuse:
             run = et.find_finished(client, found.experiment_id, arm.hash, exp.expect.metric)
-        if found is not None and run is None:
+        if found is not None and run is None and reuse:
             resumable = et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir)
         if run is not None:
             out.append(Decision(arm, "reuse", run.info.run_id))
@@ -130,6 +130,7 @@ class _Tracking:
         self.client, self.exp_id, self.parent = client, exp_id, None
         self.loggers: dict[str, et.ArmLogger] = {}
         self.started: dict[str, Job] = {}
+        self.reused_late: dict[str, str] = {}  # label -> run another process finished meanwhile
 
     def ready(self, block: bool = False) -> bool:
         if self.parent is not None:
@@ -203,11 +204,28 @@ def _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo) -
     def on_tick() -> None:
         tr.attach()
 
+    def still_needed(job: Job) -> bool:
+        """False when another `idea run` finished this arm while this one waited for it."""
+        client = tr.client if tr.client is not None else (
+            tr.warmup.client() if tr.warmup is not None and tr.warmup.ready() else None)
+        exp_id = tr.exp_id
+        if client is not None and exp_id is None:
+            found = client.get_experiment_by_name(exp.spec.paper)
+            exp_id = found.experiment_id if found else None
+        run = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric)
+               if client is not None and exp_id is not None and opts.reuse else None)
+        if run is None:
+            return True
+        tr.reused_late[job.arm.label] = run.info.run_id
+        say(f"{job.arm.label}: reuse run {run.info.run_id}, trained meanwhile by another run")
+        return False
+
     def on_start(job: Job) -> None:
         tr.started[job.arm.label] = job
 
     try:
-        run_jobs(jobs, slots, ws.root, on_tick=on_tick, on_done=on_done, on_start=on_start)
+        run_jobs(jobs, slots, ws.root, on_tick=on_tick, still_needed=still_needed, on_done=on_done,
+                 on_start=on_start)
     except KeyboardInterrupt:
         progress.close()
         tr.attach(block=True)
@@ -222,7 +240,11 @@ def _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo) -
         raise
     progress.close()
     tr.ready(block=True)
-    return _conclude(exp, ws, uri, tr, decisions, len(todo), echo)
+    try:
+        return _conclude(exp, ws, uri, tr, decisions, len(todo) - len(tr.reused_late), echo)
+    except BaseException:
+        tr.client.set_terminated(tr.parent, status="FAILED")
+        raise
 
 
 def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Decision],
@@ -231,7 +253,9 @@ def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Deci
     from papernotes.repro.writeback import record_verdict
 
     run_of = {d.arm.label: d.run_id for d in decisions}
-    run_of.update({label: log.run_id for label, log in tr.loggers.items()})
+    run_of.update({label: log.run_id for label, log in tr.loggers.items() if log.run_id})
+    run_of.update(tr.reused_late)
+    reused = [run_of[d.arm.label] for d in decisions if d.action == "reuse"] + list(tr.reused_late.values())
     metric = exp.expect.metric
     values = {a.label: et.run_metric(tr.client, run_of[a.label], metric) for a in exp.arms}
     pairs = exp.pairs()
@@ -249,13 +273,12 @@ def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Deci
         report.write_text(comparison_markdown(exp, pairs, values, run_of, status, v), encoding="utf-8")
         et.log_comparison(tr.client, tr.parent, numbers,
                           {"papernotes.verdict": status.value, "papernotes.metric": metric,
-                           "papernotes.reused": " ".join(run_of[d.arm.label] for d in decisions
-                                                         if d.action == "reuse")}, report)
+                           "papernotes.reused": " ".join(reused)}, report)
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = ws.note_path(exp.key)
     recorded = record_verdict(note, exp.patch, status, v, tr.parent, result_line(exp.expect, v))
     if not recorded:
         echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
-    reused = sum(d.action == "reuse" for d in decisions)
-    return IdeaRunResult(status.value, v, tr.parent, link, reused, trained, note, recorded, values)
+    return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,
+                         values)
 
