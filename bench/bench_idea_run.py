@@ -1,6 +1,6 @@
 """`papernotes idea run` on the demo workspace: wall time of a verdict, and what reuse saves.
 
-    python bench/bench_idea_run.py [--seeds 2] [--parallel 1] [--folder bench/out/idea_run]
+    python bench/bench_idea_run.py [--seeds 2] [--parallel K] [--folder bench/out/idea_run]
 
 1. `papernotes demo` in a fresh folder (the demo workspace: its run is seed 0 of the baseline);
 2. patch 1: `--set aug.color_strength=0.25 --expect "eval/linear_top1 <= -1"`, then
@@ -46,7 +46,7 @@ def _run(cwd: Path, *args: str) -> tuple[float, str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=2)
-    ap.add_argument("--parallel", type=int, default=1)
+    ap.add_argument("--parallel", type=int, default=None, help="default: idea run's own (as many as fit)")
     ap.add_argument("--folder", type=Path, default=HERE / "out" / "idea_run")
     args = ap.parse_args()
     if args.folder.exists():
@@ -60,8 +60,9 @@ def main() -> None:
     _run(ws, "idea", "point", "simclr", "colour distortion is key")
     patches = [("weaker colour jitter", "aug.color_strength=0.25"),
                ("larger crops", "aug.crop_min_area=0.5")]
-    common = ["--seeds", str(args.seeds), "--profile", "demo", "--device", "cpu",
-              "--parallel", str(args.parallel)]
+    common = ["--seeds", str(args.seeds), "--profile", "demo", "--device", "cpu"]
+    if args.parallel:
+        common += ["--parallel", str(args.parallel)]
     for i, (text, change) in enumerate(patches, start=1):
         _run(ws, "idea", "add", "simclr", text, "--point", "1", "--kind", "augmentation",
              "--repro", "simclr", "--profile", "demo", "--set", change,

@@ -21,7 +21,9 @@ def command(
     device: Optional[str] = typer.Option(None, "--device", help="cpu or cuda."),
     gpus: Optional[int] = typer.Option(None, "--gpus", help="GPUs per arm (one rank each)."),
     nproc_per_node: Optional[int] = typer.Option(None, "--nproc-per-node", help="Ranks per arm."),
-    parallel: int = typer.Option(1, "--parallel", help="Arms at once, each on its own cores or GPUs."),
+    parallel: Optional[int] = typer.Option(None, "--parallel", help="Arms at once, each on its own "
+                                           "cores or GPUs (default: as many as fit, a core or the "
+                                           "--gpus each)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List which runs would be reused and which started."),
     no_reuse: bool = typer.Option(False, "--no-reuse", help="Train every arm again (after an engine change)."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),

@@ -41,7 +41,7 @@ class ExperimentOptions:
     device: str | None = None
     gpus: int | None = None  # per arm
     nproc_per_node: int | None = None  # per arm
-    parallel: int = 1
+    parallel: int | None = None  # arms at once; None: as many as the cores/GPUs hold
     dry_run: bool = False
     reuse: bool = True
     tracking_uri: str | None = None
@@ -127,7 +127,7 @@ def plan_experiment(opts: ExperimentOptions, ws: Workspace) -> Experiment:
     if opts.seeds < 2:
         raise PapernotesError(f"{opts.seeds} seed(s) decide nothing: a confidence interval needs "
                               "at least 2", field="--seeds", hint="the default is 3")
-    if opts.parallel < 1:
+    if opts.parallel is not None and opts.parallel < 1:
         raise PapernotesError("must be at least 1", field="--parallel")
     note = load_note(ws, opts.key).note
     patch = find_patch(note.ideas, opts.patch_id)

@@ -6,10 +6,15 @@ from papernotes.notes.format.ideas_story import num
 from papernotes.notes.model.ideas_model import Expectation, PatchStatus, Verdict
 
 
-def result_line(expect: Expectation, v: Verdict) -> str:
-    """One line for the patch table: the measured effect on the expected metric."""
-    return (f"{expect.metric} {num(v.diff_mean, True)} [{num(v.ci_low, True)}, "
+def result_line(expect: Expectation, v: Verdict, profile: str | None = None,
+                overrides: tuple[str, ...] = ()) -> str:
+    """One line for the patch table: the measured effect on the expected metric, and the run's
+    conditions where they are not the patch's own (another profile, values for both arms)."""
+    line = (f"{expect.metric} {num(v.diff_mean, True)} [{num(v.ci_low, True)}, "
             f"{num(v.ci_high, True)}] over {v.n} seeds")
+    conditions = ([f"profile {profile}"] if profile else []) + \
+        ([f"both arms {' '.join(overrides)}"] if overrides else [])
+    return line + (f" ({'; '.join(conditions)})" if conditions else "")
 
 
 def _meaning(status: PatchStatus, v: Verdict, expect: Expectation) -> str:

@@ -77,8 +77,10 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
     return out, client, found.experiment_id if found else None
 
 
-def _slots(exp: Experiment, parallel: int) -> tuple[list[Slot], str]:
-    """K machine shares and a line saying how the machine is split."""
+def _slots(exp: Experiment, parallel: int | None, arms: int) -> tuple[list[Slot], str]:
+    """Machine shares for the arms, and a line saying how the machine is split. `parallel`
+    None: as many arms at once as the machine holds, each with at least a core (or its GPUs)
+    per process: one-thread ranks side by side use a CPU better than threads of one process."""
     nproc = exp.arms[0].plan.nproc_per_node
     if exp.device == "cuda":
         visible = cores.visible_gpus()
@@ -86,17 +88,16 @@ def _slots(exp: Experiment, parallel: int) -> tuple[list[Slot], str]:
         if fit < 1:
             raise PapernotesError(f"an arm needs {exp.gpus} GPU(s); {len(visible)} visible",
                                   field="--gpus")
-        parallel = min(parallel, fit)
-        slots = [Slot(gpus=g) for g in cores.gpu_slots(parallel, exp.gpus, visible)]
-        return slots, f"{parallel} at once, {exp.gpus} GPU(s) each: " + \
-            " | ".join(",".join(s.gpus) for s in slots)
+        k = max(1, min(parallel or fit, fit, arms))
+        slots = [Slot(gpus=g) for g in cores.gpu_slots(k, exp.gpus, visible)]
+        return slots, f"{k} at once, {exp.gpus} GPU(s) each: " + " | ".join(",".join(s.gpus) for s in slots)
     avail = cores.available_cores()
-    threads = cores.cpu_threads(exp.arms[0].config.train.threads, parallel * nproc, len(avail))
-    pins = cores.cpu_slots(parallel, avail)
+    k = max(1, min(parallel or len(avail) // nproc, arms))
+    threads = cores.cpu_threads(exp.arms[0].config.train.threads, k * nproc, len(avail))
+    pins = cores.cpu_slots(k, avail)
     slots = [Slot(cpus=p, threads=threads) for p in pins]
     where = " | ".join(",".join(map(str, p)) for p in pins) if pins[0] else "shared"
-    return slots, (f"{parallel} at once, {nproc} process(es) x {threads} thread(s) each, "
-                   f"cores {where}")
+    return slots, f"{k} at once, {nproc} process(es) x {threads} thread(s) each, cores {where}"
 
 
 def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> IdeaRunResult:
@@ -106,7 +107,7 @@ def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> Id
     preflight.check_tracking(uri)
     decisions, client, exp_id = _decide(exp, uri, opts.reuse)
     todo = [d for d in decisions if d.action != "reuse"]
-    slots, split = _slots(exp, min(opts.parallel, len(todo))) if todo else ([], "")
+    slots, split = _slots(exp, opts.parallel, len(todo)) if todo else ([], "")
     todo = [Decision(with_threads(d.arm, slots[0].threads), d.action, d.run_id) for d in todo]
     echo(f"{exp.name} \"{exp.patch.text}\": {exp.expect}, {len(exp.pairs())} seeds, spec "
          f"{exp.spec.name} profile {exp.profile}, {exp.device}")
@@ -276,7 +277,9 @@ def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Deci
                            "papernotes.reused": " ".join(reused)}, report)
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = ws.note_path(exp.key)
-    recorded = record_verdict(note, exp.patch, status, v, tr.parent, result_line(exp.expect, v))
+    other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
+    recorded = record_verdict(note, exp.patch, status, v, tr.parent,
+                              result_line(exp.expect, v, other_profile, exp.overrides))
     if not recorded:
         echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
     return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,
