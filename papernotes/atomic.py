@@ -17,6 +17,18 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False
     path = Path(path)
     if path.exists() and not overwrite:
         raise PapernotesError("already exists; pass --force to overwrite", path=path)
+    tmp = write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise
+    return path
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a fsync'ed temporary file beside `path` (with `path`'s permissions), ready for
+    `os.replace(tmp, path)`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -28,14 +40,17 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        discard(Path(tmp))
         raise
-    return path
+    return Path(tmp)
+
+
+def discard(tmp: Path) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
 
 
 def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
@@ -50,6 +65,11 @@ def read_text_utf8(path: str | Path) -> str:
         data = path.read_bytes()
     except FileNotFoundError:
         raise PapernotesError("no such file", path=path) from None
+    return decode_utf8(data, path)
+
+
+def decode_utf8(data: bytes, path: str | Path) -> str:
+    """`data` as UTF-8; a one-line error naming `path` and the line of the first bad byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

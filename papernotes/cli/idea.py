@@ -1,32 +1,47 @@
-"""`papernotes idea add|point|list|set`: the idea-patching log of a note.
+"""`papernotes idea add|point|list|set|run|story`: the idea-patching log of a note.
 
-Each change rewrites only the note's `ideas` region (through `render_update`), atomically.
+Each change rewrites only the note's `ideas` region (through `render_update`), atomically and
+under the note's lock. A patch's experiment (`--set FIELD=VALUE`, `--repro`, `--profile`,
+`--expect`) is checked against its spec like `repro --set` before anything is written.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
+from papernotes.cli import idea_run, idea_story
 from papernotes.cli.console import console, handles_errors, pick_note
 
 app = typer.Typer(help="The idea-patching log: distil the paper's points, patch one, verify it.",
                   no_args_is_help=True)
+app.command("run")(idea_run.command)
+app.command("story")(idea_story.command)
+
+SET_HELP = "Change a config field in the patch's experiment (repeatable): --set aug.color_strength=0.25."
+EXPECT_HELP = ('What the patch predicts: "METRIC >= +DELTA" (a rise of at least DELTA) or '
+               '"METRIC <= -DELTA" (a fall, for costs such as time).')
 
 
-def _edit(key: str, change):
-    """Run `change(log) -> (log, result)` on note `key`'s idea log and save; returns (path, result)."""
+def _edit(key: str, change, check=lambda old_log, result: False):
+    """Run `change(log) -> (log, result)` on note `key`'s idea log and save; returns (path, result).
+    When `check(old_log, result)` says so, the patch returned as result is first checked against
+    its spec (`papernotes.repro`), so a wrong field or type writes nothing."""
     from papernotes.notes.vault import update_note
     from papernotes.workspace import find_workspace
 
+    ws = find_workspace()
     out = {}
 
     def apply(note):
         log, out["result"] = change(note.ideas)
+        if check(note.ideas, out["result"]):
+            from papernotes.repro.experiment import check_patch
+
+            check_patch(ws, note.key, note.repro, out["result"])
         return note.model_copy(update={"ideas": log})
 
-    ws = find_workspace()
     path, _ = update_note(ws, pick_note(ws, key), apply)
     return path, out["result"]
 
@@ -42,12 +57,20 @@ def add(
     hypothesis: str = typer.Option("", "--hypothesis", help="What you expect to happen."),
     cost: str = typer.Option("", "--cost", help="Estimated cost, e.g. '~2 GPU-days'."),
     story: str = typer.Option("", "--story", help="Story thread this patch belongs to."),
+    repro: Optional[str] = typer.Option(None, "--repro", help="Repro spec the experiment runs."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Profile of that spec."),
+    set_: List[str] = typer.Option([], "--set", help=SET_HELP),
+    expect: Optional[str] = typer.Option(None, "--expect", help=EXPECT_HELP),
 ) -> None:
     """Add a patch (an idea) to a note's idea log."""
     from papernotes.notes.patching import add_patch
 
+    experiment = bool(repro or profile or set_ or expect)
     path, patch = _edit(key, lambda log: add_patch(log, text, point=point, kind=kind,
-                                                   hypothesis=hypothesis, cost=cost, story=story))
+                                                   hypothesis=hypothesis, cost=cost, story=story,
+                                                   repro=repro, profile=profile, sets=set_,
+                                                   expect=expect),
+                        check=lambda old, patch: experiment)
     console.print(f"patch {patch.id} added to {path}", highlight=False)
 
 
@@ -81,22 +104,32 @@ def set_(
     kind: Optional[str] = typer.Option(
         None, "--kind", help="augmentation, architecture, loss, speed, scale or other."),
     text: Optional[str] = typer.Option(None, "--text", help="New wording of the idea itself."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Profile of the repro spec."),
+    set_: List[str] = typer.Option([], "--set", help=SET_HELP + " Replaces that field's value."),
+    unset: List[str] = typer.Option([], "--unset", help="Drop a field from the experiment: --unset aug.blur."),
+    expect: Optional[str] = typer.Option(None, "--expect", help=EXPECT_HELP + ' "" clears it.'),
 ) -> None:
     """Change any field of a patch: status, result, run, spec, hypothesis, cost, story, ..."""
-    from papernotes.notes.patching import find_patch, set_patch
+    from papernotes.notes.patching import experiment_changed, find_patch, set_patch
 
     fields = {"text": text, "kind": kind, "point": point, "status": status,
               "hypothesis": hypothesis, "cost": cost, "result": result, "run_id": run_id,
-              "repro": repro, "story": story}
+              "repro": repro, "story": story, "profile": profile, "expect": expect}
+    out = {}
 
     def change(log):
-        new = set_patch(log, patch_id, **fields)
-        return new, find_patch(new, patch_id)
+        new = set_patch(log, patch_id, **fields, sets=set_, unset=unset)
+        old, patch = find_patch(log, patch_id), find_patch(new, patch_id)
+        out["cleared"] = old.verdict is not None and patch.verdict is None
+        return new, patch
 
-    path, patch = _edit(key, change)
-    changed = ", ".join(name.replace("_", " ") for name, value in fields.items() if value is not None)
-    console.print(f"patch {patch.id} ({changed} changed) is {patch.status.value} in {path}",
-                  highlight=False)
+    path, patch = _edit(key, change,
+                        check=lambda old, patch: experiment_changed(find_patch(old, patch_id), patch))
+    names = [name.replace("_", " ") for name, value in fields.items() if value is not None]
+    names += ["set"] * bool(set_) + ["unset"] * bool(unset)
+    cleared = "; verdict cleared: the experiment changed" if out["cleared"] else ""
+    console.print(f"patch {patch.id} ({', '.join(names)} changed) is {patch.status.value} in {path}"
+                  f"{cleared}", highlight=False, soft_wrap=True)
 
 
 @app.command("list")
@@ -104,12 +137,14 @@ def set_(
 def list_(
     key: Optional[str] = typer.Argument(None, help="Note key (default: every note in the vault)."),
     status: Optional[str] = typer.Option(None, "--status", help="Only patches with this status."),
+    as_json: bool = typer.Option(False, "--json", help="Every field of every patch, verdict "
+                                 "numbers included, as JSON (for scripts)."),
 ) -> None:
     """List patches of one note, or of the whole vault."""
     from rich.table import Table
 
     from papernotes.cli.listing import skipped_notes_warning
-    from papernotes.notes.patching import idea_rows, parse_choice
+    from papernotes.notes.patching import idea_rows, parse_choice, patch_records
     from papernotes.notes.model.ideas_model import PatchStatus
     from papernotes.notes.vault import load_all, load_note
     from papernotes.workspace import find_workspace
@@ -120,13 +155,21 @@ def list_(
         parsed = [load_note(ws, pick_note(ws, key))]
     else:
         parsed, problems = load_all(ws)
-        skipped_notes_warning(problems)
+        skipped_notes_warning(problems)  # on stderr: --json output stays parseable
+    if as_json:
+        import json
+
+        records = [r for p in parsed for r in patch_records(p.note.key, p.note.ideas)
+                   if wanted is None or r["status"] == wanted.value]
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
     rows = [r for p in parsed for r in idea_rows(p.note.key, p.note.ideas, status=wanted)]
     if not rows:
         console.print("no patches" + (f" with status {wanted.value}" if wanted else ""))
         return
-    table = Table("note", "id", "point", "kind", "status", "idea", "hypothesis", "result", "run")
+    table = Table("note", "id", "point", "kind", "status", "idea", "hypothesis", "expect",
+                  "effect", "result", "run")
     for r in rows:
-        table.add_row(r.key, str(r.id), r.point, r.kind, r.status, r.text, r.hypothesis, r.result,
-                      r.run_id)
+        table.add_row(r.key, str(r.id), r.point, r.kind, r.status, r.text, r.hypothesis, r.expect,
+                      r.effect, r.result, r.run_id)
     console.print(table)

@@ -175,17 +175,25 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
     """Apply `change` to note `key` and write it back through `render_update`.
 
     Only frontmatter properties and managed regions that differ are rewritten; every other byte
-    of the user's file is kept. Nothing is written if the text does not change.
+    of the user's file is kept. Nothing is written if the text does not change. The write is a
+    locked read-modify-write (`papernotes.locked_update`): a concurrent papernotes process or an
+    edit in Obsidian made meanwhile is kept, `change` being applied again to the newer text.
     """
+    from papernotes.locked_update import update_text
+    from papernotes.notes.format.parse import parse_note
     from papernotes.notes.format.render import render_update
 
-    parsed = load_note(ws, key)
-    new = change(parsed.note)
-    text = render_update(parsed, new)
-    path = note_path(ws, parsed.note.key)
-    if text != parsed.text:
-        save_note(ws, parsed.note.key, text, overwrite=True)
-    return path, new
+    key = load_note(ws, key).note.key  # a title or alias finds its note; else the one-line error
+    path = note_path(ws, key)
+    out: dict = {}
+
+    def apply(text: str) -> str:
+        parsed = parse_note(text, path=path, key=key)
+        out["note"] = change(parsed.note)
+        return render_update(parsed, out["note"])
+
+    update_text(path, apply)
+    return path, out["note"]
 
 
 def key_from_title(title: str) -> str:

@@ -73,6 +73,27 @@ def srun_line(plan: LaunchPlan, config: Path, events: Path, resume: bool, gpus: 
             + " ".join(c if c.startswith("--rdzv-endpoint=$(") else shlex.quote(c) for c in cmd))
 
 
+class EventTail:
+    """The new complete lines of a growing events file, each parsed and passed to `sink`."""
+
+    def __init__(self, events: Path, sink: Callable[[dict], None]) -> None:
+        self.events, self.sink = events, sink
+        self.offset, self.buffer = 0, ""
+
+    def drain(self) -> None:
+        if not self.events.exists():
+            return
+        with self.events.open("r", encoding="utf-8") as fh:
+            fh.seek(self.offset)
+            chunk = fh.read()
+            self.offset = fh.tell()
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split("\n")
+        for line in lines:
+            if line.strip():
+                self.sink(json.loads(line))
+
+
 def tail_events(proc: subprocess.Popen, events: Path, sink: Callable[[dict], None],
                 poll_s: float = 0.2) -> int:
     """Feed each new line of `events` to `sink` until `proc` exits; returns its exit code.
@@ -80,36 +101,20 @@ def tail_events(proc: subprocess.Popen, events: Path, sink: Callable[[dict], Non
     Ctrl-C (or SIGTERM turned into KeyboardInterrupt) is forwarded to torchrun as SIGINT so the
     ranks save a checkpoint; the remaining events are read and the interrupt re-raised.
     """
-    offset = 0
-    buffer = ""
-
-    def drain() -> None:
-        nonlocal offset, buffer
-        if not events.exists():
-            return
-        with events.open("r", encoding="utf-8") as fh:
-            fh.seek(offset)
-            chunk = fh.read()
-            offset = fh.tell()
-        buffer += chunk
-        *lines, buffer = buffer.split("\n")
-        for line in lines:
-            if line.strip():
-                sink(json.loads(line))
-
+    tail = EventTail(events, sink)
     try:
         while proc.poll() is None:
-            drain()
+            tail.drain()
             time.sleep(poll_s)
     except KeyboardInterrupt:
-        _interrupt(proc)
-        drain()
+        interrupt(proc)
+        tail.drain()
         raise
-    drain()
+    tail.drain()
     return proc.returncode
 
 
-def _interrupt(proc: subprocess.Popen, grace_s: float = 60.0) -> None:
+def interrupt(proc: subprocess.Popen, grace_s: float = 60.0) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:

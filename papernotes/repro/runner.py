@@ -28,6 +28,8 @@ from papernotes.repro import launch, plots, preflight, run_dirs, tracking, write
 from papernotes.repro.overrides import parse_overrides
 from papernotes.repro.note_spec import note_for, spec_for
 from papernotes.repro.spec import Resolved, load_spec, resolve
+from papernotes.repro.config_hash import config_hash
+from papernotes.repro.cores import cpu_threads
 from papernotes.ssl.config import config_to_dict
 
 
@@ -86,7 +88,10 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
                              opts.master_port)
     # torch's SyncBatchNorm is CUDA-only: CPU ranks (gloo) keep per-rank BN statistics
     sync_bn = cfg.train.sync_bn and not (device == "cpu" and plan.distributed)
-    cfg = replace(cfg, out_dir=str(out_dir), train=replace(cfg.train, device=device, sync_bn=sync_bn))
+    # CPU ranks split the cores: processes x threads never exceed them (repro/cores.py)
+    threads = cpu_threads(cfg.train.threads, plan.nproc_per_node) if device == "cpu" else cfg.train.threads
+    cfg = replace(cfg, out_dir=str(out_dir),
+                  train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads))
     return replace(res, config=cfg), plan, gpus
 
 
@@ -166,7 +171,10 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
               "spec": res.spec.name, "profile": res.profile}
     params.pop("out_dir", None)  # logged below, once the run's folder is known
     tags = {"papernotes.spec": res.spec.name, "papernotes.profile": res.profile,
-            "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides)}
+            "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides),
+            # what `papernotes idea run` reuses a finished run by
+            "papernotes.config_hash": config_hash(cfg, plan.world_size),
+            "papernotes.seed": str(cfg.train.seed)}
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
         tags["mlflow.source.git.commit"] = commit
@@ -215,7 +223,8 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
         patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
                                        spec=res.spec.name)
         for pid in patched:
-            echo(f"idea patch {pid} in {note.name}: verified by run {run_id[:8]}")
+            echo(f"idea patch {pid} in {note.name}: result of run {run_id[:8]} recorded "
+                 f"(a verdict needs `papernotes idea run`)")
     else:
         echo(f"no note {ws.note_path(res.spec.paper)}; results not written back (make it with "
              f"`papernotes new {res.spec.paper}`)")

@@ -2,7 +2,9 @@
 
 The region holds the paper's numbers (from the spec's `expected`), one row per run (kept from
 the existing region, so runs accumulate; a resumed run replaces its own row) and the curves
-embedded as `![[...]]` with the PNG stored in the vault. Only the region's bytes change.
+embedded as `![[...]]` with the PNG stored in the vault. Only the region's bytes change. A run
+never changes an idea patch's status: it records its result on a patch that names its run id;
+`record_verdict` writes the verdict of `papernotes idea run` on its patch.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
+from papernotes.atomic import atomic_write_bytes
+from papernotes.errors import PapernotesError
+from papernotes.locked_update import update_text
 from papernotes.notices import warn
 from papernotes.notes.format.region_edits import RegionEdit, keep_lines
 from papernotes.notes.format.regions import find_regions, region_body, replace_region
@@ -138,23 +142,20 @@ def result_text(row: RunRow, expected) -> str:
     return text
 
 
-def update_patches(text: str, note_path: Path, spec: str, row: RunRow, expected) -> tuple[str, list[int]]:
-    """Mark the idea patches this run verifies: those naming its run id, or naming its spec
-    (`repro`) with no run yet and not yet closed. Returns the new text and the patch ids."""
-    from papernotes.notes.model.ideas_model import PatchStatus
+def update_patches(text: str, note_path: Path, row: RunRow, expected) -> tuple[str, list[int]]:
+    """Record the run on the idea patches that name its run id (their `result`), and nothing more:
+    a single run says nothing about a patch's status; `papernotes idea run` gives verdicts.
+    Returns the new text and the patch ids."""
     from papernotes.notes.format.parse import parse_note
-    from papernotes.notes.patching import set_patch
     from papernotes.notes.format.render import render_update
+    from papernotes.notes.patching import set_patch
 
     parsed = parse_note(text, path=note_path, key=note_path.stem)
     log = parsed.note.ideas
-    open_ = (PatchStatus.idea, PatchStatus.planned, PatchStatus.running)
-    ids = [p.id for p in log.patches
-           if p.run_id == row.run_id or (p.repro == spec and p.run_id is None and p.status in open_)]
+    ids = [p.id for p in log.patches if p.run_id == row.run_id]
     for pid in ids:
-        log = set_patch(log, pid, status=PatchStatus.verified, run_id=row.run_id,
-                        result=result_text(row, expected))
-    if not ids:
+        log = set_patch(log, pid, result=result_text(row, expected))
+    if log == parsed.note.ideas:
         return text, []
     return render_update(parsed, parsed.note.model_copy(update={"ideas": log})), ids
 
@@ -175,16 +176,10 @@ def _header_in_step(text: str, note_path: Path) -> str:
 
 def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
                curves_png: Path | None, spec: str | None = None) -> list[int]:
-    """Add `row` (and the curves) to the note's `repro` region, and mark the idea patches the
-    run verifies (when `spec` is given); the rest of the note is kept. Returns those patch ids."""
-    text = read_text_utf8(note_path)
-    patched: list[int] = []
-    if spec is not None:
-        text, patched = update_patches(text, note_path, spec, row, expected)
-    old_body = region_body(text, REGION, path=note_path)
-    rows, embeds = existing_runs(old_body)
-    mine = f"| `{row.run_id[:8]}` |"
-    rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
+    """Add `row` (and the curves) to the note's `repro` region, and record the run on the idea
+    patches that name its run id (when `spec` is given); the rest of the note is kept, and so
+    are edits and rows other writers make meanwhile (`locked_update`). Returns those patch ids."""
+    embed = None
     if curves_png is not None and curves_png.is_file():
         name = f"{note_path.stem}-{row.run_id[:8]}-curves.png"
         target = note_path.parent / ATTACHMENTS / name
@@ -194,17 +189,57 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
         except ValueError:
             rel = f"{ATTACHMENTS}/{name}"
         embed = f"![[{rel}]]"
-        if embed not in embeds:
+    patched: list[int] = []
+
+    def change(text: str) -> str:
+        nonlocal patched
+        if spec is not None:
+            text, patched = update_patches(text, note_path, row, expected)
+        rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
+        mine = f"| `{row.run_id[:8]}` |"
+        rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
+        if embed is not None and embed not in embeds:
             embeds.append(embed)
-    body = render_region(expected, rows, embeds, note_language(text))
-    if "\r\n" in text:  # keep the note's line endings
-        body = body.replace("\n", "\r\n")
-    new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path)
-    kept = typed_lines(old_body, body)
-    if kept:
-        new_text = keep_lines(new_text, REGION, kept, path=note_path)
-        edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
-        warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
-             line=find_regions(new_text, path=note_path)[REGION].line)
-    atomic_write_text(note_path, new_text, overwrite=True)
+        old_body = region_body(text, REGION, path=note_path)
+        body = render_region(expected, rows, embeds, note_language(text))
+        if "\r\n" in text:  # keep the note's line endings
+            body = body.replace("\n", "\r\n")
+        new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path)
+        kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
+        if kept:
+            new_text = keep_lines(new_text, REGION, kept, path=note_path)
+            edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
+            warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
+                 line=find_regions(new_text, path=note_path)[REGION].line)
+        return new_text
+
+    update_text(note_path, change)
     return patched
+
+
+def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str) -> bool:
+    """The verdict of `papernotes idea run` on the patch `ran` (as it was when it ran): status,
+    numbers, parent run and result. Not recorded (False) if the patch's experiment was changed
+    in the note meanwhile: the numbers would describe another experiment."""
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.format.render import render_update
+    from papernotes.notes.patching import experiment_changed, find_patch
+    from papernotes.notes.patching import record_verdict as record
+
+    recorded = False
+
+    def change(text: str) -> str:
+        nonlocal recorded
+        parsed = parse_note(text, path=note_path, key=note_path.stem)
+        log = parsed.note.ideas
+        try:
+            recorded = not experiment_changed(ran, find_patch(log, ran.id))
+        except PapernotesError:  # the patch was deleted meanwhile
+            recorded = False
+        if not recorded:
+            return text
+        log = record(log, ran.id, status=status, verdict=verdict, run_id=parent_run_id, result=result)
+        return render_update(parsed, parsed.note.model_copy(update={"ideas": log}))
+
+    update_text(note_path, change)
+    return recorded

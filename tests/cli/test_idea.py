@@ -136,3 +136,48 @@ def test_idea_on_a_broken_note_is_one_line_and_writes_nothing(ws_dir, cli, one_e
         r = cli(*args)
         assert r.exit_code != 0 and expected in one_error_line(r.output), (args, r.output)
     assert snapshot(ws_dir) == before
+
+
+def test_story_renders_a_thread_and_follows_later_changes(ws_dir, cli):
+    cli("new", "simclr", "--lang", "en")
+    cli("idea", "add", "simclr", "weaker jitter", "--story", "augmentation")
+    cli("idea", "add", "simclr", "unrelated")
+    cli("idea", "add", "simclr", "no blur", "--story", "augmentation")
+    r = cli("idea", "story", "simclr", "augmentation")
+    assert r.exit_code == 0 and "2 patches: #1 idea -> #3 idea" in r.output, r.output
+    path = ws_dir / "notes" / "simclr.md"
+    assert "**Story:** augmentation" in path.read_text(encoding="utf-8")
+    assert cli("idea", "set", "simclr", "3", "--status", "refuted").exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    assert "| 2 | 3 | no blur | refuted |" in text and "p1 --> p3" in text and "class p3 refuted" in text
+    assert cli("idea", "story", "simclr", "augmentation", "--remove").exit_code == 0
+    assert "**Story:**" not in path.read_text(encoding="utf-8")
+
+
+def test_experiment_options_are_checked_against_the_spec_and_write_nothing(ws_dir, cli, one_error_line,
+                                                                          snapshot):
+    cli("new", "simclr", "--lang", "en")
+    r = cli("idea", "add", "simclr", "x", "--repro", "simclr", "--set", "aug.color_strength=0.25",
+            "--expect", "eval/linear_top1 >= +1")
+    assert r.exit_code == 0, r.output
+    before = snapshot(ws_dir)
+    cases = [
+        (("idea", "set", "simclr", "1", "--set", "aug.color_strength=lots"),
+         "aug.color_strength: expected a number, got 'lots'"),
+        (("idea", "set", "simclr", "1", "--set", "aug.colour=1"), "aug.colour: unknown field"),
+        (("idea", "set", "simclr", "1", "--set", "aug.crop_min_area=2"), "aug.crop_min_area: must be in (0, 1]"),
+        (("idea", "set", "simclr", "1", "--profile", "nope"), "no profile named 'nope'"),
+        (("idea", "set", "simclr", "1", "--expect", "eval/nope >= +1"), "no run carries a metric"),
+        (("idea", "set", "simclr", "1", "--expect", "top1 > 1"), "METRIC >= +DELTA"),
+        (("idea", "set", "simclr", "1", "--unset", "aug.blur"), "does not set 'aug.blur'"),
+    ]
+    for args, expected in cases:
+        r = cli(*args)
+        assert r.exit_code == 2, args
+        assert expected in one_error_line(r.output), (args, r.output)
+    assert snapshot(ws_dir) == before
+    r = cli("idea", "set", "simclr", "1", "--set", "aug.color_strength=0.5", "--set", "train.epochs=5",
+            "--profile", "demo")
+    assert r.exit_code == 0, r.output
+    (p,) = load_note(find_workspace(), "simclr").note.ideas.patches
+    assert (p.sets, p.profile) == (("aug.color_strength=0.5", "train.epochs=5"), "demo")

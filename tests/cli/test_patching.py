@@ -95,3 +95,44 @@ def test_idea_rows_filter_by_status_and_show_the_point_text():
         ("mae", 1, "1. mask 75% of the patches", "idea"), ("mae", 2, "", "running")]
     assert [r.id for r in idea_rows("mae", log, status="running")] == [2]
     assert idea_rows("mae", log, status=PatchStatus.verified) == []
+
+
+def test_experiment_fields_merge_by_field_and_changing_them_clears_the_verdict():
+    from papernotes.notes.model.ideas_model import Verdict
+    from papernotes.notes.patching import merge_sets, record_verdict
+
+    assert merge_sets(("a.b=1", "c.d=2"), ["a.b=3", "e.f=x y"], ["c.d"]) == ("a.b=3", "e.f=x y")
+    with pytest.raises(PapernotesError, match="does not set 'z.z'"):
+        merge_sets(("a.b=1",), (), ["z.z"])
+    with pytest.raises(PapernotesError, match="FIELD=VALUE"):
+        merge_sets((), ["epochs=3"])
+    log, _ = add_patch(IdeaLog(), "weaker jitter", repro="simclr", sets=["aug.color_strength=0.25"],
+                       expect="eval/linear_top1 <= -1")
+    v = Verdict(n=3, baseline_mean=30.0, baseline_sd=0.5, patch_mean=28.0, patch_sd=0.4, diff_mean=-2.0,
+                ci_low=-2.5, ci_high=-1.5)
+    log = record_verdict(log, 1, status=PatchStatus.verified, verdict=v, run_id="p1", result="-2")
+    assert set_patch(log, 1, cost="1 h").patches[0].verdict == v  # not the experiment
+    changed = set_patch(log, 1, sets=["aug.color_strength=0.1"]).patches[0]
+    assert changed.verdict is None and changed.status is PatchStatus.planned
+    assert changed.sets == ("aug.color_strength=0.1",)
+    kept = set_patch(log, 1, expect="eval/linear_top1 <= -3", status="verified").patches[0]
+    assert kept.verdict is None and kept.status is PatchStatus.verified  # the user's own word wins
+    with pytest.raises(PapernotesError, match="rise"):
+        set_patch(log, 1, expect="eval/linear_top1 >= -1")
+    assert set_patch(log, 1, expect="").patches[0].expect is None
+
+
+def test_story_threads_are_shown_and_removed_by_name():
+    from papernotes.notes.patching import show_story
+
+    log, _ = add_patch(IdeaLog(), "a", story="aug")
+    log, _ = add_patch(log, "b", story="speed")
+    log2, shown = show_story(log, "aug")
+    assert (log2.stories, shown) == (["aug"], ["aug"])
+    log3, shown = show_story(log2)
+    assert (log3.stories, shown) == (["aug", "speed"], ["aug", "speed"])
+    assert show_story(log3, "aug", remove=True)[0].stories == ["speed"]
+    with pytest.raises(PapernotesError, match="no patch belongs to the thread 'nope'"):
+        show_story(log, "nope")
+    with pytest.raises(PapernotesError, match="no patch belongs to a story"):
+        show_story(IdeaLog())

@@ -61,10 +61,10 @@ def test_same_run_replaces_its_row(tmp_path):
     assert note.read_text(encoding="utf-8").startswith("# x\n\n%% papernotes:begin repro %%\n")
 
 
-def test_linked_idea_patch_is_marked_with_the_result(tmp_path):
+def test_a_run_records_itself_on_the_patch_naming_it_and_changes_no_status(tmp_path):
     from papernotes.notes.creation import notes_to_create
     from papernotes.notes.format.parse import parse_note
-    from papernotes.notes.patching import add_patch, add_point
+    from papernotes.notes.patching import add_patch, add_point, set_patch
     from papernotes.notes.vault import update_note, write_new_notes
     from papernotes.workspace import init_workspace
 
@@ -74,20 +74,21 @@ def test_linked_idea_patch_is_marked_with_the_result(tmp_path):
 
     def plan(note):
         log, point = add_point(note.ideas, "temperature 0.5 on CIFAR")
-        log, _ = add_patch(log, "try 0.2", point=point.id, repro="simclr")
-        log, _ = add_patch(log, "unrelated", point=point.id, repro="other")
+        log, _ = add_patch(log, "try 0.2", point=point.id, repro="simclr")  # names the spec only
+        log, _ = add_patch(log, "resumed run", point=point.id, repro="simclr")
+        log = set_patch(log, 2, run_id="d" * 32, status="running")
         return note.model_copy(update={"ideas": log})
 
     path, _ = update_note(ws, "simclr", plan)
     before = path.read_text(encoding="utf-8")
     patched = write_back(path, ws.root, row("d" * 32, 71.25), EXPECTED, None, spec="simclr")
-    assert patched == [1]
+    assert patched == [2]
     after = path.read_text(encoding="utf-8")
     log = parse_note(after, path=path, key="simclr").note.ideas
     p1, p2 = log.patches
-    assert (p1.status.value, p1.run_id) == ("verified", "d" * 32)
-    assert p1.result == "run dddddddd (simclr/demo, 3 epochs): linear top-1 71.25% vs paper 94.0%"
-    assert (p2.status.value, p2.run_id, p2.result) == ("idea", None, "")
+    assert (p1.status.value, p1.run_id, p1.result) == ("idea", None, "")
+    assert (p2.status.value, p2.run_id) == ("running", "d" * 32)  # a plain run decides nothing
+    assert p2.result == "run dddddddd (simclr/demo, 3 epochs): linear top-1 71.25% vs paper 94.0%"
     # outside the two managed regions nothing moved
     between = lambda t: t.split("%% papernotes:end ideas %%")[1].split("%% papernotes:begin repro %%")[0]  # noqa: E731
     assert before.split("%% papernotes:begin ideas %%")[0] == after.split("%% papernotes:begin ideas %%")[0]

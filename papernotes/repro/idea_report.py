@@ -1,0 +1,50 @@
+"""The words of a verdict: the parent run's Markdown artifact and the patch's result line."""
+
+from __future__ import annotations
+
+from papernotes.notes.format.ideas_story import num
+from papernotes.notes.model.ideas_model import Expectation, PatchStatus, Verdict
+
+
+def result_line(expect: Expectation, v: Verdict, profile: str | None = None,
+                overrides: tuple[str, ...] = ()) -> str:
+    """One line for the patch table: the measured effect on the expected metric, and the run's
+    conditions where they are not the patch's own (another profile, values for both arms)."""
+    line = (f"{expect.metric} {num(v.diff_mean, True)} [{num(v.ci_low, True)}, "
+            f"{num(v.ci_high, True)}] over {v.n} seeds")
+    conditions = ([f"profile {profile}"] if profile else []) + \
+        ([f"both arms {' '.join(overrides)}"] if overrides else [])
+    return line + (f" ({'; '.join(conditions)})" if conditions else "")
+
+
+def _meaning(status: PatchStatus, v: Verdict, expect: Expectation) -> str:
+    if status is PatchStatus.verified:
+        return f"the interval lies on the predicted side of 0 and the mean reaches {expect.delta:+g}"
+    if status is PatchStatus.refuted:
+        return f"the interval rules out an effect of {expect.delta:+g}"
+    more = f"; about {v.seeds_needed} seeds would likely settle it" if v.seeds_needed else ""
+    return f"the interval does not settle it{more}"
+
+
+def comparison_markdown(exp, pairs, values: dict[str, float], run_of: dict[str, str],
+                        status: PatchStatus, v: Verdict) -> str:
+    metric = exp.expect.metric
+    lines = [f"# {exp.name}: {exp.patch.text}", "",
+             f"- expectation: `{exp.expect}`",
+             f"- verdict: **{status.value}**: {_meaning(status, v, exp.expect)}",
+             f"- spec `{exp.spec.name}`, profile `{exp.profile}`, device {exp.device}",
+             f"- the patch's changes: {' '.join(f'`{s}`' for s in exp.patch.sets)}"]
+    if exp.overrides:
+        lines.append(f"- both arms: {' '.join(f'`{s}`' for s in exp.overrides)}")
+    lines += ["", f"| seed | baseline run | baseline {metric} | patch run | patch {metric} | difference |",
+              "| --: | :-- | --: | :-- | --: | --: |"]
+    for b, p in pairs:
+        vb, vp = values[b.label], values[p.label]
+        lines.append(f"| {b.seed} | `{run_of[b.label]}` | {num(vb)} | `{run_of[p.label]}` | {num(vp)} "
+                     f"| {num(vp - vb, True)} |")
+    lines += ["", "| | mean ± sd |", "| :-- | :-- |",
+              f"| baseline | {num(v.baseline_mean)} ± {num(v.baseline_sd)} |",
+              f"| patch | {num(v.patch_mean)} ± {num(v.patch_sd)} |",
+              f"| difference (patch - baseline), 95% CI, t with {v.n - 1} df | "
+              f"{num(v.diff_mean, True)} [{num(v.ci_low, True)}, {num(v.ci_high, True)}] |"]
+    return "\n".join(lines) + "\n"
