@@ -132,7 +132,7 @@ def test_ctrl_c_keeps_the_note_and_the_next_run_continues(ws, tmp_path):
     note = ws / "notes" / "simclr.md"
     before = note.read_bytes()
     longer = [*tiny_args(), "--set", "train.max_steps=null", "--set", "train.epochs=25"]
-    cmd = [*pn, "idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *longer]
+    cmd = [*pn, "idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "1", *longer]
     proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     arms_dir = ws / "runs" / "simclr-demo" / "arms"
