@@ -211,7 +211,7 @@ def bench_methods(device, batch: int, steps: int, warmup: int, base_channels: in
             with amp:
                 loss, _ = method(views, 0)
             loss.backward()
-        t_views = _timed(lambda: method.views(images, gen), 1, steps, device) / steps
+        t_views = _timed(lambda m=method, x=images, g=gen: m.views(x, g), 1, steps, device) / steps
         out[name] = {"pairs_per_s": rate, "flops_per_step": float(counter.get_total_flops()),
                      "mfu": float(counter.get_total_flops()) * rate / batch / PEAK_BF16,
                      "views_s_per_step": t_views, "views_share_of_step": t_views * rate / batch,

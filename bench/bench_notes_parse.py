@@ -36,9 +36,9 @@ def main() -> None:
         parsed = parse_note(text, key="simclr")
         changed = parsed.note.model_copy(update={"rating": 4})
         print(f"{lang}: {len(text.splitlines())} lines, {len(text.encode())} bytes")
-        print(f"  parse_note     {rate(lambda: parse_note(text, key='simclr'))}")
-        print(f"  render_new     {rate(lambda: render_new(parsed.note))}")
-        print(f"  render_update  {rate(lambda: render_update(parsed, changed))}"
+        print(f"  parse_note     {rate(lambda t=text: parse_note(t, key='simclr'))}")
+        print(f"  render_new     {rate(lambda p=parsed: render_new(p.note))}")
+        print(f"  render_update  {rate(lambda p=parsed, c=changed: render_update(p, c))}"
               " (one property changed)")
 
 

@@ -22,8 +22,8 @@ def command(
     from papernotes.errors import PapernotesError
     from papernotes.notes.export import plan_export
     from papernotes.notes.sources.bibtex import metadata_to_bibtex
-    from papernotes.notices import inform
     from papernotes.notes.vault import iter_notes
+    from papernotes.notices import inform
     from papernotes.workspace import find_workspace
 
     if not bibtex:

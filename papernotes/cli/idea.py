@@ -144,8 +144,8 @@ def list_(
     from rich.table import Table
 
     from papernotes.cli.listing import skipped_notes_warning
-    from papernotes.notes.patching import idea_rows, parse_choice, patch_records
     from papernotes.notes.model.ideas_model import PatchStatus
+    from papernotes.notes.patching import idea_rows, parse_choice, patch_records
     from papernotes.notes.vault import load_all, load_note
     from papernotes.workspace import find_workspace
 

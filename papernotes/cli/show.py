@@ -6,7 +6,6 @@ import typer
 
 from papernotes.cli.console import console, handles_errors, pick_note
 
-
 # The summary's words in the note's own language (the template's labels where it has them).
 WORDS = {
     "en": {"status": "status", "rating": "rating", "authors": "authors",

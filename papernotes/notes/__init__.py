@@ -69,22 +69,35 @@ if TYPE_CHECKING:  # for type checkers and editors; the same names as _EXPORTS
     from papernotes.notes.creation import notes_to_create
     from papernotes.notes.doctor.run import run_doctor
     from papernotes.notes.format.parse import ParsedNote, parse_note
-    from papernotes.notes.format.regions import (find_regions, region_body, replace_region,
-                                                 wrap_region)
+    from papernotes.notes.format.regions import find_regions, region_body, replace_region, wrap_region
     from papernotes.notes.format.render import render_new, render_update
     from papernotes.notes.importer.plan import plan_import, write_imports
     from papernotes.notes.listing import last_result, note_rows, parse_status
     from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
     from papernotes.notes.model.mermaid import MermaidDiagram, MermaidEdge, MermaidNode
-    from papernotes.notes.model.schema import (Background, Metadata, Method, Note, ReadingStatus,
-                                               RelatedWork, Result, Term)
+    from papernotes.notes.model.schema import (
+        Background,
+        Metadata,
+        Method,
+        Note,
+        ReadingStatus,
+        RelatedWork,
+        Result,
+        Term,
+    )
     from papernotes.notes.model.tags import normalize_tag
-    from papernotes.notes.patching import (add_patch, add_point, find_patch, idea_rows,
-                                           parse_choice, set_patch)
+    from papernotes.notes.patching import add_patch, add_point, find_patch, idea_rows, parse_choice, set_patch
     from papernotes.notes.repair.mojibake_repair import repair_text
     from papernotes.notes.sources.bibtex import notes_from_bibtex
-    from papernotes.notes.sources.catalog import (PaperCard, card_to_note, list_cards, load_card,
-                                                  suggest)
+    from papernotes.notes.sources.catalog import PaperCard, card_to_note, list_cards, load_card, suggest
     from papernotes.notes.validation import check_files, validate_files, validate_vault
-    from papernotes.notes.vault import (iter_note_paths, iter_notes, load_all, load_note,
-                                        note_path, save_note, update_note, write_new_notes)
+    from papernotes.notes.vault import (
+        iter_note_paths,
+        iter_notes,
+        load_all,
+        load_note,
+        note_path,
+        save_note,
+        update_note,
+        write_new_notes,
+    )

@@ -21,9 +21,8 @@ def check_lang(lang: str) -> str:
 
 def note_from_catalog(key: str, lang: str) -> "Note":
     """The note for catalog card `key`; an unknown key names the nearest catalog keys."""
-    from papernotes.notes.sources.catalog import card_to_note, load_card, suggest
-
     from papernotes.notes.model.schema import check_key
+    from papernotes.notes.sources.catalog import card_to_note, load_card, suggest
 
     try:
         check_key(key)

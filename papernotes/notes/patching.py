@@ -20,10 +20,18 @@ from enum import Enum
 from typing import TypeVar
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.format.ideas_story import effect, thread as thread_patches  # noqa: F401
-from papernotes.notes.model.ideas_model import (Expectation, IdeaLog, Patch, PatchKind,
-                                                 PatchStatus, Point, Verdict, parse_expectation,
-                                                 split_assignment)
+from papernotes.notes.format.ideas_story import effect  # noqa: F401
+from papernotes.notes.model.ideas_model import (
+    Expectation,
+    IdeaLog,
+    Patch,
+    PatchKind,
+    PatchStatus,
+    Point,
+    Verdict,
+    parse_expectation,
+    split_assignment,
+)
 
 E = TypeVar("E", bound=Enum)
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.frontmatter import split_frontmatter, update_frontmatter
 from papernotes.notes.format.header import sync_header
 from papernotes.notes.format.ideas import render_ideas
 from papernotes.notes.format.properties import note_properties
 from papernotes.notes.format.region_edits import ideas_edit
-from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.regions import find_regions, normalise_body
 from papernotes.notes.format.render import render_new
 from papernotes.notes.format.section_labels import SECTION_TITLES

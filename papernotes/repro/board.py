@@ -17,8 +17,15 @@ from pathlib import Path
 from papernotes.atomic import atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
 from papernotes.repro import locks
-from papernotes.repro.board_render import (BestRun, BoardInfo, BoardRow, HEADLINE, PaperNumber,
-                                           is_generated, render_board)
+from papernotes.repro.board_render import (
+    HEADLINE,
+    BestRun,
+    BoardInfo,
+    BoardRow,
+    PaperNumber,
+    is_generated,
+    render_board,
+)
 from papernotes.resources import shipped_dir
 from papernotes.workspace import Workspace
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Callable
 
 from papernotes.errors import PapernotesError
-from papernotes.workspace import Workspace, find_workspace, init_workspace
 from papernotes.repro.runner import ReproOptions, ReproResult, run_repro
+from papernotes.workspace import Workspace, find_workspace, init_workspace
 
 DEMO_SPEC, DEMO_PROFILE, DEMO_NOTE = "simclr", "demo", "simclr"
 

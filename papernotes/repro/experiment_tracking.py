@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.errors import PapernotesError
-from papernotes.repro.store_warmup import (StoreWarmup, new_client, store_is_new,  # noqa: F401
-                                            tracking_error)
+from papernotes.repro.store_warmup import StoreWarmup, new_client, store_is_new, tracking_error  # noqa: F401
 from papernotes.repro.tracking import flatten, ui_link
 
 STEP_EVENTS = ("step", "epoch")

@@ -23,14 +23,14 @@ from typing import Callable
 
 from papernotes.atomic import atomic_write_text
 from papernotes.errors import PapernotesError
-from papernotes.workspace import Workspace, find_workspace
 from papernotes.repro import launch, plots, preflight, run_dirs, tracking, writeback
-from papernotes.repro.overrides import parse_overrides
-from papernotes.repro.note_spec import note_for, spec_for
-from papernotes.repro.spec import Resolved, load_spec, resolve
 from papernotes.repro.config_hash import config_hash
 from papernotes.repro.cores import cpu_threads
+from papernotes.repro.note_spec import note_for, spec_for
+from papernotes.repro.overrides import parse_overrides
+from papernotes.repro.spec import Resolved, load_spec, resolve
 from papernotes.ssl.config import config_to_dict
+from papernotes.workspace import Workspace, find_workspace
 
 
 @dataclass(frozen=True)

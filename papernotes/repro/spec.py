@@ -23,9 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from papernotes.errors import PapernotesError
 from papernotes.notes.model.names import check_key
-from papernotes.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.resources import shipped_dir
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
+from papernotes.yaml_doc import line_of, load_yaml, to_plain, validation_error
 
 CONFIG_SECTIONS = config_sections()  # method, data, ..., out_dir, then one section per method
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from papernotes.atomic import atomic_write_bytes
 from papernotes.errors import PapernotesError
 from papernotes.locked_update import update_text
-from papernotes.notices import warn
 from papernotes.notes.format.region_edits import RegionEdit, keep_lines
 from papernotes.notes.format.regions import find_regions, region_body, replace_region
 from papernotes.notes.format.section_labels import note_language
+from papernotes.notices import warn
 from papernotes.workspace import ATTACHMENTS
 
 REGION = "repro"

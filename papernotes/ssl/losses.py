@@ -18,8 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from papernotes.ssl import distributed
-from papernotes.ssl.losses_clustering import (  # noqa: F401  (the last four re-exported)
-    _at_least_f32, dino_center_update, dino_loss, sinkhorn, swav_loss)
+from papernotes.ssl.losses_clustering import _at_least_f32, dino_center_update, dino_loss, sinkhorn, swav_loss  # noqa: F401  (the last four re-exported)
 
 LARGE_NUM = 1e9  # objective.py: masks the self-similarity logit
 BN_EPS = 1e-5  # nn.BatchNorm1d's default eps, Barlow Twins' normalisation layer

@@ -4,8 +4,15 @@ bench/results/engine.md (`python bench/bench_engine_cpu.py`)."""
 
 from __future__ import annotations
 
-from papernotes.ssl.config import (AugConfig, DataConfig, EvalConfig, ModelConfig, OptimConfig, PretrainConfig,
-                                   TrainConfig)
+from papernotes.ssl.config import (
+                                   AugConfig,
+                                   DataConfig,
+                                   EvalConfig,
+                                   ModelConfig,
+                                   OptimConfig,
+                                   PretrainConfig,
+                                   TrainConfig,
+)
 from papernotes.ssl.method_config import SimCLRConfig
 
 DEMO_CONFIG = PretrainConfig(

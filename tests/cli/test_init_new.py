@@ -6,7 +6,6 @@ from papernotes.notes.vault import load_note
 from papernotes.workspace import find_workspace
 
 
-
 def test_init_makes_a_workspace_and_refuses_a_second_time(tmp_path, cli, one_error_line, snapshot):
     r = cli("init", str(tmp_path / "v"))
     assert r.exit_code == 0 and "workspace ready" in r.output

@@ -5,7 +5,6 @@ import re
 from papernotes.notes.format.regions import replace_region
 
 
-
 def _vault(ws_dir, cli):
     assert cli("new", "simclr").exit_code == 0
     assert cli("new", "--title", "Momentum Contrast", "--key", "moco").exit_code == 0
@@ -96,8 +95,8 @@ def test_export_bibtex_to_stdout_and_file(ws_dir, cli, tmp_path, one_error_line)
 
 
 def test_last_result_reads_the_region_the_repro_runner_writes():
-    from papernotes.notes.listing import last_result
     from papernotes.notes.format.regions import wrap_region
+    from papernotes.notes.listing import last_result
     from papernotes.repro.writeback import RunRow, render_region
 
     row = RunRow(run_id="0123456789abcdef", date="2026-11-23", spec="simclr/cifar10-smoke",

@@ -3,7 +3,6 @@
 import json
 
 
-
 def _broken_vault(ws_dir, cli):
     assert cli("new", "simclr").exit_code == 0
     assert cli("new", "--title", "Good Note", "--key", "good").exit_code == 0
@@ -126,7 +125,7 @@ def test_progress_counts_every_parsed_note_serial_and_in_workers(ws_dir, cli):
     files = sorted(notes.glob("*.md")) * 4  # 20 files
     for jobs in (1, 2):
         calls = []
-        check_files(files, jobs=jobs, progress=lambda done, total: calls.append((done, total)))
+        check_files(files, jobs=jobs, progress=lambda done, total, calls=calls: calls.append((done, total)))
         assert calls[-1] == (20, 20) and all(t == 20 for _, t in calls), jobs
         assert [d for d, _ in calls] == sorted({d for d, _ in calls}), jobs  # increasing
         assert len(calls) == 20 if jobs == 1 else 1 < len(calls) <= 20  # per note / per chunk

@@ -8,8 +8,7 @@ import pytest
 
 from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
 from papernotes.notes.model.mermaid import MermaidDiagram, MermaidEdge, MermaidNode
-from papernotes.notes.model.schema import (Background, Metadata, Method, Note, ReadingStatus,
-                                           RelatedWork, Result, Term)
+from papernotes.notes.model.schema import Background, Metadata, Method, Note, ReadingStatus, RelatedWork, Result, Term
 
 
 def simclr_note(lang: str = "zh") -> Note:

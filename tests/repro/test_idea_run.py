@@ -18,7 +18,7 @@ from papernotes.notes.format.regions import find_regions
 from papernotes.notes.model.ideas_model import parse_expectation
 from papernotes.repro.verdict import verdict
 
-from .conftest import TINY, tiny_args
+from .conftest import tiny_args
 
 PATCH = ("idea", "add", "simclr", "weaker colour jitter", "--repro", "simclr", "--profile", "demo",
          "--set", "aug.color_strength=0.25", "--expect", "eval/linear_top1 <= -1")

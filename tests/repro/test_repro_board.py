@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.repro.board import collect, write_board
-from papernotes.repro.board_render import (MARKER, BestRun, BoardInfo, BoardRow, PaperNumber,
-                                           is_generated, render_board)
+from papernotes.repro.board_render import MARKER, BestRun, BoardInfo, BoardRow, PaperNumber, is_generated, render_board
 
 GOLDEN = Path(__file__).parent / "golden" / "board.md"
 SIMCLR_94 = PaperNumber("eval/linear_top1", 94.0, "resnet50", "cifar10", "Chen et al. 2020, Appendix B.9")

@@ -12,13 +12,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from .conftest import free_port, tiny_args
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import region_body
 from papernotes.repro.writeback import existing_runs
+
+from .conftest import free_port, tiny_args
 
 
 @pytest.mark.slow  # workspace + note + a tiny real run: ~50 s on the shared machine

@@ -10,11 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from .conftest import NOTE, TINY, tiny_args
 from mlflow.tracking import MlflowClient
 
 from papernotes.notes.format.regions import region_body
 from papernotes.repro.writeback import existing_runs
+
+from .conftest import NOTE, TINY, tiny_args
 
 
 def papernotes(*args: str, cwd: Path, **kw) -> subprocess.Popen:

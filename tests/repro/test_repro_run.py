@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from .conftest import NOTE, free_port, tiny_args
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import region_body
 from papernotes.repro.writeback import existing_runs
+
+from .conftest import NOTE, free_port, tiny_args
 
 
 def invoke(*args: str):

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from .conftest import TINY
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
@@ -19,6 +18,8 @@ from papernotes.cli.app import app
 from papernotes.errors import PapernotesError
 from papernotes.repro import locks
 from papernotes.repro.run_dirs import LATEST, Candidate, choose, lock_folder
+
+from .conftest import TINY
 
 URI = "sqlite:///x.db"
 BASE = Path("runs/simclr-demo")

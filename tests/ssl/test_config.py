@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pydantic
@@ -35,6 +36,6 @@ def test_errors_name_the_dotted_field(data, path):
 
 def test_config_is_frozen_and_pydantic_validates_it():
     cfg = PretrainConfig()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.train.epochs = 5  # type: ignore[misc]
     assert pydantic.TypeAdapter(PretrainConfig).validate_python({"train": {"epochs": 7}}).train.epochs == 7

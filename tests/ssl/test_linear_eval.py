@@ -19,7 +19,7 @@ def test_linear_probe_learns_separable_features(method):
     tef, teY = _separable(200, g)
     # same centres: regenerate test with the train generator's centres
     g2 = torch.Generator().manual_seed(0)
-    y = torch.randint(0, 5, (400,), generator=g2)
+    torch.randint(0, 5, (400,), generator=g2)  # the train labels' draw: the centres come after it
     centers = torch.randn(5, 16, generator=g2) * 3
     tef = centers[teY] + torch.randn(200, 16, generator=g)
     cfg = EvalConfig(linear_method=method, linear_epochs=20, linear_batch_size=64)

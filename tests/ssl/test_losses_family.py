@@ -6,9 +6,18 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from papernotes.ssl.losses import (barlow_twins_loss, byol_loss, dino_center_update, dino_loss,
-                                   infonce_queue_loss, mae_loss, moco_enqueue, patchify,
-                                   sinkhorn, swav_loss)
+from papernotes.ssl.losses import (
+    barlow_twins_loss,
+    byol_loss,
+    dino_center_update,
+    dino_loss,
+    infonce_queue_loss,
+    mae_loss,
+    moco_enqueue,
+    patchify,
+    sinkhorn,
+    swav_loss,
+)
 
 F64 = torch.float64
 
@@ -167,7 +176,7 @@ def naive_sinkhorn(out, epsilon, sinkhorn_iterations, world_size=1):
         K = Q.shape[0]
         sum_Q = torch.sum(Q)
         Q /= sum_Q
-        for it in range(sinkhorn_iterations):
+        for _ in range(sinkhorn_iterations):
             sum_of_rows = torch.sum(Q, dim=1, keepdim=True)
             Q /= sum_of_rows
             Q /= K
@@ -208,7 +217,7 @@ def test_sinkhorn_marginals():
 def naive_swav(output, bs, nmb_crops, crops_for_assign, temperature, epsilon, iters):
     """The swav loss block of main_swav.py train(), without the queue."""
     loss = 0
-    for i, crop_id in enumerate(crops_for_assign):
+    for crop_id in crops_for_assign:
         with torch.no_grad():
             out = output[bs * crop_id: bs * (crop_id + 1)].detach()
             q = naive_sinkhorn(out, epsilon, iters)[-bs:]

@@ -11,8 +11,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from papernotes.ssl import distributed
-from papernotes.ssl.losses import (barlow_twins_loss, dino_center_update, moco_enqueue,
-                                   sinkhorn)
+from papernotes.ssl.losses import barlow_twins_loss, dino_center_update, moco_enqueue, sinkhorn
 
 WORLD, N, K, D_IN, D = 2, 6, 4, 5, 3
 F64 = torch.float64

@@ -2,9 +2,9 @@ import time
 
 import torch
 
+from papernotes.ssl.config import EvalConfig
 from papernotes.ssl.data.synthetic import SHAPES, generate, synthetic_splits
 from papernotes.ssl.linear_eval import linear_probe
-from papernotes.ssl.config import EvalConfig
 
 
 def test_deterministic_from_seed_and_distinct_across_seeds():

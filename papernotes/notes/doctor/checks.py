@@ -20,14 +20,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from papernotes.errors import PapernotesError, problems_of
-from papernotes.notes.doctor.links import (VaultIndex, anchor_problem, note_name,
-                                           rename_fix, resolve)
+from papernotes.notes.doctor.links import VaultIndex, anchor_problem, note_name, rename_fix, resolve
 from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links
+from papernotes.notes.format.placeholders import is_placeholder
 from papernotes.notes.importer.hexo_assets import asset_tag_names
 from papernotes.notes.model.names import fold
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
-from papernotes.notes.format.placeholders import is_placeholder
 
 UNCERTAIN_SHOWN = 5
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^\s*>\s*")

@@ -35,8 +35,7 @@ from pydantic import ValidationError
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.ideas_story import STORY_LABELS, num, render_story
 from papernotes.notes.format.markdown import parse_blocks, table_rows
-from papernotes.notes.model.ideas_model import (IdeaLog, Patch, PatchKind, PatchStatus, Point,
-                                                 Verdict, parse_expectation)
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point, Verdict, parse_expectation
 
 _TEXT = {
     "zh": {

@@ -12,12 +12,19 @@ from typing import Any, Callable
 from markdown_it.token import Token
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.format.markdown import (block_end, block_text, children, item_label, item_text,
-                                              siblings, table_rows)
-from papernotes.notes.model.mermaid import parse_mermaid
+from papernotes.notes.format.markdown import (
+    block_end,
+    block_text,
+    children,
+    item_label,
+    item_text,
+    siblings,
+    table_rows,
+)
 from papernotes.notes.format.placeholders import SAMPLE_DIAGRAM, filled, strip_hint
-from papernotes.notes.model.schema import STATUS_LABELS
 from papernotes.notes.format.section_labels import LABELS, label_of
+from papernotes.notes.model.mermaid import parse_mermaid
+from papernotes.notes.model.schema import STATUS_LABELS
 
 _SAMPLES = [parse_mermaid(s) for s in SAMPLE_DIAGRAM.values()]
 _LISTS = ("bullet_list_open", "ordered_list_open")

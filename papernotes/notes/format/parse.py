@@ -24,8 +24,8 @@ from papernotes.notes.format.note_sections import READERS, FieldReader
 from papernotes.notes.format.placeholders import filled
 from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.format.regions import Region, find_regions
-from papernotes.notes.model.schema import STATUS_LABELS, Note
 from papernotes.notes.format.section_labels import is_zh_heading, script_language, section_of
+from papernotes.notes.model.schema import STATUS_LABELS, Note
 
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
 _TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}

@@ -13,8 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from papernotes.notes.format.links import (Link, heading_key, md_destination, rewrite_links,
-                                           wikilink)
+from papernotes.notes.format.links import Link, heading_key, md_destination, rewrite_links, wikilink
 from papernotes.notes.model.names import MAX_NAME_BYTES, fold, name_from_title, name_problem
 
 if TYPE_CHECKING:

@@ -22,17 +22,22 @@ from typing import Any, Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import PapernotesError
-from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.format.fences import lines_outside_fences
+from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.format.section_labels import note_language
 from papernotes.notes.importer.fill import fill_properties
 from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
 from papernotes.notes.importer.hexo_assets import AssetPlan, asset_folder, convert_assets
 from papernotes.notes.importer.identify import Identification, identify
-from papernotes.notes.importer.naming import (choose_names, follow_heading_renames,
-                                              follow_renames, keep_old_name, name_for)
-from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
+from papernotes.notes.importer.naming import (
+    choose_names,
+    follow_heading_renames,
+    follow_renames,
+    keep_old_name,
+    name_for,
+)
 from papernotes.notes.model.tags import normalize_tag
+from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _HEXO_KEYS = {"abbrlink", "categories", "permalink", "layout"}

@@ -85,8 +85,8 @@ def _cifar_batch(path: Path, label_key: bytes, how: str) -> tuple[Tensor, Tensor
 def _load_cifar(cfg: DataConfig) -> DatasetTensors:
     c100 = cfg.name == "cifar100"
     sub = "cifar-100-python" if c100 else "cifar-10-batches-py"
-    how = (f"download the python version from https://www.cs.toronto.edu/~kriz/cifar.html "
-           f"and unpack it into data.root, or set data.download: true")
+    how = ("download the python version from https://www.cs.toronto.edu/~kriz/cifar.html "
+           "and unpack it into data.root, or set data.download: true")
     root = Path(cfg.root or "data")
     if cfg.download:
         import torchvision

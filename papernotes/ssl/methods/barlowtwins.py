@@ -7,8 +7,8 @@ official code does (`c.div_(batch_size); torch.distributed.all_reduce(c)`).
 
 from __future__ import annotations
 
-from torch import Tensor
 import torch
+from torch import Tensor
 
 from papernotes.ssl.losses import barlow_twins_loss
 from papernotes.ssl.methods.base import Method, fp32

@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.ideas import parse_ideas, render_ideas
-from papernotes.notes.model.ideas_model import (IdeaLog, Patch, PatchKind, PatchStatus, Point,
-                                                 Verdict, parse_expectation)
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point, Verdict, parse_expectation
 
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r"),
                 min_size=1, max_size=25).map(str.strip).filter(lambda t: t and "<br>" not in t)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
 from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.regions import region_body
 from papernotes.notes.format.render import render_new, render_update
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
 from papernotes.notes.model.schema import Note, ReadingStatus
 
 from ..conftest import simclr_note

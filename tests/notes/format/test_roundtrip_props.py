@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from papernotes.notes.format.frontmatter import split_frontmatter
-from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
 from papernotes.notes.format.markdown import parse_blocks
 from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.regions import find_regions
 from papernotes.notes.format.render import render_new, render_update
 from papernotes.notes.format.section_labels import LABELS
+from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
 from papernotes.notes.model.schema import STATUS_LABELS, ReadingStatus
 
 from ..conftest import simclr_note
@@ -120,8 +120,7 @@ _word = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,8}", fullmatch=True)
 @st.composite
 def notes(draw):
     from papernotes.notes.model.mermaid import MermaidDiagram, MermaidEdge, MermaidNode
-    from papernotes.notes.model.schema import (Background, Metadata, Method, Note, RelatedWork, Result,
-                                               Term)
+    from papernotes.notes.model.schema import Background, Metadata, Method, Note, RelatedWork, Result, Term
     lists = lambda s, n=3: st.lists(s, max_size=n)  # noqa: E731
     diagram = draw(st.one_of(st.none(), st.just(MermaidDiagram(
         direction="LR", nodes=[MermaidNode(id="A", label="in"), MermaidNode(id="B", shape="circle")],

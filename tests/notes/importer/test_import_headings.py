@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.notes.importer.headings import canonical_title, section_kind
 from papernotes.notes.format.section_labels import SECTION_TITLES
+from papernotes.notes.importer.headings import canonical_title, section_kind
 
 
 @pytest.mark.parametrize("heading,kind", [

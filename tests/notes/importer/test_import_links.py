@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.doctor.checks import check_links
-from papernotes.notes.doctor.links import build_index
-from papernotes.notes.doctor.links import resolve
+from papernotes.notes.doctor.links import build_index, resolve
 from papernotes.notes.format.links import find_links, md_destination
 from papernotes.notes.importer.plan import plan_import, write_imports
 from papernotes.notes.lookup import note_names

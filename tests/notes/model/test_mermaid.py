@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papernotes.errors import PapernotesError
-from papernotes.notes.model.mermaid import (MermaidDiagram, MermaidEdge, MermaidNode, parse_mermaid,
-                                            to_mermaid)
+from papernotes.notes.model.mermaid import MermaidDiagram, MermaidEdge, MermaidNode, parse_mermaid, to_mermaid
 
 TEMPLATE = """graph TD
   A[输入] --> B[模块1];

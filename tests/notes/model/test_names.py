@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papernotes.notes.model.names import (FORBIDDEN, MAX_NAME_BYTES, check_key, fold,
-                                          name_from_title, name_problem)
+from papernotes.notes.model.names import FORBIDDEN, MAX_NAME_BYTES, check_key, fold, name_from_title, name_problem
 from papernotes.notes.model.schema import Note
 
 OBSIDIAN_NAMES = ["对比学习", "Attention Is All You Need", "MoCo v2 (He et al.) & friends",

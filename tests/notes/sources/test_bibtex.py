@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papernotes.errors import PapernotesError
+from papernotes.notes.model.schema import Metadata, Note
 from papernotes.notes.sources.bibtex import metadata_to_bibtex, notes_from_bibtex
 from papernotes.notes.sources.catalog import card_to_note, list_cards
-from papernotes.notes.model.schema import Metadata, Note
 
 BIB = r"""% a bibliography as people really write them
 @inproceedings{chen2020simple,

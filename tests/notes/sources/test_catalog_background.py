@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from papernotes.notes.sources.catalog import card_keys, card_to_note, load_card
 from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.render import render_new
+from papernotes.notes.sources.catalog import card_keys, card_to_note, load_card
 
 KEYS = card_keys()
 CJK = re.compile(r"[\u4e00-\u9fff]")
