@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from papernotes.errors import PapernotesError
 from papernotes.notes.format.ideas_story import effect  # noqa: F401
+from papernotes.notes.format.ideas_story import thread as thread_patches  # noqa: F401
 from papernotes.notes.model.ideas_model import (
     Expectation,
     IdeaLog,
