@@ -167,20 +167,14 @@ class _AllReduceSumGrad(torch.autograd.Function):
         return grad
 
 
-class _AllReduceSumShared(torch.autograd.Function):
-    """all_reduce(SUM) forward; identity backward.
+class _AllReduceSumShared(_AllReduceSumGrad):
+    """all_reduce(SUM) forward (inherited); identity backward.
 
     For a total S = sum_k s_k that every rank then feeds through the SAME computation to the
     SAME loss L(S): every rank's incoming gradient already is the whole dL/dS, which is
     dL/ds_r. (What a plain, autograd-blind torch.distributed.all_reduce gives, as in Barlow
     Twins' main.py.)
     """
-
-    @staticmethod
-    def forward(ctx, x: torch.Tensor) -> torch.Tensor:
-        out = x.detach().clone()
-        dist.all_reduce(out, op=dist.ReduceOp.SUM)
-        return out
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:

@@ -12,17 +12,7 @@ from papernotes.ssl.lars import LARS
 from papernotes.ssl.models import ProjectionHead, build_encoder
 from papernotes.ssl.optimizers import build_optimizer
 
-
-class SimCLRModel(nn.Module):
-    """f(.) then g(.): forward(x) -> (h, z) (a container for these tests)."""
-
-    def __init__(self, encoder: nn.Module, head: nn.Module) -> None:
-        super().__init__()
-        self.encoder, self.head = encoder, head
-
-    def forward(self, x):
-        h = self.encoder(x)
-        return h, self.head(h)
+from .encoder_head import SimCLRModel
 
 
 def test_one_and_two_steps_by_hand():

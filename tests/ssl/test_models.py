@@ -9,17 +9,7 @@ from torch import nn
 from papernotes.ssl.config import ModelConfig
 from papernotes.ssl.models import ProjectionHead, build_encoder
 
-
-class SimCLRModel(nn.Module):
-    """f(.) then g(.): forward(x) -> (h, z) (a container for these tests)."""
-
-    def __init__(self, encoder: nn.Module, head: nn.Module) -> None:
-        super().__init__()
-        self.encoder, self.head = encoder, head
-
-    def forward(self, x):
-        h = self.encoder(x)
-        return h, self.head(h)
+from .encoder_head import SimCLRModel
 
 
 def n_params(m: nn.Module) -> int:
