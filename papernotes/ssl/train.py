@@ -53,7 +53,7 @@ class LoopSpec:
 
 
 def view_seed(seed: int, step: int, rank: int) -> int:
-    """The seed of the per-step generator that draws the views (and MAE's masks) of one rank."""
+    """The seed of the per-step generator that draws the views (and any masks a method draws) of one rank."""
     return (seed * 1_000_003 + step) * 1024 + rank
 
 
