@@ -191,6 +191,8 @@ def bench_methods(device, batch: int, steps: int, warmup: int, base_channels: in
             raw[name] = {"size_crops": [32, 16]}
         if name == "dino":  # 2 x 32 global + 8 x 16 local; the official 65536-way head on the GPU only
             raw[name] = {"local_crops_size": 16, **({} if gpu else {"out_dim": 4096})}
+        if name == "mae":  # MAE needs a ViT: ViT-Tiny with 4 px patches at the CIFAR size
+            raw["model"] = {"arch": "vit_tiny", "patch_size": 4}
         try:
             cfg = config_from_dict(raw)
         except ValueError as exc:
