@@ -3,7 +3,8 @@ combined when they touch different lines.
 
 `merge3(base, ours, theirs)` is `theirs` with our edits (base -> ours) applied, or None when an
 edit of ours and one of theirs change, or border on, the same lines. Two insertions at the same
-place are not a clash: both are kept, theirs first (nothing is lost; their order is arbitrary).
+place are not a clash: both are kept, theirs first (nothing is lost; their order is arbitrary),
+and lines that both insert there go in once.
 `locked_update` uses it to carry a papernotes change over an edit that an editor made
 meanwhile, in a millisecond, instead of computing the change again.
 """
@@ -38,9 +39,24 @@ def merge3(base: str, ours: str, theirs: str) -> str | None:
     other = _edits(a, theirs.splitlines(keepends=True))
     if any(_clash(x, y) for x in mine for y in other):
         return None
+    mine = [_unless_inserted(e, other) for e in mine]
     out = list(a)
     # from the end backwards; at one place, our insertion goes in first so theirs lands above it
     edits = [(e, 1) for e in mine] + [(e, 0) for e in other]
     for (i1, i2, lines), _ in sorted(edits, key=lambda x: (x[0][0], x[1]), reverse=True):
         out[i1:i2] = lines
     return "".join(out)
+
+
+def _contains(block: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return any(block[i:i + n] == part for i in range(len(block) - n + 1))
+
+
+def _unless_inserted(edit: Edit, other: list[Edit]) -> Edit:
+    """Our insertion, emptied when theirs at the same place already holds those lines (both
+    sides inserted the same text: it goes in once)."""
+    i1, i2, lines = edit
+    if i1 == i2 and any(o[0] == o[1] == i1 and _contains(o[2], lines) for o in other):
+        return (i1, i2, [])
+    return edit

@@ -77,6 +77,7 @@ class Experiment:
     gpus: int  # per arm (0 on CPU)
     arms: list[Arm]  # baseline s0, patch s0, baseline s1, ...
     overrides: tuple[str, ...]
+    note_path: Path  # the note file the verdict goes into
 
     @property
     def name(self) -> str:
@@ -129,7 +130,8 @@ def plan_experiment(opts: ExperimentOptions, ws: Workspace) -> Experiment:
                               "at least 2", field="--seeds", hint="the default is 3")
     if opts.parallel is not None and opts.parallel < 1:
         raise PapernotesError("must be at least 1", field="--parallel")
-    note = load_note(ws, opts.key).note
+    parsed = load_note(ws, opts.key)
+    note = parsed.note
     patch = find_patch(note.ideas, opts.patch_id)
     where = f"papernotes idea set {opts.key} {patch.id}"
     if patch.expect is None:
@@ -162,8 +164,9 @@ def plan_experiment(opts: ExperimentOptions, ws: Workspace) -> Experiment:
             cfg = replace(cfg, out_dir=str(root / digest[:16]))
             arms.append(Arm(arm, seed, cfg, digest, plan))
     device = base_res.config.train.device
-    return Experiment(opts.key, patch, patch.expect, base_res.spec, base_res.profile, device,
-                      max(gpus, 1) if device == "cuda" else 0, arms, tuple(opts.overrides))
+    return Experiment(note.key, patch, patch.expect, base_res.spec, base_res.profile, device,
+                      max(gpus, 1) if device == "cuda" else 0, arms, tuple(opts.overrides),
+                      parsed.path or ws.note_path(note.key))
 
 
 def with_threads(arm: Arm, threads: int | None) -> Arm:

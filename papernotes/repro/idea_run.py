@@ -277,7 +277,7 @@ def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Deci
                           {"papernotes.verdict": status.value, "papernotes.metric": metric,
                            "papernotes.reused": " ".join(reused)}, report)
     tr.client.set_terminated(tr.parent, status="FINISHED")
-    note = ws.note_path(exp.key)
+    note = exp.note_path
     other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
     recorded = record_verdict(note, exp.patch, status, v, tr.parent,
                               result_line(exp.expect, v, other_profile, exp.overrides))

@@ -123,6 +123,8 @@ def test_sixteen_writers_and_an_editor_lose_nothing(ws_dir, tmp_path):
     # every edit exactly once, right below the anchor (two edits that met may sit either way round)
     outside = _outside_regions(final)
     seen = [ln for ln in outside.splitlines(keepends=True) if ln.startswith("editor line ")]
-    assert sorted(seen) == sorted(f"editor line {n}\n" for n in range(edits)), seen
+    want = {f"editor line {n}\n" for n in range(edits)}
+    assert sorted(seen) == sorted(want), (sorted(want - set(seen)), [ln for ln in set(seen) if seen.count(ln) > 1],
+                                          sorted(set(seen) - want))
     assert outside == before.replace(ANCHOR, ANCHOR + "".join(seen), 1)
     assert edits >= 12

@@ -24,6 +24,7 @@ def test_merge3_combines_edits_on_different_lines_and_refuses_clashes():
     assert merge3(base, "a\nB\nc\nd\ne\n", "a\nX\nc\nd\ne\n") is None
     assert merge3(base, base, "z\n" + base) == "z\n" + base
     assert merge3(base, "a\nX\n" + base[2:], "a\nY\n" + base[2:]) == "a\nY\nX\n" + base[2:]  # both kept
+    assert merge3(base, "a\nX\n" + base[2:], "a\nY\nX\n" + base[2:]) == "a\nY\nX\n" + base[2:]  # once
     assert merge3("a\r\nb\r\nc\r\n", "A\r\nb\r\nc\r\n", "a\r\nb\r\nc\r\nd") == "A\r\nb\r\nc\r\nd"
 
 
