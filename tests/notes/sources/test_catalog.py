@@ -19,6 +19,8 @@ EXPECTED = {
     "bert", "rotnet", "jigsaw", "colorization",
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# every method the engine registers has a shipped spec repro/<key>.yaml that its card names
+SHIPPED_SPECS = ("simclr", "mocov2", "byol", "barlowtwins", "swav", "dino", "mae", "rotnet")
 
 
 def test_catalog_holds_exactly_the_systems_of_the_users_documents():
@@ -104,8 +106,10 @@ def test_card_to_note_fills_the_template_in_the_asked_language(lang):
             assert not any(CJK.search(t) for t in texts + bg_texts), card.key
         assert note.results == card.results and note.related == card.related
         assert note.repro == card.repro
-        if card.key in ("simclr", "mocov2", "byol", "barlowtwins"):  # the methods with a shipped spec
-            assert card.repro == card.key
+
+    with_spec = {c.key for c in list_cards() if c.repro}
+    assert with_spec == set(SHIPPED_SPECS), with_spec  # every shipped method spec, and only they
+    assert all(load_card(k).repro == k for k in SHIPPED_SPECS)
 
 
 def test_background_is_filled_for_simclr_moco_and_mae():
