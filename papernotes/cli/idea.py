@@ -144,8 +144,9 @@ def list_(
     from rich.table import Table
 
     from papernotes.cli.listing import skipped_notes_warning
+    from papernotes.notes.idea_listing import idea_rows, patch_records
     from papernotes.notes.model.ideas_model import PatchStatus
-    from papernotes.notes.patching import idea_rows, parse_choice, patch_records
+    from papernotes.notes.patch_input import parse_choice
     from papernotes.notes.vault import load_all, load_note
     from papernotes.workspace import find_workspace
 

@@ -39,7 +39,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
               "update_note", "write_new_notes"),
     "creation": ("notes_to_create",),
     "listing": ("note_rows", "last_result", "parse_status"),
-    "patching": ("add_point", "add_patch", "set_patch", "find_patch", "idea_rows", "parse_choice"),
+    "patching": ("add_point", "add_patch", "set_patch", "find_patch"),
+    "patch_input": ("parse_choice",),
+    "idea_listing": ("idea_rows",),
     "validation": ("validate_vault", "validate_files", "check_files"),
     "sources.catalog": ("PaperCard", "load_card", "list_cards", "card_to_note", "suggest"),
     "sources.bibtex": ("notes_from_bibtex",),
@@ -71,6 +73,7 @@ if TYPE_CHECKING:  # for type checkers and editors; the same names as _EXPORTS
     from papernotes.notes.format.parse import ParsedNote, parse_note
     from papernotes.notes.format.regions import find_regions, region_body, replace_region, wrap_region
     from papernotes.notes.format.render import render_new, render_update
+    from papernotes.notes.idea_listing import idea_rows
     from papernotes.notes.importer.plan import plan_import, write_imports
     from papernotes.notes.listing import last_result, note_rows, parse_status
     from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
@@ -86,7 +89,8 @@ if TYPE_CHECKING:  # for type checkers and editors; the same names as _EXPORTS
         Term,
     )
     from papernotes.notes.model.tags import normalize_tag
-    from papernotes.notes.patching import add_patch, add_point, find_patch, idea_rows, parse_choice, set_patch
+    from papernotes.notes.patch_input import parse_choice
+    from papernotes.notes.patching import add_patch, add_point, find_patch, set_patch
     from papernotes.notes.repair.mojibake_repair import repair_text
     from papernotes.notes.sources.bibtex import notes_from_bibtex
     from papernotes.notes.sources.catalog import PaperCard, card_to_note, list_cards, load_card, suggest

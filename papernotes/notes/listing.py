@@ -59,7 +59,7 @@ def last_result(text: str) -> str:
 
 
 def parse_status(value: str) -> ReadingStatus:
-    from papernotes.notes.patching import parse_choice
+    from papernotes.notes.patch_input import parse_choice
 
     return parse_choice(ReadingStatus, value, "status")
 

@@ -7,105 +7,18 @@ A patch's `point` must name a point that already exists: a patch changes one dis
 of the paper, and a point without its text would say nothing. Add the point first
 (`papernotes idea point KEY "TEXT"`), then patch it.
 
-A patch's experiment (spec, profile, `FIELD=VALUE` changes, expectation) is checked here for
-form only; the CLI types the changes against the spec (`papernotes.repro`, which this layer
-never imports). Changing the experiment clears a verdict about the old one: the numbers would
-describe a different experiment.
+A patch's experiment (spec, profile, `FIELD=VALUE` changes, expectation) is checked for form
+only (`patch_input.py`); the CLI types the changes against the spec (`papernotes.repro`, which
+this layer never imports). Changing the experiment clears a verdict about the old one: the
+numbers would describe a different experiment. The log as rows for `idea list`: `idea_listing.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-from typing import TypeVar
-
 from papernotes.errors import PapernotesError
-from papernotes.notes.format.ideas_story import effect  # noqa: F401
 from papernotes.notes.format.ideas_story import thread as thread_patches  # noqa: F401
-from papernotes.notes.model.ideas_model import (
-    Expectation,
-    IdeaLog,
-    Patch,
-    PatchKind,
-    PatchStatus,
-    Point,
-    Verdict,
-    parse_expectation,
-    split_assignment,
-)
-
-E = TypeVar("E", bound=Enum)
-
-
-def parse_choice(enum: type[E], value: str, field: str) -> E:
-    """`value` as a member of `enum`; a one-line error listing the choices."""
-    try:
-        return enum(value.strip().lower())
-    except ValueError:
-        choices = ", ".join(m.value for m in enum)
-        raise PapernotesError(f"unknown {field} {value!r}", field=field,
-                              hint=f"choose one of: {choices}") from None
-
-
-def _text(value: str, field: str) -> str:
-    value = value.strip()
-    if not value:
-        raise PapernotesError("must not be empty", field=field)
-    if "\n" in value or "\r" in value:
-        raise PapernotesError("must be one line", field=field)
-    return value
-
-
-def _spec_name(value: str | None) -> str | None:
-    """A repro spec name is a file stem in repro/, checked like a note key."""
-    from papernotes.notes.model.schema import check_key
-
-    if value is None or not value.strip():
-        return None
-    try:
-        return check_key(value.strip())
-    except ValueError as exc:
-        raise PapernotesError(str(exc).replace("note key", "repro spec name"), field="repro") from None
-
-
-def _profile(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    value = _text(value, "profile")
-    if any(c.isspace() for c in value):
-        raise PapernotesError(f"a profile name has no spaces, got {value!r}", field="profile")
-    return value
-
-
-def _expectation(value: str | Expectation | None) -> Expectation | None:
-    if value is None or isinstance(value, Expectation):
-        return value
-    if not value.strip():
-        return None
-    try:
-        return parse_expectation(value)
-    except ValueError as exc:
-        raise PapernotesError(str(exc), field="expect",
-                              hint='e.g. --expect "eval/linear_top1 >= +1"') from None
-
-
-def merge_sets(old: tuple[str, ...], new: list[str] | tuple[str, ...] = (),
-               unset: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
-    """`old` with each of `new` replacing the assignment of its field (or appended), and the
-    fields in `unset` removed; a malformed assignment is a one-line error naming it."""
-    out: dict[str, str] = {}
-    for item in (*old, *new):
-        try:
-            field, _ = split_assignment(item)
-        except ValueError as exc:
-            raise PapernotesError(str(exc), field="--set", hint="e.g. --set aug.color_strength=0.25") from None
-        out.pop(field, None)
-        out[field] = item.strip()
-    for field in unset:
-        if out.pop(field.strip(), None) is None:
-            raise PapernotesError(f"the patch does not set {field!r}", field="--unset",
-                                  hint=f"it sets: {', '.join(out) or 'nothing'}")
-    return tuple(out.values())
+from papernotes.notes.model.ideas_model import Expectation, IdeaLog, Patch, PatchKind, PatchStatus, Point, Verdict
+from papernotes.notes.patch_input import expectation, merge_sets, one_line, parse_choice, profile_name, spec_name
 
 
 def _ids(items) -> str:
@@ -113,7 +26,7 @@ def _ids(items) -> str:
 
 
 def add_point(log: IdeaLog, text: str) -> tuple[IdeaLog, Point]:
-    point = Point(id=max((p.id for p in log.points), default=0) + 1, text=_text(text, "point"))
+    point = Point(id=max((p.id for p in log.points), default=0) + 1, text=one_line(text, "point"))
     return log.model_copy(update={"points": [*log.points, point]}), point
 
 
@@ -143,16 +56,16 @@ def add_patch(
         kind = parse_choice(PatchKind, kind, "kind")
     patch = Patch(
         id=max((p.id for p in log.patches), default=0) + 1,
-        text=_text(text, "text"),
+        text=one_line(text, "text"),
         point=point,
         kind=kind,
         hypothesis=hypothesis.strip(),
         cost=cost.strip(),
         story=story.strip(),
-        repro=_spec_name(repro),
-        profile=_profile(profile),
+        repro=spec_name(repro),
+        profile=profile_name(profile),
         sets=merge_sets((), sets),
-        expect=_expectation(expect),
+        expect=expectation(expect),
     )
     return log.model_copy(update={"patches": [*log.patches, patch]}), patch
 
@@ -188,13 +101,13 @@ def set_patch(
     old = find_patch(log, patch_id)
     update: dict = {}
     if profile is not None:
-        update["profile"] = _profile(profile)
+        update["profile"] = profile_name(profile)
     if sets or unset:
         update["sets"] = merge_sets(old.sets, sets, unset)
     if expect is not None:
-        update["expect"] = _expectation(expect)
+        update["expect"] = expectation(expect)
     if text is not None:
-        update["text"] = _text(text, "text")
+        update["text"] = one_line(text, "text")
     if kind is not None:
         update["kind"] = kind if isinstance(kind, PatchKind) else parse_choice(PatchKind, kind, "kind")
     if status is not None:
@@ -208,7 +121,7 @@ def set_patch(
         if value is not None:
             value = value.strip()
             if name == "repro":
-                value = _spec_name(value)
+                value = spec_name(value)
             update[name] = (value or None) if name in ("run_id", "repro") else value
     if not update:
         raise PapernotesError("nothing to change", field="id",
@@ -255,7 +168,7 @@ def show_story(log: IdeaLog, name: str | None = None, *, remove: bool = False) -
                                   hint="give patches one with `papernotes idea set KEY ID --story NAME`")
         wanted = threads
     else:
-        name = _text(name, "story")
+        name = one_line(name, "story")
         if remove:
             if name not in log.stories:
                 raise PapernotesError(f"the note does not show the thread {name!r}", field="story",
@@ -267,49 +180,3 @@ def show_story(log: IdeaLog, name: str | None = None, *, remove: bool = False) -
         wanted = [name]
     stories = list(log.stories) + [s for s in wanted if s not in log.stories]
     return log.model_copy(update={"stories": stories}), wanted
-
-
-@dataclass(frozen=True)
-class IdeaRow:
-    """One patch as a row of `papernotes idea list` (across the vault or one note)."""
-
-    key: str
-    id: int
-    point: str  # "2. masking more patches" or ""
-    kind: str
-    status: str
-    text: str
-    hypothesis: str
-    result: str
-    run_id: str
-    story: str
-    expect: str = ""
-    effect: str = ""  # the verdict's difference and interval on the expected metric
-
-
-def idea_rows(key: str, log: IdeaLog, *, status: PatchStatus | str | None = None) -> list[IdeaRow]:
-    if isinstance(status, str) and not isinstance(status, PatchStatus):
-        status = parse_choice(PatchStatus, status, "status")
-    points = {p.id: p.text for p in log.points}
-    rows = []
-    for p in log.patches:
-        if status is not None and p.status != status:
-            continue
-        point = f"{p.point}. {points.get(p.point, '')}".strip() if p.point else ""
-        rows.append(IdeaRow(key, p.id, point, p.kind.value, p.status.value, p.text, p.hypothesis,
-                            p.result, p.run_id or "", p.story, str(p.expect or ""), effect(p)))
-    return rows
-
-
-def patch_records(key: str, log: IdeaLog) -> list[dict]:
-    """Every field of every patch as plain JSON values (`papernotes idea list --json`), with the
-    note key and the text of the point it patches."""
-    points = {p.id: p.text for p in log.points}
-    out = []
-    for p in log.patches:
-        record = {"note": key, **p.model_dump(mode="json"),
-                  "point_text": points.get(p.point, "") if p.point else ""}
-        if p.expect is not None:
-            record["expect"] = {**record["expect"], "text": str(p.expect)}
-        out.append(record)
-    return out

@@ -7,18 +7,22 @@ loader for JSON/YAML files (plain Python, no pydantic).
 
 `method` names the method (`papernotes.ssl.methods.METHODS`); its typed section is
 `PretrainConfig.method_cfg`, written `<method>: {...}` in a file (see `method_config.py`).
+Typed values (`coerce`) live in `config_coerce.py` and the cross-field checks (`check_config`) in
+`config_checks.py`; both are re-exported here, the one import for callers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from papernotes.ssl.config_checks import check_config as check_config
+from papernotes.ssl.config_coerce import build_dataclass
+from papernotes.ssl.config_coerce import coerce as coerce
 from papernotes.ssl.config_error import ConfigError
 from papernotes.ssl.method_config import METHOD_CONFIGS
 
@@ -166,96 +170,6 @@ def section_type(name: str) -> Any:
     return typing.get_type_hints(PretrainConfig)[name]
 
 
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
-_NULL = {"null", "none", "~", ""}
-
-
-def _from_text(text: str, tp: Any, path: str) -> Any:
-    """A command-line string as the plain value a JSON file would hold for type `tp`."""
-    low = text.strip().lower()
-    if tp is bool:
-        return True if low in _TRUE else False if low in _FALSE else text
-    try:
-        if tp is int:
-            return int(text.strip())
-        if tp is float:
-            return float(text.strip())
-    except ValueError:
-        return text  # the type check below names the field and the value
-    if typing.get_origin(tp) is tuple:  # "1.0,0.1" or "[1.0, 0.1]"
-        inner = text.strip().removeprefix("[").removesuffix("]").strip()
-        return [part.strip() for part in inner.split(",")] if inner else []
-    return text
-
-
-def coerce(value: Any, tp: Any, path: str, text: bool = False) -> Any:
-    """`value` checked as (and converted to) the declared type `tp`; ConfigError names `path`.
-
-    The one home of typed values: JSON/YAML values from config files and specs, and, with
-    `text=True`, command-line strings (`--set train.epochs=5`, `null` clears an optional field)."""
-    origin = typing.get_origin(tp)
-    if tp is Any:
-        return value
-    if dataclasses.is_dataclass(tp):
-        if text:
-            raise ConfigError(path, "is a section; set one of its fields (e.g. train.epochs=10)")
-        if not isinstance(value, dict):
-            raise ConfigError(path, f"expected a mapping, got {type(value).__name__}")
-        return _build(tp, value, path + ".")
-    if origin is Literal:
-        if value not in typing.get_args(tp):
-            raise ConfigError(path, f"expected one of {list(typing.get_args(tp))}, got {value!r}")
-        return value
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if type(None) in args and (value is None or (text and value.strip().lower() in _NULL)):
-            return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return coerce(value, arg, path, text)
-            except ConfigError as exc:
-                errors.append(exc)
-        raise errors[0]
-    if text and isinstance(value, str):
-        value = _from_text(value, tp, path)
-    if origin is tuple:  # tuple[X, ...]: a list in JSON/YAML
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(path, f"expected a list, got {value!r}")
-        (item,) = [a for a in typing.get_args(tp) if a is not Ellipsis]
-        return tuple(coerce(v, item, f"{path}[{i}]", text) for i, v in enumerate(value))
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(path, f"expected true/false, got {value!r}")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(path, f"expected an integer, got {value!r}")
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(path, f"expected a number, got {value!r}")
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(path, f"expected a string, got {value!r}")
-        return value
-    raise ConfigError(path, f"unsupported type {tp!r}")
-
-
-def _build(cls: type, data: dict, prefix: str) -> Any:
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"{prefix}{unknown[0]}", f"unknown field (known: {', '.join(sorted(names))})")
-    kwargs = {k: coerce(v, hints[k], f"{prefix}{k}") for k, v in data.items()}
-    return cls(**kwargs)
-
-
 def config_from_dict(data: dict) -> PretrainConfig:
     """Strictly build a config: unknown fields and wrong types raise ConfigError with the path.
 
@@ -273,68 +187,10 @@ def config_from_dict(data: dict) -> PretrainConfig:
         raise ConfigError("method_cfg", f"write the method's options under '{method}:'")
     section = data.pop(method, None)
     method_cfg = coerce({} if section is None else section, METHOD_CONFIGS[method], method)
-    cfg = _build(PretrainConfig, {**data, "method_cfg": None}, "")
+    cfg = build_dataclass(PretrainConfig, {**data, "method_cfg": None}, "")
     cfg = dataclasses.replace(cfg, method_cfg=method_cfg)
     check_config(cfg)
     return cfg
-
-
-def check_config(cfg: PretrainConfig) -> None:
-    """Cross-field and range checks, shared by the engine and the repro spec validator."""
-    positive = {
-        "train.epochs": cfg.train.epochs, "train.batch_size": cfg.train.batch_size,
-        "optim.base_lr": cfg.optim.base_lr,
-        "data.image_size": cfg.data.image_size, "model.proj_dim": cfg.model.proj_dim,
-        "model.width": cfg.model.width, "model.proj_depth": cfg.model.proj_depth,
-        "eval.linear_epochs": cfg.eval.linear_epochs, "eval.knn_k": cfg.eval.knn_k,
-    }
-    for name, value in positive.items():
-        if value <= 0:
-            raise ConfigError(name, f"must be positive, got {value}")
-    if 0 < cfg.data.image_size < 8:  # models.build_encoder's floor, refused before anything starts
-        raise ConfigError("data.image_size", f"views of {cfg.data.image_size}px are too small for a ResNet (at least 8)")
-    if not 0 <= cfg.data.shape_rotation <= 180:
-        raise ConfigError("data.shape_rotation", f"must be in [0, 180] degrees, got {cfg.data.shape_rotation}")
-    if not 0 < cfg.aug.crop_min_area <= 1:
-        raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
-    if cfg.optim.weight_decay < 0:
-        raise ConfigError("optim.weight_decay", "must be >= 0")
-    if cfg.model.width != 1 and cfg.model.arch != "resnet50":
-        raise ConfigError("model.width", "width multipliers are for resnet50 only")
-    _check_vit(cfg)
-    if cfg.data.name != "synthetic" and cfg.data.root is None and not cfg.data.download:
-        raise ConfigError("data.root", f"data set {cfg.data.name!r} needs a folder (or download: true)")
-    for name in ("blur_prob", "solarize_prob"):
-        for i, p in enumerate(getattr(cfg.aug, name)):
-            if not 0 <= p <= 1:
-                raise ConfigError(f"aug.{name}[{i}]", f"a probability must be in [0, 1], got {p}")
-    cfg.method_cfg.check(cfg)
-
-
-def _check_vit(cfg: PretrainConfig) -> None:
-    """The ViT fields, and the new optimiser/evaluation fields' ranges."""
-    m, ec = cfg.model, cfg.eval
-    if m.patch_size <= 0:
-        raise ConfigError("model.patch_size", f"must be positive, got {m.patch_size}")
-    if m.arch.startswith("vit"):
-        if cfg.data.image_size % m.patch_size:
-            raise ConfigError("model.patch_size", f"patch size {m.patch_size} does not divide the image size "
-                                                  f"{cfg.data.image_size} (data.image_size)")
-        if m.vit_depth is not None and m.vit_depth <= 0:
-            raise ConfigError("model.vit_depth", f"must be positive, got {m.vit_depth}")
-    elif m.vit_depth is not None:
-        raise ConfigError("model.vit_depth", f"is for ViT archs, not {m.arch}")
-    if len(cfg.optim.betas) != 2 or not all(0 <= b < 1 for b in cfg.optim.betas):
-        raise ConfigError("optim.betas", f"expected two numbers in [0, 1), got {list(cfg.optim.betas)}")
-    if ec.finetune_epochs < 0:
-        raise ConfigError("eval.finetune_epochs", f"must be >= 0, got {ec.finetune_epochs}")
-    for name in ("finetune_lr", "finetune_batch_size"):
-        if getattr(ec, name) <= 0:
-            raise ConfigError(f"eval.{name}", f"must be positive, got {getattr(ec, name)}")
-    if not 0 < ec.finetune_layer_decay <= 1:
-        raise ConfigError("eval.finetune_layer_decay", f"must be in (0, 1], got {ec.finetune_layer_decay}")
-    if ec.finetune_layer_decay != 1 and not m.arch.startswith("vit"):
-        raise ConfigError("eval.finetune_layer_decay", f"layer-wise lr decay is for ViT archs, not {m.arch}")
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:

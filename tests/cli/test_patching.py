@@ -3,8 +3,9 @@
 import pytest
 
 from papernotes.errors import PapernotesError
+from papernotes.notes.idea_listing import idea_rows
 from papernotes.notes.model.ideas_model import IdeaLog, PatchKind, PatchStatus
-from papernotes.notes.patching import add_patch, add_point, idea_rows, set_patch
+from papernotes.notes.patching import add_patch, add_point, set_patch
 
 
 def _log_with_point():
@@ -99,7 +100,8 @@ def test_idea_rows_filter_by_status_and_show_the_point_text():
 
 def test_experiment_fields_merge_by_field_and_changing_them_clears_the_verdict():
     from papernotes.notes.model.ideas_model import Verdict
-    from papernotes.notes.patching import merge_sets, record_verdict
+    from papernotes.notes.patch_input import merge_sets
+    from papernotes.notes.patching import record_verdict
 
     assert merge_sets(("a.b=1", "c.d=2"), ["a.b=3", "e.f=x y"], ["c.d"]) == ("a.b=3", "e.f=x y")
     with pytest.raises(PapernotesError, match="does not set 'z.z'"):
