@@ -18,7 +18,8 @@ MARKER = f"{GENERATED_MARK}board %%"  # iter_note_paths skips the board by it
 COLUMNS = ("method", "paper", "spec", "paper's numbers", "this vault's best", "random init",
            "run", "config")
 METRIC_NAMES = {"eval/linear_top1": "linear top-1", "eval/linear_top5": "linear top-5",
-                "eval/knn_top1": "kNN top-1"}
+                "eval/knn_top1": "kNN top-1", "eval/finetune_top1": "fine-tune top-1",
+                "eval/random_init_finetune_top1": "fine-tune top-1 from random init"}
 HEADLINE = "eval/linear_top1"  # what "best" means, and the one the gap to the paper is given for
 BASELINE = "eval/random_init_linear_top1"
 
@@ -105,7 +106,7 @@ def best_cell(row: BoardRow) -> str:
     if best is None:
         return "not run yet"
     parts = [f"linear top-1 **{pct(best.metrics.get(HEADLINE))}**{gap(best, row.paper)}"]
-    for key in ("eval/linear_top5", "eval/knn_top1"):
+    for key in ("eval/linear_top5", "eval/knn_top1", "eval/finetune_top1"):  # fine-tuning: MAE
         if key in best.metrics:
             parts.append(f"{METRIC_NAMES[key]} {pct(best.metrics[key])}")
     return cell(" · ".join(parts))

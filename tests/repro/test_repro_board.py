@@ -137,3 +137,16 @@ def test_the_board_is_not_a_paper_note(ws_dir, monkeypatch):
     assert [p.name for p in iter_note_paths(load_ws(ws_dir))] == ["mine.md"]  # list/validate skip it
     listed = CliRunner().invoke(app, ["list"])
     assert listed.exit_code == 0 and "board" not in listed.output.lower(), listed.output
+
+
+def test_masked_methods_show_fine_tuning_by_name():
+    mae = PaperNumber("eval/finetune_top1", 83.6, "vit_base", "imagenet", "He et al. 2022, Table 3")
+    best = BestRun(run_id="f" * 32, link="http://127.0.0.1:5000/#/runs/f", date="2026-01-02", profile="demo",
+                   backbone="vit_tiny", dataset="synthetic",
+                   metrics={"eval/linear_top1": 28.5, "eval/finetune_top1": 41.25,
+                            "eval/random_init_linear_top1": 18.2}, config="epochs 10", finished_runs=1)
+    row = BoardRow(spec="mae", note="mae", title="Masked Autoencoders", year=2022, paper=(mae,), best=best,
+                   command="papernotes repro mae --profile demo --device cpu")
+    text = render_board([row], BoardInfo(generated="2026-01-02 10:00", tracking_uri="sqlite:///m.db"))
+    assert "fine-tune top-1 **83.6** (vit_base, imagenet" in text  # the paper's number, named
+    assert "linear top-1 **28.50** · fine-tune top-1 41.25" in text  # this vault's, both reported
