@@ -130,7 +130,7 @@ class SwAVConfig:
             raise ConfigError("swav.nmb_crops", f"each group needs at least one crop, got {list(self.nmb_crops)}")
         if sum(self.nmb_crops) < 2:
             raise ConfigError("swav.nmb_crops", "swapped prediction needs at least 2 crops")
-        _crop_sizes("swav.size_crops", self.size_crops, cfg.data.image_size)
+        _crop_sizes("swav.size_crops", self.size_crops, cfg)
         for g in range(groups):
             _scale_range(f"swav.min_scale_crops[{g}]", self.min_scale_crops[g], self.max_scale_crops[g])
         total = sum(self.nmb_crops)
@@ -197,13 +197,19 @@ class DINOConfig:
                 raise ConfigError(f"dino.{name}", f"expected [min, max], got {list(scale)}")
             _scale_range(f"dino.{name}", *scale)
         if self.local_crops_number:
-            _crop_sizes("dino.local_crops_size", (cfg.data.image_size, self.local_crops_size), cfg.data.image_size)
+            _crop_sizes("dino.local_crops_size", (cfg.data.image_size, self.local_crops_size), cfg)
 
 
-def _crop_sizes(path: str, sizes: tuple[int, ...], image_size: int) -> None:
-    """Crop sides: positive, none above data.image_size, and no later (local) crop larger than an
-    earlier (global) one: the first crops are the large ones (codes, teacher), as officially."""
+def _crop_sizes(path: str, sizes: tuple[int, ...], cfg) -> None:
+    """Crop sides: positive, none above data.image_size, no later (local) crop larger than an
+    earlier (global) one (the first crops are the large ones: codes, teacher, as officially), and
+    for a ViT a whole number of patches."""
+    image_size = cfg.data.image_size
+    patch = cfg.model.patch_size if cfg.model.arch.startswith("vit") else None
     for i, s in enumerate(sizes):
+        if patch and s % patch:
+            raise ConfigError(path, f"a crop of {s} px is not a whole number of {patch} px patches "
+                                    f"(model.patch_size)")
         if s < 8:
             raise ConfigError(path, f"a crop of {s} px is too small for the encoder (>= 8)")
         if s > image_size:

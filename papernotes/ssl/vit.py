@@ -124,7 +124,20 @@ class VisionTransformer(nn.Module):
     def tokens(self, x: Tensor) -> Tensor:
         """Patch tokens with their position embeddings: [N, 3, H, W] in [0, 1] -> [N, L, D]."""
         x = self.patch_embed(self.normalize(x))  # [N, D, h, w]
-        return x.flatten(2).transpose(1, 2) + self.pos_embed[:, 1:]  # row-major patches, as patchify
+        return x.flatten(2).transpose(1, 2) + self.patch_pos_embed(*x.shape[2:])  # row-major, as patchify
+
+    def patch_pos_embed(self, h: int, w: int) -> Tensor:
+        """[1, h*w, D]: the patch rows of pos_embed, resized bicubically for a grid other than the
+        image's (multi-crop's small crops), as dino's vision_transformer.py
+        `interpolate_pos_encoding` does it (scale factors with its +0.1 against rounding)."""
+        pos = self.pos_embed[:, 1:]
+        if (h, w) == (self.grid, self.grid):
+            return pos
+        d = pos.shape[-1]
+        grid = pos.reshape(1, self.grid, self.grid, d).permute(0, 3, 1, 2)  # [1, D, g, g]
+        out = F.interpolate(grid, scale_factor=((h + 0.1) / self.grid, (w + 0.1) / self.grid), mode="bicubic")
+        assert out.shape[-2:] == (h, w), out.shape
+        return out.permute(0, 2, 3, 1).reshape(1, h * w, d)
 
     def encode(self, tokens: Tensor) -> Tensor:
         """Class token in front, the blocks, the final norm: [N, l, D] -> [N, 1 + l, D]."""

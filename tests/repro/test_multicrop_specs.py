@@ -47,3 +47,13 @@ def test_dino_imagenet_profile_is_the_resnet50_command():
     assert (c.aug.blur_prob, c.aug.solarize_prob) == ((1.0, 0.1, 0.5), (0.0, 0.2, 0.0))
     assert (c.aug.brightness, c.aug.contrast, c.aug.saturation, c.aug.hue) == (0.4, 0.4, 0.2, 0.1)
 
+
+
+def test_dino_vit_small_profile_is_the_readme_command():
+    c = profiles("dino")["vit_small"]
+    d = c.method_cfg
+    assert (c.model.arch, c.model.patch_size, c.optim.name, c.optim.base_lr, c.optim.weight_decay) == (
+        "vit_small", 16, "adamw", 5e-4, 0.04)
+    assert (d.global_crops_scale, d.local_crops_scale, d.local_crops_number, d.local_crops_size) == (
+        (0.4, 1.0), (0.05, 0.4), 8, 96)
+    assert (c.train.batch_size, c.train.epochs, d.out_dim, d.momentum_teacher) == (512, 100, 65536, 0.996)

@@ -96,3 +96,44 @@ def test_adamw_takes_the_configured_betas():
     cfg = config_from_dict({"optim": {"name": "adamw", "betas": [0.9, 0.95]}})
     opt = build_optimizer(cfg.optim, torch.nn.Linear(2, 2), 256)
     assert opt.defaults["betas"] == (0.9, 0.95)
+
+
+def _dino_interpolate_pos_encoding(pos_embed, npatch, w, h, patch_size):
+    """facebookresearch/dino vision_transformer.py `interpolate_pos_encoding`, transcribed (x is
+    given by its patch count)."""
+    import math
+
+    n = pos_embed.shape[1] - 1
+    if npatch == n and w == h:
+        return pos_embed
+    class_pos_embed = pos_embed[:, 0]
+    patch_pos_embed = pos_embed[:, 1:]
+    dim = pos_embed.shape[-1]
+    w0, h0 = w // patch_size + 0.1, h // patch_size + 0.1
+    patch_pos_embed = torch.nn.functional.interpolate(
+        patch_pos_embed.reshape(1, int(math.sqrt(n)), int(math.sqrt(n)), dim).permute(0, 3, 1, 2),
+        scale_factor=(w0 / math.sqrt(n), h0 / math.sqrt(n)), mode="bicubic")
+    patch_pos_embed = patch_pos_embed.permute(0, 2, 3, 1).view(1, -1, dim)
+    return torch.cat((class_pos_embed.unsqueeze(0), patch_pos_embed), dim=1)
+
+
+@pytest.mark.parametrize("crop", [32, 16, 12])
+def test_small_crops_get_dinos_interpolated_position_embedding(crop):
+    vit = VisionTransformer(32, 4, 32, 1, 2)
+    ref = _dino_interpolate_pos_encoding(vit.pos_embed, (crop // 4) ** 2, crop, crop, 4)
+    assert torch.equal(vit.patch_pos_embed(crop // 4, crop // 4), ref[:, 1:])
+    assert vit(torch.rand(2, 3, crop, crop)).shape == (2, 32)
+
+
+def test_dino_trains_a_vit_on_multi_crop_and_crops_must_hold_whole_patches(tmp_path):
+    from papernotes.ssl.pretrain import run
+    from tests.ssl.test_methods import tiny
+
+    cfg = tiny("dino", tmp_path)
+    cfg["model"] = {"arch": "vit_tiny", "patch_size": 4, "vit_depth": 1}  # 16 px globals, 8 px locals
+    result = run(config_from_dict(cfg))
+    assert result["status"] == "finished" and np.isfinite(result["train/loss"])
+    cfg["dino"] = {**cfg["dino"], "local_crops_size": 10}
+    with pytest.raises(ConfigError) as err:
+        config_from_dict(cfg)
+    assert err.value.field == "dino.local_crops_size" and "4 px patches" in str(err.value)
