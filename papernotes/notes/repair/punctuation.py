@@ -1,0 +1,126 @@
+"""Where a punctuation mark can stand: context the word model cannot see.
+
+The word model (`langmodel.py`) gives each mark one frequency (the comma about seven times the
+colon), so alone it turns every lost colon, question mark or bracket into a comma. Typography
+says more, from the characters around the mark, in log-probability units added to its score:
+
+- brackets and quotes come in pairs: an opener needs its closer later in the paragraph, a
+  closer an open opener before it; a closer that no opener matches asks for one;
+- a comma or an enumeration comma does not end a line, nor a bold span;
+- a bold label (`**状态**：`, `**核心思想：**`) and a heading (`# BYOL：不用负样本`) take a colon;
+- a paragraph that asks something does not end with a colon;
+- a sentence with a question word before the mark (什么, 为什么, 会不会 ...) ends in a question
+  mark (the particles 吗 and 呢 are left to the word model: counted here, they would pull a lost
+  character next to a comma to 吗 and the comma to a question mark);
+- joiners and variation selectors only follow a symbol (emoji sequences).
+
+`HOLE` (a choice not made yet) is read as "unknown": it does not close a line, and a sentence
+is read across it.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+HOLE = "\x00"  # a choice not yet made (viterbi.py): breaks words, same cost for all
+_BONUS = math.log(10.0)
+_PENALTY = math.log(1e-3)
+_COMMAS = frozenset("，、")
+_LINE_END = math.log(1e-2)  # a comma ending a line or a bold span
+_LABEL = math.log(20.0)  # a colon after (or at the end of) a bold label, or in a heading
+_LABEL_COMMA = math.log(0.3)
+_QUESTION = math.log(50.0)  # a question word in the clause before the mark
+_QUESTION_FAR = math.log(3.0)  # ... in the sentence, before a comma
+_PARA_END_COLON = math.log(0.2)
+_QUESTION_WORDS = (
+    "什么", "什麼", "怎么", "怎麼", "怎样", "怎樣", "为什么", "為什麼", "为何", "為何", "如何",
+    "哪", "谁", "誰", "是否", "会不会", "會不會", "能不能", "是不是",
+    "有没有", "有沒有", "要不要", "可不可以", "多少", "多大", "难道", "難道",
+)
+_SENTENCE_END = frozenset("。！？；\n")
+
+
+def context_logp(chars: list[str], p: int, ch: str) -> float:
+    """Log-probability adjustment for putting mark `ch` at `chars[p]` (0 for other characters)."""
+    cat = unicodedata.category(ch)
+    if cat == "Cf" or "\ufe00" <= ch <= "\ufe0f":
+        before = chars[p - 1] if p else ""
+        ok = before and (unicodedata.category(before) in ("So", "Sk")
+                         or "\ufe00" <= before <= "\ufe0f")
+        return 0.0 if ok else _PENALTY * 3
+    if cat in ("Ps", "Pi"):
+        return _opener(chars, p, ch)
+    if cat in ("Pe", "Pf"):
+        opener, closer = chr(ord(ch) - 1), ch
+        seg = "".join(chars[max(0, p - 400):p]).rsplit("\n\n", 1)[-1]
+        return _BONUS if seg.count(opener) > seg.count(closer) else _PENALTY
+    if ch in _COMMAS:
+        return _comma(chars, p)
+    if ch == "：":
+        # a question ends in a question mark, a label or not; a colon ends a paragraph
+        # (before a list) but hardly one that asks something
+        q = _question(chars, p)
+        if q == 2:
+            return 0.0
+        if q == 1 and _paragraph_end(chars, p):
+            return _PARA_END_COLON
+        return _LABEL if _label(chars, p) else 0.0
+    if ch == "？":
+        return (0.0, _QUESTION_FAR, _QUESTION)[_question(chars, p)]
+    return 0.0
+
+
+def _opener(chars: list[str], p: int, ch: str) -> float:
+    closer = chr(ord(ch) + 1)
+    seg = "".join(chars[p + 1:p + 400]).split("\n\n", 1)[0]
+    at, again = seg.find(closer), seg.find(ch)
+    if at < 0 or 0 <= again < at:
+        return _PENALTY
+    # a later closer that no opener still open before it (in the paragraph) accounts for
+    # is this opener's
+    before = "".join(chars[max(0, p - 400):p]).rsplit("\n\n", 1)[-1]
+    unmatched = before.count(closer) >= before.count(ch)
+    return 2 * _BONUS if unmatched else _BONUS
+
+
+def _line_around(chars: list[str], p: int) -> tuple[str, str]:
+    left = "".join(chars[max(0, p - 200):p]).rsplit("\n", 1)[-1]
+    right = "".join(chars[p + 1:p + 200]).split("\n", 1)[0]
+    return left, right
+
+
+def _comma(chars: list[str], p: int) -> float:
+    left, right = _line_around(chars, p)
+    if not right.strip(" *\r") or (right.startswith("**") and left.count("**") % 2 == 1):
+        return _LINE_END
+    if _label(chars, p):
+        return _LABEL_COMMA
+    return 0.0
+
+
+def _label(chars: list[str], p: int) -> bool:
+    """`p` ends a bold label (`**x**` before it, or `**` closing right after it), or sits in a
+    Markdown heading or a front-matter title."""
+    left, right = _line_around(chars, p)
+    if left.endswith("**") and left.count("**") % 2 == 0 and len(left.strip("* ")) > 0:
+        return True
+    if right.startswith("**") and left.count("**") % 2 == 1:
+        return True
+    return left.startswith("#") or left.startswith("title:")
+
+
+def _question(chars: list[str], p: int) -> int:
+    """2: a question word in the clause before `p`; 1: in the sentence before a comma; 0."""
+    i = p
+    while i > 0 and p - i < 80 and chars[i - 1] not in _SENTENCE_END:
+        i -= 1
+    sentence = "".join(chars[i:p])
+    clause = sentence.rsplit("，", 1)[-1]
+    if any(w in clause for w in _QUESTION_WORDS):
+        return 2
+    return int(any(w in sentence for w in _QUESTION_WORDS))
+
+
+def _paragraph_end(chars: list[str], p: int) -> bool:
+    return not "".join(chars[p + 1:p + 200]).strip(" *\r")

@@ -1,0 +1,48 @@
+"""Where a lost punctuation mark goes: context the word model cannot see (`punctuation.py`)."""
+
+from __future__ import annotations
+
+from papernotes.notes.repair.codepages import damage
+from papernotes.notes.repair.mojibake_repair import repair_text
+from papernotes.notes.repair.punctuation import context_logp
+
+
+def at(text: str, mark: str) -> float:
+    """The adjustment for `mark` put where `text` has `|`."""
+    p = text.index("|")
+    return context_logp(list(text.replace("|", "\x00")), p, mark)
+
+
+def test_a_comma_does_not_end_a_line_or_a_bold_span():
+    assert at("我们重新实现了代码|\n下一行", "，") < -4
+    assert at("**核心思想|**\n", "，") < -4
+    assert at("我们重新实现了代码|实验结果很好", "，") == 0.0
+
+
+def test_a_bold_label_or_a_heading_takes_a_colon():
+    assert at("**状态**| 正在读", "：") > 2
+    assert at("**核心思想|**", "：") > 2
+    assert at("# BYOL|不用负样本", "：") > 2
+    assert at("我们重新实现了代码|实验结果很好", "：") == 0.0
+
+
+def test_a_question_word_in_the_clause_asks_for_a_question_mark():
+    assert at("这个调度对最终结果有多大影响|", "？") > 3
+    assert at("如果把学习率调大，会不会更稳定|", "？") > 3
+    assert 0 < at("能不能只用正样本，同时不坍塌|", "？") < 2  # the question is earlier
+    assert at("这个调度对最终结果影响很大|", "？") == 0.0
+    # a labelled question stays a question
+    assert at("**解决什么问题|**", "：") == 0.0
+
+
+def test_an_opener_whose_closer_is_unmatched_is_favoured():
+    assert at("遮罩自編碼器|MAE）閱讀", "（") > at("（甲遮罩|MAE）閱讀", "（") > 0
+    assert at("遮罩自編碼器|MAE 閱讀", "（") < 0
+
+
+def test_lost_colons_and_question_marks_come_back_through_windows_1253():
+    # 0x9A (：) and 0x9F (？) are undefined in Windows-1253: both are lost, and without
+    # context every one of them would come back as the more frequent comma
+    for text in ("**状态**：正在读\n", "**核心思想：**\n", "# 对比学习：从正负样本对学习\n",
+                 "为什么投影头有用？\n", "这个方法是什么？\n\n**方法**：对比学习\n"):
+        assert repair_text(damage(text, "cp1253")).text == text
