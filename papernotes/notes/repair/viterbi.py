@@ -14,9 +14,9 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from papernotes.notes.repair.codepages import CodePage
+from papernotes.notes.repair.context import HOLE, context_logp
 from papernotes.notes.repair.langmodel import char_logp, is_han, is_traditional, window_logps, words_across
 from papernotes.notes.repair.mojibake import DamagedRun, parse_run
-from papernotes.notes.repair.punctuation import HOLE, context_logp
 
 BEAM = 5  # candidates per choice kept for the joint search
 PREFILTER = 160  # at most this many candidates, the most frequent alone, are scored in context

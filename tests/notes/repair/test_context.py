@@ -1,10 +1,10 @@
-"""Where a lost punctuation mark goes: context the word model cannot see (`punctuation.py`)."""
+"""Where a lost punctuation mark goes: context the word model cannot see (`context.py`)."""
 
 from __future__ import annotations
 
 from papernotes.notes.repair.codepages import damage
+from papernotes.notes.repair.context import context_logp
 from papernotes.notes.repair.mojibake_repair import repair_text
-from papernotes.notes.repair.punctuation import context_logp
 
 
 def at(text: str, mark: str) -> float:
@@ -46,3 +46,16 @@ def test_lost_colons_and_question_marks_come_back_through_windows_1253():
     for text in ("**状态**：正在读\n", "**核心思想：**\n", "# 对比学习：从正负样本对学习\n",
                  "为什么投影头有用？\n", "这个方法是什么？\n\n**方法**：对比学习\n"):
         assert repair_text(damage(text, "cp1253")).text == text
+
+
+def test_a_question_particle_ends_its_sentence():
+    assert at("这样可以|？", "吗") == 0.0
+    assert at("图像|，减少冗余", "吗") < -3
+    assert at("可以|啡", "吗") == 0.0  # 吗啡 is a word
+
+
+def test_month_alone_follows_a_numeral_or_makes_a_word():
+    assert at("三|的", "月") == 0.0
+    assert at("每|的", "月") == 0.0
+    assert at("作者|对比学习", "月") < -3
+    assert at("作者|份", "月") == 0.0  # 月份

@@ -1,4 +1,5 @@
-"""Where a punctuation mark can stand: context the word model cannot see.
+"""Where a punctuation mark, or a character bound to its neighbours, can stand: context the
+word model cannot see.
 
 The word model (`langmodel.py`) gives each mark one frequency (the comma about seven times the
 colon), so alone it turns every lost colon, question mark or bracket into a comma. Typography
@@ -12,7 +13,12 @@ says more, from the characters around the mark, in log-probability units added t
 - a sentence with a question word before the mark (什么, 为什么, 会不会 ...) ends in a question
   mark (the particles 吗 and 呢 are left to the word model: counted here, they would pull a lost
   character next to a comma to 吗 and the comma to a question mark);
-- joiners and variation selectors only follow a symbol (emoji sequences).
+- joiners and variation selectors only follow a symbol (emoji sequences);
+- the question particle 吗 (嗎) ends its sentence: it comes before a question mark, not
+  before a comma or inside a clause (unless it makes a word with what follows, as 吗啡);
+- 月 (month) alone follows a numeral or a word it makes with its neighbour (三月, 每月,
+  岁月, 月份): wordfreq counts it high because dates are split into `3 月`, which would
+  otherwise make it the favourite of every lost 把 or 成 that shares its lead byte.
 
 `HOLE` (a choice not made yet) is read as "unknown": it does not close a line, and a sentence
 is read across it.
@@ -22,6 +28,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
+
+from papernotes.notes.repair.langmodel import word_logp
 
 HOLE = "\x00"  # a choice not yet made (viterbi.py): breaks words, same cost for all
 _BONUS = math.log(10.0)
@@ -39,6 +47,9 @@ _QUESTION_WORDS = (
     "有没有", "有沒有", "要不要", "可不可以", "多少", "多大", "难道", "難道",
 )
 _SENTENCE_END = frozenset("。！？；\n")
+_BOUND = math.log(0.03)  # a bound character out of its place
+_AFTER_PARTICLE = frozenset("？?！!。…）)」』”\n " + HOLE)
+_NUMERALS = frozenset("0123456789０１２３４５６７８９〇零一二三四五六七八九十百两兩几幾半" + HOLE)
 
 
 def context_logp(chars: list[str], p: int, ch: str) -> float:
@@ -68,6 +79,16 @@ def context_logp(chars: list[str], p: int, ch: str) -> float:
         return _LABEL if _label(chars, p) else 0.0
     if ch == "？":
         return (0.0, _QUESTION_FAR, _QUESTION)[_question(chars, p)]
+    if ch in "吗嗎":
+        after = chars[p + 1] if p + 1 < len(chars) else "\n"
+        return 0.0 if after in _AFTER_PARTICLE or word_logp(ch + after) else _BOUND
+    if ch == "月":
+        before = chars[p - 1] if p else "\n"
+        after = chars[p + 1] if p + 1 < len(chars) else "\n"
+        if before in _NUMERALS or after == HOLE or word_logp(before + ch) \
+                or word_logp(ch + after):
+            return 0.0
+        return _BOUND
     return 0.0
 
 
