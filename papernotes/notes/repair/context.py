@@ -18,7 +18,10 @@ says more, from the characters around the mark, in log-probability units added t
   before a comma or inside a clause (unless it makes a word with what follows, as 吗啡);
 - 月 (month) alone follows a numeral or a word it makes with its neighbour (三月, 每月,
   岁月, 月份): wordfreq counts it high because dates are split into `3 月`, which would
-  otherwise make it the favourite of every lost 把 or 成 that shares its lead byte.
+  otherwise make it the favourite of every lost 把 or 成 that shares its lead byte;
+- a word that needs what follows it (不, 与, 和, 把, 被 ...) does not stand before a mark, at
+  the end of a line or before the particle 的;
+- after 在 (於, 于) in the clause, a localizer (上, 中, 下, 里, 内) closes the phrase: 在批量上训练.
 
 `HOLE` (a choice not made yet) is read as "unknown": it does not close a line, and a sentence
 is read across it.
@@ -49,6 +52,10 @@ _QUESTION_WORDS = (
 _SENTENCE_END = frozenset("。！？；\n")
 _BOUND = math.log(0.03)  # a bound character out of its place
 _AFTER_PARTICLE = frozenset("？?！!。…）)」』”\n " + HOLE)
+_NEEDS_NEXT = frozenset("不与與和把被对對从從向跟将將")
+_MARKS = frozenset("，。；：？！、,.;:?!\n")
+_LOCALIZERS = frozenset("上中下里裡内內")
+_FRAME = math.log(4.0)
 _NUMERALS = frozenset("0123456789０１２３４５６７８９〇零一二三四五六七八九十百两兩几幾半" + HOLE)
 
 
@@ -82,6 +89,12 @@ def context_logp(chars: list[str], p: int, ch: str) -> float:
     if ch in "吗嗎":
         after = chars[p + 1] if p + 1 < len(chars) else "\n"
         return 0.0 if after in _AFTER_PARTICLE or word_logp(ch + after) else _BOUND
+    if ch in _NEEDS_NEXT:
+        after = chars[p + 1] if p + 1 < len(chars) else "\n"
+        # nor before the particle 的 (对的, "right", is a word)
+        return _BOUND if after in _MARKS or (after == "的" and ch not in "对對") else 0.0
+    if ch in _LOCALIZERS:
+        return _FRAME if _framed(chars, p) else 0.0
     if ch == "月":
         before = chars[p - 1] if p else "\n"
         after = chars[p + 1] if p + 1 < len(chars) else "\n"
@@ -141,6 +154,16 @@ def _question(chars: list[str], p: int) -> int:
     if any(w in clause for w in _QUESTION_WORDS):
         return 2
     return int(any(w in sentence for w in _QUESTION_WORDS))
+
+
+def _framed(chars: list[str], p: int) -> bool:
+    """在 (於, 于) opens the clause before `p`, and nothing else closed it."""
+    i = p
+    while i > 0 and p - i < 40 and chars[i - 1] not in _MARKS:
+        i -= 1
+    clause = "".join(chars[i:p])
+    at = max(clause.rfind(c) for c in "在於于")
+    return at >= 0 and not any(c in _LOCALIZERS for c in clause[at + 1:])
 
 
 def _paragraph_end(chars: list[str], p: int) -> bool:

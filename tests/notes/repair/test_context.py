@@ -59,3 +59,16 @@ def test_month_alone_follows_a_numeral_or_makes_a_word():
     assert at("每|的", "月") == 0.0
     assert at("作者|对比学习", "月") < -3
     assert at("作者|份", "月") == 0.0  # 月份
+
+
+def test_a_word_that_needs_a_complement_does_not_end_a_clause():
+    assert at("在 ImageNet |，BYOL", "不") < -3
+    assert at("保证队列|的特征", "与") < -3
+    assert at("这是|的", "对") == 0.0  # 对的: right
+    assert at("摘要|核心问题", "与") == 0.0
+
+
+def test_after_zai_a_localizer_closes_the_phrase():
+    assert at("在很大的批量|训练", "上") > 1
+    assert at("在很大的批量|训练", "与") == 0.0
+    assert at("在下游任务上训练，批量|", "上") == 0.0  # another clause
