@@ -19,8 +19,10 @@ says more, from the characters around the mark, in log-probability units added t
 - 月 (month) alone follows a numeral or a word it makes with its neighbour (三月, 每月,
   岁月, 月份): wordfreq counts it high because dates are split into `3 月`, which would
   otherwise make it the favourite of every lost 把 or 成 that shares its lead byte;
-- a word that needs what follows it (不, 与, 和, 把, 被 ...) does not stand before a mark, at
-  the end of a line or before the particle 的;
+- a word that needs what follows it does not stand before a mark, at the end of a line or
+  before the particle 的, unless it ends or starts a longer word there (来自，, 真的): the
+  one-character prepositions, conjunctions and adverbs of jieba's dictionary (把, 被, 与, 和,
+  不, 只 ...), as its part-of-speech tags p, c and d mark them;
 - after 在 (於, 于) in the clause, a localizer (上, 中, 下, 里, 内) closes the phrase: 在批量上训练.
 
 `HOLE` (a choice not made yet) is read as "unknown": it does not close a line, and a sentence
@@ -30,9 +32,13 @@ is read across it.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
 
-from papernotes.notes.repair.langmodel import word_logp
+from papernotes.notes.repair.langmodel import simplified, word_logp
 
 HOLE = "\x00"  # a choice not yet made (viterbi.py): breaks words, same cost for all
 _BONUS = math.log(10.0)
@@ -52,7 +58,8 @@ _QUESTION_WORDS = (
 _SENTENCE_END = frozenset("。！？；\n")
 _BOUND = math.log(0.03)  # a bound character out of its place
 _AFTER_PARTICLE = frozenset("？?！!。…）)」』”\n " + HOLE)
-_NEEDS_NEXT = frozenset("不与與和把被对對从從向跟将將")
+_NEEDS_NEXT_TAGS = "pcd"  # jieba's tags: preposition, conjunction, adverb
+_NEEDS_NEXT_MIN = 2000  # count in jieba's dictionary: common words only
 _MARKS = frozenset("，。；：？！、,.;:?!\n")
 _LOCALIZERS = frozenset("上中下里裡内內")
 _FRAME = math.log(4.0)
@@ -89,10 +96,13 @@ def context_logp(chars: list[str], p: int, ch: str) -> float:
     if ch in "吗嗎":
         after = chars[p + 1] if p + 1 < len(chars) else "\n"
         return 0.0 if after in _AFTER_PARTICLE or word_logp(ch + after) else _BOUND
-    if ch in _NEEDS_NEXT:
+    if simplified(ch) in _needs_next():
         after = chars[p + 1] if p + 1 < len(chars) else "\n"
-        # nor before the particle 的 (对的, "right", is a word)
-        return _BOUND if after in _MARKS or (after == "的" and ch not in "对對") else 0.0
+        if after in _MARKS or (after == "的" and ch not in "对對"):  # 对的: right
+            # unless it ends a longer word (来自，研究所，) or makes one with 的 (真的)
+            ends = any(word_logp("".join(chars[p - k:p]) + ch) for k in (1, 2, 3) if p >= k)
+            return 0.0 if ends or word_logp(ch + after) else _BOUND
+        return 0.0
     if ch in _LOCALIZERS:
         return _FRAME if _framed(chars, p) else 0.0
     if ch == "月":
@@ -154,6 +164,23 @@ def _question(chars: list[str], p: int) -> int:
     if any(w in clause for w in _QUESTION_WORDS):
         return 2
     return int(any(w in sentence for w in _QUESTION_WORDS))
+
+
+@lru_cache(maxsize=1)
+def _needs_next() -> frozenset[str]:
+    """jieba's common one-character prepositions, conjunctions and adverbs (Simplified:
+    a Traditional character is looked up folded, `simplified`)."""
+    spec = find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return frozenset()
+    tags = "|".join(_NEEDS_NEXT_TAGS)
+    return frozenset(w for w, n in re.findall(rf"^(\S) (\d+) (?:{tags})$", text, re.M)
+                     if int(n) >= _NEEDS_NEXT_MIN)
 
 
 def _framed(chars: list[str], p: int) -> bool:

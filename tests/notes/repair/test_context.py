@@ -65,6 +65,8 @@ def test_a_word_that_needs_a_complement_does_not_end_a_clause():
     assert at("在 ImageNet |，BYOL", "不") < -3
     assert at("保证队列|的特征", "与") < -3
     assert at("这是|的", "对") == 0.0  # 对的: right
+    assert at("研究|，", "所") == 0.0  # ends 研究所
+    assert at("佇列|的特徵", "與") < -3  # Traditional, folded
     assert at("摘要|核心问题", "与") == 0.0
 
 
