@@ -10,6 +10,8 @@ says more, from the characters around the mark, in log-probability units added t
 - a comma or an enumeration comma does not end a line, nor a bold span;
 - a bold label (`**状态**：`, `**核心思想：**`) and a heading (`# BYOL：不用负样本`) take a colon;
 - a paragraph that asks something does not end with a colon;
+- a full stop ends a sentence, not a heading nor an item of an enumeration (随机裁剪、水平翻转、
+  旋转); a Chinese numeral that opens a line is followed by 、 (`## 一、基本步骤`);
 - a sentence with a question word before the mark (什么, 为什么, 会不会 ...) ends in a question
   mark (the particles 吗 and 呢 are left to the word model: counted here, they would pull a lost
   character next to a comma to 吗 and the comma to a question mark);
@@ -63,6 +65,8 @@ _NEEDS_NEXT_MIN = 2000  # count in jieba's dictionary: common words only
 _MARKS = frozenset("，。；：？！、,.;:?!\n")
 _LOCALIZERS = frozenset("上中下里裡内內")
 _FRAME = math.log(4.0)
+_CHINESE_NUMERALS = frozenset("一二三四五六七八九十")
+_ITEM_MARKS = _MARKS | {"、", "。"}
 _NUMERALS = frozenset("0123456789０１２３４５６７８９〇零一二三四五六七八九十百两兩几幾半" + HOLE)
 
 
@@ -80,6 +84,8 @@ def context_logp(chars: list[str], p: int, ch: str) -> float:
         opener, closer = chr(ord(ch) - 1), ch
         seg = "".join(chars[max(0, p - 400):p]).rsplit("\n\n", 1)[-1]
         return _BONUS if seg.count(opener) > seg.count(closer) else _PENALTY
+    if ch == "、" and _numbered(chars, p):
+        return _LABEL
     if ch in _COMMAS:
         return _comma(chars, p)
     if ch == "：":
@@ -93,6 +99,8 @@ def context_logp(chars: list[str], p: int, ch: str) -> float:
         return _LABEL if _label(chars, p) else 0.0
     if ch == "？":
         return (0.0, _QUESTION_FAR, _QUESTION)[_question(chars, p)]
+    if ch == "。":
+        return _full_stop(chars, p)
     if ch in "吗嗎":
         after = chars[p + 1] if p + 1 < len(chars) else "\n"
         return 0.0 if after in _AFTER_PARTICLE or word_logp(ch + after) else _BOUND
@@ -181,6 +189,23 @@ def _needs_next() -> frozenset[str]:
     tags = "|".join(_NEEDS_NEXT_TAGS)
     return frozenset(w for w, n in re.findall(rf"^(\S) (\d+) (?:{tags})$", text, re.M)
                      if int(n) >= _NEEDS_NEXT_MIN)
+
+
+def _numbered(chars: list[str], p: int) -> bool:
+    """`p` follows a Chinese numeral that opens its line (`## 一`, `二`)."""
+    head = _line_around(chars, p)[0].lstrip("#>-*+ \t")
+    return 0 < len(head) <= 2 and all(c in _CHINESE_NUMERALS for c in head)
+
+
+def _full_stop(chars: list[str], p: int) -> float:
+    if _numbered(chars, p) or _line_around(chars, p)[0].startswith("#"):
+        return _BOUND
+    # the item before: short, and after an enumeration comma (or after a full stop, as an
+    # earlier choice in the same enumeration may have read it)
+    i = p
+    while i > 0 and p - i <= 4 and chars[i - 1] not in _ITEM_MARKS:
+        i -= 1
+    return _BOUND if i > 0 and p - i <= 4 and chars[i - 1] in "、。" else 0.0
 
 
 def _framed(chars: list[str], p: int) -> bool:

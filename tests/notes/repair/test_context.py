@@ -74,3 +74,10 @@ def test_after_zai_a_localizer_closes_the_phrase():
     assert at("在很大的批量|训练", "上") > 1
     assert at("在很大的批量|训练", "与") == 0.0
     assert at("在下游任务上训练，批量|", "上") == 0.0  # another clause
+
+
+def test_a_full_stop_ends_neither_a_heading_nor_an_item_of_an_enumeration():
+    assert at("## 一|基本步骤", "、") > 2
+    assert at("## 一|基本步骤", "。") < -3
+    assert at("例如随机裁剪、水平翻转|旋转", "。") < -3
+    assert at("我们重新实现了代码|实验结果很好", "。") == 0.0
