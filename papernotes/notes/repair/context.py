@@ -8,7 +8,8 @@ says more, from the characters around the mark, in log-probability units added t
 - brackets and quotes come in pairs: an opener needs its closer later in the paragraph, a
   closer an open opener before it; a closer that no opener matches asks for one;
 - a comma or an enumeration comma does not end a line, nor a bold span;
-- a bold label (`**状态**：`, `**核心思想：**`) and a heading (`# BYOL：不用负样本`) take a colon;
+- a bold label (`**状态**：`, `**核心思想：**`), the short term that opens a list item
+  (`- 动量更新：`) and a heading (`# BYOL：不用负样本`) take a colon;
 - a paragraph that asks something does not end with a colon;
 - a full stop ends a sentence, not a heading nor an item of an enumeration (随机裁剪、水平翻转、
   旋转); a Chinese numeral that opens a line is followed by 、 (`## 一、基本步骤`);
@@ -61,7 +62,8 @@ _SENTENCE_END = frozenset("。！？；\n")
 _BOUND = math.log(0.03)  # a bound character out of its place
 _AFTER_PARTICLE = frozenset("？?！!。…）)」』”\n " + HOLE)
 _NEEDS_NEXT_TAGS = "pcd"  # jieba's tags: preposition, conjunction, adverb
-_NEEDS_NEXT_MIN = 2000  # count in jieba's dictionary: common words only
+_JIEBA_MIN = 2000  # count in jieba's dictionary: common words only
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+(?!\*\*)(\S{1,6})$")
 _MARKS = frozenset("，。；：？！、,.;:?!\n")
 _LOCALIZERS = frozenset("上中下里裡内內")
 _FRAME = math.log(4.0)
@@ -152,9 +154,13 @@ def _comma(chars: list[str], p: int) -> float:
 
 
 def _label(chars: list[str], p: int) -> bool:
-    """`p` ends a bold label (`**x**` before it, or `**` closing right after it), or sits in a
+    """`p` ends a bold label (`**x**` before it, or `**` closing right after it) or the short
+    term that opens a list item (`- 动量更新：`, but not a connective: `- 另外，`), or sits in a
     Markdown heading or a front-matter title."""
     left, right = _line_around(chars, p)
+    item = _LIST_ITEM.fullmatch(left)
+    if item and simplified(item.group(1)) not in _jieba_words("cd"):
+        return True
     if left.endswith("**") and left.count("**") % 2 == 0 and len(left.strip("* ")) > 0:
         return True
     if right.startswith("**") and left.count("**") % 2 == 1:
@@ -174,10 +180,10 @@ def _question(chars: list[str], p: int) -> int:
     return int(any(w in sentence for w in _QUESTION_WORDS))
 
 
-@lru_cache(maxsize=1)
-def _needs_next() -> frozenset[str]:
-    """jieba's common one-character prepositions, conjunctions and adverbs (Simplified:
-    a Traditional character is looked up folded, `simplified`)."""
+@lru_cache(maxsize=4)
+def _jieba_words(tags: str) -> frozenset[str]:
+    """The words of jieba's dictionary with one of `tags` (part of speech) and a count of at
+    least _JIEBA_MIN (common words only); empty if jieba's dictionary cannot be read."""
     spec = find_spec("jieba")
     if spec is None or not spec.submodule_search_locations:
         return frozenset()
@@ -186,9 +192,16 @@ def _needs_next() -> frozenset[str]:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return frozenset()
-    tags = "|".join(_NEEDS_NEXT_TAGS)
-    return frozenset(w for w, n in re.findall(rf"^(\S) (\d+) (?:{tags})$", text, re.M)
-                     if int(n) >= _NEEDS_NEXT_MIN)
+    alt = "|".join(tags)
+    return frozenset(w for w, n in re.findall(rf"^(\S+) (\d+) (?:{alt})$", text, re.M)
+                     if int(n) >= _JIEBA_MIN)
+
+
+@lru_cache(maxsize=1)
+def _needs_next() -> frozenset[str]:
+    """jieba's common one-character prepositions, conjunctions and adverbs (Simplified:
+    a Traditional character is looked up folded, `simplified`)."""
+    return frozenset(w for w in _jieba_words(_NEEDS_NEXT_TAGS) if len(w) == 1)
 
 
 def _numbered(chars: list[str], p: int) -> bool:

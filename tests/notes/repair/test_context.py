@@ -81,3 +81,10 @@ def test_a_full_stop_ends_neither_a_heading_nor_an_item_of_an_enumeration():
     assert at("## 一|基本步骤", "。") < -3
     assert at("例如随机裁剪、水平翻转|旋转", "。") < -3
     assert at("我们重新实现了代码|实验结果很好", "。") == 0.0
+
+
+def test_the_short_term_that_opens_a_list_item_takes_a_colon():
+    assert at("- 动量更新|新参数等于旧参数", "：") > 2
+    assert at("- 动量更新|新参数等于旧参数", "，") < 0
+    assert at("- 另外|我们还试了", "：") == 0.0  # a connective takes a comma
+    assert at("- 用一个队列存放键|让字典变大", "：") == 0.0  # a clause, not a term
