@@ -1,7 +1,9 @@
 """Putting lost bytes back: among the characters each damaged sequence could have been,
 the most probable *whole* text (Viterbi over the candidates, scored by
-`langmodel.window_logps` on a window of words around each choice, coupled to the previous
-choice when they are close). `decode_layer` reads one layer of damage back through a page.
+`langmodel.window_logps` on a window of words around each choice plus `context.context_logp`,
+coupled to the previous choice when they are close), then each choice taken again with every
+other one made (`_refine`: context such as "a question word earlier in the sentence" needs the
+whole line). `decode_layer` reads one layer of damage back through a page.
 
 In an outer layer of damage applied twice, a lost byte can only have been one of the page's
 characters of the layer under it, which leaves (almost always) one candidate (`_pick_outer`).
@@ -217,6 +219,7 @@ def _refine(lay: _Layout, start: str) -> list[str]:
 
 
 def _fill(lay: _Layout, picked: list[str]) -> str:
+    """The layout's text with `picked` in its slots."""
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):
         chars[p] = c
