@@ -78,6 +78,11 @@ def is_traditional(ch: str) -> bool:
     return is_han(ch) and ch.translate(_tables()[1]) != ch
 
 
+def simplified(ch: str) -> str:
+    """`ch` folded to Simplified Chinese as wordfreq folds it."""
+    return ch.translate(_tables()[1])
+
+
 @lru_cache(maxsize=262144)
 def word_logp(word: str, traditional: bool = False) -> float | None:
     """log frequency of a word in wordfreq's zh or en list (whichever is higher), or None.

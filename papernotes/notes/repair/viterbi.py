@@ -1,7 +1,9 @@
 """Putting lost bytes back: among the characters each damaged sequence could have been,
 the most probable *whole* text (Viterbi over the candidates, scored by
-`langmodel.window_logps` on a window of words around each choice, coupled to the previous
-choice when they are close). `decode_layer` reads one layer of damage back through a page.
+`langmodel.window_logps` on a window of words around each choice plus `context.context_logp`,
+coupled to the previous choice when they are close), then each choice taken again with every
+other one made (`_refine`: context such as "a question word earlier in the sentence" needs the
+whole line). `decode_layer` reads one layer of damage back through a page.
 
 In an outer layer of damage applied twice, a lost byte can only have been one of the page's
 characters of the layer under it, which leaves (almost always) one candidate (`_pick_outer`).
@@ -10,20 +12,17 @@ characters of the layer under it, which leaves (almost always) one candidate (`_
 from __future__ import annotations
 
 import math
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from papernotes.notes.repair.codepages import CodePage
+from papernotes.notes.repair.context import HOLE, context_logp
 from papernotes.notes.repair.langmodel import char_logp, is_han, is_traditional, window_logps, words_across
 from papernotes.notes.repair.mojibake import DamagedRun, parse_run
 
 BEAM = 5  # candidates per choice kept for the joint search
 PREFILTER = 160  # at most this many candidates, the most frequent alone, are scored in context
 WINDOW = 3  # characters of context on each side (covers 4-character words)
-HOLE = "\x00"  # stands for a choice not yet made: breaks words, same cost for all
-_PAIR_BONUS = math.log(10.0)
-_PAIR_PENALTY = math.log(1e-3)
 
 
 @dataclass(frozen=True)
@@ -81,28 +80,6 @@ def _layout(text: str, runs: list[DamagedRun], only: set[str] | None) -> _Layout
     return _Layout(chars, slots, sequences, restored)
 
 
-def _pairing(chars: list[str], p: int, ch: str) -> float:
-    """Brackets and quotes come in pairs: an opener needs its closer later in the paragraph,
-    a closer needs an open opener before it. Joiners and variation selectors only follow a
-    symbol (emoji sequences)."""
-    cat = unicodedata.category(ch)
-    if cat == "Cf" or "\ufe00" <= ch <= "\ufe0f":
-        before = chars[p - 1] if p else ""
-        ok = before and (unicodedata.category(before) in ("So", "Sk")
-                         or "\ufe00" <= before <= "\ufe0f")
-        return 0.0 if ok else _PAIR_PENALTY * 3
-    if cat in ("Ps", "Pi"):
-        closer = chr(ord(ch) + 1)
-        seg = "".join(chars[p + 1:p + 400]).split("\n\n", 1)[0]
-        at, again = seg.find(closer), seg.find(ch)
-        return _PAIR_BONUS if at >= 0 and (again < 0 or at < again) else _PAIR_PENALTY
-    if cat in ("Pe", "Pf"):
-        opener, closer = chr(ord(ch) - 1), ch
-        seg = "".join(chars[max(0, p - 400):p]).rsplit("\n\n", 1)[-1]
-        return _PAIR_BONUS if seg.count(opener) > seg.count(closer) else _PAIR_PENALTY
-    return 0.0
-
-
 def _scores(chars: list[str], p: int, cands: tuple[str, ...], prev: tuple[int, str] | None,
             trad: bool) -> list[float]:
     """Gain in log-probability from putting each candidate at `p` (given the previous choice
@@ -114,7 +91,7 @@ def _scores(chars: list[str], p: int, cands: tuple[str, ...], prev: tuple[int, s
     left = "".join(chars[max(0, p - WINDOW):p])
     right = "".join(chars[p + 1:p + WINDOW + 1])
     base, *vals = window_logps(left, [HOLE, *cands], right, trad)
-    out = [v - base + _pairing(chars, p, c) for c, v in zip(cands, vals)]
+    out = [v - base + context_logp(chars, p, c) for c, v in zip(cands, vals)]
     if undo is not None:
         chars[undo[0]] = undo[1]
     return out
@@ -241,6 +218,14 @@ def _refine(lay: _Layout, start: str) -> list[str]:
     return picked
 
 
+def _fill(lay: _Layout, picked: list[str]) -> str:
+    """The layout's text with `picked` in its slots."""
+    chars = list(lay.chars)
+    for (p, _), c in zip(lay.slots, picked):
+        chars[p] = c
+    return "".join(chars)
+
+
 def decode_layer(text: str, runs: list[DamagedRun], cp: CodePage, lost: tuple[int, ...],
                  outer: bool = False, near: str | None = None
                  ) -> tuple[str, _Layout, list[Choice]] | None:
@@ -260,7 +245,7 @@ def decode_layer(text: str, runs: list[DamagedRun], cp: CodePage, lost: tuple[in
             lay.chars[i] == near[i] for i in range(len(near)) if lay.chars[i] != HOLE):
         picked = _refine(lay, near)
     else:
-        picked = _viterbi(lay)
+        picked = _refine(lay, _fill(lay, _viterbi(lay)))
     chars = list(lay.chars)
     for (p, _), c in zip(lay.slots, picked):
         chars[p] = c
