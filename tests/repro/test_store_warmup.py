@@ -12,6 +12,7 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
+from papernotes.errors import PapernotesError
 from papernotes.repro.store_warmup import DeferredStart, StoreWarmup, store_is_new
 
 from .conftest import tiny_args
@@ -39,6 +40,14 @@ def test_events_wait_for_the_store_and_arrive_in_order(tmp_path, monkeypatch):
     assert opened == [0]
     assert store_is_new("sqlite:///" + str(tmp_path / "none.db"))
     assert not store_is_new("http://127.0.0.1:5000")
+
+
+def test_a_store_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    warm = StoreWarmup("sqlite:///" + str(tmp_path / "a-file" / "mlflow.db"))  # in a child process
+    with pytest.raises(PapernotesError, match="MLflow tracking failed: ") as info:
+        warm.client()
+    assert "\n" not in str(info.value) and warm.ready()
 
 
 def _logged(client, run_id: str) -> tuple[dict, dict]:
