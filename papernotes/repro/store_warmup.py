@@ -9,8 +9,9 @@ logged in order.
 
 The migrations run in a child process, not in the thread: they are Python (alembic), and in a
 thread they held the GIL against the engine's own start-up (data, model), which then started
-later than with no warm-up at all on a quiet machine. The child is in its own session, so a
-Ctrl-C meant for training does not stop it half-way through the migrations.
+later than with no warm-up at all on a quiet machine. The child runs at a lower priority (nice 10),
+so on a busy machine it takes idle cycles rather than the training's, and in its own session, so
+a Ctrl-C meant for training does not stop it half-way through the migrations.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def new_client(uri: str):
 
 
 _CREATE = """
-import logging, sys
+import logging, os, sys
+os.nice(10)  # training comes first: on a busy machine the store waits for a free core
 for name in ("mlflow.store", "alembic"):
     logging.getLogger(name).setLevel(logging.WARNING)
 from mlflow.tracking import MlflowClient
