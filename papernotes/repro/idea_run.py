@@ -26,8 +26,9 @@ from papernotes.repro.arms import Job, Slot, run_jobs
 from papernotes.repro.arms_progress import make_arms_progress
 from papernotes.repro.experiment import Arm, Experiment, ExperimentOptions, plan_experiment, with_threads
 from papernotes.repro.idea_report import comparison_markdown, result_line
+from papernotes.repro.publish import artifact_location as _artifact_location
 from papernotes.repro.run_dirs import RUN_FILE
-from papernotes.repro.runner import Interrupted, _artifact_location
+from papernotes.repro.runner import Interrupted
 from papernotes.repro.tracking import resolve_tracking_uri
 from papernotes.ssl.config import config_to_dict
 from papernotes.workspace import find_workspace

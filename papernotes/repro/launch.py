@@ -129,3 +129,22 @@ def start_torchrun(cmd: list[str], cwd: Path) -> subprocess.Popen:
     env.setdefault("OMP_NUM_THREADS", "1")
     # its own session: the parent alone decides when the ranks are interrupted
     return subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True)
+
+
+def run_engine(plan: LaunchPlan, cfg, config_file: Path, events_file: Path, resume: bool,
+               sink: Callable[[dict], None], cwd: Path) -> None:
+    """Train: in this process for one process, else torchrun, tailing rank 0's events into
+    `sink`. A torchrun stopped by Ctrl-C raises KeyboardInterrupt; one that failed, one line."""
+    if not plan.distributed:
+        from papernotes.ssl.pretrain import run
+
+        run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors; anything else is a bug
+        return
+    cmd = torchrun_command(plan, config_file, events_file, resume)
+    proc = start_torchrun(cmd, cwd)
+    code = tail_events(proc, events_file, sink)
+    if code == 130:
+        raise KeyboardInterrupt
+    if code != 0:
+        raise PapernotesError(f"torchrun exited with status {code}", field="engine",
+                              hint="see the ranks' output above")

@@ -10,6 +10,7 @@ import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 from papernotes.errors import PapernotesError
 
@@ -77,3 +78,25 @@ def check_tracking(uri: str, timeout: float = 3.0) -> None:
     except OSError as exc:
         raise PapernotesError(f"cannot create the MLflow store folder ({exc.strerror})",
                               path=folder, field="tracking_uri") from None
+
+
+def check_launch(plan, gpus: int, uri: str, *, device: str = "cpu", device_field: str = "--device",
+                 dry_run: bool = False, echo: Callable[[str], None] = print) -> None:
+    """Everything `papernotes repro` checks before it runs: GPUs, device, ports, the store.
+    A dry run only notes what this machine lacks (a login node plans for a compute node)."""
+    for check in (lambda: check_gpus(gpus),
+                  lambda: check_device(device if gpus == 0 else "cpu", field=device_field)):
+        try:
+            check()
+        except PapernotesError as exc:
+            if not dry_run:
+                raise
+            echo(f"note: {exc} (fine for a dry run on a login node)")
+    if plan.nnodes == 1 and plan.master_port is not None:
+        check_port_free("127.0.0.1", plan.master_port)
+    if plan.nnodes > 1 and plan.node_rank == 0 and plan.rdzv_endpoint:
+        port = plan.rdzv_endpoint.rsplit(":", 1)[-1]
+        if not port.isdigit():
+            raise PapernotesError("expected HOST:PORT", field="--rdzv-endpoint")
+        check_port_free("0.0.0.0", int(port), field="--rdzv-endpoint")
+    check_tracking(uri)

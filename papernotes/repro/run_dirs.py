@@ -2,11 +2,13 @@
 
 Each launch trains in its own folder, `<out_dir>/<MLflow run id>/` (out_dir from the spec
 profile, e.g. `runs/simclr-demo/`): two runs of one spec and profile, at the same time or one
-after the other, never share checkpoints, events or reports. The folder holds
+after the other, never share checkpoints, events or reports. A launch on a store that does not
+exist yet starts training before its run exists: its folder is named by a fresh id
+(`new_folder_id`), and the run records it (tag `papernotes.run_dir`). The folder holds
 `mlflow_run.json` (the run it belongs to) and a lock held while a process trains in it.
 
 `--resume` continues the latest KILLED run of the profile; `--resume RUN_ID` (or a unique
-prefix) names one. A FINISHED run, a run in use by another process, or a run of another
+prefix of the run id or of the folder's name) names one. A FINISHED run, a run in use by another process, or a run of another
 tracking store is refused in one line. A folder from before this layout (`out_dir` itself
 holding `mlflow_run.json`) is still found.
 """
@@ -14,6 +16,7 @@ holding `mlflow_run.json`) is still found.
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +54,11 @@ def wanted_run(resume: bool | str | None) -> str | None:
 
 def folder_for(base: Path, run_id: str) -> Path:
     return base / run_id
+
+
+def new_folder_id() -> str:
+    """The name of a folder made before its MLflow run exists: 32 hex digits, like a run id."""
+    return uuid.uuid4().hex
 
 
 def read_run_file(folder: Path) -> dict | None:
@@ -100,7 +108,7 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
         raise PapernotesError(f"no KILLED run of {what} to resume", field="--resume",
                               hint=f"name one: --resume RUN_ID; resumable: {others}" if others
                               else "start a new run without --resume")
-    matches = [c for c in candidates if c.run_id.startswith(wanted)]
+    matches = [c for c in candidates if c.run_id.startswith(wanted) or c.path.name.startswith(wanted)]
     if not matches:
         known = ", ".join(c.label for c in resumable[:3])
         raise PapernotesError(f"no run {wanted!r} of {what} in {base}", field="--resume",
@@ -149,6 +157,9 @@ def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str
         raise PapernotesError(f"node {node_rank} cannot pick the run to resume",
                               field="--resume", hint="name it on every node: --resume RUN_ID")
     folder = folder_for(base, wanted)
+    if not folder.is_dir():  # a folder made before its run (a new store): its run file names it
+        named = [f for data, f in run_folders(base) if data["run_id"].startswith(wanted)]
+        folder = named[0] if len(named) == 1 else folder
     if not folder.is_dir():
         raise PapernotesError(f"no folder for run {wanted!r} on this node", path=folder,
                               field="--resume", hint="several nodes resume from a shared out_dir")

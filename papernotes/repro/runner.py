@@ -2,7 +2,11 @@
 
     resolve (spec + --set) -> preflight -> [dry run: print commands] -> MLflow run
     -> its folder <out_dir>/<run id>/, locked -> engine (in-process, or torchrun tailing rank 0's
-    events) -> artifacts -> note -> board (notes/board.md)
+    events) -> artifacts -> note -> board (notes/board.md: publish.py)
+
+On a workspace whose SQLite store does not exist yet, training starts at once in a folder named
+by a fresh id while a thread creates the store (store_warmup.py); the run opens when it is ready
+and logs the engine's events in order.
 
 Exactly one MLflow run per launch, opened and closed here (never in the ranks). A failed or
 interrupted run is marked FAILED/KILLED and leaves the note byte-identical. Each run trains in
@@ -16,19 +20,19 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from papernotes.atomic import atomic_write_text
 from papernotes.errors import PapernotesError
-from papernotes.repro import launch, plots, preflight, run_dirs, tracking, writeback
+from papernotes.repro import launch, plots, preflight, publish, run_dirs, tracking
 from papernotes.repro.config_hash import config_hash
 from papernotes.repro.cores import cpu_threads
-from papernotes.repro.note_spec import note_for, spec_for
+from papernotes.repro.note_spec import spec_for
 from papernotes.repro.overrides import parse_overrides
 from papernotes.repro.spec import Resolved, load_spec, resolve
+from papernotes.repro.store_warmup import DeferredStart, StoreWarmup, store_is_new
 from papernotes.ssl.config import config_to_dict
 from papernotes.workspace import Workspace, find_workspace
 
@@ -95,35 +99,14 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     return replace(res, config=cfg), plan, gpus
 
 
-def run_preflight(plan: launch.LaunchPlan, gpus: int, uri: str, *, device: str = "cpu",
-                  device_field: str = "--device", dry_run: bool = False,
-                  echo: Callable[[str], None] = print) -> None:
-    for check in (lambda: preflight.check_gpus(gpus),
-                  lambda: preflight.check_device(device if gpus == 0 else "cpu", field=device_field)):
-        try:
-            check()
-        except PapernotesError as exc:
-            if not dry_run:
-                raise
-            echo(f"note: {exc} (fine for a dry run on a login node)")
-    if plan.nnodes == 1 and plan.master_port is not None:
-        preflight.check_port_free("127.0.0.1", plan.master_port)
-    if plan.nnodes > 1 and plan.node_rank == 0 and plan.rdzv_endpoint:
-        port = plan.rdzv_endpoint.rsplit(":", 1)[-1]
-        if not port.isdigit():
-            raise PapernotesError("expected HOST:PORT", field="--rdzv-endpoint")
-        preflight.check_port_free("0.0.0.0", int(port), field="--rdzv-endpoint")
-    preflight.check_tracking(uri)
-
-
 def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproResult:
     ws = find_workspace(opts.workspace)
     res, plan, gpus = prepare(opts, ws)
     cfg = res.config
     base = Path(cfg.out_dir)  # this profile's runs: <base>/<run id>/
     uri = tracking.resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
-    run_preflight(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
-                  device_field="--device" if opts.device else "train.device")
+    preflight.check_launch(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
+                           device_field="--device" if opts.device else "train.device")
     if opts.save:  # validated and checked: now the spec may change (a dry run only shows how)
         from papernotes.repro.spec_edit import save_or_show
 
@@ -150,8 +133,8 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         config_file = folder / f"launch_config-node{plan.node_rank}.json"
         atomic_write_text(config_file, json.dumps(config_to_dict(cfg), indent=2) + "\n",
                           overwrite=True)
-        _launch(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", bool(wanted),
-                lambda event: None, ws.root)
+        launch.run_engine(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", bool(wanted),
+                          lambda event: None, ws.root)
         return ReproResult("FINISHED", out_dir=folder, tracking_uri=uri)
     if not plan.distributed:
         import papernotes.ssl.pretrain  # noqa: F401  (a broken engine fails before a run is opened)
@@ -165,11 +148,17 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
 
 def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, base: Path, uri: str,
                  target, stamp: str, held: list, echo: Callable[[str], None]) -> ReproResult:
-    """Open (or continue) the MLflow run, train in its folder (locked: `held`), log, write back."""
-    tracker = tracking.Tracker(uri, res.spec.paper, _artifact_location(uri, ws, res.spec.paper))
+    """Open (or continue) the MLflow run, train in its folder (locked: `held`), log, write back.
+
+    On a store that exists the run opens first and names its folder, `<base>/<run id>/`. On a
+    new SQLite store (schema migrations: tens of seconds) training starts at once in a folder
+    named by a fresh id while a thread creates the store; the engine's events wait
+    (`DeferredStart`) and are logged in order once the run opens. Either way the run records its
+    folder (`Tracker.bind_folder`), and the folder its run (`mlflow_run.json`, for `--resume`)."""
+    tracker = tracking.Tracker(uri, res.spec.paper, publish.artifact_location(uri, ws, res.spec.paper))
     params = {**tracking.flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
-    params.pop("out_dir", None)  # logged below, once the run's folder is known
+    params.pop("out_dir", None)  # logged by bind_folder, once the run's folder is known
     tags = {"papernotes.spec": res.spec.name, "papernotes.profile": res.profile,
             "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides),
             # what `papernotes idea run` reuses a finished run by
@@ -178,87 +167,96 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
         tags["mlflow.source.git.commit"] = commit
-    run_id = tracker.start(params=params, tags=tags, resume_run_id=target.run_id if target else None,
-                           run_name=f"{res.spec.name}-{res.profile}")
+    warmup = StoreWarmup(uri) if target is None and store_is_new(uri) else None
+    place = {"folder": target.path if target else
+             run_dirs.folder_for(base, run_dirs.new_folder_id()) if warmup else None}
+
+    def open_run() -> None:
+        tracker.start(params=params, tags=tags, resume_run_id=target.run_id if target else None,
+                      run_name=f"{res.spec.name}-{res.profile}")
+        place["folder"] = place["folder"] or run_dirs.folder_for(base, tracker.run_id)
+        tracker.bind_folder(_made(place["folder"], held, target))
+
     rec = plots.CurveRecorder()
     progress = None
-    folder = target.path if target else run_dirs.folder_for(base, run_id)
+    opener = DeferredStart(tracker, open_run, warmup)
     try:
-        if not target:
-            folder.mkdir(parents=True, exist_ok=True)
-            held.append(run_dirs.lock_folder(folder, run_id))
+        if warmup is None:
+            opener.open()  # the run first: it names the folder
+        else:
+            echo(f"creating the MLflow store {uri} while training starts")
+        folder = _made(place["folder"], held, target)
         cfg = replace(cfg, out_dir=str(folder))
         cfg_dict = config_to_dict(cfg)
         changed = run_dirs.changed_settings(folder / "launch_config.json", cfg_dict) if target else []
         if changed:
-            echo(f"warning: resuming run {run_id[:8]} with changed settings: {', '.join(changed)}")
+            echo(f"warning: resuming run {tracker.run_id[:8]} with changed settings: {', '.join(changed)}")
         config_file = folder / "launch_config.json"
         atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
-        tracker.save_run_file(folder)
-        tracker.param_once("out_dir", str(folder))
         progress = _progress(opts.terminal)
-        sink = _fan_out(progress, tracker, rec)
-        _launch(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", target is not None,
-                sink, ws.root)
+        sink = _fan_out(progress, opener, rec)
+        launch.run_engine(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", target is not None,
+                          sink, ws.root)
+        _open_late(opener, echo)
     except KeyboardInterrupt:
         _close(progress)
-        tracker.finish("KILLED")
-        raise _interrupted(opts, res, run_id, folder) from None
+        if not _finish(opener, tracker, "KILLED", echo):
+            raise
+        raise _interrupted(opts, res, tracker.run_id, place["folder"]) from None
     except BaseException:
         _close(progress)
-        tracker.finish("FAILED")
+        _finish(opener, tracker, "FAILED", echo)
         raise
     progress.close()
+    run_id = tracker.run_id
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
         raise _interrupted(opts, res, run_id, folder)
     link = tracking.ui_link(uri, tracker.experiment_id, run_id)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
     curves = plots.draw(rec, folder / "curves.png", f"{res.spec.name} / {res.profile}")
-    _log_artifacts(tracker, res, cfg_dict, folder, curves, rec)
+    publish.log_artifacts(tracker, res, cfg_dict, folder, curves, rec)
     tracker.finish("FINISHED")
-    note = note_for(opts.name, ws, res) or _paper_note(ws, res.spec.paper, echo)
-    if note is not None:
-        row = _row(res, plan, rec, metrics, run_id, link)
-        patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
-                                       spec=res.spec.name)
-        for pid in patched:
-            echo(f"idea patch {pid} in {note.name}: result of run {run_id[:8]} recorded "
-                 f"(a verdict needs `papernotes idea run`)")
-    else:
-        echo(f"no note {ws.note_path(res.spec.paper)}; results not written back (make it with "
-             f"`papernotes new {res.spec.paper}`)")
-    _refresh_board(ws, uri, echo)
+    note = publish.write_results(opts.name, ws, uri, res, plan, rec, metrics, run_id, link, curves, echo)
     return ReproResult("FINISHED", run_id, link, metrics, note, folder, uri)
 
 
-def _paper_note(ws: Workspace, paper: str, echo: Callable[[str], None]) -> Path | None:
-    """The note the spec's `paper` names (its key, or a title or alias: notes/lookup.py)."""
-    from papernotes.notes.lookup import find_note
+def _made(folder: Path, held: list, target) -> Path:
+    """A new run's folder, made and locked for this process (once); a resumed one is held already."""
+    if target is None and not held:
+        folder.mkdir(parents=True, exist_ok=True)
+        held.append(run_dirs.lock_folder(folder, folder.name))
+    return folder
 
-    try:
-        match = find_note(ws, paper)
-    except PapernotesError:
-        return None
-    if not match.exact:
-        echo(f"results go into {match.describe(paper)}")
-    return match.path
+
+def _open_late(opener: DeferredStart, echo: Callable[[str], None]) -> None:
+    """Open a run still waiting for its new store (training ended first), logging its events."""
+    if not opener.opened and opener.warmup is not None and not opener.warmup.ready():
+        echo("waiting for the new MLflow store to be ready (schema migrations) ...")
+    opener.open()
+
+
+def _finish(opener: DeferredStart, tracker, status: str, echo: Callable[[str], None]) -> bool:
+    """Mark the run `status`, opening it first if it still waits for its new store; False when
+    no run exists (opening it failed, or its store could not be made)."""
+    if tracker.run_id is None:
+        if opener.warmup is None:
+            return False  # opening the run itself failed
+        try:
+            _open_late(opener, echo)
+        except KeyboardInterrupt:
+            return False
+        except PapernotesError as exc:
+            if opener.warmup.error is None:
+                echo(f"warning: the run was not recorded: {exc}")
+            return False
+    tracker.finish(status)
+    return True
 
 
 def _close(progress) -> None:
     if progress is not None:
         progress.close()
-
-
-def _refresh_board(ws: Workspace, uri: str, echo: Callable[[str], None]) -> None:
-    """Regenerate notes/board.md; the run is done and written back, so a failure only warns."""
-    try:
-        from papernotes.repro.board import refresh_board
-
-        refresh_board(ws, uri)
-    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the run itself succeeded
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        echo(f"warning: the board was not refreshed: {detail}")
 
 
 def _interrupted(opts: ReproOptions, res: Resolved, run_id: str, folder: Path) -> Interrupted:
@@ -271,22 +269,6 @@ def _interrupted(opts: ReproOptions, res: Resolved, run_id: str, folder: Path) -
                        f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 
 
-def _launch(plan, cfg, config_file: Path, events_file: Path, resume: bool, sink, cwd) -> None:
-    if not plan.distributed:
-        from papernotes.ssl.pretrain import run
-
-        run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors; anything else is a bug
-        return
-    cmd = launch.torchrun_command(plan, config_file, events_file, resume)
-    proc = launch.start_torchrun(cmd, cwd)
-    code = launch.tail_events(proc, events_file, sink)
-    if code == 130:
-        raise KeyboardInterrupt
-    if code != 0:
-        raise PapernotesError(f"torchrun exited with status {code}", field="engine",
-                              hint="see the ranks' output above")
-
-
 def _progress(terminal: bool):
     from papernotes.repro.progress import make_progress
 
@@ -297,37 +279,3 @@ def _fan_out(*sinks):
     from papernotes.ssl.events import fan_out
 
     return fan_out(*sinks)
-
-
-def _artifact_location(uri: str, ws: Workspace, paper: str) -> str | None:
-    if uri.startswith(("http://", "https://")):
-        return None  # the server decides (--artifacts-destination / --serve-artifacts)
-    return (ws.root / "mlartifacts" / paper).resolve().as_uri()
-
-
-def _log_artifacts(tracker, res: Resolved, cfg_dict: dict, out_dir: Path, curves, rec) -> None:
-    resolved = {"spec": res.spec.name, "profile": res.profile, "paper": res.spec.paper,
-                "overrides": list(res.overrides), "config": cfg_dict}
-    spec_file = out_dir / "resolved_spec.json"
-    atomic_write_text(spec_file, json.dumps(resolved, indent=2) + "\n", overwrite=True)
-    tracker.log_artifact(spec_file, "spec")
-    if curves is not None:
-        tracker.log_artifact(curves, "plots")
-    report = rec.eval.get("report") or out_dir / "linear_eval.json"
-    tracker.log_artifact(report, "eval")
-    ckpt = rec.end.get("checkpoint") or out_dir / "checkpoints" / "last.pt"
-    tracker.log_artifact(ckpt, "checkpoints")
-
-
-def _row(res: Resolved, plan, rec, metrics: dict, run_id: str, link: str) -> writeback.RunRow:
-    cfg = res.config
-    start = rec.start or {}
-    dataset = (start.get("dataset") or {}).get("name") or cfg.data.name
-    hardware = str(start.get("hardware") or cfg.train.device)
-    if plan.world_size > 1:
-        hardware = f"{plan.world_size}x {hardware}"
-    return writeback.RunRow(run_id=run_id, date=time.strftime("%Y-%m-%d"),
-                            spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
-                            dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
-                            metrics=metrics, hardware=hardware,
-                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=link)

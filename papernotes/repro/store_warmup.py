@@ -2,15 +2,23 @@
 
 Creating a SQLite store runs MLflow's schema migrations: 19-38 s measured on the shared 2-core
 machine, longer than a whole smoke run. A launch on a workspace without a store therefore
-starts training at once and creates the store in a background thread (`StoreWarmup`); the
-engine's events wait (`DeferredStart`) until the store is ready, then the run is opened in the
-main thread (MLflow's active run belongs to the thread that opened it) and the waiting events
-are logged in order.
+starts training at once and creates the store in the background (`StoreWarmup`); the engine's
+events wait (`DeferredStart`) until the store is ready, then the run is opened in the main
+thread (MLflow's active run belongs to the thread that opened it) and the waiting events are
+logged in order.
+
+The migrations run in a child process, not in the thread: they are Python (alembic), and in a
+thread they held the GIL against the engine's own start-up (data, model), which then started
+later than with no warm-up at all on a quiet machine. The child runs at a lower priority (nice 10),
+so on a busy machine it takes idle cycles rather than the training's, and in its own session, so
+a Ctrl-C meant for training does not stop it half-way through the migrations.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Callable
@@ -36,6 +44,26 @@ def new_client(uri: str):
     return MlflowClient(tracking_uri=uri)
 
 
+_CREATE = """
+import logging, os, sys
+os.nice(10)  # training comes first: on a busy machine the store waits for a free core
+for name in ("mlflow.store", "alembic"):
+    logging.getLogger(name).setLevel(logging.WARNING)
+from mlflow.tracking import MlflowClient
+MlflowClient(tracking_uri=sys.argv[1]).search_experiments(max_results=1)
+"""
+
+
+def create_store(uri: str) -> None:
+    """Make the store (run its schema migrations) in a child Python in its own session."""
+    out = subprocess.run([sys.executable, "-c", _CREATE, uri], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    if out.returncode != 0:
+        lines = [line for line in out.stderr.splitlines() if line.strip()]
+        raise RuntimeError(lines[-1] if lines else f"exit status {out.returncode}")
+
+
 class StoreWarmup:
     """Creates (or opens) the store in a background thread; `client()` waits for it."""
 
@@ -48,7 +76,8 @@ class StoreWarmup:
 
     def _run(self) -> None:
         try:
-            client = new_client(self.uri)
+            create_store(self.uri)
+            client = new_client(self.uri)  # the store exists now: opening it takes a second
             client.search_experiments(max_results=1)
             self._client = client
         except Exception as exc:  # reported in the main thread by client()

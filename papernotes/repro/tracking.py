@@ -140,6 +140,15 @@ class Tracker:
             mlflow.flush_async_logging()
             mlflow.end_run(status=status)
 
+    def bind_folder(self, folder: Path) -> None:
+        """Record the run's folder on both sides: `mlflow_run.json` in it, and on the run the
+        `papernotes.run_dir` tag and the `out_dir` parameter (a resumed run keeps its own)."""
+        import mlflow
+
+        self.save_run_file(folder)
+        mlflow.set_tag("papernotes.run_dir", str(folder))
+        self.param_once("out_dir", str(folder))
+
     def save_run_file(self, out_dir: Path) -> None:
         """`<run folder>/mlflow_run.json`: which run the folder belongs to (for `--resume`)."""
         from papernotes.atomic import atomic_write_text

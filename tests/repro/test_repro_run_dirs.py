@@ -17,7 +17,14 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.errors import PapernotesError
 from papernotes.repro import locks
-from papernotes.repro.run_dirs import LATEST, Candidate, choose, lock_folder
+from papernotes.repro.run_dirs import (
+    LATEST,
+    Candidate,
+    choose,
+    lock_folder,
+    new_folder_id,
+    other_node_folder,
+)
 
 from .conftest import TINY
 
@@ -56,6 +63,20 @@ def test_resume_picks_the_latest_killed_run_or_the_one_named():
         pick([cand("aaaa", "KILLED", 1, uri="sqlite:///other.db")], "aaaa")
     with pytest.raises(PapernotesError, match="not in the MLflow store"):
         pick([cand("aaaa", None, 0)], "aaaa")
+
+
+def test_a_folder_made_before_its_run_is_found_by_run_id_or_by_its_name(tmp_path):
+    # a launch on a new store names its folder before the run exists (run_dirs.new_folder_id)
+    early = Candidate("aaaa1111", BASE / "9f9f0000", URI, "KILLED", 100)
+    runs = [early, cand("bbbb2222", "KILLED", 50)]
+    assert pick(runs, "aaaa") == early and pick(runs, "9f9f") == early and pick(runs) == early
+    base = tmp_path / "runs"
+    (base / "9f9f0000").mkdir(parents=True)
+    (base / "9f9f0000" / "mlflow_run.json").write_text(json.dumps({"run_id": "aaaa1111"}))
+    assert other_node_folder(base, "aaaa", 1, "stamp") == base / "9f9f0000"  # node 1 resumes it
+    with pytest.raises(PapernotesError, match="no folder for run 'cccc' on this node"):
+        other_node_folder(base, "cccc", 1, "stamp")
+    assert len(new_folder_id()) == 32 and new_folder_id() != new_folder_id()
 
 
 def test_a_run_folder_is_locked_while_in_use(tmp_path):

@@ -115,7 +115,7 @@ def test_region_heading_follows_the_note_language(tmp_path):
 
 
 def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):
-    from papernotes.repro.runner import _paper_note
+    from papernotes.repro.publish import paper_note as _paper_note
     from papernotes.workspace import find_workspace
 
     (ws_dir / "notes" / "对比学习.md").write_text("---\naliases: [SimCLR 复现]\n---\n# x\n",
