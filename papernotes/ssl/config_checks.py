@@ -38,6 +38,9 @@ def check_config(cfg: PretrainConfig) -> None:
         raise ConfigError("optim.weight_decay", "must be >= 0")
     if cfg.model.width != 1 and cfg.model.arch != "resnet50":
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
+    check_encoder = getattr(cfg.method_cfg, "check_encoder", None)  # a method that needs one kind (MAE: a ViT)
+    if check_encoder is not None:
+        check_encoder(cfg)
     _check_vit(cfg)
     if cfg.data.name != "synthetic" and cfg.data.root is None and not cfg.data.download:
         raise ConfigError("data.root", f"data set {cfg.data.name!r} needs a folder (or download: true)")

@@ -232,10 +232,14 @@ class MAEConfig:
     decoder_num_heads: int = 16
     norm_pix_loss: bool = True  # --norm_pix_loss (PRETRAIN.md; the flag's default is off)
 
-    def check(self, cfg: Any) -> None:
+    def check_encoder(self, cfg: Any) -> None:
+        """Run before the model's own checks, so a ResNet is refused as MAE's problem."""
         if not cfg.model.arch.startswith("vit"):
             raise ConfigError("model.arch", f"MAE needs a ViT encoder (vit_tiny, vit_small, vit_base), "
                                             f"got {cfg.model.arch!r}: it masks patch tokens")
+
+    def check(self, cfg: Any) -> None:
+        self.check_encoder(cfg)
         if not 0 < self.mask_ratio < 1:
             raise ConfigError("mae.mask_ratio", f"must be in (0, 1), got {self.mask_ratio}")
         for name in ("decoder_embed_dim", "decoder_depth", "decoder_num_heads"):

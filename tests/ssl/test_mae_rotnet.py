@@ -66,6 +66,9 @@ def test_mae_refuses_a_resnet_and_a_bad_patch_size():
     with pytest.raises(ConfigError) as err:
         config_from_dict({**MAE_TINY, "model": {"arch": "resnet18"}})
     assert err.value.field == "model.arch" and "MAE needs a ViT" in str(err.value)
+    with pytest.raises(ConfigError) as err:  # the demo's ViT-only options stay: still MAE's problem first
+        config_from_dict({**MAE_TINY, "model": {"arch": "resnet18", "vit_depth": 4, "global_pool": True}})
+    assert err.value.field == "model.arch" and "MAE needs a ViT" in str(err.value)
     with pytest.raises(ConfigError) as err:
         config_from_dict({**MAE_TINY, "model": {"arch": "vit_tiny", "patch_size": 6}})
     assert err.value.field == "model.patch_size"
