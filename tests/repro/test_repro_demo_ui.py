@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -94,17 +95,17 @@ def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, 
     proc = subprocess.Popen([sys.executable, "-m", "papernotes", "ui", "--port", str(port)],
                             cwd=ws.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
+    lines: list[str] = []  # its output as it comes: Ctrl-C only once it has said "ready"
+    reader = threading.Thread(target=lambda: lines.extend(iter(lambda: proc.stdout.readline().decode(), "")))
+    reader.start()
     try:
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as resp:
-                    assert resp.status == 200
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read().decode()
-                assert time.monotonic() < deadline
-                time.sleep(0.5)
+        while not any(line.startswith("ready: ") for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.25)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as resp:
+            assert resp.status == 200
         url = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/get-by-name?experiment_name="
         with urllib.request.urlopen(url + "in-this-vault", timeout=10) as resp:
             assert resp.status == 200  # it serves the workspace's own store
@@ -112,8 +113,9 @@ def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, 
         assert server  # the mlflow server and its workers
         t0 = time.monotonic()
         os.killpg(proc.pid, signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
-        out = out.decode()
+        proc.wait(timeout=30)
+        reader.join(timeout=30)
+        out = "".join(lines)
         assert time.monotonic() - t0 < 20 and proc.returncode == 0, out
     finally:
         if proc.poll() is None:
