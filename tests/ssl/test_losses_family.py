@@ -168,16 +168,22 @@ def test_barlow_twins_matches_main_py(n, d, lambd):
 
 # --- SwAV: main_swav.py distributed_sinkhorn and the loss loop of train() -------------------
 
-def naive_sinkhorn(out, epsilon, sinkhorn_iterations, world_size=1):
-    """distributed_sinkhorn with dist.all_reduce a no-op (one rank)."""
+def naive_sinkhorn(out, epsilon, sinkhorn_iterations):
+    """main_swav.py distributed_sinkhorn, transcribed: dist.all_reduce over the process group
+    when one is active (the official code always has one), a no-op on one rank."""
+    active = torch.distributed.is_available() and torch.distributed.is_initialized()
+    world_size = torch.distributed.get_world_size() if active else 1
+    reduce = torch.distributed.all_reduce if active else (lambda t: None)
     with torch.no_grad():
         Q = torch.exp(out / epsilon).t()
         B = Q.shape[1] * world_size
         K = Q.shape[0]
         sum_Q = torch.sum(Q)
+        reduce(sum_Q)
         Q /= sum_Q
         for _ in range(sinkhorn_iterations):
             sum_of_rows = torch.sum(Q, dim=1, keepdim=True)
+            reduce(sum_of_rows)
             Q /= sum_of_rows
             Q /= K
             Q /= torch.sum(Q, dim=0, keepdim=True)

@@ -10,16 +10,15 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
-from papernotes.ssl import distributed
 from papernotes.ssl.config import ConfigError, config_from_dict
 from papernotes.ssl.losses_clustering import dino_loss
 from papernotes.ssl.methods import build_method
 from papernotes.ssl.methods.dino import DINOHead, WeightNormLinear, cosine_schedule, dino_multicrop_loss, teacher_temp
 from papernotes.ssl.multicrop import Crop, crops_of, forward_by_resolution, multicrop_views
+from tests.ssl.test_losses_family import naive_sinkhorn
 
 BS = 4
 
@@ -126,7 +125,7 @@ def official_swav_step(method, views, queue, use_the_queue, args):
                     out = torch.cat((torch.mm(queue[i], method.prototypes.weight.t()), out))
                 queue[i, bs:] = queue[i, :-bs].clone()
                 queue[i, :bs] = embedding[crop_id * bs: (crop_id + 1) * bs]
-            q = distributed_sinkhorn(out, args)[-bs:]
+            q = naive_sinkhorn(out, args.epsilon, args.sinkhorn_iterations)[-bs:]
         subloss = 0
         for v in np.delete(np.arange(np.sum(args.nmb_crops)), crop_id):
             x = output[bs * v: bs * (v + 1)] / args.temperature
@@ -134,27 +133,6 @@ def official_swav_step(method, views, queue, use_the_queue, args):
         loss += subloss / (np.sum(args.nmb_crops) - 1)
     loss /= len(args.crops_for_assign)
     return loss, queue, use_the_queue
-
-
-@torch.no_grad()
-def distributed_sinkhorn(out, args):
-    world = dist.get_world_size() if distributed.is_active() else 1
-    reduce = dist.all_reduce if distributed.is_active() else (lambda t: None)
-    Q = torch.exp(out / args.epsilon).t()
-    B = Q.shape[1] * world
-    K = Q.shape[0]
-    sum_Q = torch.sum(Q)
-    reduce(sum_Q)
-    Q /= sum_Q
-    for _ in range(args.sinkhorn_iterations):
-        sum_of_rows = torch.sum(Q, dim=1, keepdim=True)
-        reduce(sum_of_rows)
-        Q /= sum_of_rows
-        Q /= K
-        Q /= torch.sum(Q, dim=0, keepdim=True)
-        Q /= B
-    Q *= B
-    return Q.t()
 
 
 def run_swav_against_official(method, steps: int, spe: int, rank: int = 0, world: int = 1):
