@@ -20,7 +20,7 @@ from typing import Any
 
 from papernotes.errors import PapernotesError
 from papernotes.repro.store_warmup import StoreWarmup, new_client, store_is_new, tracking_error  # noqa: F401
-from papernotes.repro.tracking import flatten, ui_link
+from papernotes.repro.tracking import event_metrics, flatten, start_tags, ui_link
 
 STEP_EVENTS = ("step", "epoch")
 
@@ -106,15 +106,10 @@ class ArmLogger:
         metrics, tags = [], []
         for event in events:
             kind = event.get("event")
-            values = {k: float(v) for k, v in (event.get("metrics") or {}).items()
-                      if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            values = event_metrics(event)
             if kind == "start":
                 self.step = int(event.get("start_step") or 0)
-                ds = event.get("dataset") or {}
-                info = {"dataset.name": ds.get("name"), "dataset.fingerprint": ds.get("fingerprint"),
-                        "torch": event.get("torch"), "cuda": event.get("cuda"),
-                        "hardware": event.get("hardware"), "device": event.get("device")}
-                tags += [RunTag(k, str(v)) for k, v in info.items() if v is not None]
+                tags += [RunTag(k, v) for k, v in start_tags(event).items()]
             elif kind in STEP_EVENTS or kind in ("eval", "end"):
                 self.step = int(event.get("step", self.step))
                 if kind == "epoch":

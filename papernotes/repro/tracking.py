@@ -45,6 +45,21 @@ def ui_link(uri: str, experiment_id: str, run_id: str, ui_base: str = "http://12
     return f"{base}/#/experiments/{experiment_id}/runs/{run_id}"
 
 
+def event_metrics(event: dict) -> dict[str, float]:
+    """An engine event's numeric metrics (booleans and anything else left out), as MLflow takes them."""
+    return {k: float(v) for k, v in (event.get("metrics") or {}).items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def start_tags(event: dict) -> dict[str, str]:
+    """The tags a `start` event gives a run: the data set and the machine it trains on."""
+    ds = event.get("dataset") or {}
+    tags = {"dataset.name": ds.get("name"), "dataset.fingerprint": ds.get("fingerprint"),
+            "torch": event.get("torch"), "cuda": event.get("cuda"),
+            "hardware": event.get("hardware"), "device": event.get("device")}
+    return {k: str(v) for k, v in tags.items() if v is not None}
+
+
 class Tracker:
     """Opens (or resumes) one MLflow run and logs every event passed to it."""
 
@@ -98,15 +113,10 @@ class Tracker:
         import mlflow
 
         kind = event.get("event")
-        metrics = {k: float(v) for k, v in (event.get("metrics") or {}).items()
-                   if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        metrics = event_metrics(event)
         if kind == "start":
             self.last_step = int(event.get("start_step") or 0)
-            ds = event.get("dataset") or {}
-            tags = {"dataset.name": ds.get("name"), "dataset.fingerprint": ds.get("fingerprint"),
-                    "torch": event.get("torch"), "cuda": event.get("cuda"),
-                    "hardware": event.get("hardware"), "device": event.get("device")}
-            mlflow.set_tags({k: str(v) for k, v in tags.items() if v is not None})
+            mlflow.set_tags(start_tags(event))
             if "world_size" in event:
                 self.param_once("world_size", event["world_size"])
         elif kind in ("step", "epoch") and metrics:
