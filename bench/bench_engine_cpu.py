@@ -31,7 +31,7 @@ def main() -> None:
     from papernotes.ssl.pretrain import run
 
     raw = config_to_dict(DEMO_CONFIG)
-    raw["out_dir"] = tempfile.mkdtemp(prefix="bench-engine-")
+    raw["out_dir"] = "unset"
     for item in args.set:
         key, value = item.split("=", 1)
         section, field = key.split(".")
@@ -39,7 +39,8 @@ def main() -> None:
     cfg = config_from_dict(raw)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
-    result = run(cfg, PrintSink())
+    with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:  # its checkpoint goes with it
+        result = run(dataclasses.replace(cfg, out_dir=tmp), PrintSink())
     wall = time.perf_counter() - t0
     data = load_dataset(cfg.data)
     flat = lambda x: x.flatten(1).float() / 255  # noqa: E731

@@ -48,7 +48,6 @@ def measure(cfg, quiet: bool) -> dict:
     from papernotes.ssl.events import PrintSink
     from papernotes.ssl.pretrain import run
 
-    cfg = dataclasses.replace(cfg, out_dir=tempfile.mkdtemp(prefix=f"bench-{cfg.method}-"))
     phases: dict[str, float] = {}
     printer = None if quiet else PrintSink()
 
@@ -60,7 +59,8 @@ def measure(cfg, quiet: bool) -> dict:
 
     load0, cpu0 = os.getloadavg()[0], os.times()
     t0 = time.perf_counter()
-    result = run(cfg, sink)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{cfg.method}-") as tmp:  # its checkpoint goes with it
+        result = run(dataclasses.replace(cfg, out_dir=tmp), sink)
     wall = time.perf_counter() - t0
     cpu1 = os.times()
     if result["status"] != "finished":

@@ -7,6 +7,7 @@ cost of one `step` event in the training loop, and closing the run (flush).
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ def main() -> None:
     print(f"open run on a new SQLite store: {t1 - t0:.2f} s")
     print(f"one step event (3 metrics): {(t2 - t1) / args.events * 1000:.1f} ms")
     print(f"finish (flush + end run): {t3 - t2:.2f} s")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,13 @@ from papernotes.ssl.presets import DEMO_CONFIG
 from papernotes.ssl.pretrain import run
 raw = config_to_dict(DEMO_CONFIG)
 raw["train"]["epochs"] = int(sys.argv[1])
-raw["out_dir"] = tempfile.mkdtemp(prefix="bench-seam-")
 events = []
-t0 = time.perf_counter()
-result = run(config_from_dict(raw), events.append)
-wall = time.perf_counter() - t0
-state = torch.load(raw["out_dir"] + "/checkpoints/last.pt", weights_only=True)["model"]
+with tempfile.TemporaryDirectory(prefix="bench-seam-") as tmp:  # the checkpoint goes with it
+    raw["out_dir"] = tmp
+    t0 = time.perf_counter()
+    result = run(config_from_dict(raw), events.append)
+    wall = time.perf_counter() - t0
+    state = torch.load(tmp + "/checkpoints/last.pt", weights_only=True)["model"]
 h = hashlib.sha256()
 for k in sorted(state):
     h.update(k.encode()); h.update(state[k].cpu().contiguous().numpy().tobytes())
