@@ -56,6 +56,9 @@ def finished_runs(uri: str) -> list:
         return []
     from mlflow.tracking import MlflowClient
 
+    from papernotes.repro.store_lock import wait_for_store
+
+    wait_for_store(uri)  # another process may be making the store: never open it half-made
     client = MlflowClient(tracking_uri=uri)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]

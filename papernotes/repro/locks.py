@@ -1,5 +1,6 @@
 """Advisory file locks (POSIX `flock`) for what concurrent `papernotes repro` runs must not share:
-a run folder while a process trains in it, and the board while it is regenerated.
+a run folder while a process trains in it, the board while it is regenerated, and a new MLflow
+store while its schema is made (store_lock.py).
 
 The lock belongs to an open file: it goes away when the process exits, however it exits, so a
 crashed run never leaves a stale lock behind. The holder's pid is written into the lock file for
@@ -61,6 +62,20 @@ class FileLock:
     def held(self) -> bool:
         return self._fd is not None
 
+    @property
+    def fd(self) -> int | None:
+        """The locked file's descriptor (a child given it via `pass_fds` shares the lock)."""
+        return self._fd
+
+    def names_file(self) -> bool:
+        """Whether `path` still names the file locked here (False once a previous holder removed
+        it: whatever it guarded is done)."""
+        try:
+            now, held = os.stat(self.path), os.fstat(self._fd)
+        except (OSError, TypeError):
+            return False
+        return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
     def __enter__(self) -> "FileLock":
         return self if self.held else self.acquire()
 
@@ -84,6 +99,17 @@ def is_locked(path: str | Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def wait_free(path: str | Path, timeout_s: float, poll_s: float = 0.05) -> bool:
+    """Wait until no process holds the lock on `path` (True) or `timeout_s` passed (False);
+    at once when nobody does. The file is never made or written."""
+    deadline = time.monotonic() + timeout_s
+    while is_locked(path):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll_s)
+    return True
 
 
 def holder_pid(path: Path) -> int | None:

@@ -134,12 +134,13 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
     return found
 
 
-def find_resume(base: Path, uri: str, wanted: str, what: str) -> Candidate:
-    """The run folder `--resume [RUN_ID]` continues, checked against the MLflow store."""
+def find_resume(base: Path, uri: str, wanted: str, what: str, echo=None) -> Candidate:
+    """The run folder `--resume [RUN_ID]` continues, checked against the MLflow store (waiting,
+    with a line through `echo`, while another process makes that store)."""
     from papernotes.repro.tracking import run_states
 
     found = run_folders(base)
-    states = run_states(uri, [data["run_id"] for data, _ in found])
+    states = run_states(uri, [data["run_id"] for data, _ in found], echo)
     candidates = []
     for data, folder in found:
         status, end = states.get(data["run_id"], (None, 0))

@@ -115,7 +115,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     what = f"{res.spec.name}/{res.profile}"
     target = None
     if wanted and plan.node_rank == 0:
-        target = run_dirs.find_resume(base, uri, wanted, what)
+        target = run_dirs.find_resume(base, uri, wanted, what, echo)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
         folder = target.path if target else base / "<new run id>"
@@ -184,7 +184,8 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
         if warmup is None:
             opener.open()  # the run first: it names the folder
         else:
-            echo(f"creating the MLflow store {uri} while training starts")
+            echo(f"{warmup.waiting}; training starts meanwhile" if warmup.waiting
+                 else f"creating the MLflow store {uri} while training starts")
         folder = _made(place["folder"], held, target)
         cfg = replace(cfg, out_dir=str(folder))
         cfg_dict = config_to_dict(cfg)

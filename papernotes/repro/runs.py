@@ -16,6 +16,9 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
         return []  # no store yet: opening one would create it (tens of seconds)
     from mlflow.tracking import MlflowClient
 
+    from papernotes.repro.store_lock import wait_for_store
+
+    wait_for_store(uri)  # another process may be making the store: never open it half-made
     client = MlflowClient(tracking_uri=uri)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]

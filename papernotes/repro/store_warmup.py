@@ -12,6 +12,12 @@ thread they held the GIL against the engine's own start-up (data, model), which 
 later than with no warm-up at all on a quiet machine. The child runs at a lower priority (nice 10),
 so on a busy machine it takes idle cycles rather than the training's, and in its own session, so
 a Ctrl-C meant for training does not stop it half-way through the migrations.
+
+Whoever makes the store holds its creation lock (store_lock.py) throughout; the child shares it
+(the locked file is passed to it) and removes the lock file once the store is made, so a
+`papernotes repro` killed meanwhile leaves a store that is either made or still locked. A second
+launch meanwhile sees a store that is not ready, trains as well and waits for the lock in its
+warm-up thread; it opens the store only once the first is done.
 """
 
 from __future__ import annotations
@@ -20,18 +26,21 @@ import logging
 import subprocess
 import sys
 import threading
-from pathlib import Path
 from typing import Callable
 
 from papernotes.errors import PapernotesError
+from papernotes.repro import store_lock
 
 
 def store_is_new(uri: str) -> bool:
-    """A SQLite store whose file does not exist yet (so it holds nothing to reuse or resume)."""
-    return uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).exists()
+    """A SQLite store that is not ready: its file does not exist yet, or it is being made (so
+    it holds nothing to reuse or resume, and opening it now would race its migrations)."""
+    return store_lock.store_file(uri) is not None and not store_lock.store_ready(uri)
 
 
 def tracking_error(exc: Exception, uri: str) -> PapernotesError:
+    if isinstance(exc, PapernotesError):
+        return exc
     text = str(exc).splitlines()[0] if str(exc) else repr(exc)
     return PapernotesError(f"MLflow tracking failed: {text}", field="tracking_uri", hint=uri)
 
@@ -51,24 +60,37 @@ for name in ("mlflow.store", "alembic"):
     logging.getLogger(name).setLevel(logging.WARNING)
 from mlflow.tracking import MlflowClient
 MlflowClient(tracking_uri=sys.argv[1]).search_experiments(max_results=1)
+if len(sys.argv) > 3:  # made: remove the creation lock's file if it is still the one held
+    fd, lock = int(sys.argv[2]), sys.argv[3]
+    try:
+        now, held = os.stat(lock), os.fstat(fd)
+        if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+            os.unlink(lock)
+    except OSError:
+        pass
 """
 
 
-def create_store(uri: str) -> None:
-    """Make the store (run its schema migrations) in a child Python in its own session."""
-    out = subprocess.run([sys.executable, "-c", _CREATE, uri], stdin=subprocess.DEVNULL,
+def create_store(uri: str, lock=None) -> None:
+    """Make the store (run its schema migrations) in a child Python in its own session; with
+    `lock` (store_lock.hold_for_creation) the child shares it and removes its file when done."""
+    extra = [str(lock.fd), str(lock.path)] if lock is not None and lock.fd is not None else []
+    out = subprocess.run([sys.executable, "-c", _CREATE, uri, *extra], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+                         start_new_session=True, pass_fds=tuple(int(x) for x in extra[:1]))
     if out.returncode != 0:
         lines = [line for line in out.stderr.splitlines() if line.strip()]
         raise RuntimeError(lines[-1] if lines else f"exit status {out.returncode}")
 
 
 class StoreWarmup:
-    """Creates (or opens) the store in a background thread; `client()` waits for it."""
+    """Creates (or opens) the store in a background thread; `client()` waits for it. When
+    another process is making it, the thread waits for that (`wait_s` at most) instead;
+    `waiting` is then the line to tell the user."""
 
-    def __init__(self, uri: str) -> None:
-        self.uri = uri
+    def __init__(self, uri: str, wait_s: float = store_lock.WAIT_S) -> None:
+        self.uri, self.wait_s = uri, wait_s
+        self.waiting = store_lock.waiting_line(uri)
         self.error: Exception | None = None
         self._client = None
         self._thread = threading.Thread(target=self._run, name="mlflow-store", daemon=True)
@@ -76,7 +98,12 @@ class StoreWarmup:
 
     def _run(self) -> None:
         try:
-            create_store(self.uri)
+            lock = store_lock.hold_for_creation(self.uri, self.wait_s)
+            if lock is not None:  # this process makes it (or finishes a creation cut short)
+                try:
+                    create_store(self.uri, lock)
+                finally:
+                    lock.release()
             client = new_client(self.uri)  # the store exists now: opening it takes a second
             client.search_experiments(max_results=1)
             self._client = client

@@ -168,10 +168,14 @@ class Tracker:
         atomic_write_text(out_dir / RUN_FILE, json.dumps(data, indent=2) + "\n", overwrite=True)
 
 
-def run_states(uri: str, run_ids: list[str]) -> dict[str, tuple[str, int]]:
-    """{run id: (status, end time in ms, else start time)} for the runs the store has."""
+def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, int]]:
+    """{run id: (status, end time in ms, else start time)} for the runs the store has (once
+    another process has finished making it: store_lock.py)."""
     if not run_ids:
         return {}
+    from papernotes.repro.store_lock import wait_for_store
+
+    wait_for_store(uri, echo)
     if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).is_file():
         return {}  # no store yet (and opening one would create it)
     from mlflow.exceptions import MlflowException

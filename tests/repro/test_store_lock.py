@@ -1,0 +1,140 @@
+"""A new store is opened by nobody while it is being made (a real flock, real processes)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from papernotes.errors import PapernotesError
+from papernotes.repro import locks, store_lock
+from papernotes.repro.store_warmup import StoreWarmup, create_store, store_is_new
+
+from .conftest import tiny_args
+
+
+def test_a_made_store_opens_at_once_and_one_being_made_is_waited_for(tmp_path):
+    db = tmp_path / "mlflow.db"
+    uri = f"sqlite:///{db}"
+    lock_path = tmp_path / "mlflow.db.lock"
+    said: list[str] = []
+    db.write_bytes(b"")
+    start = time.perf_counter()
+    store_lock.wait_for_store(uri, said.append)  # made, no lock file: nothing to wait for
+    assert time.perf_counter() - start < 0.05 and said == [] and not store_is_new(uri)
+    creator = locks.FileLock(lock_path).acquire()  # another "process" (open file) makes it
+    try:
+        assert store_is_new(uri) and not store_lock.store_ready(uri)
+        line = f"waiting for the MLflow store at {db} being created by pid {os.getpid()}"
+        with pytest.raises(PapernotesError) as info:
+            store_lock.wait_for_store(uri, said.append, timeout_s=0.3)
+        assert said == [line]
+        assert str(info.value) == (f"{db}: tracking_uri: the MLflow store is still being created by "
+                                   f"pid {os.getpid()} after 0.3 s (wait for it, or stop pid "
+                                   f"{os.getpid()} and run this again)")
+        warm = StoreWarmup(uri, wait_s=0.3)  # a launch meanwhile: it says so, then one line
+        assert warm.waiting == line
+        with pytest.raises(PapernotesError, match=r"^\S+: tracking_uri: the MLflow store is still"):
+            warm.client()
+        said.clear()
+        threading.Timer(0.3, lambda: (store_lock.done(creator), creator.release())).start()
+        store_lock.wait_for_store(uri, said.append, timeout_s=10)  # until the creator is done
+        assert said == [line] and not lock_path.exists() and store_lock.store_ready(uri)
+    finally:
+        creator.release()
+    assert store_lock.hold_for_creation(uri) is None  # made: nobody makes it again
+    lock_path.write_text("4242\n")  # a creation whose process was killed: nobody holds it
+    assert store_is_new(uri) and store_lock.waiting_line(uri) is None
+    store_lock.wait_for_store(uri, said.append, timeout_s=0)  # no wait, no line
+    again = store_lock.hold_for_creation(uri, timeout_s=0)  # the next launch makes it again
+    assert again is not None and again.names_file() and locks.holder_pid(lock_path) == os.getpid()
+    store_lock.done(again)
+    again.release()
+    assert store_lock.store_ready(uri) and said == [line]
+
+
+def papernotes(*args: str, cwd: Path, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    return subprocess.Popen([sys.executable, "-m", "papernotes", *args], cwd=cwd, env=env,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for(check, what: str, procs: dict, timeout_s: float = 120) -> None:
+    """Until `check()`; fails with the launches' output if one ended or time ran out."""
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        ended = any(p.poll() is not None for p in procs)
+        if ended or time.monotonic() > deadline:
+            pytest.fail(f"{what}: {'a launch ended' if ended else 'timed out'}\n"
+                        + "\n".join(log.read_text() for log in procs.values()))
+        time.sleep(0.05)
+
+
+def half_made(good: Path, db: Path) -> None:
+    """A store as a second process finds it during the migrations: tables, an old schema."""
+    shutil.copy(good, db)
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE alembic_version SET version_num = 'half-way'")
+    con.close()
+
+
+def finish_making(good: Path, db: Path, creator: locks.FileLock) -> float:
+    """What the creator does once the migrations are done: the made store, its lock file
+    removed, the lock released. Returns the time (ms since the epoch) it was ready."""
+    tmp = db.with_name("made.tmp")
+    shutil.copy(good, tmp)
+    os.replace(tmp, db)
+    ready = time.time() * 1000
+    store_lock.done(creator)
+    creator.release()
+    return ready
+
+
+@pytest.mark.slow  # a child Python runs MLflow's real migrations: ~8 s on 2 busy cores
+def test_the_creator_child_shares_the_lock_and_removes_its_file_when_the_store_is_made(tmp_path):
+    db = tmp_path / "new" / "mlflow.db"
+    uri = f"sqlite:///{db}"
+    lock = store_lock.hold_for_creation(uri, timeout_s=0)
+    assert lock is not None and lock.names_file() and store_is_new(uri)
+    create_store(uri, lock)  # a child Python: the real schema migrations
+    assert not store_lock.lock_file(db).exists() and not lock.names_file()  # removed by the child
+    lock.release()
+    assert store_lock.store_ready(uri)
+    assert [e.name for e in MlflowClient(tracking_uri=uri).search_experiments()] == ["Default"]
+
+
+@pytest.mark.slow  # two tiny real launches at once: ~30 s on the shared 2-core machine
+def test_two_launches_wait_for_the_store_another_process_makes(ws, empty_store, tmp_path):
+    db = ws / "mlflow.db"
+    creator = locks.FileLock(store_lock.lock_file(db)).acquire()  # this test makes the store
+    try:
+        half_made(empty_store, db)  # opened now, it fails: "out-of-date database schema"
+        logs = [tmp_path / "first.log", tmp_path / "second.log"]
+        procs = {papernotes("repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args(),
+                            cwd=ws, log=log): log for log in logs}
+        line = f"waiting for the MLflow store at {db} being created by pid {os.getpid()}"
+        wait_for(lambda: all(line in log.read_text() for log in logs), "both launches wait", procs)
+        ready = finish_making(empty_store, db, creator)
+    finally:
+        creator.release()
+    outs = []
+    for proc, log in procs.items():
+        proc.wait(timeout=300)
+        outs.append(log.read_text())
+        assert proc.returncode == 0, outs[-1]
+    assert all("Traceback" not in out and "out-of-date" not in out for out in outs)
+    client = MlflowClient(tracking_uri=f"sqlite:///{db}")
+    runs = client.search_runs([client.get_experiment_by_name("simclr").experiment_id])
+    assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
+    assert all(r.info.start_time >= ready for r in runs)  # opened once the store was made
+    for run in runs:  # each launch logged its own run
+        assert sum(f"MLflow run {run.info.run_id} FINISHED" in out for out in outs) == 1
