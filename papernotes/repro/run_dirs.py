@@ -8,7 +8,10 @@ exist yet starts training before its run exists: its folder is named by a fresh 
 `mlflow_run.json` (the run it belongs to) and a lock held while a process trains in it.
 
 `--resume` continues the latest KILLED run of the profile; `--resume RUN_ID` (or a unique
-prefix of the run id or of the folder's name) names one. A FINISHED run, a run in use by another process, or a run of another
+prefix of the run id or of the folder's name) names one. A folder whose process died (SIGKILL,
+a crash) before its new store was ready has no run and no `mlflow_run.json`, only its launch
+config and maybe a checkpoint: `--resume` takes it as it takes a KILLED run, and a new run
+continues its checkpoint in it (`NO_RUN`, `fresh_run_line`). A FINISHED run, a run in use by another process, or a run of another
 tracking store is refused in one line. A folder from before this layout (`out_dir` itself
 holding `mlflow_run.json`) is still found.
 """
@@ -27,13 +30,14 @@ RUN_FILE = "mlflow_run.json"  # which MLflow run a folder belongs to
 LOCK_FILE = ".lock"  # held while a `papernotes repro` process trains in the folder
 LATEST = "latest"  # `--resume` without a run id
 RESUMABLE = ("KILLED", "FAILED", "RUNNING", "SCHEDULED")  # RUNNING + unlocked: a crashed process
+NO_RUN = "no MLflow run"  # the status of a folder whose process died before its run opened
 
 
 @dataclass(frozen=True)
 class Candidate:
     """A run folder under out_dir, with what MLflow says about its run."""
 
-    run_id: str
+    run_id: str  # "" for a folder without a run (NO_RUN)
     path: Path
     tracking_uri: str | None  # from mlflow_run.json
     status: str | None = None  # None: not in the MLflow store
@@ -42,7 +46,7 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        return f"{self.run_id[:8]} ({self.status or 'not in the store'})"
+        return f"{(self.run_id or self.path.name)[:8]} ({self.status or 'not in the store'})"
 
 
 def wanted_run(resume: bool | str | None) -> str | None:
@@ -94,11 +98,11 @@ def lock_folder(folder: Path, run_id: str) -> locks.FileLock:
 def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: Path) -> Candidate:
     """The run `--resume` continues: `wanted` is LATEST or a run id (prefix). `what` names the
     spec/profile in messages. Pure: the statuses come from the caller."""
-    resumable = [c for c in candidates if c.status in RESUMABLE and not c.locked
+    resumable = [c for c in candidates if c.status in (*RESUMABLE, NO_RUN) and not c.locked
                  and c.tracking_uri in (None, uri)]
     resumable.sort(key=lambda c: c.end_time, reverse=True)
     if wanted == LATEST:
-        killed = [c for c in resumable if c.status == "KILLED"]
+        killed = [c for c in resumable if c.status in ("KILLED", NO_RUN)]
         if killed:
             return killed[0]
         if not candidates:
@@ -108,14 +112,15 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
         raise PapernotesError(f"no KILLED run of {what} to resume", field="--resume",
                               hint=f"name one: --resume RUN_ID; resumable: {others}" if others
                               else "start a new run without --resume")
-    matches = [c for c in candidates if c.run_id.startswith(wanted) or c.path.name.startswith(wanted)]
+    matches = [c for c in candidates if (c.run_id and c.run_id.startswith(wanted))
+               or c.path.name.startswith(wanted)]
     if not matches:
         known = ", ".join(c.label for c in resumable[:3])
         raise PapernotesError(f"no run {wanted!r} of {what} in {base}", field="--resume",
                               hint=f"resumable: {known}" if known else "`papernotes runs` lists the runs")
     if len(matches) > 1:
         raise PapernotesError(f"run id prefix {wanted!r} matches {len(matches)} runs",
-                              field="--resume", hint=", ".join(c.run_id for c in matches[:4]))
+                              field="--resume", hint=", ".join(c.run_id or c.path.name for c in matches[:4]))
     found = matches[0]
     if found.tracking_uri not in (None, uri):
         raise PapernotesError(f"run {found.run_id[:8]} was tracked in {found.tracking_uri}",
@@ -128,7 +133,7 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
                               field="--resume", hint="start a new run without --resume")
     if found.locked:
         pid = locks.holder_pid(found.path / LOCK_FILE)
-        raise PapernotesError(f"run {found.run_id[:8]} is in use by another papernotes repro"
+        raise PapernotesError(f"run {found.label.split()[0]} is in use by another papernotes repro"
                               + (f" (pid {pid})" if pid else ""), path=found.path, field="--resume",
                               hint="wait for it to end, or stop it first")
     return found
@@ -146,7 +151,33 @@ def find_resume(base: Path, uri: str, wanted: str, what: str, echo=None) -> Cand
         status, end = states.get(data["run_id"], (None, 0))
         candidates.append(Candidate(data["run_id"], folder, data.get("tracking_uri"), status, end,
                                     locks.is_locked(folder / LOCK_FILE)))
+    for folder in runless_folders(base):
+        candidates.append(Candidate("", folder, None, NO_RUN, _mtime_ms(folder),
+                                    locks.is_locked(folder / LOCK_FILE)))
     return choose(candidates, wanted, uri, what, base)
+
+
+def runless_folders(base: Path) -> list[Path]:
+    """Run folders under `base` that a launch made (its `launch_config.json`) but that never
+    got their run (no `mlflow_run.json`): the process died before its new store was ready."""
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "launch_config.json").is_file()
+                  and not (p / RUN_FILE).exists())
+
+
+def _mtime_ms(folder: Path) -> int:
+    """When the folder last saw work: its checkpoint's time, else its launch config's."""
+    ckpt = folder / "checkpoints" / "last.pt"
+    return int((ckpt if ckpt.is_file() else folder / "launch_config.json").stat().st_mtime * 1000)
+
+
+def fresh_run_line(found: Candidate) -> str:
+    """What `--resume` says when it takes a folder without a run (NO_RUN)."""
+    ckpt = found.path / "checkpoints" / "last.pt"
+    what = "continues its checkpoint" if ckpt.is_file() else "starts in it (no checkpoint yet)"
+    return (f"resuming folder {found.path}: its process ended before its MLflow run was opened, "
+            f"so a new run {what}")
 
 
 def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str) -> Path:

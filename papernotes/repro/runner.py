@@ -116,12 +116,14 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     target = None
     if wanted and plan.node_rank == 0:
         target = run_dirs.find_resume(base, uri, wanted, what, echo)
+        if target.run_id == "" and not opts.dry_run:  # a folder whose process died before its run opened
+            echo(run_dirs.fresh_run_line(target))
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
         folder = target.path if target else base / "<new run id>"
         echo(f"spec {res.spec.name} profile {res.profile}: world_size {plan.world_size}, "
              f"device {cfg.train.device}, out_dir {folder}, tracking {uri}"
-             + (f", resuming run {target.run_id} ({target.status})" if target else ""))
+             + (f", resuming {target.label}" if target else ""))
         config_file, events_file = folder / "launch_config.json", folder / f"events-{stamp}.jsonl"
         echo("torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file,
                                                              bool(wanted))))
@@ -138,7 +140,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         return ReproResult("FINISHED", out_dir=folder, tracking_uri=uri)
     if not plan.distributed:
         import papernotes.ssl.pretrain  # noqa: F401  (a broken engine fails before a run is opened)
-    held = [run_dirs.lock_folder(target.path, target.run_id)] if target else []
+    held = [run_dirs.lock_folder(target.path, target.run_id or target.path.name)] if target else []
     try:
         return _tracked_run(opts, ws, res, plan, cfg, base, uri, target, stamp, held, echo)
     finally:  # the run's folder stays locked until its results are written
@@ -167,7 +169,9 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
         tags["mlflow.source.git.commit"] = commit
-    warmup = StoreWarmup(uri) if target is None and store_is_new(uri) else None
+    # a new run (a target without one too: its process died before the run opened) on a store
+    # that is not ready trains at once
+    warmup = StoreWarmup(uri) if not (target and target.run_id) and store_is_new(uri) else None
     place = {"folder": target.path if target else
              run_dirs.folder_for(base, run_dirs.new_folder_id()) if warmup else None}
 
@@ -191,7 +195,8 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
         cfg_dict = config_to_dict(cfg)
         changed = run_dirs.changed_settings(folder / "launch_config.json", cfg_dict) if target else []
         if changed:
-            echo(f"warning: resuming run {tracker.run_id[:8]} with changed settings: {', '.join(changed)}")
+            echo(f"warning: resuming run {(target.run_id or folder.name)[:8]} with changed settings: "
+                 f"{', '.join(changed)}")
         config_file = folder / "launch_config.json"
         atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
         progress = _progress(opts.terminal)

@@ -19,11 +19,14 @@ from papernotes.errors import PapernotesError
 from papernotes.repro import locks
 from papernotes.repro.run_dirs import (
     LATEST,
+    NO_RUN,
     Candidate,
     choose,
+    fresh_run_line,
     lock_folder,
     new_folder_id,
     other_node_folder,
+    runless_folders,
 )
 
 from .conftest import TINY
@@ -77,6 +80,26 @@ def test_a_folder_made_before_its_run_is_found_by_run_id_or_by_its_name(tmp_path
     with pytest.raises(PapernotesError, match="no folder for run 'cccc' on this node"):
         other_node_folder(base, "cccc", 1, "stamp")
     assert len(new_folder_id()) == 32 and new_folder_id() != new_folder_id()
+
+
+def test_a_folder_whose_process_died_before_its_run_opened_is_resumed_like_a_killed_run(tmp_path):
+    base = tmp_path / "runs"
+    for name, files in (("9f9f0000", ["launch_config.json", "checkpoints/last.pt"]),
+                        ("aaaa1111", ["launch_config.json", "mlflow_run.json"]),  # has its run
+                        ("node1-x", ["launch_config-node1.json"])):  # another node's
+        for f in files:
+            (base / name / f).parent.mkdir(parents=True, exist_ok=True)
+            (base / name / f).write_text("{}")
+    assert runless_folders(base) == [base / "9f9f0000"]
+    dead = Candidate("", base / "9f9f0000", None, NO_RUN, 300)
+    runs = [cand("aaaa1111", "KILLED", 200), dead, cand("bbbb2222", "FAILED", 400)]
+    assert pick(runs) == dead and pick(runs, "9f9f") == dead  # the latest one that was cut short
+    assert pick([cand("aaaa1111", "KILLED", 500), dead]).run_id == "aaaa1111"
+    assert dead.label == "9f9f0000 (no MLflow run)"
+    assert fresh_run_line(dead) == (f"resuming folder {base / '9f9f0000'}: its process ended before "
+                                    "its MLflow run was opened, so a new run continues its checkpoint")
+    with pytest.raises(PapernotesError, match="run 9f9f0000 is in use"):
+        pick([Candidate("", base / "9f9f0000", None, NO_RUN, 300, True)], "9f9f")
 
 
 def test_a_run_folder_is_locked_while_in_use(tmp_path):

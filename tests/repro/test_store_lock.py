@@ -1,9 +1,12 @@
-"""A new store is opened by nobody while it is being made (a real flock, real processes)."""
+"""A new store is opened by nobody while it is being made (a real flock, real processes), and a
+run folder whose process was SIGKILLed before its store was ready is resumed in place."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -13,12 +16,14 @@ from pathlib import Path
 
 import pytest
 from mlflow.tracking import MlflowClient
+from typer.testing import CliRunner
 
+from papernotes.cli.app import app
 from papernotes.errors import PapernotesError
 from papernotes.repro import locks, store_lock
 from papernotes.repro.store_warmup import StoreWarmup, create_store, store_is_new
 
-from .conftest import tiny_args
+from .conftest import TINY, tiny_args
 
 
 def test_a_made_store_opens_at_once_and_one_being_made_is_waited_for(tmp_path):
@@ -112,29 +117,63 @@ def test_the_creator_child_shares_the_lock_and_removes_its_file_when_the_store_i
     assert [e.name for e in MlflowClient(tracking_uri=uri).search_experiments()] == ["Default"]
 
 
-@pytest.mark.slow  # two tiny real launches at once: ~30 s on the shared 2-core machine
-def test_two_launches_wait_for_the_store_another_process_makes(ws, empty_store, tmp_path):
-    db = ws / "mlflow.db"
+def long_folder(base: Path) -> Path:
+    """The folder of the 40-epoch launch (the one to kill), once it has one."""
+    for config in base.glob("*/launch_config.json"):
+        if json.loads(config.read_text())["train"]["epochs"] == 40:
+            return config.parent
+    return base / "not yet"
+
+
+@pytest.mark.slow  # three tiny real launches, two at once, one SIGKILLed: ~30 s on 2 busy cores
+def test_launches_wait_for_a_store_being_made_and_one_killed_meanwhile_resumes_in_its_folder(
+        ws, empty_store, tmp_path):
+    """While this test holds the store's creation lock (a creator that takes its time), two
+    launches start: both say they wait and train meanwhile. One is SIGKILLed at its first
+    checkpoint; the other opens its run once the store is made. `--resume` then finds the
+    killed launch's folder, which has no run, and a new run continues its checkpoint there."""
+    import torch
+
+    db, base = ws / "mlflow.db", ws / "runs" / "simclr-demo"
+    longer = [x for x in TINY if not x.startswith(("train.max_steps", "train.epochs"))]
+    longer += ["train.epochs=40", "train.checkpoint_every=1"]
+    args = ["repro", "simclr", "--profile", "demo", "--device", "cpu"]
+    long_args = [*args, *(a for x in longer for a in ("--set", x))]
+    logs = [tmp_path / "killed.log", tmp_path / "quick.log"]
     creator = locks.FileLock(store_lock.lock_file(db)).acquire()  # this test makes the store
     try:
         half_made(empty_store, db)  # opened now, it fails: "out-of-date database schema"
-        logs = [tmp_path / "first.log", tmp_path / "second.log"]
-        procs = {papernotes("repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args(),
-                            cwd=ws, log=log): log for log in logs}
+        killed = papernotes(*long_args, cwd=ws, log=logs[0])
+        quick = papernotes(*args, *tiny_args(), cwd=ws, log=logs[1])
         line = f"waiting for the MLflow store at {db} being created by pid {os.getpid()}"
+        procs = {killed: logs[0], quick: logs[1]}
         wait_for(lambda: all(line in log.read_text() for log in logs), "both launches wait", procs)
+        wait_for(lambda: (long_folder(base) / "checkpoints" / "last.pt").is_file(), "a checkpoint", procs)
+        os.kill(killed.pid, signal.SIGKILL)  # no handler, no clean-up: as the OOM killer does
+        killed.wait(timeout=30)
         ready = finish_making(empty_store, db, creator)
     finally:
         creator.release()
-    outs = []
-    for proc, log in procs.items():
-        proc.wait(timeout=300)
-        outs.append(log.read_text())
-        assert proc.returncode == 0, outs[-1]
-    assert all("Traceback" not in out and "out-of-date" not in out for out in outs)
+    quick.wait(timeout=300)
+    out = logs[1].read_text()
+    assert quick.returncode == 0 and "Traceback" not in out and "out-of-date" not in out, out
     client = MlflowClient(tracking_uri=f"sqlite:///{db}")
-    runs = client.search_runs([client.get_experiment_by_name("simclr").experiment_id])
-    assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
-    assert all(r.info.start_time >= ready for r in runs)  # opened once the store was made
-    for run in runs:  # each launch logged its own run
-        assert sum(f"MLflow run {run.info.run_id} FINISHED" in out for out in outs) == 1
+    exp = client.get_experiment_by_name("simclr").experiment_id
+    [done] = client.search_runs([exp])
+    assert done.info.status == "FINISHED" and done.info.start_time >= ready  # opened once made
+    assert f"MLflow run {done.info.run_id} FINISHED" in out
+    folder = long_folder(base)
+    assert not (folder / "mlflow_run.json").exists()  # no run: the store was not ready
+    assert (folder / "launch_config.json").is_file() and not locks.is_locked(folder / ".lock")
+    step = torch.load(folder / "checkpoints" / "last.pt", weights_only=True)["step"]
+    result = CliRunner().invoke(app, [*long_args, "--set", f"train.max_steps={step + 2}", "--resume"])
+    assert result.exit_code == 0, result.output
+    assert (f"resuming folder {folder}: its process ended before its MLflow run was opened, so a "
+            f"new run continues its checkpoint") in " ".join(result.output.split())
+    runs = {r.info.run_id: r for r in client.search_runs([exp])}
+    [resumed] = [r for rid, r in runs.items() if rid != done.info.run_id]
+    assert resumed.info.status == "FINISHED" and resumed.data.tags["papernotes.run_dir"] == str(folder)
+    assert json.loads((folder / "mlflow_run.json").read_text())["run_id"] == resumed.info.run_id
+    steps = [m.step for m in client.get_metric_history(resumed.info.run_id, "train/loss")]
+    assert steps == [step + 1, step + 2]  # continued from the checkpoint, not from step 0
+    assert len([p for p in base.iterdir() if p.is_dir()]) == 2  # no third folder
