@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from papernotes.errors import PapernotesError
+from papernotes.repro.store_lock import done, hold_for_creation, wait_for_store
 
 QUIET_ENV = {
     "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning,ignore::UserWarning",
@@ -88,6 +89,8 @@ def serve(uri: str, port: int, cwd: Path, log: Path, echo: Callable[[str], None]
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
     signal.signal(signal.SIGINT, signal.default_int_handler)
     proc = None
+    wait_for_store(uri, echo)  # a repro making this store: let it finish its migrations first
+    creating = hold_for_creation(uri)  # a new store: `mlflow server` makes it; nobody opens it meanwhile
     try:
         with log.open("wb") as out:
             proc = subprocess.Popen(server_command(uri, port, workers), cwd=cwd, env=env,
@@ -104,6 +107,10 @@ def serve(uri: str, port: int, cwd: Path, log: Path, echo: Callable[[str], None]
                                       path=log, hint=_tail(log) or "see the log")
             time.sleep(0.25)
         else:
+            if creating is not None:  # mlflow server makes its stores before it answers
+                done(creating)
+                creating.release()
+                creating = None
             echo(f"ready: {url}")
         code = proc.wait()
     except KeyboardInterrupt:
@@ -114,6 +121,8 @@ def serve(uri: str, port: int, cwd: Path, log: Path, echo: Callable[[str], None]
         echo("MLflow UI stopped")
         return 0
     finally:
+        if creating is not None:  # the server never answered: its lock file tells the next creator
+            creating.release()
         for sig, handler in old.items():
             signal.signal(sig, handler)
     if group_alive(proc.pid):

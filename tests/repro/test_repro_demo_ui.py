@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import region_body
+from papernotes.repro import locks
 from papernotes.repro.writeback import existing_runs
 
 from .conftest import free_port, tiny_args
@@ -87,8 +88,8 @@ def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, 
     from papernotes.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
-    shutil.copy(empty_store, ws.root / "mlflow.db")  # a made store: the server starts in seconds
-    MlflowClient(tracking_uri=f"sqlite:///{ws.root / 'mlflow.db'}").create_experiment("in-this-vault")
+    # this test plays a `repro` that is making the store: `ui` must wait for it, not open it
+    creating = locks.FileLock(ws.root / "mlflow.db.lock").acquire()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     # its own session, like a terminal's foreground job: Ctrl-C is SIGINT to the whole group
@@ -99,6 +100,16 @@ def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, 
     reader = threading.Thread(target=lambda: lines.extend(iter(lambda: proc.stdout.readline().decode(), "")))
     reader.start()
     try:
+        deadline = time.monotonic() + 60
+        while not any(line.startswith("waiting for the MLflow store") for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        assert f"created by pid {os.getpid()}" in "".join(lines) and not (ws.root / "mlflow.db").exists()
+        shutil.copy(empty_store, ws.root / "mlflow.db")  # a made store: the server starts in seconds
+        MlflowClient(tracking_uri=f"sqlite:///{ws.root / 'mlflow.db'}").create_experiment("in-this-vault")
+        (ws.root / "mlflow.db.lock").unlink()  # as a creator does: the lock file goes, then the lock
+        creating.release()
         deadline = time.monotonic() + 120
         while not any(line.startswith("ready: ") for line in lines):
             assert proc.poll() is None, "".join(lines)
