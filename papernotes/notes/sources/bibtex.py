@@ -217,7 +217,8 @@ _ESCAPES = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "{": "\\{", "}
 def _escape(text: str) -> str:
     """Protect LaTeX specials in free text so that `clean_latex` gives `text` back."""
     out = "".join(_ESCAPES.get(ch, ch) for ch in text)
-    return re.sub(r"-(?=-)", "-{}", out)  # keep "--" from becoming a dash
+    # break up TeX's ligatures: "--" (a dash), "``" and "''" (curly quotes), "!`" and "?`" (¡ ¿)
+    return re.sub(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)", lambda m: m.group() + "{}", out)
 
 
 def _bib_name(name: str) -> str:
