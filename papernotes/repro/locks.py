@@ -70,11 +70,7 @@ class FileLock:
     def names_file(self) -> bool:
         """Whether `path` still names the file locked here (False once a previous holder removed
         it: whatever it guarded is done)."""
-        try:
-            now, held = os.stat(self.path), os.fstat(self._fd)
-        except (OSError, TypeError):
-            return False
-        return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+        return self._fd is not None and same_file(self.path, self._fd)
 
     def __enter__(self) -> "FileLock":
         return self if self.held else self.acquire()
@@ -99,6 +95,15 @@ def is_locked(path: str | Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+def same_file(path: str | Path, fd: int) -> bool:
+    """Whether `path` names the open file `fd` (False when `path` is gone or another file)."""
+    try:
+        now, held = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
 def wait_free(path: str | Path, timeout_s: float, poll_s: float = 0.05) -> bool:

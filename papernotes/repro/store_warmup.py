@@ -61,13 +61,11 @@ for name in ("mlflow.store", "alembic"):
 from mlflow.tracking import MlflowClient
 MlflowClient(tracking_uri=sys.argv[1]).search_experiments(max_results=1)
 if len(sys.argv) > 3:  # made: remove the creation lock's file if it is still the one held
-    fd, lock = int(sys.argv[2]), sys.argv[3]
-    try:
-        now, held = os.stat(lock), os.fstat(fd)
-        if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
-            os.unlink(lock)
-    except OSError:
-        pass
+    from pathlib import Path
+    from papernotes.repro.locks import same_file
+    fd, lock = int(sys.argv[2]), Path(sys.argv[3])
+    if same_file(lock, fd):
+        lock.unlink(missing_ok=True)
 """
 
 
