@@ -45,8 +45,13 @@ class Candidate:
     locked: bool = False
 
     @property
+    def name(self) -> str:
+        """The run id, or the folder's name for a folder without a run (NO_RUN)."""
+        return self.run_id or self.path.name
+
+    @property
     def label(self) -> str:
-        return f"{(self.run_id or self.path.name)[:8]} ({self.status or 'not in the store'})"
+        return f"{self.name[:8]} ({self.status or 'not in the store'})"
 
 
 def wanted_run(resume: bool | str | None) -> str | None:
@@ -120,7 +125,7 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
                               hint=f"resumable: {known}" if known else "`papernotes runs` lists the runs")
     if len(matches) > 1:
         raise PapernotesError(f"run id prefix {wanted!r} matches {len(matches)} runs",
-                              field="--resume", hint=", ".join(c.run_id or c.path.name for c in matches[:4]))
+                              field="--resume", hint=", ".join(c.name for c in matches[:4]))
     found = matches[0]
     if found.tracking_uri not in (None, uri):
         raise PapernotesError(f"run {found.run_id[:8]} was tracked in {found.tracking_uri}",
@@ -133,7 +138,7 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
                               field="--resume", hint="start a new run without --resume")
     if found.locked:
         pid = locks.holder_pid(found.path / LOCK_FILE)
-        raise PapernotesError(f"run {found.label.split()[0]} is in use by another papernotes repro"
+        raise PapernotesError(f"run {found.name[:8]} is in use by another papernotes repro"
                               + (f" (pid {pid})" if pid else ""), path=found.path, field="--resume",
                               hint="wait for it to end, or stop it first")
     return found

@@ -140,7 +140,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         return ReproResult("FINISHED", out_dir=folder, tracking_uri=uri)
     if not plan.distributed:
         import papernotes.ssl.pretrain  # noqa: F401  (a broken engine fails before a run is opened)
-    held = [run_dirs.lock_folder(target.path, target.run_id or target.path.name)] if target else []
+    held = [run_dirs.lock_folder(target.path, target.name)] if target else []
     try:
         return _tracked_run(opts, ws, res, plan, cfg, base, uri, target, stamp, held, echo)
     finally:  # the run's folder stays locked until its results are written
@@ -195,7 +195,7 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
         cfg_dict = config_to_dict(cfg)
         changed = run_dirs.changed_settings(folder / "launch_config.json", cfg_dict) if target else []
         if changed:
-            echo(f"warning: resuming run {(target.run_id or folder.name)[:8]} with changed settings: "
+            echo(f"warning: resuming run {target.name[:8]} with changed settings: "
                  f"{', '.join(changed)}")
         config_file = folder / "launch_config.json"
         atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
