@@ -52,11 +52,11 @@ def run_command(stem: str, spec) -> str:
 
 def finished_runs(uri: str) -> list:
     """Every FINISHED run of the store that carries a spec tag (all pages)."""
-    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).is_file():
+    from papernotes.repro.store_lock import store_missing, wait_for_store
+
+    if store_missing(uri):
         return []
     from mlflow.tracking import MlflowClient
-
-    from papernotes.repro.store_lock import wait_for_store
 
     wait_for_store(uri)  # another process may be making the store: never open it half-made
     client = MlflowClient(tracking_uri=uri)

@@ -37,6 +37,12 @@ def lock_file(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+def store_missing(uri: str) -> bool:
+    """A SQLite store with no file yet: nothing to read, and opening it would create it."""
+    db = store_file(uri)
+    return db is not None and not db.is_file()
+
+
 def store_ready(uri: str) -> bool:
     """Made and not being made: the file exists and no creation lock is left beside it
     (any store but SQLite: always)."""

@@ -173,10 +173,10 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
     another process has finished making it: store_lock.py)."""
     if not run_ids:
         return {}
-    from papernotes.repro.store_lock import wait_for_store
+    from papernotes.repro.store_lock import store_missing, wait_for_store
 
     wait_for_store(uri, echo)
-    if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):]).is_file():
+    if store_missing(uri):
         return {}  # no store yet (and opening one would create it)
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
