@@ -70,6 +70,7 @@ class Tracker:
         self.run_id: str | None = None
         self.experiment_id: str | None = None
         self.last_step = 0
+        self._logged: dict[str, int] = {}  # metric -> the last step this process logged it at
 
     def _client(self):
         from mlflow.tracking import MlflowClient
@@ -121,13 +122,24 @@ class Tracker:
                 self.param_once("world_size", event["world_size"])
         elif kind in ("step", "epoch") and metrics:
             self.last_step = int(event.get("step", self.last_step))
-            # asynchronous: the in-process engine calls this sink from its training loop
-            mlflow.log_metrics(metrics, step=self.last_step, synchronous=False)
             if kind == "epoch":
-                mlflow.log_metric("train/epoch", float(event.get("epoch", 0)), step=self.last_step)
+                metrics = {**metrics, "train/epoch": float(event.get("epoch", 0))}
+            # asynchronous: the in-process engine calls this sink from its training loop
+            self._log(metrics, synchronous=False)
         elif kind in ("eval", "end") and metrics:
             self.last_step = int(event.get("step", self.last_step))
-            mlflow.log_metrics(metrics, step=self.last_step)
+            self._log(metrics, synchronous=True)
+
+    def _log(self, metrics: dict[str, float], synchronous: bool) -> None:
+        """One point per metric and step: the step, epoch and end events all carry `train/loss`
+        when an epoch ends on a logging step (and the end event repeats the last epoch's
+        metrics), so the first value at a step is kept and the repeats are dropped."""
+        import mlflow
+
+        fresh = {k: v for k, v in metrics.items() if self._logged.get(k) != self.last_step}
+        if fresh:
+            mlflow.log_metrics(fresh, step=self.last_step, synchronous=synchronous)
+            self._logged.update(dict.fromkeys(fresh, self.last_step))
 
     def param_once(self, key: str, value: Any) -> None:
         """Log a parameter unless the run has it already (a resumed run keeps its own)."""

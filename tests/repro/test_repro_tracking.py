@@ -105,6 +105,29 @@ def test_resume_continues_the_same_run(tmp_path, empty_store):
     assert [(m.step, m.value) for m in history] == [(1, 5.0), (2, 4.0), (3, 3.0)]
 
 
+def test_one_point_per_metric_and_step(tmp_path, empty_store):
+    """An epoch that ends on a logging step sends train/loss three times at that step (step,
+    epoch and end events): the history keeps the first value, once."""
+    shutil.copy(empty_store, tmp_path / "mlflow.db")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracker = Tracker(uri, "simclr", None)
+    run_id = tracker.start(params={}, tags={}, run_name="t")
+    tracker({"event": "start", "start_step": 0})
+    tracker({"event": "step", "step": 2, "epoch": 1.0, "metrics": {"train/loss": 4.0, "train/lr": 0.1}})
+    tracker({"event": "epoch", "step": 2, "epoch": 1, "metrics": {"train/loss": 4.5, "monitor/knn_top1": 30.0}})
+    tracker({"event": "step", "step": 4, "epoch": 2.0, "metrics": {"train/loss": 3.0, "train/lr": 0.05}})
+    tracker({"event": "epoch", "step": 4, "epoch": 2, "metrics": {"train/loss": 3.5}})
+    tracker({"event": "eval", "step": 4, "metrics": {"eval/linear_top1": 55.5}})
+    tracker({"event": "end", "status": "finished", "step": 4,
+             "metrics": {"train/loss": 3.5, "monitor/knn_top1": 30.0, "eval/linear_top1": 55.5}})
+    tracker.finish("FINISHED")
+    client = MlflowClient(tracking_uri=uri)
+    points = {key: [(m.step, m.value) for m in client.get_metric_history(run_id, key)]
+              for key in ("train/loss", "train/epoch", "monitor/knn_top1", "eval/linear_top1")}
+    assert points == {"train/loss": [(2, 4.0), (4, 3.0)], "train/epoch": [(2, 1.0), (4, 2.0)],
+                      "monitor/knn_top1": [(2, 30.0), (4, 30.0)], "eval/linear_top1": [(4, 55.5)]}
+
+
 def test_uri_precedence_and_flatten():
     assert resolve_tracking_uri("a", {"MLFLOW_TRACKING_URI": "b"}, "c") == "a"
     assert resolve_tracking_uri(None, {"MLFLOW_TRACKING_URI": "b"}, "c") == "b"
