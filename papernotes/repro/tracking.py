@@ -128,6 +128,8 @@ class Tracker:
             self._log(metrics, synchronous=False)
         elif kind in ("eval", "end") and metrics:
             self.last_step = int(event.get("step", self.last_step))
+            if kind == "end":  # it repeats the last epoch's metrics: a monitor of epoch 20 is not a step-775 point
+                metrics = {k: v for k, v in metrics.items() if k not in self._logged}
             self._log(metrics, synchronous=True)
 
     def _log(self, metrics: dict[str, float], synchronous: bool) -> None:

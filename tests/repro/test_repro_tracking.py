@@ -124,8 +124,23 @@ def test_one_point_per_metric_and_step(tmp_path, empty_store):
     client = MlflowClient(tracking_uri=uri)
     points = {key: [(m.step, m.value) for m in client.get_metric_history(run_id, key)]
               for key in ("train/loss", "train/epoch", "monitor/knn_top1", "eval/linear_top1")}
+    # the end event's monitor is step 2's, not a new point at step 4
     assert points == {"train/loss": [(2, 4.0), (4, 3.0)], "train/epoch": [(2, 1.0), (4, 2.0)],
-                      "monitor/knn_top1": [(2, 30.0), (4, 30.0)], "eval/linear_top1": [(4, 55.5)]}
+                      "monitor/knn_top1": [(2, 30.0)], "eval/linear_top1": [(4, 55.5)]}
+
+
+def test_an_end_event_alone_is_logged(tmp_path, empty_store):
+    """A run whose step and epoch events were never seen (interrupted before its first log step)
+    still records what its end event carries."""
+    shutil.copy(empty_store, tmp_path / "mlflow.db")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracker = Tracker(uri, "simclr", None)
+    run_id = tracker.start(params={}, tags={}, run_name="t")
+    tracker({"event": "start", "start_step": 0})
+    tracker({"event": "end", "status": "interrupted", "step": 1, "metrics": {"train/loss": 6.0}})
+    tracker.finish("KILLED")
+    history = MlflowClient(tracking_uri=uri).get_metric_history(run_id, "train/loss")
+    assert [(m.step, m.value) for m in history] == [(1, 6.0)]
 
 
 def test_uri_precedence_and_flatten():
