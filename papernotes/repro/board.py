@@ -52,13 +52,12 @@ def run_command(stem: str, spec) -> str:
 
 def finished_runs(uri: str) -> list:
     """Every FINISHED run of the store that carries a spec tag (all pages)."""
-    from papernotes.repro.store_lock import store_missing, wait_for_store
+    from papernotes.repro.store_lock import readable
 
-    if store_missing(uri):
+    if not readable(uri):
         return []
     from mlflow.tracking import MlflowClient
 
-    wait_for_store(uri)  # another process may be making the store: never open it half-made
     client = MlflowClient(tracking_uri=uri)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]

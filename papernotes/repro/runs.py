@@ -10,13 +10,12 @@ from papernotes.errors import PapernotesError
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
     """Newest runs first, across the store's experiments; `spec` filters on the spec tag,
     `note` on the note tag (every spec writing into that note)."""
-    from papernotes.repro.store_lock import store_missing, wait_for_store
+    from papernotes.repro.store_lock import readable
 
-    if store_missing(uri):
+    if not readable(uri):
         return []  # no store yet: opening one would create it (tens of seconds)
     from mlflow.tracking import MlflowClient
 
-    wait_for_store(uri)  # another process may be making the store: never open it half-made
     client = MlflowClient(tracking_uri=uri)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]

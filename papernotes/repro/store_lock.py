@@ -43,6 +43,16 @@ def store_missing(uri: str) -> bool:
     return db is not None and not db.is_file()
 
 
+def readable(uri: str, echo: Callable[[str], None] | None = None) -> bool:
+    """Whether a reader may open the store: False when it has no file yet (nothing to read,
+    and opening it would create it); else True once no process is making it (`wait_for_store`:
+    never open it half-made)."""
+    if store_missing(uri):
+        return False
+    wait_for_store(uri, echo)
+    return True
+
+
 def store_ready(uri: str) -> bool:
     """Made and not being made: the file exists and no creation lock is left beside it
     (any store but SQLite: always)."""
@@ -55,15 +65,18 @@ def waiting_line(uri: str) -> str | None:
     db = store_file(uri)
     if db is None or not locks.is_locked(lock_file(db)):
         return None
+    return f"waiting for the MLflow store at {db} being created by {_creator(db)}"
+
+
+def _creator(db: Path) -> str:
+    """Who holds the creation lock, for messages: "pid N" (from the lock file), else "another process"."""
     pid = locks.holder_pid(lock_file(db))
-    return f"waiting for the MLflow store at {db} being created by " + (
-        f"pid {pid}" if pid else "another process")
+    return f"pid {pid}" if pid else "another process"
 
 
 def busy_error(uri: str, timeout_s: float) -> PapernotesError:
     db = store_file(uri)
-    pid = locks.holder_pid(lock_file(db))
-    who = f"pid {pid}" if pid else "another process"
+    who = _creator(db)
     return PapernotesError(f"the MLflow store is still being created by {who} after {timeout_s:g} s",
                            path=db, field="tracking_uri",
                            hint=f"wait for it, or stop {who} and run this again")

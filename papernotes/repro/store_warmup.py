@@ -35,7 +35,7 @@ from papernotes.repro import store_lock
 def store_is_new(uri: str) -> bool:
     """A SQLite store that is not ready: its file does not exist yet, or it is being made (so
     it holds nothing to reuse or resume, and opening it now would race its migrations)."""
-    return store_lock.store_file(uri) is not None and not store_lock.store_ready(uri)
+    return not store_lock.store_ready(uri)  # any store but SQLite is always ready
 
 
 def tracking_error(exc: Exception, uri: str) -> PapernotesError:

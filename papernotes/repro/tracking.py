@@ -128,7 +128,7 @@ class Tracker:
             self._log(metrics, synchronous=False)
         elif kind in ("eval", "end") and metrics:
             self.last_step = int(event.get("step", self.last_step))
-            if kind == "end":  # it repeats the last epoch's metrics: a monitor of epoch 20 is not a step-775 point
+            if kind == "end":  # it repeats the last epoch's metrics (epoch 20's monitor is no point at step 775)
                 metrics = {k: v for k, v in metrics.items() if k not in self._logged}
             self._log(metrics, synchronous=True)
 
@@ -187,10 +187,9 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
     another process has finished making it: store_lock.py)."""
     if not run_ids:
         return {}
-    from papernotes.repro.store_lock import store_missing, wait_for_store
+    from papernotes.repro.store_lock import readable
 
-    wait_for_store(uri, echo)
-    if store_missing(uri):
+    if not readable(uri, echo):
         return {}  # no store yet (and opening one would create it)
     from mlflow.exceptions import MlflowException
     from mlflow.tracking import MlflowClient
