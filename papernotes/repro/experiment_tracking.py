@@ -45,9 +45,9 @@ def find_finished(client, exp_id: str, digest: str, metric: str):
 
 def find_resumable(client, exp_id: str, digest: str, out_dir: Path) -> str | None:
     """A KILLED arm run of this hash whose checkpoint is still in the arm's folder."""
-    from papernotes.repro.run_dirs import RUN_FILE
+    from papernotes.repro.run_dirs import RUN_FILE, checkpoint_file
 
-    if not (out_dir / "checkpoints" / "last.pt").is_file() or not (out_dir / RUN_FILE).is_file():
+    if not checkpoint_file(out_dir).is_file() or not (out_dir / RUN_FILE).is_file():
         return None
     import json
 

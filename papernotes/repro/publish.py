@@ -16,6 +16,7 @@ from papernotes.atomic import atomic_write_text
 from papernotes.errors import PapernotesError
 from papernotes.repro import writeback
 from papernotes.repro.note_spec import note_for
+from papernotes.repro.run_dirs import checkpoint_file
 from papernotes.repro.spec import Resolved
 from papernotes.workspace import Workspace
 
@@ -37,7 +38,7 @@ def log_artifacts(tracker, res: Resolved, cfg_dict: dict, out_dir: Path, curves,
         tracker.log_artifact(curves, "plots")
     report = rec.eval.get("report") or out_dir / "linear_eval.json"
     tracker.log_artifact(report, "eval")
-    ckpt = rec.end.get("checkpoint") or out_dir / "checkpoints" / "last.pt"
+    ckpt = rec.end.get("checkpoint") or checkpoint_file(out_dir)
     tracker.log_artifact(ckpt, "checkpoints")
 
 

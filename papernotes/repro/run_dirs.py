@@ -171,15 +171,20 @@ def runless_folders(base: Path) -> list[Path]:
                   and not (p / RUN_FILE).exists())
 
 
+def checkpoint_file(folder: Path) -> Path:
+    """Where the engine keeps a run folder's checkpoint (papernotes/ssl/pretrain.py `ckpt_path`)."""
+    return folder / "checkpoints" / "last.pt"
+
+
 def _mtime_ms(folder: Path) -> int:
     """When the folder last saw work: its checkpoint's time, else its launch config's."""
-    ckpt = folder / "checkpoints" / "last.pt"
+    ckpt = checkpoint_file(folder)
     return int((ckpt if ckpt.is_file() else folder / "launch_config.json").stat().st_mtime * 1000)
 
 
 def fresh_run_line(found: Candidate) -> str:
     """What `--resume` says when it takes a folder without a run (NO_RUN)."""
-    ckpt = found.path / "checkpoints" / "last.pt"
+    ckpt = checkpoint_file(found.path)
     what = "continues its checkpoint" if ckpt.is_file() else "starts in it (no checkpoint yet)"
     return (f"resuming folder {found.path}: its process ended before its MLflow run was opened, "
             f"so a new run {what}")
