@@ -16,3 +16,12 @@ def ws_dir(tmp_path, monkeypatch) -> Path:
     init_workspace(root)
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture(autouse=True)
+def no_tracking_uri_from_the_environment(monkeypatch) -> None:
+    """Every test resolves its MLflow store as a fresh shell would: `mlflow.set_tracking_uri`
+    (every Tracker calls it) exports MLFLOW_TRACKING_URI into this process, so without this a
+    test that tracked to a server made later tests resolve that server instead of their
+    workspace's store (`papernotes ui` then ran against it)."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)

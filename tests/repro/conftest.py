@@ -27,11 +27,10 @@ def empty_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def ws(ws_dir, monkeypatch, empty_store) -> Path:
+def ws(ws_dir, empty_store) -> Path:
     """The shared workspace (tests/conftest.py) with an MLflow store and a SimCLR note."""
     shutil.copy(empty_store, ws_dir / "mlflow.db")
     (ws_dir / "notes" / "simclr.md").write_bytes(NOTE.encode("utf-8"))
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     return ws_dir
 
 

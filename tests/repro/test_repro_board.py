@@ -109,8 +109,7 @@ def load_ws(root: Path):
     return find_workspace(root)
 
 
-def test_cli_refuses_a_users_own_board_unless_forced(ws_dir, monkeypatch):
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+def test_cli_refuses_a_users_own_board_unless_forced(ws_dir):
     mine = ws_dir / "notes" / "board.md"
     mine.write_text("# My board\n\nthings to read\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["board"])
@@ -128,10 +127,9 @@ def test_cli_refuses_a_users_own_board_unless_forced(ws_dir, monkeypatch):
     assert again.exit_code == 0 and f"{specs} spec(s), 0 with a finished run" in again.output
 
 
-def test_the_board_is_not_a_paper_note(ws_dir, monkeypatch):
+def test_the_board_is_not_a_paper_note(ws_dir):
     from papernotes.notes.vault import iter_note_paths
 
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     (ws_dir / "notes" / "mine.md").write_text("# My own note\n", encoding="utf-8")
     assert CliRunner().invoke(app, ["board"]).exit_code == 0
     assert [p.name for p in iter_note_paths(load_ws(ws_dir))] == ["mine.md"]  # list/validate skip it

@@ -25,8 +25,7 @@ from .conftest import free_port, tiny_args
 
 
 @pytest.mark.slow  # workspace + note + a tiny real run: ~50 s on the shared machine
-def test_demo_from_an_empty_folder(tmp_path, monkeypatch):
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+def test_demo_from_an_empty_folder(tmp_path):
     root = tmp_path / "fresh"
     root.mkdir()
     result = CliRunner().invoke(app, ["demo", str(root), *tiny_args()])

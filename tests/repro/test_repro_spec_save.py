@@ -54,8 +54,7 @@ def test_a_saved_override_changes_only_its_own_line(ws_dir):
     assert (cfg.train.epochs, cfg.eval.knn_k, cfg.data.root) == (4, 7, None)
 
 
-def test_save_with_dry_run_shows_the_change_and_writes_nothing(ws_dir, monkeypatch):
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+def test_save_with_dry_run_shows_the_change_and_writes_nothing(ws_dir):
     ws = ws_dir
     spec = ws / "repro" / "simclr.yaml"
     before = spec.read_bytes()
