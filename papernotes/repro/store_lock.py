@@ -12,13 +12,16 @@ holding it. Hence:
 - a lock file that is held: the store is being made; everyone else waits for it (`WAIT_S` at
   most, then one line naming the pid that holds it);
 - a lock file that nobody holds: a creation that did not finish (its process was killed);
-  the next creator takes the lock and makes (or finishes checking) the store again.
+  the next creator takes the lock, sets the half-made file aside (`<store>.unfinished`: MLflow
+  cannot open it, "table ... already exists", nor can `mlflow db upgrade`; it holds no run,
+  since nobody logs to a store that is not ready) and makes the store anew.
 
 The lock belongs to an open file (locks.py), so a killed creator never leaves it held.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -117,7 +120,31 @@ def hold_for_creation(uri: str, timeout_s: float = WAIT_S) -> locks.FileLock | N
     if not lock.names_file():  # the one we waited for removed it: the store is made
         lock.release()
         return None
+    set_aside_unfinished(db)
     return lock
+
+
+SQLITE_SIDE_FILES = ("", "-journal", "-wal", "-shm")  # the store and SQLite's files beside it
+
+
+def set_aside_unfinished(db: Path) -> Path | None:
+    """Move the file of a creation that was cut short (and SQLite's journal beside it, so that
+    the pair stays whole and the new store does not meet an old hot journal) to
+    `<store>.unfinished`, replacing an older one; says so in one line. None: there was none."""
+    if not db.is_file():
+        return None
+    aside = db.with_name(db.name + ".unfinished")
+    for side in SQLITE_SIDE_FILES:
+        src = db.with_name(db.name + side)
+        if src.exists():
+            os.replace(src, aside.with_name(aside.name + side))
+        else:  # an older set-aside's journal must not pair with this file
+            aside.with_name(aside.name + side).unlink(missing_ok=True)
+    from papernotes.notices import inform
+
+    inform(f"the MLflow store's creation was cut short (its process was killed); set the "
+           f"half-made file aside as {aside.name} and making the store anew", path=db)
+    return aside
 
 
 def done(lock: locks.FileLock) -> None:

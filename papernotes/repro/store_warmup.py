@@ -23,6 +23,7 @@ warm-up thread; it opens the store only once the first is done.
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -77,8 +78,18 @@ def create_store(uri: str, lock=None) -> None:
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                          start_new_session=True, pass_fds=tuple(int(x) for x in extra[:1]))
     if out.returncode != 0:
-        lines = [line for line in out.stderr.splitlines() if line.strip()]
-        raise RuntimeError(lines[-1] if lines else f"exit status {out.returncode}")
+        raise RuntimeError(error_line(out.stderr) or f"exit status {out.returncode}")
+
+
+def error_line(stderr: str) -> str | None:
+    """The exception's own line of a child's traceback, without its type (SQLAlchemy follows it
+    with the SQL and a link); else the last line."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    for line in reversed(lines):
+        found = re.match(r"[A-Za-z_][\w.]*(?:Error|Exception): (.+)", line)
+        if found:
+            return found.group(1)
+    return lines[-1] if lines else None
 
 
 class StoreWarmup:

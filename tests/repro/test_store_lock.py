@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.errors import PapernotesError
 from papernotes.repro import locks, store_lock
-from papernotes.repro.store_warmup import StoreWarmup, create_store, store_is_new
+from papernotes.repro.store_warmup import _CREATE, StoreWarmup, create_store, store_is_new
 
 from .conftest import TINY, tiny_args
 
@@ -59,8 +59,12 @@ def test_a_made_store_opens_at_once_and_one_being_made_is_waited_for(tmp_path):
     lock_path.write_text("4242\n")  # a creation whose process was killed: nobody holds it
     assert store_is_new(uri) and store_lock.waiting_line(uri) is None
     store_lock.wait_for_store(uri, said.append, timeout_s=0)  # no wait, no line
+    db.write_bytes(b"half-made")
     again = store_lock.hold_for_creation(uri, timeout_s=0)  # the next launch makes it again
     assert again is not None and again.names_file() and locks.holder_pid(lock_path) == os.getpid()
+    aside = tmp_path / "mlflow.db.unfinished"  # the half-made file, set aside
+    assert not db.exists() and aside.read_bytes() == b"half-made"
+    db.write_bytes(b"")  # (the creator makes the store)
     store_lock.done(again)
     again.release()
     assert store_lock.store_ready(uri) and said == [line]
@@ -115,6 +119,36 @@ def test_the_creator_child_shares_the_lock_and_removes_its_file_when_the_store_i
     lock.release()
     assert store_lock.store_ready(uri)
     assert [e.name for e in MlflowClient(tracking_uri=uri).search_experiments()] == ["Default"]
+
+
+@pytest.mark.slow  # real migrations, twice: ~15 s on 2 busy cores
+def test_a_creation_killed_half_way_is_set_aside_and_the_store_made_anew(tmp_path, capfd):
+    """SIGKILL the creator child in the middle of MLflow's migrations: MLflow cannot open what
+    it leaves ("table ... already exists"); the next launch sets it aside and makes the store."""
+    db = tmp_path / "mlflow.db"
+    uri = f"sqlite:///{db}"
+    lock = store_lock.hold_for_creation(uri, timeout_s=0)
+    child = subprocess.Popen([sys.executable, "-c", _CREATE, uri, str(lock.fd), str(lock.path)],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, pass_fds=(lock.fd,))
+    while child.poll() is None and not (db.is_file() and db.stat().st_size >= 300_000):
+        time.sleep(0.002)  # the made store is ~950 KB; the migrations take seconds
+    child.kill()
+    assert child.wait() == -signal.SIGKILL  # killed half-way, not finished
+    lock.release()  # ... and so was its launch: the lock file stays, held by nobody
+    assert store_lock.lock_file(db).exists() and not store_lock.store_ready(uri)
+    half = db.read_bytes()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(half)
+    with pytest.raises(RuntimeError, match=r"^\(sqlite3.OperationalError\) table \w+ already exists"):
+        create_store(f"sqlite:///{copy}")  # what users met before; the error's line, not its link
+    capfd.readouterr()
+    client = StoreWarmup(uri, wait_s=0).client()  # the next launch
+    assert [e.name for e in client.search_experiments()] == ["Default"]
+    assert store_lock.store_ready(uri) and (tmp_path / "mlflow.db.unfinished").read_bytes() == half
+    assert (f"note: {db}: the MLflow store's creation was cut short (its process was killed); "
+            "set the half-made file aside as mlflow.db.unfinished and making the store anew"
+            in capfd.readouterr().err)
 
 
 def long_folder(base: Path) -> Path:
