@@ -3,6 +3,9 @@ mlflow) happen inside the commands that need them, so `papernotes --help` stays 
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import typer
 
 from papernotes.cli import (
@@ -68,21 +71,29 @@ def _hide_flag_types() -> None:
 
 
 _hide_flag_types()
-app.command("init")(init.command)
-app.command("new")(new.command)
-app.command("catalog")(catalog.command)
-app.command("validate")(validate.command)
-app.command("list")(listing.command)
-app.command("show")(show.command)
+def _command(name: str, fn) -> None:
+    """Register `fn` as `papernotes NAME`. The command list shows the first sentence of its
+    docstring as one flowed line (typer's rich help kept the docstring's line breaks there,
+    which broke entries mid-sentence); `papernotes NAME --help` shows all of it."""
+    flowed = " ".join((inspect.getdoc(fn) or "").split("\n\n")[0].split())
+    app.command(name, short_help=re.split(r"(?<=[.!?])\s+(?=[A-Z])", flowed)[0])(fn)
+
+
+_command("init", init.command)
+_command("new", new.command)
+_command("catalog", catalog.command)
+_command("validate", validate.command)
+_command("list", listing.command)
+_command("show", show.command)
 app.add_typer(idea.app, name="idea")
-app.command("export")(export.command)
-app.command("doctor")(doctor.command)
-app.command("import")(import_.command)
-app.command("repro")(repro.command)
-app.command("demo")(demo.command)
-app.command("runs")(runs.command)
-app.command("ui")(ui.command)
-app.command("board")(board.command)
+_command("export", export.command)
+_command("doctor", doctor.command)
+_command("import", import_.command)
+_command("repro", repro.command)
+_command("demo", demo.command)
+_command("runs", runs.command)
+_command("ui", ui.command)
+_command("board", board.command)
 
 
 def main() -> None:

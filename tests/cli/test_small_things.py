@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from papernotes import __version__
+from papernotes.cli.app import app
 
 BIB = """@misc{chen2020simple,
   title = {A Simple Framework for Contrastive Learning of Visual Representations},
@@ -114,3 +117,18 @@ def test_help_into_a_closed_pipe_exits_quietly(tmp_path):
     proc.stderr.close()
     assert proc.wait(timeout=60) in (0, 1)
     assert err == "", err
+
+
+def test_the_command_list_shows_each_command_in_one_flowed_sentence():
+    """The docstrings break lines mid-sentence; `papernotes --help` used to show those breaks."""
+    r = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "240"})
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    start = next(i for i, line in enumerate(lines) if "─ Commands " in line)
+    panel = lines[start + 1:next(i for i in range(start, len(lines)) if lines[i].startswith("╰"))]
+    rows = {line.split()[1]: " ".join(line.strip("│ ").split()[1:]) for line in panel}
+    assert len(rows) == len(panel) == 15  # one line per command, no continuation lines
+    assert rows["catalog"] == ("List the catalog's papers: key, title, venue and year, repro spec; "
+                               "inside a workspace, the note already made from each.")
+    assert rows["doctor"] == ("Check Markdown files: damaged text, frontmatter, schema, links and "
+                              "embeds, template text left to fill.")  # the first sentence only
