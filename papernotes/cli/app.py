@@ -79,21 +79,15 @@ def _command(name: str, fn) -> None:
     app.command(name, short_help=re.split(r"(?<=[.!?])\s+(?=[A-Z])", flowed)[0])(fn)
 
 
-_command("init", init.command)
-_command("new", new.command)
-_command("catalog", catalog.command)
-_command("validate", validate.command)
-_command("list", listing.command)
-_command("show", show.command)
-app.add_typer(idea.app, name="idea")
-_command("export", export.command)
-_command("doctor", doctor.command)
-_command("import", import_.command)
-_command("repro", repro.command)
-_command("demo", demo.command)
-_command("runs", runs.command)
-_command("ui", ui.command)
-_command("board", board.command)
+# In the order `papernotes --help` lists them.
+for _name, _module in (("init", init), ("new", new), ("catalog", catalog), ("validate", validate),
+                       ("list", listing), ("show", show), ("idea", idea), ("export", export),
+                       ("doctor", doctor), ("import", import_), ("repro", repro), ("demo", demo),
+                       ("runs", runs), ("ui", ui), ("board", board)):
+    if _module is idea:  # a group of subcommands
+        app.add_typer(idea.app, name="idea")
+    else:
+        _command(_name, _module.command)
 
 
 def main() -> None:
