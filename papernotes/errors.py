@@ -80,6 +80,23 @@ class NoteProblems(PapernotesError):
         return NoteProblems([p.at(path=path, line_offset=line_offset) for p in self.problems])
 
 
+class FileProblems(PapernotesError):
+    """One problem in each of several files of a command that refuses them all (an import of a
+    folder): the CLI prints every problem on its own line, then `message` as the last line.
+    `str()` is the first problem and the count, for callers that print one line."""
+
+    def __init__(self, problems: list[PapernotesError], message: str) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        more = len(self.problems) - 1
+        return str(self.problems[0]) + (f" (and {more} more file(s))" if more else "")
+
+    def __reduce__(self):
+        return (FileProblems, (self.problems, self.message))
+
+
 def problems_of(exc: PapernotesError) -> list[PapernotesError]:
     """The separate problems an error stands for (itself, unless it is a `NoteProblems`)."""
     return list(exc.problems) if isinstance(exc, NoteProblems) else [exc]

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from papernotes import notices
-from papernotes.errors import PapernotesError
+from papernotes.errors import FileProblems, PapernotesError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,6 +36,12 @@ def handles_errors(fn: F) -> F:
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except FileProblems as exc:  # one line per file, then what was (not) done
+            for problem in exc.problems:
+                err_console.print(f"[bold red]error:[/] {problem}", markup=True,
+                                  highlight=False, soft_wrap=True)
+            err_console.print(exc.message, markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
         except PapernotesError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False,
                               soft_wrap=True)

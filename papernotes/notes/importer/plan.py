@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
-from papernotes.errors import PapernotesError
+from papernotes.errors import FileProblems, PapernotesError
 from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.format.section_labels import note_language
@@ -248,10 +248,19 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
 def plan_import(paths: Sequence[Path], notes_dir: Path, *,
                 hexo_assets: bool = False) -> list[ImportPlan]:
     """The plans of every file, names chosen first (`naming.py`) so that the links between the
-    files can follow a rename."""
+    files can follow a rename. Files that cannot be imported are all reported at once
+    (`FileProblems`: one line each), and then none is planned."""
     names, renamed = choose_names(paths, notes_dir)
-    plans = [plan_one(path, notes_dir, set(), hexo_assets=hexo_assets, key=name, renamed=renamed)
-             for path, name in zip(paths, names)]
+    plans, problems = [], []
+    for path, name in zip(paths, names):
+        try:
+            plans.append(plan_one(path, notes_dir, set(), hexo_assets=hexo_assets, key=name,
+                                  renamed=renamed))
+        except PapernotesError as exc:
+            problems.append(exc)
+    if problems:
+        raise FileProblems(problems, f"{len(problems)} of {len(paths)} file(s) cannot be "
+                           "imported: nothing written (mend them, or import the others by name)")
     follow_heading_renames(plans)
     return plans
 

@@ -109,6 +109,26 @@ def test_bad_frontmatter_is_one_line_and_writes_nothing(ws_dir, tmp_path):
     assert sorted(p.name for p in (ws_dir / "notes").iterdir()) == before
 
 
+def test_every_bad_file_of_a_folder_is_one_line_and_nothing_is_written(ws_dir, tmp_path):
+    """A folder with two bad notes among good ones: both are named (not only the first), then
+    one line says nothing was written; exit 2."""
+    src = tmp_path / "old-notes"
+    src.mkdir()
+    (src / "a-bad.md").write_text("---\ntitle: [oops\n---\n# x\n", encoding="utf-8")
+    (src / "b-good.md").write_bytes(OBSIDIAN.read_bytes())
+    (src / "c-bad.md").write_text("---\ntags: {a: 1\n---\n", encoding="utf-8")
+    before = sorted(p.name for p in (ws_dir / "notes").iterdir())
+    res = run("import", str(src))
+    assert res.exit_code == 2
+    lines = res.output.splitlines()
+    assert [ln.split(":")[:3] for ln in lines[:2]] == [
+        ["error", f" {src / 'a-bad.md'}", "2"], ["error", f" {src / 'c-bad.md'}", "2"]]
+    assert "frontmatter: invalid YAML" in lines[0] and "frontmatter: invalid YAML" in lines[1]
+    assert lines[2:] == ["2 of 3 file(s) cannot be imported: nothing written (mend them, or "
+                         "import the others by name)"]
+    assert sorted(p.name for p in (ws_dir / "notes").iterdir()) == before
+
+
 def test_crlf_note_keeps_its_line_endings_and_into_names_the_vault(ws_dir, tmp_path,
                                                                  monkeypatch):
     src = tmp_path / "Windows Note.md"
