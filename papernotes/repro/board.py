@@ -52,13 +52,11 @@ def run_command(stem: str, spec) -> str:
 
 def finished_runs(uri: str) -> list:
     """Every FINISHED run of the store that carries a spec tag (all pages)."""
-    from papernotes.repro.store_lock import readable
+    from papernotes.repro.store_lock import read_error, reader
 
-    if not readable(uri):
+    client = reader(uri)
+    if client is None:
         return []
-    from mlflow.tracking import MlflowClient
-
-    client = MlflowClient(tracking_uri=uri)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]
         runs, token = [], None
@@ -69,9 +67,8 @@ def finished_runs(uri: str) -> list:
             token = page.token
             if not token:
                 break
-    except Exception as exc:  # one line for the user whatever mlflow raised
-        raise PapernotesError(f"cannot read MLflow runs: {str(exc).splitlines()[0]}",
-                              field="tracking_uri", hint=uri) from None
+    except Exception as exc:
+        raise read_error(exc, uri) from None
     return runs
 
 

@@ -10,22 +10,19 @@ from papernotes.errors import PapernotesError
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
     """Newest runs first, across the store's experiments; `spec` filters on the spec tag,
     `note` on the note tag (every spec writing into that note)."""
-    from papernotes.repro.store_lock import readable
+    from papernotes.repro.store_lock import read_error, reader
 
-    if not readable(uri):
+    client = reader(uri)
+    if client is None:
         return []  # no store yet: opening one would create it (tens of seconds)
-    from mlflow.tracking import MlflowClient
-
-    client = MlflowClient(tracking_uri=uri)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]
         flt = (f"tags.`papernotes.spec` = '{_quote(spec)}'" if spec else
                f"tags.`papernotes.note` = '{_quote(note)}'" if note else "")
         runs = client.search_runs(experiments, filter_string=flt, max_results=limit,
                                   order_by=["attributes.start_time DESC"]) if experiments else []
-    except Exception as exc:  # one line for the user whatever mlflow raised
-        raise PapernotesError(f"cannot read MLflow runs: {str(exc).splitlines()[0]}",
-                              field="tracking_uri", hint=uri) from None
+    except Exception as exc:
+        raise read_error(exc, uri) from None
     out = []
     for run in runs:
         tags, params = run.data.tags, run.data.params

@@ -14,7 +14,8 @@ holding it. Hence:
 - a lock file that nobody holds: a creation that did not finish (its process was killed);
   the next creator takes the lock, sets the half-made file aside (`<store>.unfinished`: MLflow
   cannot open it, "table ... already exists", nor can `mlflow db upgrade`; it holds no run,
-  since nobody logs to a store that is not ready) and makes the store anew.
+  since nobody logs to a store that is not ready) and makes the store anew; until then readers
+  (`runs`, `board`, `--resume`) find nothing to read in it (`reader`).
 
 The lock belongs to an open file (locks.py), so a killed creator never leaves it held.
 """
@@ -46,14 +47,30 @@ def store_missing(uri: str) -> bool:
     return db is not None and not db.is_file()
 
 
-def readable(uri: str, echo: Callable[[str], None] | None = None) -> bool:
-    """Whether a reader may open the store: False when it has no file yet (nothing to read,
-    and opening it would create it); else True once no process is making it (`wait_for_store`:
-    never open it half-made)."""
+def reader(uri: str, echo: Callable[[str], None] | None = None):
+    """An `MlflowClient` to read the store's runs, or None when it has none to read: no file yet
+    (opening it would create it), or the file of a creation that was cut short (no run was
+    ever logged to it; MLflow cannot open it; the next `repro` sets it aside). Waits first while
+    another process makes the store (`wait_for_store`: never open it half-made). A store MLflow
+    cannot open is one line (`read_error`)."""
     if store_missing(uri):
-        return False
+        return None
     wait_for_store(uri, echo)
-    return True
+    db = store_file(uri)
+    if db is not None and lock_file(db).exists():  # nobody holds it: a creation cut short
+        return None
+    from papernotes.repro.store_warmup import new_client
+
+    try:
+        return new_client(uri)  # opening checks (and may upgrade) its schema
+    except Exception as exc:
+        raise read_error(exc, uri) from None
+
+
+def read_error(exc: Exception, uri: str) -> PapernotesError:
+    """One line for the user whatever MLflow raised while reading the store."""
+    text = str(exc).splitlines()[0] if str(exc) else repr(exc)
+    return PapernotesError(f"cannot read MLflow runs: {text}", field="tracking_uri", hint=uri)
 
 
 def store_ready(uri: str) -> bool:

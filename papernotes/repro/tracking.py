@@ -187,14 +187,13 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
     another process has finished making it: store_lock.py)."""
     if not run_ids:
         return {}
-    from papernotes.repro.store_lock import readable
+    from papernotes.repro.store_lock import read_error, reader
 
-    if not readable(uri, echo):
+    client = reader(uri, echo)
+    if client is None:
         return {}  # no store yet (and opening one would create it)
     from mlflow.exceptions import MlflowException
-    from mlflow.tracking import MlflowClient
 
-    client = MlflowClient(tracking_uri=uri)
     out = {}
     for run_id in run_ids:
         try:
@@ -202,8 +201,7 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
         except MlflowException:  # deleted, or never in this store
             continue
         except Exception as exc:  # the store itself: one line for the user
-            raise PapernotesError(f"cannot read MLflow runs: {str(exc).splitlines()[0]}",
-                                  field="tracking_uri", hint=uri) from None
+            raise read_error(exc, uri) from None
         out[run_id] = (info.status, int(info.end_time or info.start_time or 0))
     return out
 

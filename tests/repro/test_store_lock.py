@@ -21,7 +21,10 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.errors import PapernotesError
 from papernotes.repro import locks, store_lock
+from papernotes.repro.board import finished_runs
+from papernotes.repro.runs import list_runs
 from papernotes.repro.store_warmup import _CREATE, StoreWarmup, create_store, store_is_new
+from papernotes.repro.tracking import run_states
 
 from .conftest import TINY, tiny_args
 
@@ -142,6 +145,11 @@ def test_a_creation_killed_half_way_is_set_aside_and_the_store_made_anew(tmp_pat
     copy.write_bytes(half)
     with pytest.raises(RuntimeError, match=r"^\(sqlite3.OperationalError\) table \w+ already exists"):
         create_store(f"sqlite:///{copy}")  # what users met before; the error's line, not its link
+    # readers meanwhile: nothing to read (no run was ever logged to it), not a traceback
+    assert list_runs(uri) == [] and finished_runs(uri) == [] and run_states(uri, ["x"]) == {}
+    with pytest.raises(PapernotesError, match=r"^tracking_uri: cannot read MLflow runs: "
+                       r"\(sqlite3.OperationalError\) table \w+ already exists \(sqlite:"):
+        list_runs(f"sqlite:///{copy}")  # a broken store with no lock beside it: one line
     capfd.readouterr()
     client = StoreWarmup(uri, wait_s=0).client()  # the next launch
     assert [e.name for e in client.search_experiments()] == ["Default"]
