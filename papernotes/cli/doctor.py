@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from papernotes.cli.console import console, err_console, handles_errors
+from papernotes.cli.progress_bar import progress_bar
 
 
 @handles_errors
@@ -29,7 +30,8 @@ def command(
     from papernotes.workspace import find_workspace
 
     targets = list(paths) if paths else [find_workspace().notes_dir]
-    run = run_doctor(targets, fix=fix)
+    with progress_bar("checking files", 20) as progress:  # a damaged note takes seconds
+        run = run_doctor(targets, fix=fix, progress=progress)
     fixed = set(run.fixed)
     left = [f for f in run.findings
             if not (f.path in fixed and (f.fixable or f.check == "mojibake-uncertain"))

@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from papernotes.cli.console import console, handles_errors
+from papernotes.cli.progress_bar import progress_bar
 
 
 @handles_errors
@@ -31,7 +32,9 @@ def command(
     from papernotes.workspace import find_workspace
 
     ws = find_workspace(into)
-    plans = plan_import(expand_markdown(paths), ws.notes_dir, hexo_assets=hexo_assets)
+    with progress_bar("reading notes", 20) as progress:  # repair can take seconds per note
+        plans = plan_import(expand_markdown(paths), ws.notes_dir, hexo_assets=hexo_assets,
+                            progress=progress)
     for p in plans:
         console.print(f"[bold]{p.source}[/] ({p.kind}) -> {p.target}", highlight=False,
                       soft_wrap=True)

@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from papernotes.cli.console import console, err_console, handles_errors
+from papernotes.cli.progress_bar import progress_bar
 
 PROGRESS_FROM = 200  # notes to parse before a progress bar is worth showing
-
-
-@contextmanager
-def _progress_bar():
-    """A transient bar on stderr (terminals only) fed by `validate_files`' progress calls."""
-    if not err_console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress("parsing notes", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as bar:
-        task = None
-
-        def update(done: int, total: int) -> None:
-            nonlocal task
-            if total < PROGRESS_FROM:
-                return
-            if task is None:
-                task = bar.add_task("parse", total=total)
-            bar.update(task, completed=done)
-
-        yield update
 
 
 @handles_errors
@@ -51,7 +28,7 @@ def command(
     from papernotes.notes.validation import validate_files, validate_vault
     from papernotes.workspace import find_workspace
 
-    with _progress_bar() as progress:
+    with progress_bar("parsing notes", PROGRESS_FROM) as progress:
         if paths:
             report = validate_files(expand_markdown(paths), jobs=jobs, progress=progress)
         else:

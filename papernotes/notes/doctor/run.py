@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text
 from papernotes.errors import PapernotesError
@@ -49,7 +49,10 @@ def backup_path(path: Path, stamp: str) -> Path:
     return path.parent / ".papernotes-backup" / f"{path.name}.{stamp}.bak"
 
 
-def run_doctor(paths: Sequence[str | Path], *, fix: bool = False) -> DoctorRun:
+def run_doctor(paths: Sequence[str | Path], *, fix: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> DoctorRun:
+    """Examine every Markdown file under `paths` (with --fix: write each repair, after a
+    backup); `progress(done, total)` is called after each file."""
     files = expand_markdown(paths)
     run = DoctorRun()
     indexes: dict[Path, VaultIndex] = {}
@@ -68,4 +71,6 @@ def run_doctor(paths: Sequence[str | Path], *, fix: bool = False) -> DoctorRun:
             atomic_write_bytes(backup, original)
             atomic_write_text(path, report.repaired_text, overwrite=True)
             run.fixed[str(path)] = str(backup)
+        if progress is not None:
+            progress(len(run.reports), len(files))
     return run

@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
 from papernotes.errors import FileProblems, PapernotesError
@@ -245,11 +245,12 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
     raise PapernotesError("could not be read as a note", path=path)
 
 
-def plan_import(paths: Sequence[Path], notes_dir: Path, *,
-                hexo_assets: bool = False) -> list[ImportPlan]:
+def plan_import(paths: Sequence[Path], notes_dir: Path, *, hexo_assets: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> list[ImportPlan]:
     """The plans of every file, names chosen first (`naming.py`) so that the links between the
     files can follow a rename. Files that cannot be imported are all reported at once
-    (`FileProblems`: one line each), and then none is planned."""
+    (`FileProblems`: one line each), and then none is planned. `progress(done, total)` is
+    called after each file."""
     names, renamed = choose_names(paths, notes_dir)
     plans, problems = [], []
     for path, name in zip(paths, names):
@@ -258,6 +259,8 @@ def plan_import(paths: Sequence[Path], notes_dir: Path, *,
                                   renamed=renamed))
         except PapernotesError as exc:
             problems.append(exc)
+        if progress is not None:
+            progress(len(plans) + len(problems), len(paths))
     if problems:
         raise FileProblems(problems, f"{len(problems)} of {len(paths)} file(s) cannot be "
                            "imported: nothing written (mend them, or import the others by name)")
