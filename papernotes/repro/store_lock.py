@@ -159,8 +159,8 @@ def set_aside_unfinished(db: Path) -> Path | None:
             aside.with_name(aside.name + side).unlink(missing_ok=True)
     from papernotes.notices import inform
 
-    inform(f"the MLflow store's creation was cut short (its process was killed); set the "
-           f"half-made file aside as {aside.name} and making the store anew", path=db)
+    inform(f"the MLflow store's creation was cut short (its process was killed): its "
+           f"half-made file is set aside as {aside.name}, and the store is made anew", path=db)
     return aside
 
 

@@ -154,8 +154,8 @@ def test_a_creation_killed_half_way_is_set_aside_and_the_store_made_anew(tmp_pat
     client = StoreWarmup(uri, wait_s=0).client()  # the next launch
     assert [e.name for e in client.search_experiments()] == ["Default"]
     assert store_lock.store_ready(uri) and (tmp_path / "mlflow.db.unfinished").read_bytes() == half
-    assert (f"note: {db}: the MLflow store's creation was cut short (its process was killed); "
-            "set the half-made file aside as mlflow.db.unfinished and making the store anew"
+    assert (f"note: {db}: the MLflow store's creation was cut short (its process was killed): "
+            "its half-made file is set aside as mlflow.db.unfinished, and the store is made anew"
             in capfd.readouterr().err)
 
 
