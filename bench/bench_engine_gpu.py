@@ -6,12 +6,16 @@
 1. ResNet-18, CIFAR size (32x32, CIFAR stem), batch 512, bf16: pairs/s end to end (batched device
    augmentation included) vs a baseline of the same model and step fed by a torchvision DataLoader
    with per-image PIL transforms (the public-reimplementation way), in the same run; ratio, MFU
-   against 790 TFLOP/s bf16 (FLOPs counted with FlopCounterMode), peak memory.
+   against 989 TFLOP/s bf16 (FLOPs counted with FlopCounterMode), peak memory.
 2. ResNet-50 at 224 on synthetic JPEGs decoded on the GPU (torchvision.io.decode_jpeg): pairs/s, MFU.
 3. Every registered method (papernotes.ssl.methods.METHODS) through the real training loop
    (`pretrain.run`, max_steps) at the CIFAR size, ResNet-18, batch 512, bf16, with its default
    options: pairs/s from the loop's own `step` events, MFU of one step (views, forward, backward;
    FLOPs counted), and the share of a step that building the views takes.
+4. With --profiles bench/gpu_profiles: the same for each spec's own CIFAR-10 profile (its batch,
+   architecture, crops and heads), resolved here beforehand by bench/export_gpu_profiles.py.
+
+    python bench/bench_engine_gpu.py --profiles bench/gpu_profiles --out engine_gpu.json
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import time
 from contextlib import nullcontext
 
 import torch
+from gpu_method_configs import method_configs, profile_configs  # bench/, beside this file
 from torch.utils.flop_counter import FlopCounterMode
 
 from papernotes.ssl.augment import two_views
@@ -33,7 +38,7 @@ from papernotes.ssl.losses import nt_xent_loss
 from papernotes.ssl.models import ProjectionHead, build_encoder
 from papernotes.ssl.optimizers import build_optimizer
 
-PEAK_BF16 = 790e12  # H100 SXM dense bf16, FLOP/s
+PEAK_BF16 = 989e12  # H100 and H200 SXM, dense bf16 (the datasheets' 1,979 TFLOP/s is with sparsity)
 
 
 class _EncoderHead(torch.nn.Module):
@@ -167,51 +172,45 @@ def bench_imagenet(device, batch: int, size: int, steps: int, warmup: int, amp, 
             "pairs_per_s": steps * batch / t, "flops_per_step": flops, "mfu": flops * steps / t / PEAK_BF16}
 
 
-def bench_methods(device, batch: int, steps: int, warmup: int, base_channels: int) -> dict:
-    """Section 3: each method through pretrain.run; pairs/s of the timed window, MFU, view share.
+def bench_methods(configs: dict[str, dict], device, steps: int, warmup: int, into: dict | None = None,
+                  after=None) -> dict:
+    """Each config through pretrain.run; pairs/s (images/s for one-view methods: the loop's
+    `step` events count images) of the timed window, MFU, the share of a step the views take.
 
     Each run's folder (its checkpoint: 1.1 GB for Barlow Twins' 8192-wide projector) is removed
-    as soon as the run is measured, so the section never holds more than one on disk."""
+    as soon as the run is measured, so the section never holds more than one on disk. Results
+    go into `into` (a new dict by default), and `after()` is called after each."""
     import tempfile
 
     from papernotes.ssl.config import config_from_dict
-    from papernotes.ssl.methods import METHODS, build_method
+    from papernotes.ssl.methods import build_method
     from papernotes.ssl.pretrain import run
 
     gpu = device.type == "cuda"
-    out = {}
-    for name in METHODS:
-        raw = {"method": name, "data": {"num_train": max(4 * batch, 2048), "num_test": 256, "image_size": 32},
-               "model": {"arch": "resnet18", "cifar_stem": True, "base_channels": base_channels},
-               "train": {"epochs": 1000, "batch_size": batch, "device": device.type, "max_steps": warmup + steps,
-                         "log_every": warmup + steps if warmup == 0 else warmup, "precision": "bf16" if gpu else "fp32",
-                         "channels_last": gpu, "threads": None},
-               "eval": {"linear_method": "lbfgs", "linear_epochs": 1, "monitor_every": 0, "knn_k": 5,
-                        "random_init_baseline": False},
-               "out_dir": "unset"}
-        if name == "mocov2":
-            raw[name] = {"queue_size": 4 * batch}
-        if name == "swav":  # the official 224/96 multi-crop at CIFAR size: 2 x 32 + 6 x 16
-            raw[name] = {"size_crops": [32, 16]}
-        if name == "dino":  # 2 x 32 global + 8 x 16 local; the official 65536-way head on the GPU only
-            raw[name] = {"local_crops_size": 16, **({} if gpu else {"out_dim": 4096})}
-        if name == "barlowtwins" and not gpu:  # the official 8192-8192-8192 makes a 1.1 GB checkpoint
-            raw[name] = {"projector": "1024-1024-1024"}
-        if name == "mae":  # MAE needs a ViT: ViT-Tiny with 4 px patches at the CIFAR size
-            raw["model"] = {"arch": "vit_tiny", "patch_size": 4}
+    out = {} if into is None else into
+    for name, raw in configs.items():
+        raw = {**raw, "out_dir": "unset",
+               "train": {**raw["train"], "device": device.type, "max_steps": warmup + steps,
+                         "log_every": warmup + steps if warmup == 0 else warmup,
+                         "precision": "bf16" if gpu else "fp32", "channels_last": gpu, "threads": None},
+               "eval": {**raw.get("eval", {}), "monitor_every": 0, "random_init_baseline": False,
+                        "linear_epochs": 1, "finetune_epochs": 0}}
         try:
             cfg = config_from_dict(raw)
         except ValueError as exc:
             out[name] = {"error": str(exc)}
+            if after is not None:
+                after()
             continue
+        batch, side = cfg.train.batch_size, cfg.data.image_size
         events: list[dict] = []
-        with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="bench-method-") as tmp:
             run(dataclasses.replace(cfg, out_dir=tmp), events.append)
         rate = [e for e in events if e["event"] == "step"][-1]["metrics"]["train/pairs_per_s"]
         torch.manual_seed(0)
         method = build_method(cfg).to(device)
         method.configure(warmup + steps, 1)
-        images = torch.randint(0, 256, (batch, 3, 32, 32), dtype=torch.uint8, device=device)
+        images = torch.randint(0, 256, (batch, 3, side, side), dtype=torch.uint8, device=device)
         gen = torch.Generator(device=device).manual_seed(0)
         amp = torch.autocast(device.type, dtype=torch.bfloat16) if gpu else nullcontext()
         counter = FlopCounterMode(display=False)
@@ -221,10 +220,16 @@ def bench_methods(device, batch: int, steps: int, warmup: int, base_channels: in
                 loss, _ = method(views, 0)
             loss.backward()
         t_views = _timed(lambda m=method, x=images, g=gen: m.views(x, g), 1, steps, device) / steps
-        out[name] = {"pairs_per_s": rate, "flops_per_step": float(counter.get_total_flops()),
+        out[name] = {"pairs_per_s": rate, "batch": batch, "arch": cfg.model.arch,
+                     "flops_per_step": float(counter.get_total_flops()),
                      "mfu": float(counter.get_total_flops()) * rate / batch / PEAK_BF16,
                      "views_s_per_step": t_views, "views_share_of_step": t_views * rate / batch,
                      "views": [list(v.shape) for v in views]}
+        del method, views, loss
+        if gpu:
+            torch.cuda.empty_cache()
+        if after is not None:
+            after()
     return out
 
 
@@ -234,6 +239,8 @@ def main() -> None:
     ap.add_argument("--out", help="write results as JSON here")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--workers", type=int, default=min(8, os.cpu_count() or 1))
+    ap.add_argument("--profiles", help="also time these engine configs (bench/gpu_profiles: the "
+                    "specs' CIFAR-10 profiles, from bench/export_gpu_profiles.py)")
     args = ap.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() and not args.smoke else "cpu")
     gpu = device.type == "cuda"
@@ -241,21 +248,33 @@ def main() -> None:
         torch.backends.cudnn.benchmark = True
     amp = torch.autocast("cuda", dtype=torch.bfloat16) if gpu else nullcontext()
     mem = torch.channels_last if gpu else torch.contiguous_format
-    if args.smoke:
-        res = {"cifar": bench_cifar(device, 16, 2, 1, 0, amp, mem),
-               "imagenet": bench_imagenet(device, 4, 64, 1, 1, amp, mem),
-               "methods": bench_methods(device, 16, 2, 0, 4)}
-    else:
-        res = {"cifar": bench_cifar(device, 512, args.steps, 5, args.workers, amp, mem),
-               "imagenet": bench_imagenet(device, 256, 224, max(args.steps // 2, 5), 3, amp, mem),
-               "methods": bench_methods(device, 512, args.steps, 5, 64)}
-    res["device"] = torch.cuda.get_device_name(device) if gpu else "cpu (smoke)"
-    res["torch"] = torch.__version__
-    print(json.dumps(res, indent=2))
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            json.dump(res, fh, indent=2)
+    res = {"device": torch.cuda.get_device_name(device) if gpu else "cpu (smoke)",
+           "torch": torch.__version__, "mfu_peak_bf16_flops": PEAK_BF16}
 
+    def save() -> None:  # after every section and every method: a run cut short keeps its figures
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                json.dump(res, fh, indent=2)
+
+    if args.smoke:
+        sections = [("cifar", lambda: bench_cifar(device, 16, 2, 1, 0, amp, mem)),
+                    ("imagenet", lambda: bench_imagenet(device, 4, 64, 1, 1, amp, mem)),
+                    ("methods", lambda: method_configs(device, 16, 2, 0, 4), 2, 0),
+                    ("profiles", lambda: profile_configs(args.profiles, smoke=True), 2, 0)]
+    else:
+        sections = [("cifar", lambda: bench_cifar(device, 512, args.steps, 5, args.workers, amp, mem)),
+                    ("imagenet", lambda: bench_imagenet(device, 256, 224, max(args.steps // 2, 5), 3, amp, mem)),
+                    ("methods", lambda: method_configs(device, 512, args.steps, 5, 64), args.steps, 5),
+                    ("profiles", lambda: profile_configs(args.profiles), args.steps, 5)]
+    for key, make, *timing in sections:
+        if key == "profiles" and not args.profiles:
+            continue
+        if timing:  # a dict of configs, run one by one into res[key]
+            bench_methods(make(), device, *timing, into=res.setdefault(key, {}), after=save)
+        else:
+            res[key] = make()
+        save()
+    print(json.dumps(res, indent=2))
 
 if __name__ == "__main__":
     main()
