@@ -133,8 +133,11 @@ def test_ctrl_c_keeps_the_note_and_the_next_run_continues(ws, tmp_path):
     before = note.read_bytes()
     longer = [*tiny_args(), "--set", "train.max_steps=null", "--set", "train.epochs=25"]
     cmd = [*pn, "idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "1", *longer]
+    # Ctrl-C at a terminal: SIGINT's default action restored in the child, since a test suite
+    # started in the background (`.ci/run &` in a script) passes SIGINT on as ignored, and Python
+    # then installs no KeyboardInterrupt handler (the run went on to the end, exit 0)
     proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     arms_dir = ws / "runs" / "simclr-demo" / "arms"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:  # wait until the first arm is training
