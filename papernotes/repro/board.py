@@ -52,7 +52,8 @@ def run_command(stem: str, spec) -> str:
 
 def finished_runs(uri: str) -> list:
     """Every FINISHED run of the store that carries a spec tag (all pages)."""
-    from papernotes.repro.store_lock import read_error, reader
+    from papernotes.repro.store_lock import reader
+    from papernotes.repro.store_warmup import read_error
 
     client = reader(uri)
     if client is None:

@@ -10,7 +10,8 @@ from papernotes.errors import PapernotesError
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
     """Newest runs first, across the store's experiments; `spec` filters on the spec tag,
     `note` on the note tag (every spec writing into that note)."""
-    from papernotes.repro.store_lock import read_error, reader
+    from papernotes.repro.store_lock import reader
+    from papernotes.repro.store_warmup import read_error
 
     client = reader(uri)
     if client is None:

@@ -52,25 +52,18 @@ def reader(uri: str, echo: Callable[[str], None] | None = None):
     (opening it would create it), or the file of a creation that was cut short (no run was
     ever logged to it; MLflow cannot open it; the next `repro` sets it aside). Waits first while
     another process makes the store (`wait_for_store`: never open it half-made). A store MLflow
-    cannot open is one line (`read_error`)."""
+    cannot open is one line (`store_warmup.read_error`)."""
     if store_missing(uri):
         return None
     wait_for_store(uri, echo)
-    db = store_file(uri)
-    if db is not None and lock_file(db).exists():  # nobody holds it: a creation cut short
+    if not store_ready(uri):  # its lock file is left, held by nobody: a creation cut short
         return None
-    from papernotes.repro.store_warmup import new_client
+    from papernotes.repro.store_warmup import new_client, read_error
 
     try:
         return new_client(uri)  # opening checks (and may upgrade) its schema
     except Exception as exc:
         raise read_error(exc, uri) from None
-
-
-def read_error(exc: Exception, uri: str) -> PapernotesError:
-    """One line for the user whatever MLflow raised while reading the store."""
-    text = str(exc).splitlines()[0] if str(exc) else repr(exc)
-    return PapernotesError(f"cannot read MLflow runs: {text}", field="tracking_uri", hint=uri)
 
 
 def store_ready(uri: str) -> bool:

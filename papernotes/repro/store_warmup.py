@@ -39,11 +39,22 @@ def store_is_new(uri: str) -> bool:
     return not store_lock.store_ready(uri)  # any store but SQLite is always ready
 
 
+def _first_line(exc: Exception) -> str:
+    """What MLflow (or SQLAlchemy below it) raised, in one line."""
+    return str(exc).splitlines()[0] if str(exc) else repr(exc)
+
+
 def tracking_error(exc: Exception, uri: str) -> PapernotesError:
     if isinstance(exc, PapernotesError):
         return exc
-    text = str(exc).splitlines()[0] if str(exc) else repr(exc)
-    return PapernotesError(f"MLflow tracking failed: {text}", field="tracking_uri", hint=uri)
+    return PapernotesError(f"MLflow tracking failed: {_first_line(exc)}", field="tracking_uri",
+                           hint=uri)
+
+
+def read_error(exc: Exception, uri: str) -> PapernotesError:
+    """One line for the user whatever MLflow raised while reading the store."""
+    return PapernotesError(f"cannot read MLflow runs: {_first_line(exc)}", field="tracking_uri",
+                           hint=uri)
 
 
 def new_client(uri: str):

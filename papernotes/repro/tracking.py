@@ -12,8 +12,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from papernotes.errors import PapernotesError
-
 
 def resolve_tracking_uri(cli_uri: str | None, env: dict, workspace_uri: str) -> str:
     """--tracking-uri, else MLFLOW_TRACKING_URI, else the workspace's (sqlite in the workspace)."""
@@ -100,8 +98,9 @@ class Tracker:
                 run = mlflow.start_run(experiment_id=self.experiment_id, run_name=run_name,
                                        log_system_metrics=True)
         except Exception as exc:  # mlflow raises many types; the user needs one line
-            raise PapernotesError(f"MLflow tracking failed: {str(exc).splitlines()[0]}",
-                                  field="tracking_uri", hint=self.uri) from None
+            from papernotes.repro.store_warmup import tracking_error
+
+            raise tracking_error(exc, self.uri) from None
         self.run_id = run.info.run_id
         existing = client.get_run(self.run_id).data.params
         fresh = {k: _param(v) for k, v in params.items() if k not in existing}
@@ -187,7 +186,8 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
     another process has finished making it: store_lock.py)."""
     if not run_ids:
         return {}
-    from papernotes.repro.store_lock import read_error, reader
+    from papernotes.repro.store_lock import reader
+    from papernotes.repro.store_warmup import read_error
 
     client = reader(uri, echo)
     if client is None:
