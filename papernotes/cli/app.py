@@ -79,15 +79,13 @@ def _command(name: str, fn) -> None:
     app.command(name, short_help=re.split(r"(?<=[.!?])\s+(?=[A-Z])", flowed)[0])(fn)
 
 
-# In the order `papernotes --help` lists them.
+# In the order `papernotes --help` lists them (typer lists the `idea` group after them).
 for _name, _module in (("init", init), ("new", new), ("catalog", catalog), ("validate", validate),
-                       ("list", listing), ("show", show), ("idea", idea), ("export", export),
-                       ("doctor", doctor), ("import", import_), ("repro", repro), ("demo", demo),
-                       ("runs", runs), ("ui", ui), ("board", board)):
-    if _module is idea:  # a group of subcommands
-        app.add_typer(idea.app, name="idea")
-    else:
-        _command(_name, _module.command)
+                       ("list", listing), ("show", show), ("export", export), ("doctor", doctor),
+                       ("import", import_), ("repro", repro), ("demo", demo), ("runs", runs),
+                       ("ui", ui), ("board", board)):
+    _command(_name, _module.command)
+app.add_typer(idea.app, name="idea")
 
 
 def main() -> None:
