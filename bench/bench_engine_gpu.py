@@ -257,23 +257,20 @@ def main() -> None:
                 json.dump(res, fh, indent=2)
 
     if args.smoke:
-        sections = [("cifar", lambda: bench_cifar(device, 16, 2, 1, 0, amp, mem)),
-                    ("imagenet", lambda: bench_imagenet(device, 4, 64, 1, 1, amp, mem)),
-                    ("methods", lambda: method_configs(device, 16, 2, 0, 4), 2, 0),
-                    ("profiles", lambda: profile_configs(args.profiles, smoke=True), 2, 0)]
-    else:
-        sections = [("cifar", lambda: bench_cifar(device, 512, args.steps, 5, args.workers, amp, mem)),
-                    ("imagenet", lambda: bench_imagenet(device, 256, 224, max(args.steps // 2, 5), 3, amp, mem)),
-                    ("methods", lambda: method_configs(device, 512, args.steps, 5, 64), args.steps, 5),
-                    ("profiles", lambda: profile_configs(args.profiles), args.steps, 5)]
-    for key, make, *timing in sections:
-        if key == "profiles" and not args.profiles:
-            continue
-        if timing:  # a dict of configs, run one by one into res[key]
-            bench_methods(make(), device, *timing, into=res.setdefault(key, {}), after=save)
-        else:
-            res[key] = make()
+        res["cifar"] = bench_cifar(device, 16, 2, 1, 0, amp, mem)
         save()
+        res["imagenet"] = bench_imagenet(device, 4, 64, 1, 1, amp, mem)
+    else:
+        res["cifar"] = bench_cifar(device, 512, args.steps, 5, args.workers, amp, mem)
+        save()
+        res["imagenet"] = bench_imagenet(device, 256, 224, max(args.steps // 2, 5), 3, amp, mem)
+    save()
+    steps, warmup = (2, 0) if args.smoke else (args.steps, 5)
+    runs = {"methods": method_configs(device, 16, 4) if args.smoke else method_configs(device, 512, 64)}
+    if args.profiles:
+        runs["profiles"] = profile_configs(args.profiles, smoke=args.smoke)
+    for key, configs in runs.items():  # saved after each method
+        bench_methods(configs, device, steps, warmup, into=res.setdefault(key, {}), after=save)
     print(json.dumps(res, indent=2))
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import json
 import os
 
 
-def method_configs(device, batch: int, steps: int, warmup: int, base_channels: int) -> dict[str, dict]:
+def method_configs(device, batch: int, base_channels: int) -> dict[str, dict]:
     """Section 3's runs: every registered method with its default options, ResNet-18 at the CIFAR
     size (MAE: ViT-Tiny on 4 px patches)."""
     from papernotes.ssl.methods import METHODS
