@@ -44,10 +44,10 @@ def median_wall(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
 
 def make_vault(n: int):
     """A workspace with `n` notes rendered from the templates (catalog SimCLR if present)."""
+    from papernotes.core.workspace import init_workspace
     from papernotes.notes.format.render import render_new
     from papernotes.notes.model.ideas_model import IdeaLog, Patch, Point
     from papernotes.notes.model.schema import Metadata, Note
-    from papernotes.workspace import init_workspace
 
     if SCRATCH.exists():
         shutil.rmtree(SCRATCH)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
-from papernotes.ssl.augment import two_views
 from papernotes.ssl.config import AugConfig
 from papernotes.ssl.losses import nt_xent_loss
+from papernotes.ssl.views.augment import two_views
 
 RESULTS = Path(__file__).resolve().parent / "results" / "engine-core.md"
 

@@ -24,10 +24,10 @@ def main() -> None:
     import torch
 
     from papernotes.ssl.config import config_from_dict, config_to_dict
+    from papernotes.ssl.config.presets import DEMO_CONFIG
     from papernotes.ssl.data.datasets import load_dataset
+    from papernotes.ssl.evaluation.linear import linear_probe
     from papernotes.ssl.events import PrintSink
-    from papernotes.ssl.linear_eval import linear_probe
-    from papernotes.ssl.presets import DEMO_CONFIG
     from papernotes.ssl.pretrain import run
 
     raw = config_to_dict(DEMO_CONFIG)

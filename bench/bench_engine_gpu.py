@@ -31,12 +31,12 @@ import torch
 from gpu_method_configs import method_configs, profile_configs  # bench/, beside this file
 from torch.utils.flop_counter import FlopCounterMode
 
-from papernotes.ssl.augment import two_views
 from papernotes.ssl.config import AugConfig, ModelConfig, OptimConfig
 from papernotes.ssl.data.synthetic import generate
 from papernotes.ssl.losses import nt_xent_loss
-from papernotes.ssl.models import ProjectionHead, build_encoder
-from papernotes.ssl.optimizers import build_optimizer
+from papernotes.ssl.models.encoders import ProjectionHead, build_encoder
+from papernotes.ssl.optim.optimizers import build_optimizer
+from papernotes.ssl.views.augment import two_views
 
 PEAK_BF16 = 989e12  # H100 and H200 SXM, dense bf16 (the datasheets' 1,979 TFLOP/s is with sparsity)
 

@@ -27,8 +27,8 @@ def main() -> None:
     args = ap.parse_args()
     import torch
 
-    from papernotes.repro.overrides import parse_overrides
-    from papernotes.repro.spec import load_spec, resolve, spec_path
+    from papernotes.repro.spec.model import load_spec, resolve, spec_path
+    from papernotes.repro.spec.overrides import parse_overrides
     from papernotes.ssl.methods import build_method
 
     torch.set_num_threads(args.threads)

@@ -3,7 +3,7 @@
     python bench/bench_methods_cpu.py [--methods mocov2,byol] [--set train.epochs=3 ...]
                                       [--out bench/results/methods_cpu.md] [--no-write]
 
-Each method's spec is read through papernotes.repro.spec (profile over base over the engine's
+Each method's spec is read through papernotes.repro.spec.model (profile over base over the engine's
 defaults), then pretrained and evaluated by the engine itself (papernotes.ssl.pretrain.run, no
 MLflow). A method without a spec, or a spec without a `demo` profile, is reported and skipped.
 Results are kept per method in bench/results/methods_cpu.json, so a run over some methods
@@ -28,9 +28,9 @@ COLUMNS = ("method", "wall time (s)", "CPU time (s)", "linear top-1", "random-in
 
 def demo_config(method: str, overrides: list[str]):
     """The demo profile's PretrainConfig, or a string saying why there is none."""
-    from papernotes.errors import PapernotesError
-    from papernotes.repro.overrides import parse_overrides
-    from papernotes.repro.spec import load_spec, resolve, spec_path
+    from papernotes.core.errors import PapernotesError
+    from papernotes.repro.spec.model import load_spec, resolve, spec_path
+    from papernotes.repro.spec.overrides import parse_overrides
 
     try:
         path = spec_path(method)

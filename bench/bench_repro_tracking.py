@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from papernotes.repro.tracking import Tracker
+from papernotes.repro.tracking.sink import Tracker
 
 
 def main() -> None:

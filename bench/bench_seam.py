@@ -23,7 +23,7 @@ CHILD = r"""
 import hashlib, json, statistics, sys, tempfile, time
 import torch
 from papernotes.ssl.config import config_from_dict, config_to_dict
-from papernotes.ssl.presets import DEMO_CONFIG
+from papernotes.ssl.config.presets import DEMO_CONFIG
 from papernotes.ssl.pretrain import run
 raw = config_to_dict(DEMO_CONFIG)
 raw["train"]["epochs"] = int(sys.argv[1])

@@ -36,7 +36,7 @@ ARGS = ["repro", "simclr", "--profile", "demo", "--device", "cpu", "--set", "tra
 SHIM = """
 import sys, time
 import papernotes
-from papernotes.repro import progress
+from papernotes.repro.run import progress
 print("BENCH tree " + papernotes.__file__, flush=True)
 seen = set()
 call = progress.PlainProgress.__call__

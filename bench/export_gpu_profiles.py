@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cifar_profiles() -> dict[str, tuple[str, dict]]:
     """{spec: (profile, engine config as a dict)} for every spec with a CIFAR-10 profile."""
-    from papernotes.repro.spec import load_spec, resolve
+    from papernotes.repro.spec.model import load_spec, resolve
     from papernotes.ssl.config import config_to_dict
 
     out = {}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.workspace import init_workspace
+from papernotes.core.workspace import init_workspace
 
 
 @pytest.fixture

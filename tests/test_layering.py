@@ -105,7 +105,7 @@ def test_layering(path):
     ("papernotes.notes.repair.mojibake", "from ..format import parse\n"),
     ("papernotes.ssl.train", "class A:\n    def m(self):\n        from rich.console import Console\n"),
     ("papernotes.ssl.train", "import importlib\nimportlib.import_module('mlflow')\n"),
-    ("papernotes.repro.runner", "if True:\n    from papernotes.cli.console import console\n"),
+    ("papernotes.repro.run.runner", "if True:\n    from papernotes.cli.console import console\n"),
 ])
 def test_a_violation_is_found(module, source):
     assert violations(source, module), source
@@ -115,8 +115,8 @@ def test_a_violation_is_found(module, source):
     ("papernotes.notes.format.parse", "from papernotes.notes.model.schema import Note\n"),
     ("papernotes.notes.format.parse", "from . import markdown\n"),
     ("papernotes.notes.vault", "from papernotes.notes.format.parse import parse_note\n"),
-    ("papernotes.ssl.train", "import torch\nfrom papernotes.errors import PapernotesError\n"),
-    ("papernotes.repro.runner", "from papernotes.notes import load_note\nimport mlflow\n"),
+    ("papernotes.ssl.train", "import torch\nfrom papernotes.core.errors import PapernotesError\n"),
+    ("papernotes.repro.run.runner", "from papernotes.notes import load_note\nimport mlflow\n"),
 ])
 def test_allowed_imports_pass(module, source):
     assert violations(source, module) == []

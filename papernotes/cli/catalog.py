@@ -18,9 +18,9 @@ def command(
     the note already made from each."""
     from rich.table import Table
 
-    from papernotes.errors import PapernotesError
+    from papernotes.core.errors import PapernotesError
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.sources.catalog import list_cards
-    from papernotes.workspace import find_workspace
 
     try:
         ws = find_workspace()

@@ -9,8 +9,8 @@ from typing import Callable, TypeVar
 import typer
 from rich.console import Console
 
-from papernotes import notices
-from papernotes.errors import FileProblems, PapernotesError
+from papernotes.core import notices
+from papernotes.core.errors import FileProblems, PapernotesError
 
 console = Console()
 err_console = Console(stderr=True)

@@ -20,7 +20,7 @@ def command(
     import signal
 
     from papernotes.cli.repro import show_result
-    from papernotes.repro.demo import run_demo
+    from papernotes.repro.run.demo import run_demo
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     echo = lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True)  # noqa: E731

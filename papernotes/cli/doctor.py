@@ -26,8 +26,8 @@ def command(
     """Check Markdown files: damaged text, frontmatter, schema, links and embeds, template
     text left to fill. Exit 1 if a problem is found that --fix did not repair (information,
     such as template text left to fill, counts only with --strict)."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.doctor.run import run_doctor
-    from papernotes.workspace import find_workspace
 
     targets = list(paths) if paths else [find_workspace().notes_dir]
     with progress_bar("checking files", 20) as progress:  # a damaged note takes seconds

@@ -18,13 +18,13 @@ def command(
 ) -> None:
     """Export the vault's papers as BibTeX: one entry per paper (notes of the same arXiv id or
     DOI merged); notes that are not papers (no authors, arXiv id or DOI) are left out."""
-    from papernotes.atomic import atomic_write_text
-    from papernotes.errors import PapernotesError
+    from papernotes.core.atomic import atomic_write_text
+    from papernotes.core.errors import PapernotesError
+    from papernotes.core.notices import inform
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.export import plan_export
     from papernotes.notes.sources.bibtex import metadata_to_bibtex
     from papernotes.notes.vault import iter_notes
-    from papernotes.notices import inform
-    from papernotes.workspace import find_workspace
 
     if not bibtex:
         raise PapernotesError("choose a format", field="export", hint="pass --bibtex")

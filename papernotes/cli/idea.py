@@ -28,8 +28,8 @@ def _edit(key: str, change, check=lambda old_log, result: False):
     """Run `change(log) -> (log, result)` on note `key`'s idea log and save; returns (path, result).
     When `check(old_log, result)` says so, the patch returned as result is first checked against
     its spec (`papernotes.repro`), so a wrong field or type writes nothing."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.vault import update_note
-    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     out = {}
@@ -37,7 +37,7 @@ def _edit(key: str, change, check=lambda old_log, result: False):
     def apply(note):
         log, out["result"] = change(note.ideas)
         if check(note.ideas, out["result"]):
-            from papernotes.repro.experiment import check_patch
+            from papernotes.repro.experiment.plan import check_patch
 
             check_patch(ws, note.key, note.repro, out["result"])
         return note.model_copy(update={"ideas": log})
@@ -144,11 +144,11 @@ def list_(
     from rich.table import Table
 
     from papernotes.cli.listing import skipped_notes_warning
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.idea_listing import idea_rows, patch_records
     from papernotes.notes.model.ideas_model import PatchStatus
     from papernotes.notes.patch_input import parse_choice
     from papernotes.notes.vault import load_all, load_note
-    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     wanted = parse_choice(PatchStatus, status, "status") if status else None

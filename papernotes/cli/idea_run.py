@@ -31,9 +31,9 @@ def command(
     """Run a patch against its baseline over N seeds and write its verdict in the note. Finished arms with the same config are reused; after Ctrl-C the same command continues."""
     import signal
 
-    from papernotes.errors import PapernotesError
-    from papernotes.repro.experiment import ExperimentOptions
-    from papernotes.repro.idea_run import run_idea
+    from papernotes.core.errors import PapernotesError
+    from papernotes.repro.experiment.idea_run import run_idea
+    from papernotes.repro.experiment.plan import ExperimentOptions
 
     if device not in (None, "cpu", "cuda"):
         raise PapernotesError(f"unknown device {device!r}", field="--device", hint="cpu or cuda")

@@ -16,9 +16,9 @@ def command(
     remove: bool = typer.Option(False, "--remove", help="Stop showing the thread in the note."),
 ) -> None:
     """Show a story thread in the note: its patches in order with verdicts and effects, as a table and a mermaid chain."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.patching import show_story, thread_patches
     from papernotes.notes.vault import update_note
-    from papernotes.workspace import find_workspace
 
     out = {}
 

@@ -27,9 +27,9 @@ def command(
     """Import notes: template headings map onto the note's sections, everything else is kept
     verbatim as free text. Each note keeps its file's name; a name already taken gets " 1",
     " 2", ... (never an overwrite), the old name as an alias, and links to it follow."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.importer.plan import plan_import, write_imports
     from papernotes.notes.markdown_files import expand_markdown
-    from papernotes.workspace import find_workspace
 
     ws = find_workspace(into)
     with progress_bar("reading notes", 20) as progress:  # repair can take seconds per note

@@ -15,7 +15,7 @@ def command(
     force: bool = typer.Option(False, "--force", help="Reset an existing workspace's config."),
 ) -> None:
     """Make a workspace: papernotes.yaml, notes/, templates/ and repro/."""
-    from papernotes.workspace import init_workspace
+    from papernotes.core.workspace import init_workspace
 
     ws = init_workspace(directory, force=force)
     console.print(f"workspace ready: {ws.root}", highlight=False)

@@ -27,9 +27,9 @@ def command(
     """List the notes: title, status, rating, tags, repro spec and its last result."""
     from rich.table import Table
 
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.listing import note_rows, parse_status
     from papernotes.notes.vault import load_all
-    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     wanted = parse_status(status) if status else None

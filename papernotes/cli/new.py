@@ -23,10 +23,10 @@ def command(
         "a backup of the old file is left in .papernotes/backup/)."),
 ) -> None:
     """Make a new note from the user's template and print the path written."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.creation import notes_to_create
     from papernotes.notes.identity import drop_known_papers
     from papernotes.notes.vault import write_new_notes
-    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key,

@@ -33,8 +33,8 @@ def command(
     """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
     import signal
 
-    from papernotes.errors import PapernotesError
-    from papernotes.repro.runner import ReproOptions, run_repro
+    from papernotes.core.errors import PapernotesError
+    from papernotes.repro.run.runner import ReproOptions, run_repro
 
     if device not in (None, "cpu", "cuda"):
         raise PapernotesError(f"unknown device {device!r}", field="--device", hint="cpu or cuda")

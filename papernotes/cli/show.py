@@ -72,8 +72,8 @@ def _summary(note, path, lang: str):
 @handles_errors
 def command(key: str = typer.Argument(..., help="Note key, title or alias, e.g. simclr.")) -> None:
     """Show a summary of one note."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.vault import load_note, note_path
-    from papernotes.workspace import find_workspace
 
     ws = find_workspace()
     key = pick_note(ws, key)

@@ -21,10 +21,10 @@ def command(
     """
     import os
 
-    from papernotes.repro.preflight import check_port_free
-    from papernotes.repro.tracking import resolve_tracking_uri
-    from papernotes.repro.ui_server import serve
-    from papernotes.workspace import find_workspace
+    from papernotes.core.workspace import find_workspace
+    from papernotes.repro.launch.preflight import check_port_free
+    from papernotes.repro.tracking.sink import resolve_tracking_uri
+    from papernotes.repro.tracking.ui_server import serve
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)

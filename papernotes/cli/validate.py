@@ -24,9 +24,9 @@ def command(
         False, "--no-cache", help="Parse every note, even those whose bytes already passed."),
 ) -> None:
     """Check notes; print every problem, each as `file:line: field: message`; exit 1 if any."""
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.markdown_files import expand_markdown
     from papernotes.notes.validation import validate_files, validate_vault
-    from papernotes.workspace import find_workspace
 
     with progress_bar("parsing notes", PROGRESS_FROM) as progress:
         if paths:

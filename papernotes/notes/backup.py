@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papernotes.atomic import atomic_write_bytes
+from papernotes.core.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from papernotes.workspace import Workspace
+    from papernotes.core.workspace import Workspace
 
 BACKUP_DIR = Path(".papernotes") / "backup"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 
 if TYPE_CHECKING:
     from papernotes.notes.model.schema import Note

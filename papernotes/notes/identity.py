@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
+    from papernotes.core.workspace import Workspace
     from papernotes.notes.model.schema import Metadata, Note
-    from papernotes.workspace import Workspace
 
 DOI_URL = "https://doi.org/"
 _VERSION = re.compile(r"v\d+$")
@@ -55,8 +55,8 @@ def is_paper(note: "Note") -> bool:
 def vault_papers(ws: "Workspace") -> dict[str, Path]:
     """The ids of the papers the vault's notes are about (arXiv id and title properties, read
     from the frontmatter only, so this stays fast on a large vault) -> the note's file."""
-    from papernotes.atomic import read_text_utf8
-    from papernotes.errors import PapernotesError
+    from papernotes.core.atomic import read_text_utf8
+    from papernotes.core.errors import PapernotesError
     from papernotes.notes.format.frontmatter import split_frontmatter
     from papernotes.notes.vault import iter_note_paths
 
@@ -92,8 +92,8 @@ def already_in_vault(ws: "Workspace", notes: Iterable["Note"]) -> dict[str, tupl
 def drop_known_papers(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
     """`notes` without those whose paper the vault already has under another key, each named
     in a warning; an error (naming the note that has it) if that leaves none."""
-    from papernotes.errors import PapernotesError
-    from papernotes.notices import warn
+    from papernotes.core.errors import PapernotesError
+    from papernotes.core.notices import warn
 
     found = already_in_vault(ws, notes)
     keep = [n for n in notes if n.key not in found]

@@ -28,7 +28,7 @@ class NoteRow:
     lang: str = "en"  # the note's language, for its labels
 
 
-# Columns of the repro table worth a glance in `list` (papernotes.repro.writeback writes them).
+# Columns of the repro table worth a glance in `list` (papernotes.repro.results.writeback writes them).
 _GLANCE = ("dataset", "linear top-1", "kNN top-1")
 
 

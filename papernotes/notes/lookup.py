@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.names import fold
 
 if TYPE_CHECKING:
-    from papernotes.workspace import Workspace
+    from papernotes.core.workspace import Workspace
 
 EXACT = "key"
 

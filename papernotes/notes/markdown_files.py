@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 
 
 def expand_markdown(paths: Sequence[str | Path]) -> list[Path]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import TypeVar
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.ideas_model import Expectation, parse_expectation, split_assignment
 
 E = TypeVar("E", bound=Enum)

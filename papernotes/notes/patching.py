@@ -15,7 +15,7 @@ numbers would describe a different experiment. The log as rows for `idea list`: 
 
 from __future__ import annotations
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.format.ideas_story import thread as thread_patches  # noqa: F401
 from papernotes.notes.model.ideas_model import Expectation, IdeaLog, Patch, PatchKind, PatchStatus, Point, Verdict
 from papernotes.notes.patch_input import expectation, merge_sets, one_line, parse_choice, profile_name, spec_name

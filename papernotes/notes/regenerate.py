@@ -123,7 +123,7 @@ def _swap_regions(block: str, old_text: str, carried: set[str], lang: str, old_l
 def _card_in(note: "Note", lang: str) -> list["Note"]:
     """The catalog card's note for `note`'s key in `lang` (its text is in that language), merged
     like `note`, when the catalog has a card with this key and title; else nothing."""
-    from papernotes.errors import PapernotesError
+    from papernotes.core.errors import PapernotesError
     from papernotes.notes.sources.catalog import card_to_note, load_card
 
     try:

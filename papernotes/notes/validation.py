@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from papernotes.errors import PapernotesError, problems_of
+from papernotes.core.errors import PapernotesError, problems_of
 from papernotes.notes import validation_cache
 from papernotes.notes.vault import iter_note_paths, read_path
 
 if TYPE_CHECKING:
-    from papernotes.workspace import Workspace
+    from papernotes.core.workspace import Workspace
 
 PARALLEL_FROM = 200  # notes to parse before worker processes pay for themselves
 

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import papernotes
-from papernotes.atomic import atomic_write_text
+from papernotes.core.atomic import atomic_write_text
 
 _NOTES_PKG = Path(__file__).resolve().parent
 
@@ -31,13 +31,13 @@ def cache_file(vault_root: Path) -> Path:
 
 
 def parser_fingerprint() -> str:
-    """Changes whenever the code that parses notes (this package and its sub-packages, the
-    workspace, the error type) changes. Files are named relative to the package, so the
+    """Changes whenever the code that parses notes (this package and its sub-packages, and
+    core/: the workspace, the error type, YAML) changes. Files are named relative to the package, so the
     sub-packages' `__init__.py` files do not collide."""
     h = hashlib.blake2b(digest_size=16)
     h.update(getattr(papernotes, "__version__", "0").encode())
     top = _NOTES_PKG.parent
-    files = [*_NOTES_PKG.rglob("*.py"), top / "errors.py", top / "workspace.py"]
+    files = [*_NOTES_PKG.rglob("*.py"), *(top / "core").glob("*.py")]
     for path in sorted(files):
         st = path.stat()
         h.update(f"{path.relative_to(top).as_posix()}:{st.st_size}:{st.st_mtime_ns};".encode())

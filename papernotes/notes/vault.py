@@ -12,20 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from papernotes.atomic import atomic_write_text, read_text_utf8
-from papernotes.errors import PapernotesError
+from papernotes.core.atomic import atomic_write_text, read_text_utf8
+from papernotes.core.errors import PapernotesError
+from papernotes.notes.model.names import check_key
 
 if TYPE_CHECKING:  # the parser and renderer are imported where they are used
+    from papernotes.core.workspace import Workspace
     from papernotes.notes.format.parse import ParsedNote
     from papernotes.notes.model.schema import Note
-    from papernotes.workspace import Workspace
 
 NOTE_SUFFIX = ".md"
 
 
 def note_path(ws: "Workspace", key: str) -> Path:
     """The file of note `key`; a one-line error for a key that is not a plain file stem."""
-    return ws.note_path(key)
+    try:
+        check_key(key)
+    except ValueError as exc:
+        raise PapernotesError(str(exc), field="key") from None
+    return ws.notes_dir / f"{key}{NOTE_SUFFIX}"
 
 
 GENERATED_MARK = "%% papernotes:generated "  # a generated note (notes/board.md), not a paper note
@@ -144,9 +149,9 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
     (`notes.backup`). Every target is checked (and every note rendered) before the first file
     is written, so a refusal leaves the vault exactly as it was.
     """
+    from papernotes.core.notices import inform, warn
     from papernotes.notes.backup import backup_file, stamp
     from papernotes.notes.format.render import render_new
-    from papernotes.notices import inform, warn
 
     _refuse_existing(ws, notes, force)
     templates = ws.templates_dir if ws.templates_dir.is_dir() else None
@@ -176,10 +181,10 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
 
     Only frontmatter properties and managed regions that differ are rewritten; every other byte
     of the user's file is kept. Nothing is written if the text does not change. The write is a
-    locked read-modify-write (`papernotes.locked_update`): a concurrent papernotes process or an
+    locked read-modify-write (`papernotes.core.locked_update`): a concurrent papernotes process or an
     edit in Obsidian made meanwhile is kept, `change` being applied again to the newer text.
     """
-    from papernotes.locked_update import update_text
+    from papernotes.core.locked_update import update_text
     from papernotes.notes.format.parse import parse_note
     from papernotes.notes.format.render import render_update
 

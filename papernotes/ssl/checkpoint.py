@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from papernotes.atomic import atomic_write_bytes  # stdlib-only shared helper
+from papernotes.core.atomic import atomic_write_bytes  # stdlib-only shared helper
 
 
 def rng_state(aug_generator: torch.Generator | None) -> dict:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from papernotes.ssl.config_error import ConfigError
+from papernotes.ssl.config.errors import ConfigError
 
 
 @dataclass(frozen=True)

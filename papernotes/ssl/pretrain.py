@@ -21,19 +21,19 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from papernotes.atomic import atomic_write_text  # stdlib-only shared helper
-from papernotes.errors import PapernotesError  # stdlib-only shared module
+from papernotes.core.atomic import atomic_write_text  # stdlib-only shared helper
+from papernotes.core.errors import PapernotesError  # stdlib-only shared module
 from papernotes.ssl import distributed
 from papernotes.ssl.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from papernotes.ssl.config import ConfigError, PretrainConfig, check_config, config_to_dict, load_config_file
 from papernotes.ssl.data.datasets import load_dataset
 from papernotes.ssl.data.loader import IndexSampler
-from papernotes.ssl.evaluation import final_evaluation, input_fn, monitor
+from papernotes.ssl.evaluation.probe import OnlineProbe, probe_optimizer
+from papernotes.ssl.evaluation.suite import final_evaluation, input_fn, monitor
 from papernotes.ssl.events import JsonlSink, PrintSink, Sink, fan_out
 from papernotes.ssl.methods import build_method
-from papernotes.ssl.optimizers import build_optimizer
-from papernotes.ssl.probe import OnlineProbe, probe_optimizer
-from papernotes.ssl.schedule import peak_lr, warmup_steps
+from papernotes.ssl.optim.optimizers import build_optimizer
+from papernotes.ssl.optim.schedule import peak_lr, warmup_steps
 from papernotes.ssl.train import LoopSpec, TrainState, train
 
 PROBE_BASE_LR = 0.1  # online probe: lr = 0.1 * B/256 at peak, same schedule shape as the encoder

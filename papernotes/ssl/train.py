@@ -20,7 +20,7 @@ from papernotes.ssl.config import PretrainConfig
 from papernotes.ssl.data.loader import IndexSampler, batch
 from papernotes.ssl.distributed import all_reduce_mean, any_rank
 from papernotes.ssl.methods import Method
-from papernotes.ssl.schedule import lr_at
+from papernotes.ssl.optim.schedule import lr_at
 
 
 @dataclass

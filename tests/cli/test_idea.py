@@ -2,10 +2,10 @@
 
 import pytest
 
+from papernotes.core.workspace import find_workspace
 from papernotes.notes.format.regions import find_regions
 from papernotes.notes.model.ideas_model import PatchKind, PatchStatus
 from papernotes.notes.vault import load_note
-from papernotes.workspace import find_workspace
 
 
 def _outside_ideas(text: str) -> str:

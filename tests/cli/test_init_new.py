@@ -2,8 +2,8 @@
 
 import pytest
 
+from papernotes.core.workspace import find_workspace
 from papernotes.notes.vault import load_note
-from papernotes.workspace import find_workspace
 
 
 def test_init_makes_a_workspace_and_refuses_a_second_time(tmp_path, cli, one_error_line, snapshot):

@@ -26,8 +26,8 @@ def test_list_shows_every_note_with_the_last_repro_result(ws_dir, cli):
 
 def test_list_filters_by_tag_and_status(ws_dir, cli, one_error_line):
     _vault(ws_dir, cli)
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.vault import load_note
-    from papernotes.workspace import find_workspace
 
     simclr = load_note(find_workspace(), "simclr").note
     tag = simclr.meta.tags[0]
@@ -97,7 +97,7 @@ def test_export_bibtex_to_stdout_and_file(ws_dir, cli, tmp_path, one_error_line)
 def test_last_result_reads_the_region_the_repro_runner_writes():
     from papernotes.notes.format.regions import wrap_region
     from papernotes.notes.listing import last_result
-    from papernotes.repro.writeback import RunRow, render_region
+    from papernotes.repro.results.writeback import RunRow, render_region
 
     row = RunRow(run_id="0123456789abcdef", date="2026-11-23", spec="simclr/cifar10-smoke",
                  backbone="resnet18", dataset="CIFAR-10", epochs=1, batch=64,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.idea_listing import idea_rows
 from papernotes.notes.model.ideas_model import IdeaLog, PatchKind, PatchStatus
 from papernotes.notes.patching import add_patch, add_point, set_patch

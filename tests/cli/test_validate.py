@@ -78,9 +78,9 @@ def test_validate_outside_a_workspace_is_one_line(tmp_path, monkeypatch, cli):
 
 
 def test_second_run_skips_unchanged_notes_but_sees_every_edit(ws_dir, cli, private_cache):
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes import validation_cache
     from papernotes.notes.validation import validate_vault
-    from papernotes.workspace import find_workspace
 
     cli("new", "simclr")
     cli("new", "--title", "MoCo", "--key", "moco")

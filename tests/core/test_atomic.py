@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from papernotes.atomic import atomic_write_text, read_text_utf8
-from papernotes.errors import PapernotesError
+from papernotes.core.atomic import atomic_write_text, read_text_utf8
+from papernotes.core.errors import PapernotesError
 
 
 def test_write_is_exact_and_refuses_overwrite(tmp_path):

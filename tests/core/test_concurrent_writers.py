@@ -1,5 +1,5 @@
 """Sixteen papernotes processes write one note at once while an editor inserts lines into it:
-every result, every run row and every edit is there at the end (papernotes.locked_update)."""
+every result, every run row and every edit is there at the end (papernotes.core.locked_update)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.regions import find_regions, region_body
-from papernotes.repro.writeback import existing_runs
+from papernotes.repro.results.writeback import existing_runs
 
 ANCHOR = "My own words, kept.\n"
 
@@ -62,7 +62,7 @@ EDITOR = textwrap.dedent('''
 ROW_WRITER = textwrap.dedent('''
     import sys
     from pathlib import Path
-    from papernotes.repro.writeback import RunRow, write_back
+    from papernotes.repro.results.writeback import RunRow, write_back
     note, i = Path(sys.argv[1]), int(sys.argv[2])
     row = RunRow(run_id=f"{i:02d}" * 16, date="2026-11-24", spec="simclr/demo", backbone="resnet18",
                  dataset="synthetic", epochs=1, batch=32, metrics={"eval/linear_top1": float(i)},
@@ -88,9 +88,9 @@ def test_sixteen_writers_and_an_editor_lose_nothing(ws_dir, tmp_path):
     note = ws_dir / "notes" / "simclr.md"
     text = note.read_text(encoding="utf-8")
     note.write_text(text.replace("## 2.", ANCHOR + "\n## 2.", 1), encoding="utf-8")
+    from papernotes.core.workspace import find_workspace
     from papernotes.notes.patching import add_patch
     from papernotes.notes.vault import update_note
-    from papernotes.workspace import find_workspace
 
     def twelve(n):
         log = n.ideas

@@ -12,11 +12,11 @@ import torch
 import typer
 
 from papernotes.cli.console import handles_errors
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.ssl.config import ConfigError
 from papernotes.ssl.data.datasets import DataError
 from papernotes.ssl.distributed import init_distributed
-from papernotes.ssl.linear_eval import EncoderChanged
+from papernotes.ssl.evaluation.linear import EncoderChanged
 
 
 def test_engine_errors_are_papernotes_errors():

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from papernotes.errors import PapernotesError
-from papernotes.locked_update import file_lock, lock_path, update_text
-from papernotes.merge3 import merge3
+from papernotes.core.errors import PapernotesError
+from papernotes.core.locked_update import file_lock, lock_path, update_text
+from papernotes.core.merge3 import merge3
 
 NOTE = "# n\n\nuser line\n\n%% papernotes:begin r %%\nold\n%% papernotes:end r %%\n\ntail\n"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
+from papernotes.core.workspace import find_workspace
 from papernotes.notes.lookup import find_note
 from papernotes.notes.vault import load_note, update_note
-from papernotes.workspace import find_workspace
 
 
 def note(ws_dir, name: str, title: str = "", aliases: tuple[str, ...] = ()) -> None:

@@ -28,8 +28,8 @@ def _touch(path: Path) -> None:
 
 
 @pytest.mark.parametrize("rel", ["notes/format/parse.py", "notes/model/schema.py",
-                                 "notes/repair/__init__.py", "notes/vault.py", "errors.py",
-                                 "workspace.py"])
+                                 "notes/repair/__init__.py", "notes/vault.py", "core/errors.py",
+                                 "core/workspace.py"])
 def test_touching_a_source_file_changes_the_fingerprint(pkg_copy, rel):
     before = validation_cache.parser_fingerprint()
     assert validation_cache.parser_fingerprint() == before

@@ -6,11 +6,11 @@ import threading
 import time
 from dataclasses import replace
 
-from papernotes.repro.arms import Job, Slot, run_jobs, try_lock, unlock
-from papernotes.repro.config_hash import config_hash
-from papernotes.repro.cores import cpu_slots, cpu_threads, gpu_slots
-from papernotes.repro.experiment import Arm
-from papernotes.repro.launch import LaunchPlan
+from papernotes.repro.experiment.arms import Job, Slot, run_jobs, try_lock, unlock
+from papernotes.repro.experiment.plan import Arm
+from papernotes.repro.launch.cores import cpu_slots, cpu_threads, gpu_slots
+from papernotes.repro.launch.engine import LaunchPlan
+from papernotes.repro.spec.config_hash import config_hash
 from papernotes.ssl.config import PretrainConfig
 
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import find_regions
 from papernotes.notes.model.ideas_model import parse_expectation
-from papernotes.repro.verdict import verdict
+from papernotes.repro.experiment.verdict import verdict
 
 from .conftest import tiny_args
 
@@ -45,7 +45,7 @@ def outside_ideas(text: str) -> str:
 @pytest.mark.slow  # four tiny arms, two at a time, then a rerun that trains nothing: ~40 s here
 def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     from papernotes.cli import console as console_mod
-    from papernotes.repro import experiment_tracking
+    from papernotes.repro.experiment import arm_runs as experiment_tracking
 
     monkeypatch.setattr(console_mod.console, "width", 240)
     # the first run creates the store the way a new workspace does: in a thread, while arms train

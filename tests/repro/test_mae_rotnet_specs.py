@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.repro.spec import load_spec, resolve, spec_path
+from papernotes.repro.spec.model import load_spec, resolve, spec_path
 
 
 @pytest.mark.parametrize("name", ["mae", "rotnet"])

@@ -10,8 +10,16 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.repro.board import collect, write_board
-from papernotes.repro.board_render import MARKER, BestRun, BoardInfo, BoardRow, PaperNumber, is_generated, render_board
+from papernotes.repro.results.board import collect, write_board
+from papernotes.repro.results.board_render import (
+    MARKER,
+    BestRun,
+    BoardInfo,
+    BoardRow,
+    PaperNumber,
+    is_generated,
+    render_board,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "board.md"
 SIMCLR_94 = PaperNumber("eval/linear_top1", 94.0, "resnet50", "cifar10", "Chen et al. 2020, Appendix B.9")
@@ -104,7 +112,7 @@ def test_rows_from_a_real_store(ws, store):
 
 
 def load_ws(root: Path):
-    from papernotes.workspace import find_workspace
+    from papernotes.core.workspace import find_workspace
 
     return find_workspace(root)
 
@@ -121,7 +129,7 @@ def test_cli_refuses_a_users_own_board_unless_forced(ws_dir):
     assert is_generated(text) and "| not run yet |" in text
     assert not (ws_dir / "mlflow.db").exists()  # a store that is not there is read as empty
     again = CliRunner().invoke(app, ["board"])  # its own board: replaced without --force
-    from papernotes.resources import shipped_dir
+    from papernotes.core.resources import shipped_dir
 
     specs = len(list(shipped_dir("repro").glob("*.yaml")))  # every shipped spec has a row
     assert again.exit_code == 0 and f"{specs} spec(s), 0 with a finished run" in again.output

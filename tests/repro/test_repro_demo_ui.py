@@ -17,9 +17,9 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
+from papernotes.core import locks
 from papernotes.notes.format.regions import region_body
-from papernotes.repro import locks
-from papernotes.repro.writeback import existing_runs
+from papernotes.repro.results.writeback import existing_runs
 
 from .conftest import free_port, tiny_args
 
@@ -43,7 +43,7 @@ def test_demo_from_an_empty_folder(tmp_path):
 
 
 def test_ui_refuses_a_busy_port(tmp_path, monkeypatch):
-    from papernotes.workspace import init_workspace
+    from papernotes.core.workspace import init_workspace
 
     init_workspace(tmp_path / "ws")
     monkeypatch.chdir(tmp_path / "ws")
@@ -84,7 +84,7 @@ def alive(pid: int) -> bool:
 def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, empty_store):
     import shutil
 
-    from papernotes.workspace import init_workspace
+    from papernotes.core.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "ws")
     # this test plays a `repro` that is making the store: `ui` must wait for it, not open it

@@ -13,7 +13,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from papernotes.notes.format.regions import region_body
-from papernotes.repro.writeback import existing_runs
+from papernotes.repro.results.writeback import existing_runs
 
 from .conftest import NOTE, TINY, tiny_args
 

@@ -7,8 +7,8 @@ import re
 
 from rich.console import Console
 
-from papernotes.repro.plots import CurveRecorder, draw
-from papernotes.repro.progress import PlainProgress, RichProgress
+from papernotes.repro.run.plots import CurveRecorder, draw
+from papernotes.repro.run.progress import PlainProgress, RichProgress
 
 EVENTS = [
     {"event": "start", "world_size": 2, "device": "cpu", "epochs": 2, "steps_per_epoch": 2,

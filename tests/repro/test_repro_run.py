@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import region_body
-from papernotes.repro.writeback import existing_runs
+from papernotes.repro.results.writeback import existing_runs
 
 from .conftest import NOTE, free_port, tiny_args
 

@@ -15,9 +15,9 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.errors import PapernotesError
-from papernotes.repro import locks
-from papernotes.repro.run_dirs import (
+from papernotes.core import locks
+from papernotes.core.errors import PapernotesError
+from papernotes.repro.run.run_dirs import (
     LATEST,
     NO_RUN,
     Candidate,
@@ -133,7 +133,7 @@ def folders(base: Path) -> dict[str, Path]:
 
 @pytest.mark.slow  # three tiny real runs in-process: ~15 s on the shared 2-core machine
 def test_concurrent_runs_keep_their_folders_and_resume_continues_the_killed_one(ws):
-    from papernotes.repro.runner import Interrupted, ReproOptions, run_repro
+    from papernotes.repro.run.runner import Interrupted, ReproOptions, run_repro
 
     longer = tuple(x for x in TINY if not x.startswith(("train.max_steps", "train.epochs")))
     longer += ("train.epochs=40", "train.checkpoint_every=1")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.errors import PapernotesError
-from papernotes.repro.overrides import parse_overrides
-from papernotes.repro.spec import load_spec, resolve, spec_path
-from papernotes.resources import shipped_dir
-from papernotes.yaml_doc import dump_yaml, load_yaml
+from papernotes.core.errors import PapernotesError
+from papernotes.core.resources import shipped_dir
+from papernotes.core.yaml_doc import dump_yaml, load_yaml
+from papernotes.repro.spec.model import load_spec, resolve, spec_path
+from papernotes.repro.spec.overrides import parse_overrides
 
 SHIPPED = sorted(p.stem for p in shipped_dir("repro").glob("*.yaml"))
 
@@ -150,7 +150,7 @@ def test_round_trip_edit_keeps_comments(tmp_path):
 
 
 def test_demo_profile_is_the_engine_demo_preset():
-    presets = pytest.importorskip("papernotes.ssl.presets")
+    presets = pytest.importorskip("papernotes.ssl.config.presets")
     from papernotes.ssl.config import config_to_dict
 
     spec, doc = load_spec(spec_path("simclr"))
@@ -159,7 +159,7 @@ def test_demo_profile_is_the_engine_demo_preset():
 
 
 def test_save_refuses_specs_outside_the_workspace(tmp_path):
-    from papernotes.repro.spec_edit import save_overrides
+    from papernotes.repro.spec.save import save_overrides
 
     path = write(tmp_path, GOOD)
     with pytest.raises(PapernotesError, match="only specs in the workspace"):
@@ -273,7 +273,7 @@ def test_repro_with_a_bad_method_spec_is_one_line_and_starts_nothing(tmp_path, m
     from typer.testing import CliRunner
 
     from papernotes.cli.app import app
-    from papernotes.workspace import init_workspace
+    from papernotes.core.workspace import init_workspace
 
     root = tmp_path / "vault"
     init_workspace(root)

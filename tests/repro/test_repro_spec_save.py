@@ -6,10 +6,10 @@ import pytest
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.repro.spec import load_spec, resolve
-from papernotes.repro.spec_edit import save_overrides
-from papernotes.resources import shipped_dir
-from papernotes.yaml_doc import guess_indent, parse_yaml, render_yaml
+from papernotes.core.resources import shipped_dir
+from papernotes.core.yaml_doc import guess_indent, parse_yaml, render_yaml
+from papernotes.repro.spec.model import load_spec, resolve
+from papernotes.repro.spec.save import save_overrides
 
 SHIPPED = sorted(shipped_dir("repro").glob("*.yaml"))
 

@@ -11,9 +11,9 @@ import urllib.request
 import pytest
 from mlflow.tracking import MlflowClient
 
-from papernotes.errors import PapernotesError
-from papernotes.repro.preflight import check_tracking
-from papernotes.repro.tracking import Tracker, flatten, resolve_tracking_uri
+from papernotes.core.errors import PapernotesError
+from papernotes.repro.launch.preflight import check_tracking
+from papernotes.repro.tracking.sink import Tracker, flatten, resolve_tracking_uri
 
 from .conftest import free_port
 
@@ -162,7 +162,7 @@ def test_unreachable_server_is_one_line_error():
 def mlflow_server(tmp_path, empty_store):
     import os
 
-    from papernotes.repro.ui_server import QUIET_ENV
+    from papernotes.repro.tracking.ui_server import QUIET_ENV
 
     shutil.copy(empty_store, tmp_path / "server.db")  # a made store: the server starts in seconds
     port = free_port()
@@ -186,7 +186,7 @@ def mlflow_server(tmp_path, empty_store):
             pytest.fail("mlflow server did not start")
         time.sleep(0.5)
     yield uri
-    from papernotes.repro.ui_server import stop_group
+    from papernotes.repro.tracking.ui_server import stop_group
 
     stop_group(proc)  # the server and its workers, as `papernotes ui` stops them
 

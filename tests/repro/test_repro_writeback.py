@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from papernotes.notes.format.regions import region_body
-from papernotes.repro.spec import Expected
-from papernotes.repro.writeback import RunRow, existing_runs, write_back
+from papernotes.repro.results.writeback import RunRow, existing_runs, write_back
+from papernotes.repro.spec.model import Expected
 
 USER = "---\ntitle: SimCLR\n---\n# SimCLR\n\n我的笔记 — keep me\r\nexact  bytes\n\n## 9. Reproduction\n"
 TAIL = "\n## 10. After\n\ntrailing user text\n"
@@ -62,11 +62,11 @@ def test_same_run_replaces_its_row(tmp_path):
 
 
 def test_a_run_records_itself_on_the_patch_naming_it_and_changes_no_status(tmp_path):
+    from papernotes.core.workspace import init_workspace
     from papernotes.notes.creation import notes_to_create
     from papernotes.notes.format.parse import parse_note
     from papernotes.notes.patching import add_patch, add_point, set_patch
     from papernotes.notes.vault import update_note, write_new_notes
-    from papernotes.workspace import init_workspace
 
     ws = init_workspace(tmp_path / "vault")
     write_new_notes(ws, notes_to_create(key="simclr", title=None, bibtex=None, note_key=None,
@@ -115,8 +115,8 @@ def test_region_heading_follows_the_note_language(tmp_path):
 
 
 def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):
-    from papernotes.repro.publish import paper_note as _paper_note
-    from papernotes.workspace import find_workspace
+    from papernotes.core.workspace import find_workspace
+    from papernotes.repro.run.publish import paper_note as _paper_note
 
     (ws_dir / "notes" / "对比学习.md").write_text("---\naliases: [SimCLR 复现]\n---\n# x\n",
                                                encoding="utf-8")

@@ -19,12 +19,13 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.errors import PapernotesError
-from papernotes.repro import locks, store_lock
-from papernotes.repro.board import finished_runs
-from papernotes.repro.runs import list_runs
-from papernotes.repro.store_warmup import _CREATE, StoreWarmup, create_store, store_is_new
-from papernotes.repro.tracking import run_states
+from papernotes.core import locks
+from papernotes.core.errors import PapernotesError
+from papernotes.repro.results.board import finished_runs
+from papernotes.repro.tracking import store_lock
+from papernotes.repro.tracking.runs import list_runs
+from papernotes.repro.tracking.sink import run_states
+from papernotes.repro.tracking.store_warmup import _CREATE, StoreWarmup, create_store, store_is_new
 
 from .conftest import TINY, tiny_args
 

@@ -12,8 +12,8 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
-from papernotes.errors import PapernotesError
-from papernotes.repro.store_warmup import DeferredStart, StoreWarmup, store_is_new
+from papernotes.core.errors import PapernotesError
+from papernotes.repro.tracking.store_warmup import DeferredStart, StoreWarmup, store_is_new
 
 from .conftest import tiny_args
 
@@ -62,7 +62,8 @@ def _logged(client, run_id: str) -> tuple[dict, dict]:
 @pytest.mark.slow  # two tiny in-process runs: 30-60 s on the shared machine
 def test_repro_on_a_new_store_trains_first_and_logs_every_event(ws, monkeypatch):
     """The deferred run logs what a run opened first logs; its folder is found from the run."""
-    from papernotes.repro import runner, store_warmup
+    from papernotes.repro.run import runner
+    from papernotes.repro.tracking import store_warmup
 
     base = ws / "runs" / "simclr-demo"
     made = store_warmup.new_client

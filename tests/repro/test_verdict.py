@@ -11,7 +11,7 @@ import math
 import pytest
 
 from papernotes.notes.model.ideas_model import PatchStatus, parse_expectation
-from papernotes.repro.verdict import betainc, compare, mean_sd, seeds_to_settle, t_cdf, t_quantile, verdict
+from papernotes.repro.experiment.verdict import betainc, compare, mean_sd, seeds_to_settle, t_cdf, t_quantile, verdict
 
 TABLE = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 9: 2.262, 14: 2.145, 29: 2.045,
          120: 1.980}

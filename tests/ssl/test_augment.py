@@ -9,9 +9,9 @@ import torch
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 
-from papernotes.ssl import augment as A
-from papernotes.ssl import image_ops as I
 from papernotes.ssl.config import AugConfig
+from papernotes.ssl.views import augment as A
+from papernotes.ssl.views import image_ops as I
 
 
 def ks_uniform(x: torch.Tensor, lo: float, hi: float) -> float:

@@ -4,9 +4,9 @@ and an end-to-end fine-tune (main_finetune.py) of a copy of the encoder."""
 import torch
 
 from papernotes.ssl.config import EvalConfig, ModelConfig
-from papernotes.ssl.finetune import Classifier, finetune, param_groups
-from papernotes.ssl.linear_eval import checksum, fit_linear
-from papernotes.ssl.models import build_encoder
+from papernotes.ssl.evaluation.finetune import Classifier, finetune, param_groups
+from papernotes.ssl.evaluation.linear import checksum, fit_linear
+from papernotes.ssl.models.encoders import build_encoder
 
 
 def test_linear_bn_is_a_parameter_free_batchnorm_with_the_full_set_statistics():

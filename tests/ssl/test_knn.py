@@ -1,6 +1,6 @@
 import torch
 
-from papernotes.ssl.knn import knn_predict, knn_top1
+from papernotes.ssl.evaluation.knn import knn_predict, knn_top1
 
 
 def test_knn_matches_naive_weighted_vote():

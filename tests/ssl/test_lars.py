@@ -8,9 +8,9 @@ import torch
 from torch import nn
 
 from papernotes.ssl.config import ModelConfig, OptimConfig
-from papernotes.ssl.lars import LARS
-from papernotes.ssl.models import ProjectionHead, build_encoder
-from papernotes.ssl.optimizers import build_optimizer
+from papernotes.ssl.models.encoders import ProjectionHead, build_encoder
+from papernotes.ssl.optim.lars import LARS
+from papernotes.ssl.optim.optimizers import build_optimizer
 
 from .encoder_head import SimCLRModel
 

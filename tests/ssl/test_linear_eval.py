@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from papernotes.ssl.config import EvalConfig
-from papernotes.ssl.linear_eval import EncoderChanged, checksum, evaluate_frozen, linear_probe
+from papernotes.ssl.evaluation.linear import EncoderChanged, checksum, evaluate_frozen, linear_probe
 
 
 def _separable(n, g):

@@ -8,7 +8,7 @@ import torch
 
 from papernotes.ssl.checkpoint import load_checkpoint
 from papernotes.ssl.config import ConfigError, config_from_dict, config_to_dict
-from papernotes.ssl.method_config import METHOD_CONFIGS
+from papernotes.ssl.config.methods import METHOD_CONFIGS
 from papernotes.ssl.methods import METHODS
 from papernotes.ssl.pretrain import run
 

@@ -7,7 +7,7 @@ import torchvision
 from torch import nn
 
 from papernotes.ssl.config import ModelConfig
-from papernotes.ssl.models import ProjectionHead, build_encoder
+from papernotes.ssl.models.encoders import ProjectionHead, build_encoder
 
 from .encoder_head import SimCLRModel
 

@@ -17,7 +17,7 @@ from papernotes.ssl.config import ConfigError, config_from_dict
 from papernotes.ssl.losses_clustering import dino_loss
 from papernotes.ssl.methods import build_method
 from papernotes.ssl.methods.dino import DINOHead, WeightNormLinear, cosine_schedule, dino_multicrop_loss, teacher_temp
-from papernotes.ssl.multicrop import Crop, crops_of, forward_by_resolution, multicrop_views
+from papernotes.ssl.views.multicrop import Crop, crops_of, forward_by_resolution, multicrop_views
 from tests.ssl.test_losses_family import naive_sinkhorn
 
 BS = 4

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from papernotes.ssl.config import OptimConfig
-from papernotes.ssl.schedule import lr_at, peak_lr, warmup_steps
+from papernotes.ssl.optim.schedule import lr_at, peak_lr, warmup_steps
 
 
 def test_peak_lr_linear_and_sqrt():

@@ -4,7 +4,7 @@ import torch
 
 from papernotes.ssl.config import EvalConfig
 from papernotes.ssl.data.synthetic import SHAPES, generate, synthetic_splits
-from papernotes.ssl.linear_eval import linear_probe
+from papernotes.ssl.evaluation.linear import linear_probe
 
 
 def test_deterministic_from_seed_and_distinct_across_seeds():

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from papernotes.ssl.config import ConfigError, ModelConfig, config_from_dict
-from papernotes.ssl.models import build_encoder
-from papernotes.ssl.vit import VisionTransformer, sincos_pos_embed
+from papernotes.ssl.models.encoders import build_encoder
+from papernotes.ssl.models.vit import VisionTransformer, sincos_pos_embed
 
 
 def _official_pos_embed(embed_dim, grid_size, cls_token=False):
@@ -91,7 +91,7 @@ def test_bad_vit_options_name_their_field(patch, field):
 
 
 def test_adamw_takes_the_configured_betas():
-    from papernotes.ssl.optimizers import build_optimizer
+    from papernotes.ssl.optim.optimizers import build_optimizer
 
     cfg = config_from_dict({"optim": {"name": "adamw", "betas": [0.9, 0.95]}})
     opt = build_optimizer(cfg.optim, torch.nn.Linear(2, 2), 256)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from papernotes.errors import PapernotesError, problems_of
+from papernotes.core.errors import PapernotesError, problems_of
 from papernotes.notes.doctor.links import VaultIndex, anchor_problem, note_name, rename_fix, resolve
 from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links

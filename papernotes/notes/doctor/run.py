@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
-from papernotes.atomic import atomic_write_bytes, atomic_write_text
-from papernotes.errors import PapernotesError
+from papernotes.core.atomic import atomic_write_bytes, atomic_write_text
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.doctor.checks import FileReport, examine
 from papernotes.notes.doctor.links import VaultIndex, build_index
 from papernotes.notes.markdown_files import expand_markdown
@@ -30,7 +30,7 @@ class DoctorRun:
 
 
 def _workspace_of(path: Path):
-    from papernotes.workspace import find_workspace
+    from papernotes.core.workspace import find_workspace
 
     try:
         return find_workspace(path.parent)

@@ -19,7 +19,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 

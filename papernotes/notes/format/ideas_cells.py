@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 
 _PUNCT = frozenset(string.punctuation)
 _BR = re.compile(r"(\\*)<br>")

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.format.properties import PROPERTY_FIELDS
 from papernotes.notes.format.section_labels import field_label
 

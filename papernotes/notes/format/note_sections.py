@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from markdown_it.token import Token
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.format.markdown import (
     block_end,
     block_text,

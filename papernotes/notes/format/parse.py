@@ -15,7 +15,7 @@ from typing import Any
 from markdown_it.token import Token
 from pydantic import ValidationError
 
-from papernotes.errors import NoteProblems, PapernotesError
+from papernotes.core.errors import NoteProblems, PapernotesError
 from papernotes.notes.format.frontmatter import Frontmatter, split_frontmatter
 from papernotes.notes.format.ideas import parse_ideas
 from papernotes.notes.format.markdown import parse_blocks

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 
 _MARKER = re.compile(r"^%% papernotes:(begin|end) ([a-z][a-z0-9_-]*) %%[ \t]*\r?$")
 

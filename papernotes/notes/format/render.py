@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
+from papernotes.core.notices import warn
+from papernotes.core.resources import shipped_dir
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter, update_frontmatter
 from papernotes.notes.format.header import sync_header
 from papernotes.notes.format.ideas import render_ideas
@@ -23,8 +25,6 @@ from papernotes.notes.format.region_edits import ideas_edit, keep_lines
 from papernotes.notes.format.regions import find_regions, region_body, replace_region, wrap_region
 from papernotes.notes.model.mermaid import MermaidDiagram, to_mermaid
 from papernotes.notes.model.schema import STATUS_LABELS, Note
-from papernotes.notices import warn
-from papernotes.resources import shipped_dir
 
 if TYPE_CHECKING:
     from papernotes.notes.format.parse import ParsedNote

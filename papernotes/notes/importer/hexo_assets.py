@@ -22,9 +22,9 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from papernotes.core.workspace import ATTACHMENTS
 from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.links import Link, md_destination, rewrite_links
-from papernotes.workspace import ATTACHMENTS
 
 _TAG = re.compile(r"\{%\s*asset_(img|link|path)\s+(.*?)\s*%\}")  # kind, arguments
 

@@ -40,8 +40,8 @@ def name_for(path: Path, props: dict[str, Any], taken: set[str]) -> str:
 
 
 def _quick_properties(path: Path) -> dict[str, Any]:
-    from papernotes.atomic import read_text_utf8
-    from papernotes.errors import PapernotesError
+    from papernotes.core.atomic import read_text_utf8
+    from papernotes.core.errors import PapernotesError
     from papernotes.notes.format.frontmatter import split_frontmatter
 
     try:

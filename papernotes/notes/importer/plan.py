@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from papernotes.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
-from papernotes.errors import FileProblems, PapernotesError
+from papernotes.core.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
+from papernotes.core.errors import FileProblems, PapernotesError
 from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.format.section_labels import note_language

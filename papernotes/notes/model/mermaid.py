@@ -185,7 +185,7 @@ _TEMPLATE_HINT = "% 如果支持mermaid，可以在这里画流程图。如果�
 
 def parse_mermaid(src: str, *, path=None, first_line: int = 1) -> MermaidDiagram:
     """Parse a flowchart; `first_line` is the file line of `src`'s first line (for errors)."""
-    from papernotes.errors import PapernotesError
+    from papernotes.core.errors import PapernotesError
 
     direction: str | None = None
     nodes: dict[str, MermaidNode] = {}

@@ -147,7 +147,7 @@ def _pairs() -> tuple[dict[str, float], dict[str, float], dict[str, float], floa
             words2.setdefault(w[0], {})[w[1]] = math.log(f)
     total = sum(right.values())
     try:
-        from papernotes.atomic import atomic_write_bytes
+        from papernotes.core.atomic import atomic_write_bytes
 
         atomic_write_bytes(path, marshal.dumps((pair, left, right, total, words2)),
                            overwrite=True)

@@ -17,8 +17,8 @@ import bibtexparser
 from bibtexparser.model import Entry
 from pylatexenc.latex2text import LatexNodes2Text
 
-from papernotes.atomic import read_text_utf8
-from papernotes.errors import PapernotesError
+from papernotes.core.atomic import read_text_utf8
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.schema import Metadata, Note
 
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)

@@ -18,12 +18,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from papernotes.atomic import read_text_utf8
-from papernotes.errors import PapernotesError
+from papernotes.core.atomic import read_text_utf8
+from papernotes.core.errors import PapernotesError
+from papernotes.core.resources import catalog_dir
+from papernotes.core.yaml_doc import line_of, parse_yaml, validation_error
 from papernotes.notes.model.mermaid import parse_mermaid
 from papernotes.notes.model.schema import Background, Lang, Metadata, Method, Note, RelatedWork, Result, Term, check_key
-from papernotes.resources import catalog_dir
-from papernotes.yaml_doc import line_of, parse_yaml, validation_error
 
 
 class _Frozen(BaseModel):

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from papernotes.errors import PapernotesError  # stdlib-only shared module
+from papernotes.core.errors import PapernotesError  # stdlib-only shared module
 from papernotes.ssl.config import DataConfig
 from papernotes.ssl.data.synthetic import synthetic_splits
 

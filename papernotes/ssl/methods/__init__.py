@@ -1,5 +1,5 @@
 """The registry of methods: `METHODS[name]` is the nn.Module class of a method (see base.py for
-the seam). Its typed options are `papernotes.ssl.method_config.METHOD_CONFIGS[name]`."""
+the seam). Its typed options are `papernotes.ssl.config.methods.METHOD_CONFIGS[name]`."""
 
 from __future__ import annotations
 

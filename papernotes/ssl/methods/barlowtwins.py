@@ -12,7 +12,7 @@ from torch import Tensor
 
 from papernotes.ssl.losses import barlow_twins_loss
 from papernotes.ssl.methods.base import Method, fp32
-from papernotes.ssl.methods.heads import barlow_projector
+from papernotes.ssl.models.heads import barlow_projector
 
 
 class BarlowTwins(Method):

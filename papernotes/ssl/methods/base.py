@@ -24,8 +24,8 @@ from contextlib import contextmanager
 import torch
 from torch import Tensor, nn
 
-from papernotes.ssl.augment import two_views
-from papernotes.ssl.models import build_encoder
+from papernotes.ssl.models.encoders import build_encoder
+from papernotes.ssl.views.augment import two_views
 
 
 class Method(nn.Module):

@@ -17,7 +17,7 @@ from torch import Tensor
 
 from papernotes.ssl.losses import byol_loss
 from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
-from papernotes.ssl.methods.heads import mlp_bn
+from papernotes.ssl.models.heads import mlp_bn
 
 
 def target_ema(step: int, total_steps: int, base: float) -> float:

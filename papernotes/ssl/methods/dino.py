@@ -31,7 +31,7 @@ from torch import Tensor, nn
 
 from papernotes.ssl.losses_clustering import dino_center_update
 from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
-from papernotes.ssl.multicrop import Crop, at_least_f32, forward_by_resolution, multicrop_views
+from papernotes.ssl.views.multicrop import Crop, at_least_f32, forward_by_resolution, multicrop_views
 
 N_GLOBAL = 2  # DataAugmentationDINO: two global crops, the teacher's inputs
 

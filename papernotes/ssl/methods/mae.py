@@ -21,10 +21,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from papernotes.ssl.augment import crop_flip_view
 from papernotes.ssl.losses import mae_loss, patchify
 from papernotes.ssl.methods.base import Method, fp32
-from papernotes.ssl.vit import LN_EPS, Block, VisionTransformer, init_vit_weights, sincos_pos_embed
+from papernotes.ssl.models.vit import LN_EPS, Block, VisionTransformer, init_vit_weights, sincos_pos_embed
+from papernotes.ssl.views.augment import crop_flip_view
 
 
 def random_masking(noise: Tensor, mask_ratio: float) -> tuple[Tensor, Tensor, Tensor]:

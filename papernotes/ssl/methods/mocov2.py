@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from papernotes.ssl import distributed
 from papernotes.ssl.losses import infonce_queue_loss, moco_enqueue
 from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
-from papernotes.ssl.methods.heads import mlp_relu
+from papernotes.ssl.models.heads import mlp_relu
 
 
 class MoCoV2(Method):

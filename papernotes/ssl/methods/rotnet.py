@@ -21,9 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from papernotes.ssl import image_ops
-from papernotes.ssl.augment import crop_flip_view, sample_flip
 from papernotes.ssl.methods.base import Method, fp32
+from papernotes.ssl.views import image_ops
+from papernotes.ssl.views.augment import crop_flip_view, sample_flip
 
 ROTATIONS = 4  # 0, 90, 180, 270 degrees: labels 0..3
 

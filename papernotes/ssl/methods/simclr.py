@@ -8,7 +8,7 @@ from torch import Tensor
 
 from papernotes.ssl.losses import nt_xent_loss
 from papernotes.ssl.methods.base import Method, fp32
-from papernotes.ssl.models import ProjectionHead
+from papernotes.ssl.models.encoders import ProjectionHead
 
 
 class SimCLR(Method):

@@ -29,8 +29,8 @@ from torch import Tensor, nn
 from papernotes.ssl import distributed
 from papernotes.ssl.losses_clustering import sinkhorn, swav_loss
 from papernotes.ssl.methods.base import Method, fp32
-from papernotes.ssl.methods.heads import mlp_bn
-from papernotes.ssl.multicrop import at_least_f32, crops_of, forward_by_resolution, multicrop_views
+from papernotes.ssl.models.heads import mlp_bn
+from papernotes.ssl.views.multicrop import at_least_f32, crops_of, forward_by_resolution, multicrop_views
 
 
 class SwAV(Method):

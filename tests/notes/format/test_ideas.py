@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.format.ideas import parse_ideas, render_ideas
 from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point, Verdict, parse_expectation
 

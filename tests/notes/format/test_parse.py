@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.render import render_new
 from papernotes.notes.model.schema import Note, ReadingStatus
@@ -182,7 +182,7 @@ def test_language_comes_from_the_headings_not_from_any_text():
 
 
 def test_every_problem_of_a_note_in_the_body_is_named_by_its_label(lang):
-    from papernotes.errors import problems_of
+    from papernotes.core.errors import problems_of
 
     text = render_new(simclr_note(lang))
     body = text[text.index("\n---\n") + 5:]  # no properties: the body's values count

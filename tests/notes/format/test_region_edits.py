@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes import notices
+from papernotes.core import notices
 from papernotes.notes.format.parse import parse_note
 from papernotes.notes.format.region_edits import KEPT_TITLE, ideas_edit, ideas_leftovers
 from papernotes.notes.format.regions import find_regions, region_body, wrap_region

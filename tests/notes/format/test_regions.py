@@ -1,6 +1,6 @@
 import pytest
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.format.regions import find_regions, region_body, replace_region, wrap_region
 
 NOTE = (

@@ -170,7 +170,7 @@ def test_update_keeps_untouched_properties_byte_for_byte():
 
 
 def test_broken_workspace_template_is_a_one_line_error(tmp_path):
-    from papernotes.errors import PapernotesError
+    from papernotes.core.errors import PapernotesError
 
     (tmp_path / "note.en.md.j2").write_text("# {{ title }}\n\n{% for x in %}\n", encoding="utf-8")
     with pytest.raises(PapernotesError) as info:

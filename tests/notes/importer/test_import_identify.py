@@ -61,7 +61,7 @@ def test_dry_run_names_the_paper_and_its_evidence_per_file(ws_dir):
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    from papernotes.workspace import init_workspace
+    from papernotes.core.workspace import init_workspace
 
     root = tmp_path_factory.mktemp("corpus") / "vault"
     init_workspace(root)
@@ -141,9 +141,9 @@ def test_repro_runs_on_an_imported_note_linked_to_a_spec(imported, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "spec simclr profile demo" in res.output
 
-    from papernotes.repro.note_spec import note_for as _note_for
-    from papernotes.repro.spec import load_spec, resolve, spec_path
-    from papernotes.workspace import find_workspace
+    from papernotes.core.workspace import find_workspace
+    from papernotes.repro.spec.find import note_for as _note_for
+    from papernotes.repro.spec.model import load_spec, resolve, spec_path
 
     ws = find_workspace()
     path = spec_path("simclr", ws.repro_dir)

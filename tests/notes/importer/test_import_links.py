@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
+from papernotes.core.workspace import init_workspace
 from papernotes.notes.doctor.checks import check_links
 from papernotes.notes.doctor.links import build_index, resolve
 from papernotes.notes.format.links import find_links, md_destination
@@ -19,7 +20,6 @@ from papernotes.notes.importer.plan import plan_import, write_imports
 from papernotes.notes.lookup import note_names
 from papernotes.notes.model.names import FORBIDDEN, fold, name_from_title, name_problem
 from papernotes.notes.repair.mojibake_repair import repair_text
-from papernotes.workspace import init_workspace
 
 
 def run(*args: str):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.mermaid import MermaidDiagram, MermaidEdge, MermaidNode, parse_mermaid, to_mermaid
 
 TEMPLATE = """graph TD

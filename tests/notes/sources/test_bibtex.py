@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.schema import Metadata, Note
 from papernotes.notes.sources.bibtex import metadata_to_bibtex, notes_from_bibtex
 from papernotes.notes.sources.catalog import card_to_note, list_cards

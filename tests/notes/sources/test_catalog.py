@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.errors import PapernotesError
+from papernotes.core.errors import PapernotesError
+from papernotes.core.resources import catalog_dir
 from papernotes.notes.model.schema import Note
 from papernotes.notes.sources import catalog
 from papernotes.notes.sources.catalog import card_to_note, list_cards, load_card, load_card_file, suggest
-from papernotes.resources import catalog_dir
 
 EXPECTED = {
     "simclr", "moco", "mocov2", "byol", "swav", "barlowtwins", "dino", "mae", "beit", "vit",

@@ -1,0 +1,112 @@
+"""The workspace (an Obsidian vault): `papernotes.yaml` at its root, found upwards like git.
+
+    <root>/papernotes.yaml   config (language, folders, MLflow tracking URI)
+    <root>/notes/            the notes (Markdown, Obsidian reads them natively)
+    <root>/templates/        Jinja2 templates, copied from the package; edit to taste
+    <root>/repro/            repro specs (YAML)
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from papernotes.core.atomic import atomic_write_text, read_text_utf8
+from papernotes.core.errors import PapernotesError
+from papernotes.core.resources import shipped_dir
+
+CONFIG_NAME = "papernotes.yaml"
+ATTACHMENTS = "attachments"  # files notes embed (run curves, imported images), under notes/
+
+DEFAULT_CONFIG = """\
+# papernotes workspace. This folder can be opened as an Obsidian vault.
+lang: zh            # default note language: zh (the user's template) or en
+notes_dir: notes
+templates_dir: templates
+repro_dir: repro
+# tracking_uri: sqlite:///mlflow.db   # default: sqlite:///<workspace>/mlflow.db
+"""
+
+
+class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lang: str = "zh"
+    notes_dir: str = "notes"
+    templates_dir: str = "templates"
+    repro_dir: str = "repro"
+    tracking_uri: str | None = None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: WorkspaceConfig
+
+    @property
+    def notes_dir(self) -> Path:
+        return self.root / self.config.notes_dir
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / self.config.templates_dir
+
+    @property
+    def repro_dir(self) -> Path:
+        return self.root / self.config.repro_dir
+
+    @property
+    def tracking_uri(self) -> str:
+        return self.config.tracking_uri or f"sqlite:///{self.root / 'mlflow.db'}"
+
+
+def load_config(path: Path) -> WorkspaceConfig:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    text = read_text_utf8(path)
+    try:
+        data = YAML(typ="safe").load(io.StringIO(text)) or {}
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PapernotesError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path,
+                              line=mark.line + 1 if mark else None) from None
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        raise PapernotesError(e["msg"], path=path, field=".".join(map(str, e["loc"]))) from None
+
+
+def find_workspace(start: str | Path | None = None) -> Workspace:
+    """The workspace containing `start` (default: the current folder), searching upwards."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        cfg = folder / CONFIG_NAME
+        if cfg.is_file():
+            return Workspace(folder, load_config(cfg))
+    raise PapernotesError(f"no papernotes workspace in {here} or above",
+                          hint="run `papernotes init` to make one")
+
+
+def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
+    """Make a workspace: config, notes/, and copies of the shipped templates/ and repro/ specs."""
+    root = Path(root).resolve()
+    cfg = root / CONFIG_NAME
+    if cfg.exists() and not force:
+        raise PapernotesError("already a papernotes workspace", path=cfg,
+                              hint="pass --force to reset its config")
+    root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(cfg, DEFAULT_CONFIG, overwrite=force)
+    (root / "notes").mkdir(exist_ok=True)
+    for name in ("templates", "repro"):
+        src, dst = shipped_dir(name), root / name
+        dst.mkdir(exist_ok=True)
+        for item in sorted(src.glob("*")):
+            if item.is_file() and not (dst / item.name).exists():
+                shutil.copy2(item, dst / item.name)
+    return Workspace(root, load_config(cfg))

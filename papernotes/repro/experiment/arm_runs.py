@@ -1,0 +1,155 @@
+"""MLflow for `papernotes idea run`: one parent run, an arm run nested under it per trained arm.
+
+Only the parent process talks to MLflow, through `MlflowClient` with explicit run ids (several
+arm runs are open at once, so the fluent API's one active run does not fit). Tags scripts can
+rely on: `papernotes.patch` = `KEY#ID` on the parent; `papernotes.arm` (`baseline`/`patch`),
+`papernotes.seed` and `papernotes.config_hash` on every arm run, which also carries
+`mlflow.parentRunId`. A FINISHED run with an arm's config hash (an arm of an earlier `idea run`,
+or a plain `papernotes repro` run, which carries the same tag) is reused, not trained again.
+
+A new SQLite store takes 20-40 s to create (schema migrations): `StoreWarmup` (store_warmup.py)
+creates it in a thread while the arms start training; their events wait in the arm loggers
+until it is ready.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from papernotes.core.errors import PapernotesError
+from papernotes.repro.tracking.sink import event_metrics, flatten, start_tags, ui_link
+from papernotes.repro.tracking.store_warmup import StoreWarmup, new_client, store_is_new, tracking_error  # noqa: F401
+
+STEP_EVENTS = ("step", "epoch")
+
+
+def experiment_id(client, name: str, artifact_location: str | None, uri: str) -> str:
+    try:
+        exp = client.get_experiment_by_name(name)
+        if exp is not None:
+            return exp.experiment_id
+        return client.create_experiment(name, artifact_location=artifact_location)
+    except Exception as exc:
+        raise tracking_error(exc, uri) from None
+
+
+def find_finished(client, exp_id: str, digest: str, metric: str):
+    """The newest FINISHED run with this config hash that carries `metric`, or None."""
+    runs = client.search_runs([exp_id], filter_string=f"tags.`papernotes.config_hash` = '{digest}' "
+                              "and attributes.status = 'FINISHED'",
+                              order_by=["attributes.start_time DESC"], max_results=20)
+    return next((r for r in runs if metric in r.data.metrics), None)
+
+
+def find_resumable(client, exp_id: str, digest: str, out_dir: Path) -> str | None:
+    """A KILLED arm run of this hash whose checkpoint is still in the arm's folder."""
+    from papernotes.repro.run.run_dirs import RUN_FILE, checkpoint_file
+
+    if not checkpoint_file(out_dir).is_file() or not (out_dir / RUN_FILE).is_file():
+        return None
+    import json
+
+    try:
+        run_id = json.loads((out_dir / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError):
+        return None
+    runs = client.search_runs([exp_id], filter_string=f"tags.`papernotes.config_hash` = '{digest}' "
+                              "and attributes.status = 'KILLED'", max_results=50)
+    return run_id if any(r.info.run_id == run_id for r in runs) else None
+
+
+def start_parent(client, exp_id: str, name: str, tags: dict[str, str]) -> str:
+    return client.create_run(exp_id, run_name=name, tags=tags).info.run_id
+
+
+class ArmLogger:
+    """An arm's events as MLflow metrics: buffered until its run exists, then sent in batches."""
+
+    def __init__(self, run_name: str, params: dict[str, Any], tags: dict[str, str],
+                 resume_run: str | None = None) -> None:
+        self.run_name, self.params, self.tags, self.resume_run = run_name, params, tags, resume_run
+        self.run_id: str | None = None
+        self.client = None
+        self.events: list[dict] = []
+        self.step = 0
+
+    def __call__(self, event: dict) -> None:
+        self.events.append(event)
+
+    def attach(self, client, exp_id: str, parent: str) -> str:
+        """Open the arm's run (or reopen the interrupted one it resumes) under `parent`."""
+        from mlflow.entities import Param, RunTag
+
+        self.client = client
+        tags = {**self.tags, "mlflow.parentRunId": parent}
+        if self.resume_run:
+            self.run_id = self.resume_run
+            client.update_run(self.run_id, status="RUNNING")
+            client.log_batch(self.run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+            return self.run_id
+        self.run_id = client.create_run(exp_id, run_name=self.run_name, tags=tags).info.run_id
+        params = [Param(k, str(v)[:500]) for k, v in flatten(self.params).items()]
+        for i in range(0, len(params), 100):
+            client.log_batch(self.run_id, params=params[i:i + 100])
+        return self.run_id
+
+    def flush(self) -> None:
+        """Send the buffered events (no-op until the run is attached)."""
+        if self.run_id is None or not self.events:
+            return
+        from mlflow.entities import Metric, RunTag
+
+        events, self.events = self.events, []
+        now = int(time.time() * 1000)
+        metrics, tags = [], []
+        for event in events:
+            kind = event.get("event")
+            values = event_metrics(event)
+            if kind == "start":
+                self.step = int(event.get("start_step") or 0)
+                tags += [RunTag(k, v) for k, v in start_tags(event).items()]
+            elif kind in STEP_EVENTS or kind in ("eval", "end"):
+                self.step = int(event.get("step", self.step))
+                if kind == "epoch":
+                    values["train/epoch"] = float(event.get("epoch", 0))
+                if kind == "end" and "wall_time_s" in event:
+                    values["time/wall_s"] = float(event["wall_time_s"])
+                metrics += [Metric(k, v, now, self.step) for k, v in values.items()]
+        for i in range(0, max(len(metrics), 1), 1000):
+            self.client.log_batch(self.run_id, metrics=metrics[i:i + 1000],
+                                  tags=tags if i == 0 else [])
+
+    def finish(self, status: str, out_dir: Path | None = None) -> None:
+        if self.run_id is None:
+            return
+        self.flush()
+        if out_dir is not None:
+            for name, folder in (("config.json", "spec"), ("linear_eval.json", "eval")):
+                if (out_dir / name).is_file():
+                    self.client.log_artifact(self.run_id, str(out_dir / name), folder)
+        self.client.set_terminated(self.run_id, status=status)
+
+
+def run_metric(client, run_id: str, metric: str) -> float:
+    run = client.get_run(run_id)
+    if metric not in run.data.metrics:
+        known = ", ".join(sorted(run.data.metrics)) or "none"
+        raise PapernotesError(f"run {run_id} has no metric {metric!r}", field="expect",
+                              hint=f"it has: {known}")
+    return float(run.data.metrics[metric])
+
+
+def log_comparison(client, parent: str, numbers: dict[str, float], tags: dict[str, str],
+                   report: Path) -> None:
+    from mlflow.entities import Metric, RunTag
+
+    now = int(time.time() * 1000)
+    client.log_batch(parent, metrics=[Metric(k, float(v), now, 0) for k, v in numbers.items()],
+                     tags=[RunTag(k, v) for k, v in tags.items()])
+    client.log_artifact(parent, str(report))
+
+
+def link(uri: str, exp_id: str, run_id: str) -> str:
+    return ui_link(uri, exp_id, run_id)

@@ -1,0 +1,198 @@
+"""Running experiment arms as processes, up to K at once, each on its own cores or GPUs.
+
+Each arm is the engine in a child process (`python -m papernotes.ssl.pretrain`, or torchrun for
+several ranks) in its own session, its output in `<out_dir>/arm.log`, its events tailed from
+`<out_dir>/events-*.jsonl` and passed to the arm's sink. A slot is a share of the machine: on
+CPU a disjoint set of cores (the child is pinned to them, its threads fit them), on GPU its own
+devices (CUDA_VISIBLE_DEVICES). Ctrl-C reaches the children as SIGINT from here: each saves a
+checkpoint and exits 130; a failed arm stops the others the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from papernotes.core.atomic import atomic_write_text
+from papernotes.core.errors import PapernotesError
+from papernotes.repro.experiment.plan import Arm
+from papernotes.repro.launch import engine as launch
+from papernotes.ssl.config import config_to_dict
+
+LOG = "arm.log"
+CONFIG = "launch_config.json"
+
+
+@dataclass(frozen=True)
+class Slot:
+    cpus: list[int] | None = None  # pin the arm to these cores
+    gpus: list[str] | None = None  # CUDA_VISIBLE_DEVICES
+    threads: int | None = None  # OMP threads per process
+
+
+@dataclass
+class Job:
+    arm: Arm
+    sink: Callable[[dict], None]
+    resume: bool = False
+    code: int | None = None  # exit status once done
+    lock: int | None = None  # descriptor holding the arm folder's lock while it trains
+
+
+LOCK = ".arm.lock"
+
+
+def try_lock(job: Job) -> bool:
+    """Take the arm folder's lock without waiting: another `idea run` (of another patch with the
+    same baseline, say) may be training this very arm; its folder must not be shared."""
+    out = job.arm.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # pragma: no cover - Windows: no lock
+        pass
+    except OSError:
+        os.close(fd)
+        return False
+    job.lock = fd
+    return True
+
+
+def unlock(job: Job) -> None:
+    if job.lock is not None:
+        os.close(job.lock)
+        job.lock = None
+
+
+def arm_command(arm: Arm, config: Path, events: Path, resume: bool) -> list[str]:
+    if arm.plan.distributed:
+        return launch.torchrun_command(arm.plan, config, events, resume)
+    cmd = [sys.executable, "-m", "papernotes.ssl.pretrain", "--config", str(config),
+           "--events", str(events), "--quiet"]
+    return cmd + ["--resume"] if resume else cmd
+
+
+class ArmProcess:
+    def __init__(self, job: Job, slot: Slot, cwd: Path) -> None:
+        out = job.arm.out_dir
+        out.mkdir(parents=True, exist_ok=True)
+        config = out / CONFIG
+        atomic_write_text(config, json.dumps(config_to_dict(job.arm.config), indent=2) + "\n",
+                          overwrite=True)
+        events = out / f"events-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.jsonl"
+        env = dict(os.environ)
+        if slot.threads:
+            env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(slot.threads)
+        if slot.gpus is not None:
+            env["CUDA_VISIBLE_DEVICES"] = ",".join(slot.gpus)
+        self.job, self.log = job, out / LOG
+        with self.log.open("ab") as log:
+            log.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {job.arm.label}\n".encode())
+            log.flush()
+            self.proc = subprocess.Popen(arm_command(job.arm, config, events, job.resume), cwd=cwd,
+                                         env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        if slot.cpus and hasattr(os, "sched_setaffinity"):
+            try:  # before the child has started any thread: they all inherit it
+                os.sched_setaffinity(self.proc.pid, slot.cpus)
+            except OSError:
+                pass
+        self.tail = launch.EventTail(events, job.sink)
+
+    def poll(self) -> int | None:
+        self.tail.drain()
+        code = self.proc.poll()
+        if code is not None:
+            self.tail.drain()
+        return code
+
+    def stop(self) -> int:
+        """SIGINT, wait for the checkpoint and the exit (killed after a grace period)."""
+        try:
+            launch.interrupt(self.proc)
+        except KeyboardInterrupt:  # a second Ctrl-C: no more waiting
+            self.proc.kill()
+            self.proc.wait()
+        self.tail.drain()
+        return self.proc.returncode
+
+    def log_tail(self, lines: int = 5) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " | ".join(line.strip() for line in text[-lines:])
+
+
+class ArmFailed(PapernotesError):
+    pass
+
+
+def run_jobs(jobs: list[Job], slots: list[Slot], cwd: Path, *, poll_s: float = 0.2,
+             on_tick: Callable[[], None] = lambda: None,
+             still_needed: Callable[[Job], bool] = lambda job: True,
+             on_start: Callable[[Job], None] = lambda job: None,
+             on_done: Callable[[Job], None] = lambda job: None) -> None:
+    """Run every job, at most one per slot at a time. A job whose arm another process is training
+    waits for it, then `still_needed(job)` decides (False: its run is there to reuse). On Ctrl-C
+    every running arm is stopped (checkpoint saved) and KeyboardInterrupt re-raised; on a failed
+    arm the others are stopped and ArmFailed raised. `on_done` sees each job that ended (code 0
+    finished, 130 stopped)."""
+    pending = list(jobs)
+    running: dict[int, ArmProcess] = {}
+
+    def next_job() -> Job | None:
+        for job in list(pending):
+            if not try_lock(job):
+                continue  # trained elsewhere right now: look again later
+            pending.remove(job)
+            if still_needed(job):
+                return job
+            unlock(job)
+        return None
+
+    def stop_all() -> None:
+        for i, proc in list(running.items()):
+            proc.job.code = proc.stop()
+            unlock(proc.job)
+            del running[i]
+            on_done(proc.job)
+
+    try:
+        while pending or running:
+            for i, slot in enumerate(slots):
+                if i not in running and pending:
+                    job = next_job()
+                    if job is not None:
+                        running[i] = ArmProcess(job, slot, cwd)
+                        on_start(job)
+            for i, proc in list(running.items()):
+                code = proc.poll()
+                if code is None:
+                    continue
+                del running[i]
+                proc.job.code = code
+                unlock(proc.job)
+                on_done(proc.job)
+                if code != 0:
+                    stop_all()
+                    what = "was interrupted" if code == 130 else f"failed (exit {code})"
+                    raise ArmFailed(f"arm {proc.job.arm.label} {what}: {proc.log_tail()}",
+                                    path=proc.log, field="arm",
+                                    hint="the other arms were stopped; run again to continue")
+            on_tick()
+            if pending or running:
+                time.sleep(poll_s)
+    except KeyboardInterrupt:
+        stop_all()
+        raise

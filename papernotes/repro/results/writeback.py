@@ -1,0 +1,245 @@
+"""Results back into the note: the `repro` managed region, one table row per run.
+
+The region holds the paper's numbers (from the spec's `expected`), one row per run (kept from
+the existing region, so runs accumulate; a resumed run replaces its own row) and the curves
+embedded as `![[...]]` with the PNG stored in the vault. Only the region's bytes change. A run
+never changes an idea patch's status: it records its result on a patch that names its run id;
+`record_verdict` writes the verdict of `papernotes idea run` on its patch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from papernotes.core.atomic import atomic_write_bytes
+from papernotes.core.errors import PapernotesError
+from papernotes.core.locked_update import update_text
+from papernotes.core.notices import warn
+from papernotes.core.workspace import ATTACHMENTS
+from papernotes.notes.format.region_edits import RegionEdit, keep_lines
+from papernotes.notes.format.regions import find_regions, region_body, replace_region
+from papernotes.notes.format.section_labels import note_language
+
+REGION = "repro"
+COLUMNS = ("run", "date", "spec", "backbone", "dataset", "epochs", "batch", "linear top-1",
+           "linear top-5", "kNN top-1", "random-init top-1", "hardware", "wall time", "MLflow")
+_EMBED = re.compile(r"^!\[\[[^\]]+\]\]\s*$")
+_METRIC_COLUMN = {"eval/linear_top1": "linear top-1", "eval/linear_top5": "linear top-5",
+                  "eval/knn_top1": "kNN top-1", "eval/random_init_linear_top1": "random-init top-1"}
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run_id: str
+    date: str
+    spec: str  # name/profile
+    backbone: str
+    dataset: str
+    epochs: int
+    batch: int
+    metrics: dict  # eval/* in percent
+    hardware: str
+    wall_time_s: float
+    link: str
+
+    def cells(self) -> list[str]:
+        m = self.metrics
+        pct = lambda key: f"{m[key]:.2f}" if key in m else "–"  # noqa: E731
+        return [f"`{self.run_id[:8]}`", self.date, self.spec, self.backbone, self.dataset,
+                str(self.epochs), str(self.batch), pct("eval/linear_top1"), pct("eval/linear_top5"),
+                pct("eval/knn_top1"), pct("eval/random_init_linear_top1"), _cell(self.hardware),
+                _duration(self.wall_time_s), f"[{self.run_id}]({self.link})"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    return f"{h}h{rest // 60:02d}m" if h else f"{rest // 60}m{rest % 60:02d}s"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def paper_rows(expected) -> list[str]:
+    """The paper's numbers, one row per (backbone, dataset, source)."""
+    groups: dict[tuple, dict] = {}
+    for e in expected:
+        key = (e.backbone, e.dataset, e.source, e.epochs, e.batch_size)
+        groups.setdefault(key, {})[e.metric] = e.value
+    rows = []
+    for (backbone, dataset, source, epochs, batch), metrics in groups.items():
+        cells = dict.fromkeys(COLUMNS, "")
+        cells.update(run="**paper**", spec=_cell(source), backbone=backbone, dataset=dataset,
+                     epochs=str(epochs or ""), batch=str(batch or ""))
+        for metric, value in metrics.items():
+            if metric in _METRIC_COLUMN:
+                cells[_METRIC_COLUMN[metric]] = f"{value:.1f}"
+        rows.append(_row([cells[c] for c in COLUMNS]))
+    return rows
+
+
+def existing_runs(body: str | None) -> tuple[list[str], list[str]]:
+    """Run rows and embed lines already in the region (paper/header rows are regenerated)."""
+    rows, embeds = [], []
+    for line in (body or "").splitlines():
+        stripped = line.strip()
+        if _EMBED.match(stripped):
+            embeds.append(stripped)
+        elif stripped.startswith("| `"):
+            rows.append(stripped)
+    return rows, embeds
+
+
+_HEADING = {"zh": "### 复现结果 (papernotes repro)", "en": "### Reproduction (papernotes repro)"}
+
+
+def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en") -> str:
+    """The region body. Column names stay in English in both languages: `papernotes list`
+    reads the last run by them."""
+    lines = [_HEADING.get(lang, _HEADING["en"]), "",
+             _row(list(COLUMNS)), _row(["---"] * len(COLUMNS)), *paper_rows(expected), *rows]
+    if embeds:
+        lines += ["", *embeds]
+    return "\n".join(lines) + "\n"
+
+
+_SEPARATOR = re.compile(r"^\|[\s:|-]+\|?$")
+
+
+def typed_lines(old_body: str | None, new_body: str) -> list[str]:
+    """Lines typed by hand in the old region that the new body does not carry (its own rows,
+    embeds and fixed words are regenerated; the paper's rows come from the spec)."""
+    from papernotes.notes.format.render import NO_RUNS
+
+    new = {" ".join(ln.split()) for ln in new_body.splitlines()}
+    fixed = set(_HEADING.values()) | set(NO_RUNS.values())
+    out = []
+    for line in (old_body or "").splitlines():
+        s = line.strip()
+        if (not s or " ".join(s.split()) in new or s in fixed or _SEPARATOR.match(s)
+                or s.startswith(("| **paper**", "| run |"))):
+            continue
+        out.append(line.rstrip())
+    return out
+
+
+def result_text(row: RunRow, expected) -> str:
+    """One line for the idea log: our linear top-1 beside the paper's."""
+    ours = row.metrics.get("eval/linear_top1")
+    paper = next((e.value for e in expected if e.metric == "eval/linear_top1"), None)
+    text = f"run {row.run_id[:8]} ({row.spec}, {row.epochs} epochs)"
+    if ours is not None:
+        text += f": linear top-1 {ours:.2f}%"
+        if paper is not None:
+            text += f" vs paper {paper:.1f}%"
+    return text
+
+
+def update_patches(text: str, note_path: Path, row: RunRow, expected) -> tuple[str, list[int]]:
+    """Record the run on the idea patches that name its run id (their `result`), and nothing more:
+    a single run says nothing about a patch's status; `papernotes idea run` gives verdicts.
+    Returns the new text and the patch ids."""
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.format.render import render_update
+    from papernotes.notes.patching import set_patch
+
+    parsed = parse_note(text, path=note_path, key=note_path.stem)
+    log = parsed.note.ideas
+    ids = [p.id for p in log.patches if p.run_id == row.run_id]
+    for pid in ids:
+        log = set_patch(log, pid, result=result_text(row, expected))
+    if log == parsed.note.ideas:
+        return text, []
+    return render_update(parsed, parsed.note.model_copy(update={"ideas": log})), ids
+
+
+def _header_in_step(text: str, note_path: Path) -> str:
+    """`text` with the header under the title following the properties (derived data, kept in
+    step on every rewrite); unchanged if the note does not parse."""
+    from papernotes.core.errors import PapernotesError
+    from papernotes.notes.format.header import sync_header
+    from papernotes.notes.format.parse import parse_note
+
+    try:
+        parsed = parse_note(text, path=note_path, key=note_path.stem)
+    except PapernotesError:
+        return text
+    return sync_header(text, parsed.note, start=parsed.frontmatter.end if parsed.frontmatter else 0)
+
+
+def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
+               curves_png: Path | None, spec: str | None = None) -> list[int]:
+    """Add `row` (and the curves) to the note's `repro` region, and record the run on the idea
+    patches that name its run id (when `spec` is given); the rest of the note is kept, and so
+    are edits and rows other writers make meanwhile (`locked_update`). Returns those patch ids."""
+    embed = None
+    if curves_png is not None and curves_png.is_file():
+        name = f"{note_path.stem}-{row.run_id[:8]}-curves.png"
+        target = note_path.parent / ATTACHMENTS / name
+        atomic_write_bytes(target, curves_png.read_bytes(), overwrite=True)
+        try:  # Obsidian resolves embeds from the vault root
+            rel = target.resolve().relative_to(vault_root.resolve()).as_posix()
+        except ValueError:
+            rel = f"{ATTACHMENTS}/{name}"
+        embed = f"![[{rel}]]"
+    patched: list[int] = []
+
+    def change(text: str) -> str:
+        nonlocal patched
+        if spec is not None:
+            text, patched = update_patches(text, note_path, row, expected)
+        rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
+        mine = f"| `{row.run_id[:8]}` |"
+        rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
+        if embed is not None and embed not in embeds:
+            embeds.append(embed)
+        old_body = region_body(text, REGION, path=note_path)
+        body = render_region(expected, rows, embeds, note_language(text))
+        if "\r\n" in text:  # keep the note's line endings
+            body = body.replace("\n", "\r\n")
+        new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path)
+        kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
+        if kept:
+            new_text = keep_lines(new_text, REGION, kept, path=note_path)
+            edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
+            warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
+                 line=find_regions(new_text, path=note_path)[REGION].line)
+        return new_text
+
+    update_text(note_path, change)
+    return patched
+
+
+def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str) -> bool:
+    """The verdict of `papernotes idea run` on the patch `ran` (as it was when it ran): status,
+    numbers, parent run and result. Not recorded (False) if the patch's experiment was changed
+    in the note meanwhile: the numbers would describe another experiment."""
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.format.render import render_update
+    from papernotes.notes.patching import experiment_changed, find_patch
+    from papernotes.notes.patching import record_verdict as record
+
+    recorded = False
+
+    def change(text: str) -> str:
+        nonlocal recorded
+        parsed = parse_note(text, path=note_path, key=note_path.stem)
+        log = parsed.note.ideas
+        try:
+            recorded = not experiment_changed(ran, find_patch(log, ran.id))
+        except PapernotesError:  # the patch was deleted meanwhile
+            recorded = False
+        if not recorded:
+            return text
+        log = record(log, ran.id, status=status, verdict=verdict, run_id=parent_run_id, result=result)
+        return render_update(parsed, parsed.note.model_copy(update={"ideas": log}))
+
+    update_text(note_path, change)
+    return recorded

@@ -1,0 +1,99 @@
+"""What a finished `papernotes repro` run leaves behind: its artifacts in MLflow, its row in the
+paper's note, and a refreshed board (notes/board.md).
+
+The run itself (MLflow run, folder, engine) is `runner.py`; this module only publishes the
+results of one that FINISHED.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+from papernotes.core.atomic import atomic_write_text
+from papernotes.core.errors import PapernotesError
+from papernotes.core.workspace import Workspace
+from papernotes.notes.vault import note_path
+from papernotes.repro.results import writeback
+from papernotes.repro.run.run_dirs import checkpoint_file
+from papernotes.repro.spec.find import note_for
+from papernotes.repro.spec.model import Resolved
+
+
+def artifact_location(uri: str, ws: Workspace, paper: str) -> str | None:
+    """Where a new experiment keeps its artifacts: mlartifacts/<note key>/ in the workspace."""
+    if uri.startswith(("http://", "https://")):
+        return None  # the server decides (--artifacts-destination / --serve-artifacts)
+    return (ws.root / "mlartifacts" / paper).resolve().as_uri()
+
+
+def log_artifacts(tracker, res: Resolved, cfg_dict: dict, out_dir: Path, curves, rec) -> None:
+    resolved = {"spec": res.spec.name, "profile": res.profile, "paper": res.spec.paper,
+                "overrides": list(res.overrides), "config": cfg_dict}
+    spec_file = out_dir / "resolved_spec.json"
+    atomic_write_text(spec_file, json.dumps(resolved, indent=2) + "\n", overwrite=True)
+    tracker.log_artifact(spec_file, "spec")
+    if curves is not None:
+        tracker.log_artifact(curves, "plots")
+    report = rec.eval.get("report") or out_dir / "linear_eval.json"
+    tracker.log_artifact(report, "eval")
+    ckpt = rec.end.get("checkpoint") or checkpoint_file(out_dir)
+    tracker.log_artifact(ckpt, "checkpoints")
+
+
+def write_results(name: str, ws: Workspace, uri: str, res: Resolved, plan, rec, metrics: dict,
+                  run_id: str, link: str, curves, echo: Callable[[str], None]) -> Path | None:
+    """The run's row in its note (None: no note to write into), then the board."""
+    note = note_for(name, ws, res) or paper_note(ws, res.spec.paper, echo)
+    if note is not None:
+        row = run_row(res, plan, rec, metrics, run_id, link)
+        patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
+                                       spec=res.spec.name)
+        for pid in patched:
+            echo(f"idea patch {pid} in {note.name}: result of run {run_id[:8]} recorded "
+                 f"(a verdict needs `papernotes idea run`)")
+    else:
+        echo(f"no note {note_path(ws, res.spec.paper)}; results not written back (make it with "
+             f"`papernotes new {res.spec.paper}`)")
+    refresh_board(ws, uri, echo)
+    return note
+
+
+def paper_note(ws: Workspace, paper: str, echo: Callable[[str], None]) -> Path | None:
+    """The note the spec's `paper` names (its key, or a title or alias: notes/lookup.py)."""
+    from papernotes.notes.lookup import find_note
+
+    try:
+        match = find_note(ws, paper)
+    except PapernotesError:
+        return None
+    if not match.exact:
+        echo(f"results go into {match.describe(paper)}")
+    return match.path
+
+
+def refresh_board(ws: Workspace, uri: str, echo: Callable[[str], None]) -> None:
+    """Regenerate notes/board.md; the run is done and written back, so a failure only warns."""
+    try:
+        from papernotes.repro.results.board import refresh_board as refresh
+
+        refresh(ws, uri)
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the run itself succeeded
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        echo(f"warning: the board was not refreshed: {detail}")
+
+
+def run_row(res: Resolved, plan, rec, metrics: dict, run_id: str, link: str) -> writeback.RunRow:
+    cfg = res.config
+    start = rec.start or {}
+    dataset = (start.get("dataset") or {}).get("name") or cfg.data.name
+    hardware = str(start.get("hardware") or cfg.train.device)
+    if plan.world_size > 1:
+        hardware = f"{plan.world_size}x {hardware}"
+    return writeback.RunRow(run_id=run_id, date=time.strftime("%Y-%m-%d"),
+                            spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
+                            dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
+                            metrics=metrics, hardware=hardware,
+                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=link)

@@ -1,0 +1,222 @@
+"""One folder per run, and which run `--resume` continues.
+
+Each launch trains in its own folder, `<out_dir>/<MLflow run id>/` (out_dir from the spec
+profile, e.g. `runs/simclr-demo/`): two runs of one spec and profile, at the same time or one
+after the other, never share checkpoints, events or reports. A launch on a store that does not
+exist yet starts training before its run exists: its folder is named by a fresh id
+(`new_folder_id`), and the run records it (tag `papernotes.run_dir`). The folder holds
+`mlflow_run.json` (the run it belongs to) and a lock held while a process trains in it.
+
+`--resume` continues the latest KILLED run of the profile; `--resume RUN_ID` (or a unique
+prefix of the run id or of the folder's name) names one. A folder whose process died (SIGKILL,
+a crash) before its new store was ready has no run and no `mlflow_run.json`, only its launch
+config and maybe a checkpoint: `--resume` takes it as it takes a KILLED run, and a new run
+continues its checkpoint in it (`NO_RUN`, `fresh_run_line`). A FINISHED run, a run in use by another process, or a run of another
+tracking store is refused in one line. A folder from before this layout (`out_dir` itself
+holding `mlflow_run.json`) is still found.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from papernotes.core import locks
+from papernotes.core.errors import PapernotesError
+
+RUN_FILE = "mlflow_run.json"  # which MLflow run a folder belongs to
+LOCK_FILE = ".lock"  # held while a `papernotes repro` process trains in the folder
+LATEST = "latest"  # `--resume` without a run id
+RESUMABLE = ("KILLED", "FAILED", "RUNNING", "SCHEDULED")  # RUNNING + unlocked: a crashed process
+NO_RUN = "no MLflow run"  # the status of a folder whose process died before its run opened
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A run folder under out_dir, with what MLflow says about its run."""
+
+    run_id: str  # "" for a folder without a run (NO_RUN)
+    path: Path
+    tracking_uri: str | None  # from mlflow_run.json
+    status: str | None = None  # None: not in the MLflow store
+    end_time: int = 0  # ms since the epoch (start time while still running)
+    locked: bool = False
+
+    @property
+    def name(self) -> str:
+        """The run id, or the folder's name for a folder without a run (NO_RUN)."""
+        return self.run_id or self.path.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.name[:8]} ({self.status or 'not in the store'})"
+
+
+def wanted_run(resume: bool | str | None) -> str | None:
+    """What `ReproOptions.resume` asks for: None (a fresh run), LATEST, or a run id (prefix)."""
+    if resume is True:
+        return LATEST
+    return str(resume) if resume else None
+
+
+def folder_for(base: Path, run_id: str) -> Path:
+    return base / run_id
+
+
+def new_folder_id() -> str:
+    """The name of a folder made before its MLflow run exists: 32 hex digits, like a run id."""
+    return uuid.uuid4().hex
+
+
+def read_run_file(folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("run_id"), str) else None
+
+
+def run_folders(base: Path) -> list[tuple[dict, Path]]:
+    """(run file, folder) for every run folder under `base` (and `base` itself, old layout)."""
+    out = []
+    folders = [base] + (sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else [])
+    for folder in folders:
+        data = read_run_file(folder)
+        if data is not None:
+            out.append((data, folder))
+    return out
+
+
+def lock_folder(folder: Path, run_id: str) -> locks.FileLock:
+    """Hold `folder`'s lock for this process; one line naming the holder if another has it."""
+    try:
+        return locks.FileLock(folder / LOCK_FILE).acquire()
+    except locks.Busy as busy:
+        who = f" (pid {busy.pid})" if busy.pid else ""
+        raise PapernotesError(f"run {run_id[:8]} is in use by another papernotes repro{who}",
+                              path=folder, field="--resume",
+                              hint="wait for it to end, or stop it first") from None
+
+
+def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: Path) -> Candidate:
+    """The run `--resume` continues: `wanted` is LATEST or a run id (prefix). `what` names the
+    spec/profile in messages. Pure: the statuses come from the caller."""
+    resumable = [c for c in candidates if c.status in (*RESUMABLE, NO_RUN) and not c.locked
+                 and c.tracking_uri in (None, uri)]
+    resumable.sort(key=lambda c: c.end_time, reverse=True)
+    if wanted == LATEST:
+        killed = [c for c in resumable if c.status in ("KILLED", NO_RUN)]
+        if killed:
+            return killed[0]
+        if not candidates:
+            raise PapernotesError(f"no run of {what} to resume in {base}", field="--resume",
+                                  hint="start one without --resume")
+        others = ", ".join(c.label for c in resumable[:3])
+        raise PapernotesError(f"no KILLED run of {what} to resume", field="--resume",
+                              hint=f"name one: --resume RUN_ID; resumable: {others}" if others
+                              else "start a new run without --resume")
+    matches = [c for c in candidates if (c.run_id and c.run_id.startswith(wanted))
+               or c.path.name.startswith(wanted)]
+    if not matches:
+        known = ", ".join(c.label for c in resumable[:3])
+        raise PapernotesError(f"no run {wanted!r} of {what} in {base}", field="--resume",
+                              hint=f"resumable: {known}" if known else "`papernotes runs` lists the runs")
+    if len(matches) > 1:
+        raise PapernotesError(f"run id prefix {wanted!r} matches {len(matches)} runs",
+                              field="--resume", hint=", ".join(c.name for c in matches[:4]))
+    found = matches[0]
+    if found.tracking_uri not in (None, uri):
+        raise PapernotesError(f"run {found.run_id[:8]} was tracked in {found.tracking_uri}",
+                              field="--resume", hint=f"pass --tracking-uri {found.tracking_uri}")
+    if found.status is None:
+        raise PapernotesError(f"run {found.run_id[:8]} is not in the MLflow store {uri}",
+                              field="--resume", hint="start a new run without --resume")
+    if found.status == "FINISHED":
+        raise PapernotesError(f"run {found.run_id[:8]} already FINISHED: nothing to continue",
+                              field="--resume", hint="start a new run without --resume")
+    if found.locked:
+        pid = locks.holder_pid(found.path / LOCK_FILE)
+        raise PapernotesError(f"run {found.name[:8]} is in use by another papernotes repro"
+                              + (f" (pid {pid})" if pid else ""), path=found.path, field="--resume",
+                              hint="wait for it to end, or stop it first")
+    return found
+
+
+def find_resume(base: Path, uri: str, wanted: str, what: str, echo=None) -> Candidate:
+    """The run folder `--resume [RUN_ID]` continues, checked against the MLflow store (waiting,
+    with a line through `echo`, while another process makes that store)."""
+    from papernotes.repro.tracking.sink import run_states
+
+    found = run_folders(base)
+    states = run_states(uri, [data["run_id"] for data, _ in found], echo)
+    candidates = []
+    for data, folder in found:
+        status, end = states.get(data["run_id"], (None, 0))
+        candidates.append(Candidate(data["run_id"], folder, data.get("tracking_uri"), status, end,
+                                    locks.is_locked(folder / LOCK_FILE)))
+    for folder in runless_folders(base):
+        candidates.append(Candidate("", folder, None, NO_RUN, _mtime_ms(folder),
+                                    locks.is_locked(folder / LOCK_FILE)))
+    return choose(candidates, wanted, uri, what, base)
+
+
+def runless_folders(base: Path) -> list[Path]:
+    """Run folders under `base` that a launch made (its `launch_config.json`) but that never
+    got their run (no `mlflow_run.json`): the process died before its new store was ready."""
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "launch_config.json").is_file()
+                  and not (p / RUN_FILE).exists())
+
+
+def checkpoint_file(folder: Path) -> Path:
+    """Where the engine keeps a run folder's checkpoint (papernotes/ssl/pretrain.py `ckpt_path`)."""
+    return folder / "checkpoints" / "last.pt"
+
+
+def _mtime_ms(folder: Path) -> int:
+    """When the folder last saw work: its checkpoint's time, else its launch config's."""
+    ckpt = checkpoint_file(folder)
+    return int((ckpt if ckpt.is_file() else folder / "launch_config.json").stat().st_mtime * 1000)
+
+
+def fresh_run_line(found: Candidate) -> str:
+    """What `--resume` says when it takes a folder without a run (NO_RUN)."""
+    ckpt = checkpoint_file(found.path)
+    what = "continues its checkpoint" if ckpt.is_file() else "starts in it (no checkpoint yet)"
+    return (f"resuming folder {found.path}: its process ended before its MLflow run was opened, "
+            f"so a new run {what}")
+
+
+def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str) -> Path:
+    """The folder of a node > 0, which neither tracks nor writes results: its own for a fresh
+    run; for a resume, the named run's (node 0 prints the id), on a file system the nodes share."""
+    if wanted is None:
+        return base / f"node{node_rank}-{stamp}"
+    if wanted == LATEST:
+        raise PapernotesError(f"node {node_rank} cannot pick the run to resume",
+                              field="--resume", hint="name it on every node: --resume RUN_ID")
+    folder = folder_for(base, wanted)
+    if not folder.is_dir():  # a folder made before its run (a new store): its run file names it
+        named = [f for data, f in run_folders(base) if data["run_id"].startswith(wanted)]
+        folder = named[0] if len(named) == 1 else folder
+    if not folder.is_dir():
+        raise PapernotesError(f"no folder for run {wanted!r} on this node", path=folder,
+                              field="--resume", hint="several nodes resume from a shared out_dir")
+    return folder
+
+
+def changed_settings(saved_config: Path, config: dict, limit: int = 6) -> list[str]:
+    """`field=old->new` for each setting that differs from the resumed run's launch config."""
+    from papernotes.repro.tracking.sink import flatten
+
+    try:
+        before = flatten(json.loads(saved_config.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return []
+    now = flatten(config)
+    out = [f"{k}={before.get(k)!r}->{now.get(k)!r}" for k in sorted(set(before) | set(now))
+           if before.get(k) != now.get(k) and k != "out_dir"]
+    return out[:limit] + ([f"+{len(out) - limit} more"] if len(out) > limit else [])

@@ -1,0 +1,214 @@
+"""The engine's configuration: frozen dataclasses of plain values.
+
+This is the single definition of every training knob: `papernotes.repro` derives a spec's
+sections from these classes (`config_sections`, `section_type`) and validates every profile with
+`config_from_dict`, so nothing is declared twice. `config_from_dict` is the engine's own strict
+loader for JSON/YAML files (plain Python, no pydantic).
+
+`method` names the method (`papernotes.ssl.methods.METHODS`); its typed section is
+`PretrainConfig.method_cfg`, written `<method>: {...}` in a file (see `method_config.py`).
+Typed values (`coerce`) live in `config_coerce.py` and the cross-field checks (`check_config`) in
+`config_checks.py`; both are re-exported here, the one import for callers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from papernotes.ssl.config.checks import check_config
+from papernotes.ssl.config.coerce import build_dataclass, coerce
+from papernotes.ssl.config.errors import ConfigError
+from papernotes.ssl.config.methods import METHOD_CONFIGS
+
+DataName = Literal["synthetic", "cifar10", "cifar100", "stl10", "imagefolder"]
+Arch = Literal["resnet18", "resnet34", "resnet50", "vit_tiny", "vit_small", "vit_base"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    name: DataName = "synthetic"
+    root: str | None = None  # folder of the data set (cifar/stl/imagefolder)
+    download: bool = False  # torchvision download (needs a network)
+    image_size: int = 32  # side of the training views
+    num_train: int = 5000  # synthetic only: images generated for training
+    num_test: int = 1000  # synthetic only: held-out images for evaluation
+    num_classes: int = 10  # synthetic only
+    seed: int = 0  # synthetic only: the data set is a pure function of this seed
+    shape_rotation: float = 180.0  # synthetic only: shapes turned by U(-r, r) degrees; 180: any angle
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    arch: Arch = "resnet18"
+    width: int = 1  # ResNet-50 width multiplier (1, 2, 4)
+    cifar_stem: bool = True  # 3x3 stride-1 conv, no max-pool (small images)
+    base_channels: int = 64  # 64 in torchvision's ResNets; smaller for CPU demos
+    proj_depth: int = 2  # layers in the projection head (2 in the paper)
+    proj_dim: int = 128  # output dimension of the head
+    # ViTs only (papernotes/ssl/models/vit.py): patch side, feature = mean patch token instead of the
+    # class token (MAE's --global_pool), and fewer blocks than the arch's 12 for CPU demos
+    patch_size: int = 16
+    global_pool: bool = False
+    vit_depth: int | None = None
+
+
+@dataclass(frozen=True)
+class AugConfig:
+    color_strength: float = 0.5  # s: 0.5 for CIFAR, 1.0 for ImageNet
+    crop_min_area: float = 0.08
+    blur: bool = False  # Gaussian blur p=0.5 (ImageNet-size only)
+    # Explicit jitter strengths (None: from color_strength, 0.8 s for the first three, 0.2 s hue);
+    # BYOL and Barlow Twins use brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1.
+    brightness: float | None = None
+    contrast: float | None = None
+    saturation: float | None = None
+    hue: float | None = None
+    # Per-view probabilities, view i taking entry i (the last one repeats): () means
+    # `0.5 if blur else 0` for blur and 0 for solarisation. BYOL: blur (1.0, 0.1), solarise (0.0, 0.2).
+    blur_prob: tuple[float, ...] = ()
+    solarize_prob: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    name: Literal["lars", "sgd", "adamw"] = "lars"
+    base_lr: float = 0.3  # lr = base_lr * B/256 (linear) or base_lr * sqrt(B) (sqrt)
+    lr_scaling: Literal["linear", "sqrt"] = "linear"
+    weight_decay: float = 1e-6
+    momentum: float = 0.9
+    eta: float = 0.001  # LARS trust coefficient
+    warmup_epochs: float = 10.0
+    nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
+    exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
+    bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
+    lars_clip: bool = False  # LARC clip (solo-learn clip_lr): adapted rate min(eta |w|/|g|, lr)
+    betas: tuple[float, ...] = (0.9, 0.999)  # adamw (torch's default); MAE pretraining: (0.9, 0.95)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 100
+    batch_size: int = 512  # global batch (all ranks together), in images (= pairs)
+    seed: int = 0
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    precision: Literal["auto", "bf16", "fp32"] = "auto"  # auto: bf16 on GPU, fp32 on CPU; bf16 also on CPU
+    channels_last: bool = True
+    compile: bool = False
+    sync_bn: bool = True  # global BN under DDP, as the paper
+    checkpoint_every: int = 0  # steps; 0: only at the end
+    log_every: int = 10  # steps between `step` events
+    max_steps: int | None = None  # stop early (tests, smoke runs)
+    deterministic: bool = False  # bitwise-reproducible CPU runs (tests)
+    threads: int | None = None  # torch CPU threads; None: torch's default
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    linear_method: Literal["sgd", "lbfgs"] = "sgd"
+    linear_epochs: int = 90
+    linear_lr: float = 0.1
+    linear_batch_size: int = 256
+    linear_weight_decay: float = 0.0
+    knn_k: int = 200
+    knn_temperature: float = 0.1
+    monitor_every: int = 1  # epochs between kNN monitor evaluations; 0: never
+    online_probe: bool = True
+    random_init_baseline: bool = True
+    # BatchNorm1d(affine=False, eps=1e-6) before the linear layer, trained with it (MAE
+    # main_linprobe.py) instead of standardising the features with the training mean/std
+    linear_bn: bool = False
+    # End-to-end fine-tuning of the encoder + a linear head (finetune.py); 0 epochs: off. AdamW,
+    # lr = finetune_lr * B/256, warm-up then cosine, label smoothing 0.1 (MAE main_finetune.py).
+    finetune_epochs: int = 0
+    finetune_lr: float = 1e-3  # main_finetune.py --blr default
+    finetune_batch_size: int = 256
+    finetune_weight_decay: float = 0.05  # main_finetune.py --weight_decay
+    finetune_layer_decay: float = 1.0  # ViTs: layer-wise lr decay (0.75 main_finetune.py); 1: off
+    finetune_warmup_epochs: float = 5.0  # main_finetune.py --warmup_epochs
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    method: str = "simclr"  # a key of METHOD_CONFIGS / papernotes.ssl.methods.METHODS
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    aug: AugConfig = field(default_factory=AugConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    out_dir: str = "runs/simclr"  # checkpoints, events, reports
+    method_cfg: Any = None  # the method's section (METHOD_CONFIGS[method]); None: its defaults
+
+    def __post_init__(self) -> None:
+        if self.method not in METHOD_CONFIGS:
+            raise ConfigError("method", f"unknown method {self.method!r} (known: {', '.join(METHOD_CONFIGS)})")
+        cls = METHOD_CONFIGS[self.method]
+        if self.method_cfg is None:
+            object.__setattr__(self, "method_cfg", cls())
+        elif not isinstance(self.method_cfg, cls):
+            raise ConfigError(self.method, f"expected a {cls.__name__}, got {type(self.method_cfg).__name__}")
+
+
+def config_sections() -> tuple[str, ...]:
+    """The top-level keys a config mapping may hold: its fields, then one section per method."""
+    plain = tuple(f.name for f in dataclasses.fields(PretrainConfig) if f.name != "method_cfg")
+    return plain + tuple(METHOD_CONFIGS)
+
+
+def section_type(name: str) -> Any:
+    """The declared type of a top-level key (a dataclass for a section); KeyError if unknown."""
+    if name in METHOD_CONFIGS:
+        return METHOD_CONFIGS[name]
+    if name == "method_cfg" or name not in config_sections():
+        raise KeyError(name)
+    return typing.get_type_hints(PretrainConfig)[name]
+
+
+def config_from_dict(data: dict) -> PretrainConfig:
+    """Strictly build a config: unknown fields and wrong types raise ConfigError with the path.
+
+    `method` picks the method; the section under its name, if any, is its typed options, and a
+    section of any other method is an error (an option the method does not have)."""
+    data = dict(data)
+    method = data.get("method", "simclr")
+    if method not in METHOD_CONFIGS:
+        raise ConfigError("method", f"unknown method {method!r} (known: {', '.join(METHOD_CONFIGS)})")
+    for other in METHOD_CONFIGS:
+        if other != method and other in data:
+            raise ConfigError(other, f"options of method {other!r}, but this config runs {method!r} "
+                                     f"(its options go under '{method}:')")
+    if "method_cfg" in data:
+        raise ConfigError("method_cfg", f"write the method's options under '{method}:'")
+    section = data.pop(method, None)
+    method_cfg = coerce({} if section is None else section, METHOD_CONFIGS[method], method)
+    cfg = build_dataclass(PretrainConfig, {**data, "method_cfg": None}, "")
+    cfg = dataclasses.replace(cfg, method_cfg=method_cfg)
+    check_config(cfg)
+    return cfg
+
+
+def config_to_dict(cfg: PretrainConfig) -> dict:
+    """Plain values, the method's section under its name: `config_from_dict` reads it back."""
+    out = dataclasses.asdict(cfg)
+    out[cfg.method] = out.pop("method_cfg")
+    return out
+
+
+def load_config_file(path: str | Path) -> PretrainConfig:
+    """Read a JSON (or, if PyYAML is installed, YAML) file of plain values."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        try:
+            import yaml  # optional: the engine itself only needs JSON
+        except ImportError:
+            raise ConfigError("config", f"{path}: YAML needs PyYAML; pass a .json file") from None
+        data = yaml.safe_load(text) or {}
+    else:
+        data = json.loads(text)
+    return config_from_dict(data)

@@ -1,0 +1,1 @@
+"""Optimisers (LARS, SGD, AdamW) and the learning-rate schedule."""

@@ -1,0 +1,1 @@
+"""Views: the batched augmentations on the device, and multi-crop."""
