@@ -1,8 +1,8 @@
 """The built-in paper catalog: one YAML card per paper in `papernotes/catalog/<key>.yaml`.
 
 A card holds verified metadata, bilingual (zh/en) text written for the notes, a mermaid
-flowchart of the method, headline results with their place in the paper, and the keys of
-related cards. `card_to_note` turns a card into a `Note` in either language.
+flowchart of the method, its numbers (the paper's and the public reimplementations', each with
+its protocol and source: `card_results.py`), and the keys of related cards. `card_to_note` turns a card into a `Note` in either language.
 
 Loading is lazy: `load_card` reads one file; `list_cards` reads them all once and caches.
 A malformed card raises `PapernotesError` naming `file:line: field`.
@@ -23,7 +23,8 @@ from papernotes.core.errors import PapernotesError
 from papernotes.core.resources import catalog_dir
 from papernotes.core.yaml_doc import line_of, parse_yaml, validation_error
 from papernotes.notes.model.mermaid import parse_mermaid
-from papernotes.notes.model.schema import Background, Lang, Metadata, Method, Note, RelatedWork, Result, Term, check_key
+from papernotes.notes.model.schema import Background, Lang, Metadata, Method, Note, RelatedWork, Term, check_key
+from papernotes.notes.sources.card_results import Result
 
 
 class _Frozen(BaseModel):
@@ -92,7 +93,7 @@ class PaperCard(_Frozen):
     contributions: BilingualList
     core_idea: Bilingual
     diagram: str = Field(min_length=1)  # mermaid source, `graph TD` / `graph LR`
-    results: list[Result] = Field(default_factory=list)
+    results: list[Result] = Field(default_factory=list)  # the paper's numbers first, then the peers'
     related: list[str] = Field(default_factory=list)
     # Optional background section: terms, prior work with its limits, and the gap they leave.
     terms: list[CardTerm] = Field(default_factory=list)
@@ -127,6 +128,10 @@ class PaperCard(_Frozen):
                           for w in self.related_work],
             limitation=self.gap.pick(lang) if self.gap else "",
         )
+
+    def paper_results(self) -> list[Result]:
+        """The paper's own numbers, in the card's order."""
+        return [r for r in self.results if r.by == "paper"]
 
     def metadata(self) -> Metadata:
         return Metadata(
@@ -239,7 +244,7 @@ def card_to_note(card: PaperCard, lang: Lang = "zh") -> Note:
         contributions=card.contributions.pick(lang),
         background=card.background(lang),
         method=Method(core_idea=card.core_idea.pick(lang), diagram=parse_mermaid(card.diagram)),
-        results=list(card.results),
+        results=[r.as_note_result() for r in card.paper_results()],
         related=list(card.related),
         repro=card.repro,
     )

@@ -38,8 +38,9 @@ def test_every_card_loads_with_complete_metadata(key):
     assert card.tags and all(" " not in t and not t.startswith("#") for t in card.tags)
     assert card.aliases
     for r in card.results:
-        assert r.source, f"{key}: every figure says where in the paper it comes from"
+        assert r.source.where and r.source.at, f"{key}: every figure says where it comes from"
         assert 0 < r.value <= 100
+    assert card.results == [] or card.results[0].by == "paper"  # the paper's numbers come first
 
 
 def test_arxiv_ids_and_titles_are_distinct():
@@ -72,9 +73,10 @@ def test_simclr_figures_and_metadata_exactly():
     assert card.authors == ["Ting Chen", "Simon Kornblith", "Mohammad Norouzi", "Geoffrey Hinton"]
     assert (card.venue, card.year, card.arxiv) == ("ICML", 2020, "2002.05709")
     assert card.code_url == "https://github.com/google-research/simclr"
-    got = {(r.dataset, r.protocol, r.backbone, r.metric, r.value, r.source) for r in card.results}
+    got = {(r.dataset, r.protocol, r.backbone, r.metric, r.value, r.source)
+           for r in card_to_note(card, "en").results}
     assert ("ImageNet", "linear eval", "ResNet-50", "top-1", 69.3, "Table 6") in got
-    assert ("ImageNet", "linear eval", "ResNet-50 (4x)", "top-1", 76.5, "Table 6") in got
+    assert ("ImageNet", "linear eval", "ResNet-50 (4x)", "top-1", 76.5, "Table 6; Abstract") in got
     assert ("CIFAR-10", "linear eval", "ResNet-50", "top-1", 94.0, "Appendix B.9") in got
 
 
@@ -104,7 +106,9 @@ def test_card_to_note_fills_the_template_in_the_asked_language(lang):
             assert all(CJK.search(t) for t in bg_texts), card.key
         else:
             assert not any(CJK.search(t) for t in texts + bg_texts), card.key
-        assert note.results == card.results and note.related == card.related
+        assert note.results == [r.as_note_result() for r in card.paper_results()]
+        assert len(note.results) == sum(r.by == "paper" for r in card.results)  # no peer numbers
+        assert note.related == card.related
         assert note.repro == card.repro
 
     with_spec = {c.key for c in list_cards() if c.repro}
@@ -173,12 +177,6 @@ def test_list_cards_is_cached():
 
 
 # --- malformed cards ------------------------------------------------------------------------------
-
-@pytest.fixture
-def tmp_catalog(tmp_path: Path) -> Path:
-    shutil.copy(catalog_dir() / "simclr.yaml", tmp_path / "simclr.yaml")
-    return tmp_path
-
 
 def _edit(path: Path, old: str, new: str) -> int:
     text = path.read_text(encoding="utf-8")
