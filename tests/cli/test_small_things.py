@@ -132,3 +132,23 @@ def test_the_command_list_shows_each_command_in_one_flowed_sentence():
                                "inside a workspace, the note already made from each.")
     assert rows["doctor"] == ("Check Markdown files: damaged text, frontmatter, schema, links and "
                               "embeds, template text left to fill.")  # the first sentence only
+
+
+def test_catalog_key_shows_the_ledger_with_protocols_and_sources(tmp_path, monkeypatch, cli):
+    """`papernotes catalog mocov2`: the paper's 71.1 beside VISSL's 66.4, mmpretrain's 67.5 and
+    lightly's 61.5, each with its protocol and the file and line it was read from."""
+    monkeypatch.chdir(tmp_path)  # outside any workspace: the catalog needs none
+    r = cli("catalog", "MoCo v2")
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert out.startswith("Improved Baselines with Momentum Contrastive Learning (arXiv 2020)")
+    for text in ("top-1 71.1", "ImageNet · ResNet-50 · 800 ep · batch 256 · linear 100 ep",
+                 "top-1 66.4", "facebookresearch/vissl:MODEL_ZOO.md@09270ed L252",
+                 "top-1 67.5", "top-1 61.5", "(MoCo V2+)", "read 2026-12-07"):
+        assert text in out, text
+    assert "main_lincls.py" not in out and "--sources adds the files" in out
+    assert "main_lincls.py@3402035#L55" in cli("catalog", "mocov2", "--sources").output
+    r = cli("catalog", "moco")  # a key: its card, and a pointer to the keys it is part of
+    assert "Momentum Contrast for Unsupervised" in r.output and "also matching: mocov2" in r.output
+    r = cli("catalog", "contrast")  # not a key: the list, as before
+    assert r.exit_code == 0 and "paper(s)" in r.output and "number(s)" not in r.output
