@@ -4,7 +4,7 @@ Two kinds of writers meet on a note: papernotes processes (`idea set`, `repro`, 
 `idea run` write-backs) and editors that know nothing of papernotes (Obsidian, which writes a
 file in place). `update_text(path, change)`:
 
-1. holds the note's lock (an advisory `flock` on a lock file named after the note's real path,
+1. holds the note's lock (locks.py, on a lock file named after the note's real path,
    in the system's temporary folder, so the vault itself gets no extra files), so papernotes
    processes take turns: none can overwrite another's result;
 2. reads the note through a descriptor it keeps open, applies `change(text) -> text`, writes
@@ -35,6 +35,7 @@ from typing import Callable, Iterator
 
 from papernotes.core.atomic import decode_utf8, discard, write_temp
 from papernotes.core.errors import PapernotesError
+from papernotes.core.locks import FileLock, same_file
 from papernotes.core.merge3 import merge3
 
 LOCK_DIR = "papernotes-locks"
@@ -59,29 +60,8 @@ def file_lock(path: str | Path) -> Iterator[None]:
             os.chmod(lock.parent, 0o1777)
         except OSError:
             pass
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        _lock(fd)
+    with FileLock(lock, mode=0o666).acquire(timeout_s=None):
         yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-if os.name == "nt":  # pragma: no cover - Windows
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        while True:
-            try:
-                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-                return
-            except OSError:
-                continue
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _read(fd: int) -> bytes:
@@ -110,14 +90,6 @@ def _open(path: Path) -> int:
         return os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         raise PapernotesError("no such file", path=path) from None
-
-
-def _same_file(path: Path, fd: int) -> bool:
-    try:
-        a, b = os.stat(path), os.fstat(fd)
-    except FileNotFoundError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def update_text(path: str | Path, change: Callable[[str], str]) -> str:
@@ -158,7 +130,7 @@ def _update(path: Path, note: _Open, change: Callable[[str], str]) -> str:
         if result == on_disk:
             return result.decode("utf-8")
         tmp = write_temp(path, result)
-        if _read(note.fd) != on_disk or not _same_file(path, note.fd):  # changed since read
+        if _read(note.fd) != on_disk or not same_file(path, note.fd):  # changed since read
             discard(tmp)
             time.sleep(random.uniform(0, SETTLE_S / 2))  # out of step with a periodic saver
             theirs = note.reopen()
@@ -213,6 +185,6 @@ def _apply(path: Path, note: _Open, change, data: bytes) -> tuple[bytes, bytes]:
             return data, change(decode_utf8(data, path)).encode("utf-8")
         except PapernotesError:
             now = _stable_read(note.fd)
-            if now == data and _same_file(path, note.fd):
+            if now == data and same_file(path, note.fd):
                 raise  # the note itself is at fault, not a half-written read
-            data = now if _same_file(path, note.fd) else note.reopen()
+            data = now if same_file(path, note.fd) else note.reopen()

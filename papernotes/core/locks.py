@@ -1,10 +1,12 @@
-"""Advisory file locks (POSIX `flock`) for what concurrent `papernotes repro` runs must not share:
-a run folder while a process trains in it, the board while it is regenerated, and a new MLflow
-store while its schema is made (store_lock.py).
+"""The one advisory file lock of papernotes, for everything processes must not share at once:
+a note while it is rewritten (locked_update.py), a run folder while a process trains in it, an
+experiment arm's folder, the board while it is regenerated, and a new MLflow store while its
+schema is made (repro/tracking/store_lock.py).
 
 The lock belongs to an open file: it goes away when the process exits, however it exits, so a
-crashed run never leaves a stale lock behind. The holder's pid is written into the lock file for
-the message of whoever is refused. Without `fcntl` (Windows) locks are no-ops.
+crashed process never leaves a stale lock behind. The holder's pid is written into the lock
+file for the message of whoever is refused. POSIX locks with `flock`; Windows with
+`msvcrt.locking` on the file's first byte (this module is the only place that knows).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:
+    msvcrt = None  # type: ignore[assignment]
 
 
 class Busy(Exception):
@@ -28,35 +34,68 @@ class Busy(Exception):
         self.pid = pid
 
 
-class FileLock:
-    """An exclusive lock on `path` (made if missing); `acquire(timeout_s=0)` fails at once."""
+def _try_lock(fd: int) -> bool:
+    """Lock the open file `fd` exclusively if nobody holds it (True), else False at once."""
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    if msvcrt is not None:  # pragma: no cover - Windows
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+    return True  # no lock on this system
 
-    def __init__(self, path: str | Path) -> None:
+
+def _lock(fd: int) -> None:
+    """Lock the open file `fd` exclusively, waiting as long as another process holds it."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    while msvcrt is not None:  # pragma: no cover - Windows: LK_LOCK gives up after 10 s
+        try:
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+            return
+        except OSError:
+            continue
+
+
+class FileLock:
+    """An exclusive lock on `path` (made if missing, with `mode`). `acquire(timeout_s=0)` fails
+    at once with Busy, `acquire(timeout_s=None)` waits as long as it takes."""
+
+    def __init__(self, path: str | Path, mode: int = 0o644) -> None:
         self.path = Path(path)
+        self.mode = mode
         self._fd: int | None = None
 
-    def acquire(self, timeout_s: float = 0.0, poll_s: float = 0.05) -> "FileLock":
+    def acquire(self, timeout_s: float | None = 0.0, poll_s: float = 0.05) -> "FileLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + timeout_s
-        while fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise Busy(self.path, holder_pid(self.path)) from None
-                time.sleep(poll_s)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, self.mode)
+        try:
+            if timeout_s is None:
+                _lock(fd)
+            else:
+                deadline = time.monotonic() + timeout_s
+                while not _try_lock(fd):
+                    if time.monotonic() >= deadline:
+                        raise Busy(self.path, holder_pid(self.path))
+                    time.sleep(poll_s)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd = fd
         return self
 
     def release(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
-            os.close(fd)  # closing the file drops the flock
+            os.close(fd)  # closing the file drops the lock
 
     @property
     def held(self) -> bool:
@@ -79,8 +118,17 @@ class FileLock:
         self.release()
 
 
+def try_lock(path: str | Path) -> FileLock | None:
+    """The lock on `path`, held, or None at once when another process holds it."""
+    try:
+        return FileLock(path).acquire()
+    except Busy:
+        return None
+
+
 def is_locked(path: str | Path) -> bool:
-    """Whether some process holds the lock on `path` now (a missing file is unlocked)."""
+    """Whether some process holds the lock on `path` now (a missing file is unlocked; on Windows
+    this cannot be seen without taking the lock: False)."""
     path = Path(path)
     if fcntl is None or not path.is_file():
         return False
@@ -89,12 +137,9 @@ def is_locked(path: str | Path) -> bool:
     except OSError:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        return not _try_lock(fd)
     finally:
         os.close(fd)
-    return False
 
 
 def same_file(path: str | Path, fd: int) -> bool:

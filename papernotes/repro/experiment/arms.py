@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from papernotes.core import locks
 from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.experiment.plan import Arm
@@ -43,7 +44,7 @@ class Job:
     sink: Callable[[dict], None]
     resume: bool = False
     code: int | None = None  # exit status once done
-    lock: int | None = None  # descriptor holding the arm folder's lock while it trains
+    lock: locks.FileLock | None = None  # the arm folder's lock, held while it trains
 
 
 LOCK = ".arm.lock"
@@ -52,25 +53,13 @@ LOCK = ".arm.lock"
 def try_lock(job: Job) -> bool:
     """Take the arm folder's lock without waiting: another `idea run` (of another patch with the
     same baseline, say) may be training this very arm; its folder must not be shared."""
-    out = job.arm.out_dir
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except ImportError:  # pragma: no cover - Windows: no lock
-        pass
-    except OSError:
-        os.close(fd)
-        return False
-    job.lock = fd
-    return True
+    job.lock = locks.try_lock(job.arm.out_dir / LOCK)
+    return job.lock is not None
 
 
 def unlock(job: Job) -> None:
     if job.lock is not None:
-        os.close(job.lock)
+        job.lock.release()
         job.lock = None
 
 
