@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from papernotes.repro.launch.layout import EVENTS_GLOB
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -84,7 +86,7 @@ def main() -> None:
             label = f"{t.get('papernotes.arm', 'repro')} s{t['papernotes.seed']}"
             arm_wall[f"{label} {run.info.run_id[:8]}"] = round(run.data.metrics.get("time/wall_s", float("nan")), 1)
     result["arm_engine_wall_s"] = arm_wall
-    demo_events = sorted((ws / "runs" / "simclr-demo").glob("events-*.jsonl"))
+    demo_events = sorted((ws / "runs" / "simclr-demo").glob(EVENTS_GLOB))
     for line in demo_events[0].read_text(encoding="utf-8").splitlines() if demo_events else []:
         event = json.loads(line)
         if event.get("event") == "end":

@@ -33,7 +33,8 @@ with tempfile.TemporaryDirectory(prefix="bench-seam-") as tmp:  # the checkpoint
     t0 = time.perf_counter()
     result = run(config_from_dict(raw), events.append)
     wall = time.perf_counter() - t0
-    state = torch.load(tmp + "/checkpoints/last.pt", weights_only=True)["model"]
+    end = next(e for e in events if e["event"] == "end")  # it names its checkpoint
+    state = torch.load(end["checkpoint"], weights_only=True)["model"]
 h = hashlib.sha256()
 for k in sorted(state):
     h.update(k.encode()); h.update(state[k].cpu().contiguous().numpy().tobytes())

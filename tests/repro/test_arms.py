@@ -10,6 +10,7 @@ from papernotes.repro.experiment.arms import Job, Slot, run_jobs, try_lock, unlo
 from papernotes.repro.experiment.plan import Arm
 from papernotes.repro.launch.cores import cpu_slots, cpu_threads, gpu_slots
 from papernotes.repro.launch.engine import LaunchPlan
+from papernotes.repro.launch.layout import ARM_LOG
 from papernotes.repro.spec.config_hash import config_hash
 from papernotes.ssl.config import PretrainConfig
 
@@ -59,4 +60,4 @@ def test_an_arm_trained_by_another_run_is_waited_for_then_reused(tmp_path):
     unlock(other)
     thread.join(10)
     assert done.is_set() and len(asked) == 1 and asked[0] >= released
-    assert not (tmp_path / "arm" / "arm.log").exists()  # nothing was started
+    assert not (tmp_path / "arm" / ARM_LOG).exists()  # nothing was started

@@ -17,6 +17,7 @@ from papernotes.cli.app import app
 from papernotes.notes.format.regions import find_regions
 from papernotes.notes.model.ideas_model import parse_expectation
 from papernotes.repro.experiment.verdict import verdict
+from papernotes.repro.launch.layout import EVENTS_GLOB, checkpoint_file
 
 from .conftest import tiny_args
 
@@ -141,7 +142,7 @@ def test_ctrl_c_keeps_the_note_and_the_next_run_continues(ws, tmp_path):
     arms_dir = ws / "runs" / "simclr-demo" / "arms"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:  # wait until the first arm is training
-        events = list(arms_dir.glob("*/events-*.jsonl")) if arms_dir.is_dir() else []
+        events = list(arms_dir.glob(f"*/{EVENTS_GLOB}")) if arms_dir.is_dir() else []
         if any('"event": "step"' in e.read_text(encoding="utf-8") for e in events):
             break
         time.sleep(0.2)
@@ -154,7 +155,7 @@ def test_ctrl_c_keeps_the_note_and_the_next_run_continues(ws, tmp_path):
     assert [p.info.status for p in parents] == ["KILLED"]
     (killed,) = arms
     assert killed.info.status == "KILLED"
-    assert (arms_dir / killed.data.tags["papernotes.config_hash"][:16] / "checkpoints" / "last.pt").is_file()
+    assert checkpoint_file(arms_dir / killed.data.tags["papernotes.config_hash"][:16]).is_file()
 
     dry = run("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *longer, "--dry-run")
     assert f"resume run {killed.info.run_id} from its checkpoint" in dry.stdout, dry.stdout

@@ -13,6 +13,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from papernotes.notes.format.regions import region_body
+from papernotes.repro.launch.layout import checkpoint_file
 from papernotes.repro.results.writeback import existing_runs
 
 from .conftest import NOTE, TINY, tiny_args
@@ -72,7 +73,7 @@ def test_killed_run_keeps_note_and_resume_continues_the_same_mlflow_run(ws):
     client, runs = runs_of(ws)
     assert [r.info.status for r in runs] == ["KILLED"]
     run_id = runs[0].info.run_id
-    assert (ws / "runs" / "simclr-demo" / run_id / "checkpoints" / "last.pt").is_file()
+    assert checkpoint_file(ws / "runs" / "simclr-demo" / run_id).is_file()
     assert f"--resume {run_id}" in out  # the hint names the run to continue
     last = max(m.step for m in client.get_metric_history(run_id, "train/loss"))
     resumed = papernotes("repro", "simclr", "--profile", "demo", "--device", "cpu", *longer,

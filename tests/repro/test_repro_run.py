@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.notes.format.regions import region_body
+from papernotes.repro.launch.layout import CHECKPOINT, CURVES, LAUNCH_CONFIG, LINEAR_EVAL, RESOLVED_SPEC
 from papernotes.repro.results.writeback import existing_runs
 
 from .conftest import NOTE, free_port, tiny_args
@@ -52,8 +53,7 @@ def test_tiny_run_is_one_finished_mlflow_run_and_lands_in_the_note(ws, monkeypat
     assert len(t["dataset.fingerprint"]) >= 8 and t["hardware"]
     artifacts = {a.path for folder in ("spec", "plots", "eval", "checkpoints")
                  for a in client.list_artifacts(rid, folder)}
-    assert artifacts == {"spec/resolved_spec.json", "plots/curves.png", "eval/linear_eval.json",
-                         "checkpoints/last.pt"}
+    assert artifacts == {f"spec/{RESOLVED_SPEC}", f"plots/{CURVES}", f"eval/{LINEAR_EVAL}", CHECKPOINT}
     assert (ws / "mlartifacts" / "simclr").is_dir()
     text = (ws / "notes" / "simclr.md").read_bytes().decode("utf-8")
     assert text.startswith(NOTE)
@@ -93,7 +93,7 @@ def test_dry_run_prints_torchrun_and_srun_and_writes_nothing(ws):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "-m torch.distributed.run --nproc-per-node=2 --standalone -m papernotes.ssl.pretrain" in out
-    assert "srun --nodes=1" in out and "launch_config.json" in out
+    assert "srun --nodes=1" in out and LAUNCH_CONFIG in out
     multi = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", "--nproc-per-node",
                    "2", "--nnodes", "2", "--node-rank", "1", "--rdzv-endpoint", "10.0.0.1:29400",
                    "--dry-run")

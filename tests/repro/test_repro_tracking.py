@@ -12,6 +12,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.launch.layout import LINEAR_EVAL
 from papernotes.repro.launch.preflight import check_tracking
 from papernotes.repro.tracking.sink import Tracker, flatten, resolve_tracking_uri
 
@@ -37,7 +38,7 @@ def drive(uri: str, tmp_path, status: str = "FINISHED") -> Tracker:
                   tags={"papernotes.spec": "simclr"}, run_name="t")
     for event in EVENTS:
         tracker(event)
-    report = tmp_path / "linear_eval.json"
+    report = tmp_path / LINEAR_EVAL
     report.write_text('{"top1": 55.5}', encoding="utf-8")
     tracker.log_artifact(report, "eval")
     tracker.finish(status)
@@ -54,7 +55,7 @@ def check_store(uri: str, tracker: Tracker) -> None:
     assert run.data.metrics["eval/linear_top1"] == 55.5
     assert [m.value for m in client.get_metric_history(run.info.run_id, "train/loss")] == [5.0, 4.0]
     assert run.data.tags["dataset.fingerprint"] == "f00d" and run.data.tags["hardware"] == "test-cpu"
-    assert [a.path for a in client.list_artifacts(run.info.run_id, "eval")] == ["eval/linear_eval.json"]
+    assert [a.path for a in client.list_artifacts(run.info.run_id, "eval")] == [f"eval/{LINEAR_EVAL}"]
 
 
 def test_sqlite_store_round_trip(tmp_path):
@@ -74,7 +75,7 @@ def test_a_unicode_note_key_names_the_experiment_and_its_artifact_folder(tmp_pat
     folder = tmp_path / "mlartifacts" / key
     tracker = Tracker(uri, key, folder.resolve().as_uri())
     tracker.start(params={"world_size": 1}, tags={"papernotes.note": key}, run_name=f"{key}-demo")
-    report = tmp_path / "linear_eval.json"
+    report = tmp_path / LINEAR_EVAL
     report.write_text("{}", encoding="utf-8")
     tracker.log_artifact(report, "eval")
     tracker.finish("FINISHED")
@@ -82,7 +83,7 @@ def test_a_unicode_note_key_names_the_experiment_and_its_artifact_folder(tmp_pat
     run = client.get_run(tracker.run_id)
     assert client.get_experiment(tracker.experiment_id).name == key
     assert run.data.tags["papernotes.note"] == key
-    assert (folder / tracker.run_id / "artifacts" / "eval" / "linear_eval.json").is_file()
+    assert (folder / tracker.run_id / "artifacts" / "eval" / LINEAR_EVAL).is_file()
 
 
 def test_resume_continues_the_same_run(tmp_path, empty_store):

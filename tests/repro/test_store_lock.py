@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.core import locks
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.launch.layout import LAUNCH_CONFIG, LOCK_FILE, RUN_FILE, checkpoint_file
 from papernotes.repro.results.board import finished_runs
 from papernotes.repro.tracking import store_lock
 from papernotes.repro.tracking.runs import list_runs
@@ -162,7 +163,7 @@ def test_a_creation_killed_half_way_is_set_aside_and_the_store_made_anew(tmp_pat
 
 def long_folder(base: Path) -> Path:
     """The folder of the 40-epoch launch (the one to kill), once it has one."""
-    for config in base.glob("*/launch_config.json"):
+    for config in base.glob(f"*/{LAUNCH_CONFIG}"):
         if json.loads(config.read_text())["train"]["epochs"] == 40:
             return config.parent
     return base / "not yet"
@@ -191,7 +192,7 @@ def test_launches_wait_for_a_store_being_made_and_one_killed_meanwhile_resumes_i
         line = f"waiting for the MLflow store at {db} being created by pid {os.getpid()}"
         procs = {killed: logs[0], quick: logs[1]}
         wait_for(lambda: all(line in log.read_text() for log in logs), "both launches wait", procs)
-        wait_for(lambda: (long_folder(base) / "checkpoints" / "last.pt").is_file(), "a checkpoint", procs)
+        wait_for(lambda: checkpoint_file(long_folder(base)).is_file(), "a checkpoint", procs)
         os.kill(killed.pid, signal.SIGKILL)  # no handler, no clean-up: as the OOM killer does
         killed.wait(timeout=30)
         ready = finish_making(empty_store, db, creator)
@@ -206,9 +207,9 @@ def test_launches_wait_for_a_store_being_made_and_one_killed_meanwhile_resumes_i
     assert done.info.status == "FINISHED" and done.info.start_time >= ready  # opened once made
     assert f"MLflow run {done.info.run_id} FINISHED" in out
     folder = long_folder(base)
-    assert not (folder / "mlflow_run.json").exists()  # no run: the store was not ready
-    assert (folder / "launch_config.json").is_file() and not locks.is_locked(folder / ".lock")
-    step = torch.load(folder / "checkpoints" / "last.pt", weights_only=True)["step"]
+    assert not (folder / RUN_FILE).exists()  # no run: the store was not ready
+    assert (folder / LAUNCH_CONFIG).is_file() and not locks.is_locked(folder / LOCK_FILE)
+    step = torch.load(checkpoint_file(folder), weights_only=True)["step"]
     result = CliRunner().invoke(app, [*long_args, "--set", f"train.max_steps={step + 2}", "--resume"])
     assert result.exit_code == 0, result.output
     assert (f"resuming folder {folder}: its process ended before its MLflow run was opened, so a "
@@ -216,7 +217,7 @@ def test_launches_wait_for_a_store_being_made_and_one_killed_meanwhile_resumes_i
     runs = {r.info.run_id: r for r in client.search_runs([exp])}
     [resumed] = [r for rid, r in runs.items() if rid != done.info.run_id]
     assert resumed.info.status == "FINISHED" and resumed.data.tags["papernotes.run_dir"] == str(folder)
-    assert json.loads((folder / "mlflow_run.json").read_text())["run_id"] == resumed.info.run_id
+    assert json.loads((folder / RUN_FILE).read_text())["run_id"] == resumed.info.run_id
     steps = [m.step for m in client.get_metric_history(resumed.info.run_id, "train/loss")]
     assert steps == [step + 1, step + 2]  # continued from the checkpoint, not from step 0; one point a step
     assert len([p for p in base.iterdir() if p.is_dir()]) == 2  # no third folder

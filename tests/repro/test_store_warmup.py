@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from papernotes.cli.app import app
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.launch.layout import CHECKPOINT, RUN_FILE, checkpoint_file
 from papernotes.repro.tracking.store_warmup import DeferredStart, StoreWarmup, store_is_new
 
 from .conftest import tiny_args
@@ -70,7 +71,7 @@ def test_repro_on_a_new_store_trains_first_and_logs_every_event(ws, monkeypatch)
 
     def store_after_training(uri):  # the store is "created" once training saved its checkpoint
         deadline = time.monotonic() + 120
-        while not list(base.glob("*/checkpoints/last.pt")) and time.monotonic() < deadline:
+        while not list(base.glob(f"*/{CHECKPOINT}")) and time.monotonic() < deadline:
             time.sleep(0.05)
         return made(uri)
 
@@ -89,10 +90,10 @@ def test_repro_on_a_new_store_trains_first_and_logs_every_event(ws, monkeypatch)
     deferred, direct = runs
     assert [r.info.status for r in runs] == ["FINISHED", "FINISHED"]
     folder = Path(deferred.data.tags["papernotes.run_dir"])
-    ckpt = folder / "checkpoints" / "last.pt"
+    ckpt = checkpoint_file(folder)
     assert deferred.info.start_time / 1000 > ckpt.stat().st_mtime  # opened after training
     assert folder.parent == base and folder.name != deferred.info.run_id
-    assert json.loads((folder / "mlflow_run.json").read_text())["run_id"] == deferred.info.run_id
+    assert json.loads((folder / RUN_FILE).read_text())["run_id"] == deferred.info.run_id
     assert deferred.data.params["out_dir"] == str(folder)
     assert direct.data.tags["papernotes.run_dir"] == str(base / direct.info.run_id)
     params, metrics = _logged(client, deferred.info.run_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from papernotes.repro.launch.layout import checkpoint_file
 from papernotes.ssl.checkpoint import load_checkpoint
 from papernotes.ssl.config import ConfigError, config_from_dict, config_to_dict
 from papernotes.ssl.config.methods import METHOD_CONFIGS
@@ -58,11 +59,11 @@ def test_killed_and_resumed_run_is_bitwise_the_uninterrupted_one(tmp_path, metho
     full = run(config_from_dict(tiny(method, tmp_path / "full")))
     part = run(config_from_dict(tiny(method, tmp_path / "part", max_steps=4)))  # stops mid-epoch 2
     assert part["status"] == "finished"
-    assert load_checkpoint(tmp_path / "part" / "checkpoints" / "last.pt")["step"] == 4
+    assert load_checkpoint(checkpoint_file(tmp_path / "part"))["step"] == 4
     resumed = run(config_from_dict(tiny(method, tmp_path / "part")), resume=True)
     assert resumed == full  # every metric, floats compared exactly
-    ref = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")
-    got = load_checkpoint(tmp_path / "part" / "checkpoints" / "last.pt")
+    ref = load_checkpoint(checkpoint_file(tmp_path / "full"))
+    got = load_checkpoint(checkpoint_file(tmp_path / "part"))
     assert ref["step"] == got["step"] == 6
     assert ref["model"].keys() == got["model"].keys()
     for key, value in ref["model"].items():  # networks, target/momentum copies, queue, centre, ...

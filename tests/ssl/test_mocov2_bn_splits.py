@@ -3,6 +3,7 @@ the key batch shuffled across the splits and given back in order, and runs still
 
 import torch
 
+from papernotes.repro.launch.layout import checkpoint_file
 from papernotes.ssl.checkpoint import load_checkpoint
 from papernotes.ssl.config import config_from_dict
 from papernotes.ssl.methods import build_method
@@ -37,7 +38,7 @@ def test_bn_splits_run_resumes_bitwise(tmp_path):
     full = run(config_from_dict(_raw(tmp_path / "full")))
     run(config_from_dict(_raw(tmp_path / "part", max_steps=4)))
     assert run(config_from_dict(_raw(tmp_path / "part")), resume=True) == full
-    ref = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")["model"]
-    got = load_checkpoint(tmp_path / "part" / "checkpoints" / "last.pt")["model"]
+    ref = load_checkpoint(checkpoint_file(tmp_path / "full"))["model"]
+    got = load_checkpoint(checkpoint_file(tmp_path / "part"))["model"]
     for key, value in ref.items():
         assert torch.equal(value, got[key]), key

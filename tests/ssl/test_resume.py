@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+from papernotes.repro.launch.layout import LINEAR_EVAL, checkpoint_file
 from papernotes.ssl.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 
 CONFIG = {
@@ -54,8 +55,8 @@ def _wait_for_checkpoint(proc, events):
 
 def _final(tmp_path, name, events):
     end = [e for e in _events(events) if e["event"] == "end"][-1]
-    weights = load_checkpoint(tmp_path / name / "checkpoints" / "last.pt")
-    report = json.loads((tmp_path / name / "linear_eval.json").read_text())
+    weights = load_checkpoint(checkpoint_file(tmp_path / name))
+    report = json.loads((tmp_path / name / LINEAR_EVAL).read_text())
     return end, weights, report
 
 
@@ -74,7 +75,7 @@ def test_killed_and_resumed_run_equals_uninterrupted(tmp_path, sig):
         assert rc == 130
         end = early[-1]
         assert end["event"] == "end" and end["status"] == "interrupted" and end["step"] < 12
-        assert load_checkpoint(tmp_path / "victim" / "checkpoints" / "last.pt")["step"] == end["step"]
+        assert load_checkpoint(checkpoint_file(tmp_path / "victim"))["step"] == end["step"]
     resumed, resumed_events = _start(tmp_path, "victim", resume=True)
     assert resumed.wait(timeout=180) == 0, resumed.stderr.read()
     assert ref.wait(timeout=180) == 0, ref.stderr.read()

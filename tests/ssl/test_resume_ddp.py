@@ -15,6 +15,7 @@ import time
 import pytest
 import torch
 
+from papernotes.repro.launch.layout import checkpoint_file
 from papernotes.ssl.checkpoint import load_checkpoint
 
 CONFIG = {
@@ -51,7 +52,7 @@ def _finish(proc, timeout=300):
 
 def _final(tmp_path, name, events):
     end = [e for e in _events(events) if e["event"] == "end"][-1]
-    return end, load_checkpoint(tmp_path / name / "checkpoints" / "last.pt")
+    return end, load_checkpoint(checkpoint_file(tmp_path / name))
 
 
 def _epochs(path):
@@ -88,7 +89,7 @@ def test_ddp_stop_and_resume_equal_an_uninterrupted_run(tmp_path):
     stopped, ev = _launch(tmp_path, "capped", max_steps=6)
     rc, err = _finish(stopped)
     assert rc == 0, err[-3000:]
-    assert load_checkpoint(tmp_path / "capped" / "checkpoints" / "last.pt")["step"] == 6
+    assert load_checkpoint(checkpoint_file(tmp_path / "capped"))["step"] == 6
     resumed, ev = _launch(tmp_path, "capped", resume=True)
     rc, err = _finish(resumed)
     assert rc == 0, err[-3000:]
@@ -113,7 +114,7 @@ def test_ddp_stop_and_resume_equal_an_uninterrupted_run(tmp_path):
     assert early[-1]["event"] == "end" and early[-1]["status"] == "interrupted", err[-3000:]
     stopped_at = early[-1]["step"]
     assert 2 <= stopped_at < STEPS
-    assert load_checkpoint(tmp_path / "victim" / "checkpoints" / "last.pt")["step"] == stopped_at
+    assert load_checkpoint(checkpoint_file(tmp_path / "victim"))["step"] == stopped_at
     resumed, ev = _launch(tmp_path, "victim", resume=True, checkpoint_every=1)
     rc, err = _finish(resumed)
     assert rc == 0, err[-3000:]

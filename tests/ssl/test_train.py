@@ -3,6 +3,7 @@ import json
 import pytest
 import torch
 
+from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file
 from papernotes.ssl.checkpoint import load_checkpoint
 from papernotes.ssl.config import config_from_dict
 from papernotes.ssl.data.loader import IndexSampler
@@ -62,11 +63,11 @@ def test_training_lowers_the_loss_and_emits_the_documented_events(tmp_path):
     for key in ("eval/linear_top1", "eval/random_init_linear_top1", "eval/knn_top1", "monitor/online_top1"):
         assert 0 <= result[key] <= 100
     out = tmp_path / "run"
-    report = json.loads((out / "linear_eval.json").read_text())
+    report = json.loads((out / LINEAR_EVAL).read_text())
     assert report["simclr"]["top1"] == result["eval/linear_top1"]
     assert report["random_init"]["top1"] == result["eval/random_init_linear_top1"]
-    assert json.loads((out / "config.json").read_text())["train"]["epochs"] == 6
-    state = load_checkpoint(out / "checkpoints" / "last.pt")  # weights_only=True inside
+    assert json.loads((out / ENGINE_CONFIG).read_text())["train"]["epochs"] == 6
+    state = load_checkpoint(checkpoint_file(out))  # weights_only=True inside
     assert state["step"] == 24 and "encoder.conv1.weight" in state["model"]
 
 
@@ -97,7 +98,7 @@ def test_two_gloo_processes_under_torchrun_rank0_alone_writes(tmp_path):
     assert [e["event"] for e in got].count("start") == 1 and got[0]["world_size"] == 2
     assert proc.stdout.count("[start]") == 1  # rank 0 alone prints
     assert got[-1]["status"] == "finished" and got[-1]["step"] == 4  # 128 // 32 steps, each rank 16 pairs
-    assert load_checkpoint(tmp_path / "out" / "checkpoints" / "last.pt")["step"] == 4
+    assert load_checkpoint(checkpoint_file(tmp_path / "out"))["step"] == 4
 
 
 
@@ -112,9 +113,9 @@ def test_compiled_training_matches_eager_and_saves_plain_weights(tmp_path):
     loss = lambda events: [e["metrics"]["train/loss"] for e in events if e["event"] == "step"]  # noqa: E731
     assert len(loss(compiled)) == 3
     assert loss(compiled) == pytest.approx(loss(eager), rel=1e-3)
-    state = load_checkpoint(tmp_path / "compiled" / "run" / "checkpoints" / "last.pt")
+    state = load_checkpoint(checkpoint_file(tmp_path / "compiled" / "run"))
     assert state["step"] == 3 and not any("_orig_mod" in k for k in state["model"])
-    assert state["model"].keys() == load_checkpoint(tmp_path / "eager" / "run" / "checkpoints" / "last.pt")["model"].keys()
+    assert state["model"].keys() == load_checkpoint(checkpoint_file(tmp_path / "eager" / "run"))["model"].keys()
     result = run(_tiny(tmp_path / "compiled", epochs=1, log_every=1), sink=resumed.append, resume=True)
     assert resumed[0]["start_step"] == 3 and result["status"] == "finished"
 
@@ -128,5 +129,5 @@ def test_explicit_bf16_autocasts_on_cpu_too_and_keeps_fp32_weights(tmp_path):
     run(_tiny(tmp_path / "bf16", precision="bf16", **common), sink=bf16.append)
     loss = lambda events: [e["metrics"]["train/loss"] for e in events if e["event"] == "step"]  # noqa: E731
     assert loss(bf16) == pytest.approx(loss(fp32), rel=2e-2) and loss(bf16) != loss(fp32)
-    state = load_checkpoint(tmp_path / "bf16" / "run" / "checkpoints" / "last.pt")
+    state = load_checkpoint(checkpoint_file(tmp_path / "bf16" / "run"))
     assert all(v.dtype == torch.float32 for v in state["model"].values() if v.is_floating_point())

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file
 from papernotes.repro.tracking.sink import event_metrics, flatten, start_tags, ui_link
 from papernotes.repro.tracking.store_warmup import StoreWarmup, new_client, store_is_new, tracking_error  # noqa: F401
 
@@ -45,16 +46,10 @@ def find_finished(client, exp_id: str, digest: str, metric: str):
 
 def find_resumable(client, exp_id: str, digest: str, out_dir: Path) -> str | None:
     """A KILLED arm run of this hash whose checkpoint is still in the arm's folder."""
-    from papernotes.repro.run.run_dirs import RUN_FILE, checkpoint_file
-
-    if not checkpoint_file(out_dir).is_file() or not (out_dir / RUN_FILE).is_file():
+    saved = read_run_file(out_dir)
+    if not checkpoint_file(out_dir).is_file() or saved is None:
         return None
-    import json
-
-    try:
-        run_id = json.loads((out_dir / RUN_FILE).read_text(encoding="utf-8"))["run_id"]
-    except (OSError, ValueError, KeyError):
-        return None
+    run_id = saved["run_id"]
     runs = client.search_runs([exp_id], filter_string=f"tags.`papernotes.config_hash` = '{digest}' "
                               "and attributes.status = 'KILLED'", max_results=50)
     return run_id if any(r.info.run_id == run_id for r in runs) else None
@@ -126,7 +121,7 @@ class ArmLogger:
             return
         self.flush()
         if out_dir is not None:
-            for name, folder in (("config.json", "spec"), ("linear_eval.json", "eval")):
+            for name, folder in ((ENGINE_CONFIG, "spec"), (LINEAR_EVAL, "eval")):
                 if (out_dir / name).is_file():
                     self.client.log_artifact(self.run_id, str(out_dir / name), folder)
         self.client.set_terminated(self.run_id, status=status)

@@ -1,8 +1,8 @@
 """Running experiment arms as processes, up to K at once, each on its own cores or GPUs.
 
 Each arm is the engine in a child process (`python -m papernotes.ssl.pretrain`, or torchrun for
-several ranks) in its own session, its output in `<out_dir>/arm.log`, its events tailed from
-`<out_dir>/events-*.jsonl` and passed to the arm's sink. A slot is a share of the machine: on
+several ranks) in its own session, its output in its folder's log, its events tailed from the
+folder's events file (launch/layout.py) and passed to the arm's sink. A slot is a share of the machine: on
 CPU a disjoint set of cores (the child is pinned to them, its threads fit them), on GPU its own
 devices (CUDA_VISIBLE_DEVICES). Ctrl-C reaches the children as SIGINT from here: each saves a
 checkpoint and exits 130; a failed arm stops the others the same way.
@@ -25,10 +25,8 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.experiment.plan import Arm
 from papernotes.repro.launch import engine as launch
+from papernotes.repro.launch import layout
 from papernotes.ssl.config import config_to_dict
-
-LOG = "arm.log"
-CONFIG = "launch_config.json"
 
 
 @dataclass(frozen=True)
@@ -47,13 +45,10 @@ class Job:
     lock: locks.FileLock | None = None  # the arm folder's lock, held while it trains
 
 
-LOCK = ".arm.lock"
-
-
 def try_lock(job: Job) -> bool:
     """Take the arm folder's lock without waiting: another `idea run` (of another patch with the
     same baseline, say) may be training this very arm; its folder must not be shared."""
-    job.lock = locks.try_lock(job.arm.out_dir / LOCK)
+    job.lock = locks.try_lock(job.arm.out_dir / layout.ARM_LOCK)
     return job.lock is not None
 
 
@@ -75,16 +70,16 @@ class ArmProcess:
     def __init__(self, job: Job, slot: Slot, cwd: Path) -> None:
         out = job.arm.out_dir
         out.mkdir(parents=True, exist_ok=True)
-        config = out / CONFIG
+        config = layout.launch_config(out)
         atomic_write_text(config, json.dumps(config_to_dict(job.arm.config), indent=2) + "\n",
                           overwrite=True)
-        events = out / f"events-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.jsonl"
+        events = layout.events_file(out, f"{dt.datetime.now():%Y%m%d-%H%M%S-%f}")
         env = dict(os.environ)
         if slot.threads:
             env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(slot.threads)
         if slot.gpus is not None:
             env["CUDA_VISIBLE_DEVICES"] = ",".join(slot.gpus)
-        self.job, self.log = job, out / LOG
+        self.job, self.log = job, out / layout.ARM_LOG
         with self.log.open("ab") as log:
             log.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {job.arm.label}\n".encode())
             log.flush()

@@ -27,8 +27,8 @@ from papernotes.repro.experiment.plan import Arm, Experiment, ExperimentOptions,
 from papernotes.repro.experiment.progress import make_arms_progress
 from papernotes.repro.experiment.report import comparison_markdown, result_line
 from papernotes.repro.launch import cores, preflight
+from papernotes.repro.launch.layout import write_run_file
 from papernotes.repro.run.publish import artifact_location as _artifact_location
-from papernotes.repro.run.run_dirs import RUN_FILE
 from papernotes.repro.run.runner import Interrupted
 from papernotes.repro.tracking.sink import resolve_tracking_uri
 from papernotes.ssl.config import config_to_dict
@@ -172,17 +172,8 @@ class _Tracking:
             log = self.loggers[label]
             if log.run_id is None:
                 log.attach(self.client, self.exp_id, self.parent)
-                _save_run_file(job.arm.out_dir, log.run_id, self.exp_id, self.uri)
+                write_run_file(job.arm.out_dir, log.run_id, self.exp_id, self.uri)
             log.flush()
-
-
-def _save_run_file(out_dir: Path, run_id: str, exp_id: str, uri: str) -> None:
-    import json
-
-    from papernotes.core.atomic import atomic_write_text
-
-    atomic_write_text(out_dir / RUN_FILE, json.dumps({"run_id": run_id, "experiment_id": exp_id,
-                                                      "tracking_uri": uri}, indent=2) + "\n", overwrite=True)
 
 
 def _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo) -> IdeaRunResult:

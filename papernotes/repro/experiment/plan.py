@@ -19,6 +19,7 @@ from papernotes.core.errors import PapernotesError
 from papernotes.core.workspace import Workspace
 from papernotes.notes.model.ideas_model import Expectation, Patch
 from papernotes.repro.launch.engine import LaunchPlan
+from papernotes.repro.launch.layout import arm_folder
 from papernotes.repro.spec.config_hash import config_hash
 from papernotes.repro.spec.model import Spec
 from papernotes.ssl.config import PretrainConfig
@@ -155,13 +156,12 @@ def plan_experiment(opts: ExperimentOptions, ws: Workspace) -> Experiment:
         raise PapernotesError(f"patch {patch.id}'s changes ({' '.join(patch.sets)}) are the "
                               f"profile's own values: its arms would be the baseline", field="set")
     first = base_res.config.train.seed
-    root = Path(base_res.config.out_dir) / "arms"
     arms = []
     for seed in range(first, first + opts.seeds):
         for arm, res in (("baseline", base_res), ("patch", patch_res)):
             cfg = replace(res.config, train=replace(res.config.train, seed=seed))
             digest = config_hash(cfg, plan.world_size)
-            cfg = replace(cfg, out_dir=str(root / digest[:16]))
+            cfg = replace(cfg, out_dir=str(arm_folder(Path(base_res.config.out_dir), digest)))
             arms.append(Arm(arm, seed, cfg, digest, plan))
     device = base_res.config.train.device
     return Experiment(note.key, patch, patch.expect, base_res.spec, base_res.profile, device,

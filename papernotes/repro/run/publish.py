@@ -16,8 +16,8 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.core.workspace import Workspace
 from papernotes.notes.vault import note_path
+from papernotes.repro.launch.layout import LINEAR_EVAL, RESOLVED_SPEC, checkpoint_file
 from papernotes.repro.results import writeback
-from papernotes.repro.run.run_dirs import checkpoint_file
 from papernotes.repro.spec.find import note_for
 from papernotes.repro.spec.model import Resolved
 
@@ -32,12 +32,12 @@ def artifact_location(uri: str, ws: Workspace, paper: str) -> str | None:
 def log_artifacts(tracker, res: Resolved, cfg_dict: dict, out_dir: Path, curves, rec) -> None:
     resolved = {"spec": res.spec.name, "profile": res.profile, "paper": res.spec.paper,
                 "overrides": list(res.overrides), "config": cfg_dict}
-    spec_file = out_dir / "resolved_spec.json"
+    spec_file = out_dir / RESOLVED_SPEC
     atomic_write_text(spec_file, json.dumps(resolved, indent=2) + "\n", overwrite=True)
     tracker.log_artifact(spec_file, "spec")
     if curves is not None:
         tracker.log_artifact(curves, "plots")
-    report = rec.eval.get("report") or out_dir / "linear_eval.json"
+    report = rec.eval.get("report") or out_dir / LINEAR_EVAL
     tracker.log_artifact(report, "eval")
     ckpt = rec.end.get("checkpoint") or checkpoint_file(out_dir)
     tracker.log_artifact(ckpt, "checkpoints")

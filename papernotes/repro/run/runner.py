@@ -10,7 +10,7 @@ and logs the engine's events in order.
 
 Exactly one MLflow run per launch, opened and closed here (never in the ranks). A failed or
 interrupted run is marked FAILED/KILLED and leaves the note byte-identical. Each run trains in
-its own folder (`run_dirs`), so concurrent runs of one profile never share files, and
+its own folder (launch/layout.py), so concurrent runs of one profile never share files, and
 `--resume [RUN_ID]` continues a named run (the latest KILLED one by default).
 """
 
@@ -28,9 +28,9 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.repro.launch import engine as launch
-from papernotes.repro.launch import preflight
+from papernotes.repro.launch import layout, preflight
 from papernotes.repro.launch.cores import cpu_threads
-from papernotes.repro.run import plots, publish, run_dirs
+from papernotes.repro.run import plots, publish, resume
 from papernotes.repro.spec.config_hash import config_hash
 from papernotes.repro.spec.find import spec_for
 from papernotes.repro.spec.model import Resolved, load_spec, resolve
@@ -114,36 +114,36 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         from papernotes.repro.spec.save import save_or_show
 
         save_or_show(res.path, res.profile, opts.overrides, ws.repro_dir, opts.dry_run, echo)
-    wanted = run_dirs.wanted_run(opts.resume)
+    wanted = resume.wanted_run(opts.resume)
     what = f"{res.spec.name}/{res.profile}"
     target = None
     if wanted and plan.node_rank == 0:
-        target = run_dirs.find_resume(base, uri, wanted, what, echo)
+        target = resume.find_resume(base, uri, wanted, what, echo)
         if target.run_id == "" and not opts.dry_run:  # a folder whose process died before its run opened
-            echo(run_dirs.fresh_run_line(target))
+            echo(resume.fresh_run_line(target))
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
         folder = target.path if target else base / "<new run id>"
         echo(f"spec {res.spec.name} profile {res.profile}: world_size {plan.world_size}, "
              f"device {cfg.train.device}, out_dir {folder}, tracking {uri}"
              + (f", resuming {target.label}" if target else ""))
-        config_file, events_file = folder / "launch_config.json", folder / f"events-{stamp}.jsonl"
+        config_file, events_file = layout.launch_config(folder), layout.events_file(folder, stamp)
         echo("torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file,
                                                              bool(wanted))))
         echo("srun: " + launch.srun_line(plan, config_file, events_file, bool(wanted), gpus))
         return ReproResult(status="dry-run", out_dir=folder, tracking_uri=uri)
     if plan.node_rank > 0:  # global rank 0 lives on node 0: its parent alone tracks and writes back
-        folder = run_dirs.other_node_folder(base, wanted, plan.node_rank, stamp)
+        folder = resume.other_node_folder(base, wanted, plan.node_rank, stamp)
         cfg = replace(cfg, out_dir=str(folder))
-        config_file = folder / f"launch_config-node{plan.node_rank}.json"
+        config_file = layout.launch_config(folder, plan.node_rank)
         atomic_write_text(config_file, json.dumps(config_to_dict(cfg), indent=2) + "\n",
                           overwrite=True)
-        launch.run_engine(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", bool(wanted),
+        launch.run_engine(plan, cfg, config_file, layout.events_file(folder, stamp), bool(wanted),
                           lambda event: None, ws.root)
         return ReproResult("FINISHED", out_dir=folder, tracking_uri=uri)
     if not plan.distributed:
         import papernotes.ssl.pretrain  # noqa: F401  (a broken engine fails before a run is opened)
-    held = [run_dirs.lock_folder(target.path, target.name)] if target else []
+    held = [resume.lock_folder(target.path, target.name)] if target else []
     try:
         return _tracked_run(opts, ws, res, plan, cfg, base, uri, target, stamp, held, echo)
     finally:  # the run's folder stays locked until its results are written
@@ -159,7 +159,7 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     new SQLite store (schema migrations: tens of seconds) training starts at once in a folder
     named by a fresh id while a thread creates the store; the engine's events wait
     (`DeferredStart`) and are logged in order once the run opens. Either way the run records its
-    folder (`Tracker.bind_folder`), and the folder its run (`mlflow_run.json`, for `--resume`)."""
+    folder (`Tracker.bind_folder`), and the folder its run (its run file, for `--resume`)."""
     tracker = tracking.Tracker(uri, res.spec.paper, publish.artifact_location(uri, ws, res.spec.paper))
     params = {**tracking.flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
@@ -176,12 +176,12 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     # that is not ready trains at once
     warmup = StoreWarmup(uri) if not (target and target.run_id) and store_is_new(uri) else None
     place = {"folder": target.path if target else
-             run_dirs.folder_for(base, run_dirs.new_folder_id()) if warmup else None}
+             layout.run_folder(base, layout.new_folder_id()) if warmup else None}
 
     def open_run() -> None:
         tracker.start(params=params, tags=tags, resume_run_id=target.run_id if target else None,
                       run_name=f"{res.spec.name}-{res.profile}")
-        place["folder"] = place["folder"] or run_dirs.folder_for(base, tracker.run_id)
+        place["folder"] = place["folder"] or layout.run_folder(base, tracker.run_id)
         tracker.bind_folder(_made(place["folder"], held, target))
 
     rec = plots.CurveRecorder()
@@ -196,15 +196,15 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
         folder = _made(place["folder"], held, target)
         cfg = replace(cfg, out_dir=str(folder))
         cfg_dict = config_to_dict(cfg)
-        changed = run_dirs.changed_settings(folder / "launch_config.json", cfg_dict) if target else []
+        config_file = layout.launch_config(folder)
+        changed = resume.changed_settings(config_file, cfg_dict) if target else []
         if changed:
             echo(f"warning: resuming run {target.name[:8]} with changed settings: "
                  f"{', '.join(changed)}")
-        config_file = folder / "launch_config.json"
         atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
         progress = _progress(opts.terminal)
         sink = _fan_out(progress, opener, rec)
-        launch.run_engine(plan, cfg, config_file, folder / f"events-{stamp}.jsonl", target is not None,
+        launch.run_engine(plan, cfg, config_file, layout.events_file(folder, stamp), target is not None,
                           sink, ws.root)
         _open_late(opener, echo)
     except KeyboardInterrupt:
@@ -223,7 +223,7 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
         raise _interrupted(opts, res, run_id, folder)
     link = tracking.ui_link(uri, tracker.experiment_id, run_id)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
-    curves = plots.draw(rec, folder / "curves.png", f"{res.spec.name} / {res.profile}")
+    curves = plots.draw(rec, folder / layout.CURVES, f"{res.spec.name} / {res.profile}")
     publish.log_artifacts(tracker, res, cfg_dict, folder, curves, rec)
     tracker.finish("FINISHED")
     note = publish.write_results(opts.name, ws, uri, res, plan, rec, metrics, run_id, link, curves, echo)
@@ -234,7 +234,7 @@ def _made(folder: Path, held: list, target) -> Path:
     """A new run's folder, made and locked for this process (once); a resumed one is held already."""
     if target is None and not held:
         folder.mkdir(parents=True, exist_ok=True)
-        held.append(run_dirs.lock_folder(folder, folder.name))
+        held.append(resume.lock_folder(folder, folder.name))
     return folder
 
 
@@ -274,7 +274,7 @@ def _interrupted(opts: ReproOptions, res: Resolved, run_id: str, folder: Path) -
                    if v is not None]
     again = " ".join(["papernotes repro", opts.name, "--profile", res.profile, *launch_opts,
                       *(f"--set {o}" for o in opts.overrides), "--resume", run_id])
-    return Interrupted(f"interrupted; checkpoint in {folder / 'checkpoints'}, "
+    return Interrupted(f"interrupted; checkpoint in {layout.checkpoint_file(folder).parent}, "
                        f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 
 

@@ -7,10 +7,11 @@ imported inside methods so importing this module stays cheap.
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 from typing import Any
+
+from papernotes.repro.launch.layout import write_run_file
 
 
 def resolve_tracking_uri(cli_uri: str | None, env: dict, workspace_uri: str) -> str:
@@ -164,7 +165,7 @@ class Tracker:
             mlflow.end_run(status=status)
 
     def bind_folder(self, folder: Path) -> None:
-        """Record the run's folder on both sides: `mlflow_run.json` in it, and on the run the
+        """Record the run's folder on both sides: the run file in it (launch/layout.py), and on the run the
         `papernotes.run_dir` tag and the `out_dir` parameter (a resumed run keeps its own)."""
         import mlflow
 
@@ -173,12 +174,8 @@ class Tracker:
         self.param_once("out_dir", str(folder))
 
     def save_run_file(self, out_dir: Path) -> None:
-        """`<run folder>/mlflow_run.json`: which run the folder belongs to (for `--resume`)."""
-        from papernotes.core.atomic import atomic_write_text
-        from papernotes.repro.run.run_dirs import RUN_FILE
-
-        data = {"run_id": self.run_id, "experiment_id": self.experiment_id, "tracking_uri": self.uri}
-        atomic_write_text(out_dir / RUN_FILE, json.dumps(data, indent=2) + "\n", overwrite=True)
+        """The run file in the run's folder: which run the folder belongs to (for `--resume`)."""
+        write_run_file(out_dir, self.run_id, self.experiment_id, self.uri)
 
 
 def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, int]]:

@@ -17,14 +17,22 @@ from typer.testing import CliRunner
 from papernotes.cli.app import app
 from papernotes.core import locks
 from papernotes.core.errors import PapernotesError
-from papernotes.repro.run.run_dirs import (
+from papernotes.repro.launch.layout import (
+    CHECKPOINT,
+    LAUNCH_CONFIG,
+    LOCK_FILE,
+    RUN_FILE,
+    checkpoint_file,
+    launch_config,
+    new_folder_id,
+)
+from papernotes.repro.run.resume import (
     LATEST,
     NO_RUN,
     Candidate,
     choose,
     fresh_run_line,
     lock_folder,
-    new_folder_id,
     other_node_folder,
     runless_folders,
 )
@@ -69,13 +77,13 @@ def test_resume_picks_the_latest_killed_run_or_the_one_named():
 
 
 def test_a_folder_made_before_its_run_is_found_by_run_id_or_by_its_name(tmp_path):
-    # a launch on a new store names its folder before the run exists (run_dirs.new_folder_id)
+    # a launch on a new store names its folder before the run exists (layout.new_folder_id)
     early = Candidate("aaaa1111", BASE / "9f9f0000", URI, "KILLED", 100)
     runs = [early, cand("bbbb2222", "KILLED", 50)]
     assert pick(runs, "aaaa") == early and pick(runs, "9f9f") == early and pick(runs) == early
     base = tmp_path / "runs"
     (base / "9f9f0000").mkdir(parents=True)
-    (base / "9f9f0000" / "mlflow_run.json").write_text(json.dumps({"run_id": "aaaa1111"}))
+    (base / "9f9f0000" / RUN_FILE).write_text(json.dumps({"run_id": "aaaa1111"}))
     assert other_node_folder(base, "aaaa", 1, "stamp") == base / "9f9f0000"  # node 1 resumes it
     with pytest.raises(PapernotesError, match="no folder for run 'cccc' on this node"):
         other_node_folder(base, "cccc", 1, "stamp")
@@ -84,9 +92,9 @@ def test_a_folder_made_before_its_run_is_found_by_run_id_or_by_its_name(tmp_path
 
 def test_a_folder_whose_process_died_before_its_run_opened_is_resumed_like_a_killed_run(tmp_path):
     base = tmp_path / "runs"
-    for name, files in (("9f9f0000", ["launch_config.json", "checkpoints/last.pt"]),
-                        ("aaaa1111", ["launch_config.json", "mlflow_run.json"]),  # has its run
-                        ("node1-x", ["launch_config-node1.json"])):  # another node's
+    for name, files in (("9f9f0000", [LAUNCH_CONFIG, CHECKPOINT]),
+                        ("aaaa1111", [LAUNCH_CONFIG, RUN_FILE]),  # has its run
+                        ("node1-x", [str(launch_config(Path(), 1))])):  # another node's
         for f in files:
             (base / name / f).parent.mkdir(parents=True, exist_ok=True)
             (base / name / f).write_text("{}")
@@ -108,13 +116,13 @@ def test_a_run_folder_is_locked_while_in_use(tmp_path):
         with pytest.raises(PapernotesError, match=rf"run abcdef12 is in use by another papernotes "
                                                   rf"repro \(pid {os.getpid()}\)"):
             lock_folder(tmp_path, "abcdef123456")
-        assert locks.is_locked(tmp_path / ".lock")
+        assert locks.is_locked(tmp_path / LOCK_FILE)
         with pytest.raises(PapernotesError, match="in use"):
             choose([Candidate("abcdef123456", tmp_path, None, "KILLED", 1, True)], "abc", URI,
                    "simclr/demo", tmp_path)
     finally:
         held.release()
-    assert not locks.is_locked(tmp_path / ".lock")
+    assert not locks.is_locked(tmp_path / LOCK_FILE)
     lock_folder(tmp_path, "abcdef123456").release()
 
 
@@ -123,11 +131,11 @@ def invoke(*args: str):
 
 
 def folders(base: Path) -> dict[str, Path]:
-    """{run id: folder} from each folder's mlflow_run.json."""
+    """{run id: folder} from each folder's run file."""
     out = {}
     for f in base.iterdir():
-        if (f / "mlflow_run.json").is_file():
-            out[json.loads((f / "mlflow_run.json").read_text())["run_id"]] = f
+        if (f / RUN_FILE).is_file():
+            out[json.loads((f / RUN_FILE).read_text())["run_id"]] = f
     return out
 
 
@@ -147,9 +155,9 @@ def test_concurrent_runs_keep_their_folders_and_resume_continues_the_killed_one(
     def interrupt_long_run():  # once the long run has a checkpoint, Ctrl-C (to the main thread)
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
-            for f in base.glob("*/launch_config.json") if base.is_dir() else []:
+            for f in base.glob(f"*/{LAUNCH_CONFIG}") if base.is_dir() else []:
                 if (json.loads(f.read_text())["train"]["epochs"] == 40
-                        and (f.parent / "checkpoints" / "last.pt").is_file()):
+                        and checkpoint_file(f.parent).is_file()):
                     os.kill(os.getpid(), signal.SIGINT)
                     return
             time.sleep(0.05)
@@ -174,7 +182,7 @@ def test_concurrent_runs_keep_their_folders_and_resume_continues_the_killed_one(
     assert set(by_run) == {killed, finished.run_id}
     assert by_run[finished.run_id] == base / finished.run_id == finished.out_dir
     assert by_run[killed] == base / killed
-    done_ckpt = (base / finished.run_id / "checkpoints" / "last.pt").read_bytes()
+    done_ckpt = checkpoint_file(base / finished.run_id).read_bytes()
     killed_step = max(m.step for m in client.get_metric_history(killed, "train/loss"))
     # `--resume` continues the KILLED run (not the newer FINISHED one), in its own folder
     resumed = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu",
@@ -186,7 +194,7 @@ def test_concurrent_runs_keep_their_folders_and_resume_continues_the_killed_one(
         [client.get_experiment_by_name("simclr").experiment_id])}
     assert runs == {killed: "FINISHED", finished.run_id: "FINISHED"}
     assert max(m.step for m in client.get_metric_history(killed, "train/loss")) > killed_step
-    assert (base / finished.run_id / "checkpoints" / "last.pt").read_bytes() == done_ckpt
+    assert checkpoint_file(base / finished.run_id).read_bytes() == done_ckpt
     assert set(folders(base)) == {killed, finished.run_id}
     # nothing left to resume: one line, naming why
     again = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", "--resume")

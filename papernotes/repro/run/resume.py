@@ -1,33 +1,33 @@
-"""One folder per run, and which run `--resume` continues.
+"""Which run folder `--resume [RUN_ID]` continues, and the lock on a folder in use.
 
-Each launch trains in its own folder, `<out_dir>/<MLflow run id>/` (out_dir from the spec
-profile, e.g. `runs/simclr-demo/`): two runs of one spec and profile, at the same time or one
-after the other, never share checkpoints, events or reports. A launch on a store that does not
-exist yet starts training before its run exists: its folder is named by a fresh id
-(`new_folder_id`), and the run records it (tag `papernotes.run_dir`). The folder holds
-`mlflow_run.json` (the run it belongs to) and a lock held while a process trains in it.
-
-`--resume` continues the latest KILLED run of the profile; `--resume RUN_ID` (or a unique
-prefix of the run id or of the folder's name) names one. A folder whose process died (SIGKILL,
-a crash) before its new store was ready has no run and no `mlflow_run.json`, only its launch
-config and maybe a checkpoint: `--resume` takes it as it takes a KILLED run, and a new run
-continues its checkpoint in it (`NO_RUN`, `fresh_run_line`). A FINISHED run, a run in use by another process, or a run of another
-tracking store is refused in one line. A folder from before this layout (`out_dir` itself
-holding `mlflow_run.json`) is still found.
+Each launch trains in its own folder (launch/layout.py): `<out_dir>/<MLflow run id>/`, or a
+fresh id when the run opens after training started (a new store). `--resume` continues the
+latest KILLED run of the profile; `--resume RUN_ID` (or a unique prefix of the run id or of the
+folder's name) names one. A folder whose process died (SIGKILL, a crash) before its new store
+was ready has no run and no run file, only its launch config and maybe a checkpoint: `--resume`
+takes it as it takes a KILLED run, and a new run continues its checkpoint in it (`NO_RUN`,
+`fresh_run_line`). A FINISHED run, a run in use by another process (the folder's lock), or a
+run of another tracking store is refused in one line. A folder from before this layout
+(`out_dir` itself holding the run file) is still found.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes.core import locks
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.launch.layout import (
+    LOCK_FILE,
+    RUN_FILE,
+    checkpoint_file,
+    launch_config,
+    read_run_file,
+    run_folder,
+)
 
-RUN_FILE = "mlflow_run.json"  # which MLflow run a folder belongs to
-LOCK_FILE = ".lock"  # held while a `papernotes repro` process trains in the folder
 LATEST = "latest"  # `--resume` without a run id
 RESUMABLE = ("KILLED", "FAILED", "RUNNING", "SCHEDULED")  # RUNNING + unlocked: a crashed process
 NO_RUN = "no MLflow run"  # the status of a folder whose process died before its run opened
@@ -39,7 +39,7 @@ class Candidate:
 
     run_id: str  # "" for a folder without a run (NO_RUN)
     path: Path
-    tracking_uri: str | None  # from mlflow_run.json
+    tracking_uri: str | None  # from the run file
     status: str | None = None  # None: not in the MLflow store
     end_time: int = 0  # ms since the epoch (start time while still running)
     locked: bool = False
@@ -59,23 +59,6 @@ def wanted_run(resume: bool | str | None) -> str | None:
     if resume is True:
         return LATEST
     return str(resume) if resume else None
-
-
-def folder_for(base: Path, run_id: str) -> Path:
-    return base / run_id
-
-
-def new_folder_id() -> str:
-    """The name of a folder made before its MLflow run exists: 32 hex digits, like a run id."""
-    return uuid.uuid4().hex
-
-
-def read_run_file(folder: Path) -> dict | None:
-    try:
-        data = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("run_id"), str) else None
 
 
 def run_folders(base: Path) -> list[tuple[dict, Path]]:
@@ -163,23 +146,18 @@ def find_resume(base: Path, uri: str, wanted: str, what: str, echo=None) -> Cand
 
 
 def runless_folders(base: Path) -> list[Path]:
-    """Run folders under `base` that a launch made (its `launch_config.json`) but that never
-    got their run (no `mlflow_run.json`): the process died before its new store was ready."""
+    """Run folders under `base` that a launch made (its launch config) but that never got their
+    run (no run file): the process died before its new store was ready."""
     if not base.is_dir():
         return []
-    return sorted(p for p in base.iterdir() if p.is_dir() and (p / "launch_config.json").is_file()
+    return sorted(p for p in base.iterdir() if p.is_dir() and launch_config(p).is_file()
                   and not (p / RUN_FILE).exists())
-
-
-def checkpoint_file(folder: Path) -> Path:
-    """Where the engine keeps a run folder's checkpoint (papernotes/ssl/pretrain.py `ckpt_path`)."""
-    return folder / "checkpoints" / "last.pt"
 
 
 def _mtime_ms(folder: Path) -> int:
     """When the folder last saw work: its checkpoint's time, else its launch config's."""
     ckpt = checkpoint_file(folder)
-    return int((ckpt if ckpt.is_file() else folder / "launch_config.json").stat().st_mtime * 1000)
+    return int((ckpt if ckpt.is_file() else launch_config(folder)).stat().st_mtime * 1000)
 
 
 def fresh_run_line(found: Candidate) -> str:
@@ -198,7 +176,7 @@ def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str
     if wanted == LATEST:
         raise PapernotesError(f"node {node_rank} cannot pick the run to resume",
                               field="--resume", hint="name it on every node: --resume RUN_ID")
-    folder = folder_for(base, wanted)
+    folder = run_folder(base, wanted)
     if not folder.is_dir():  # a folder made before its run (a new store): its run file names it
         named = [f for data, f in run_folders(base) if data["run_id"].startswith(wanted)]
         folder = named[0] if len(named) == 1 else folder
