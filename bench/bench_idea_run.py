@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from papernotes.repro.launch.layout import EVENTS_GLOB
+from papernotes.repro.tracking import tags
 
 HERE = Path(__file__).resolve().parent
 
@@ -82,8 +83,8 @@ def main() -> None:
     arm_wall = {}
     for run in client.search_runs([exp.experiment_id]):
         t = run.data.tags
-        if "papernotes.config_hash" in t and "papernotes.patch" not in t:
-            label = f"{t.get('papernotes.arm', 'repro')} s{t['papernotes.seed']}"
+        if tags.CONFIG_HASH in t and tags.PATCH not in t:
+            label = f"{t.get(tags.ARM, 'repro')} s{t[tags.SEED]}"
             arm_wall[f"{label} {run.info.run_id[:8]}"] = round(run.data.metrics.get("time/wall_s", float("nan")), 1)
     result["arm_engine_wall_s"] = arm_wall
     demo_events = sorted((ws / "runs" / "simclr-demo").glob(EVENTS_GLOB))

@@ -1,10 +1,8 @@
 """MLflow for `papernotes idea run`: one parent run, an arm run nested under it per trained arm.
 
 Only the parent process talks to MLflow, through `MlflowClient` with explicit run ids (several
-arm runs are open at once, so the fluent API's one active run does not fit). Tags scripts can
-rely on: `papernotes.patch` = `KEY#ID` on the parent; `papernotes.arm` (`baseline`/`patch`),
-`papernotes.seed` and `papernotes.config_hash` on every arm run, which also carries
-`mlflow.parentRunId`. A FINISHED run with an arm's config hash (an arm of an earlier `idea run`,
+arm runs are open at once, so the fluent API's one active run does not fit). The tags on the
+parent and on each arm run are tracking/tags.py's contract. A FINISHED run with an arm's config hash (an arm of an earlier `idea run`,
 or a plain `papernotes repro` run, which carries the same tag) is reused, not trained again.
 
 A new SQLite store takes 20-40 s to create (schema migrations): `StoreWarmup` (store_warmup.py)
@@ -20,7 +18,8 @@ from typing import Any
 
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file
-from papernotes.repro.tracking.sink import event_metrics, flatten, start_tags, ui_link
+from papernotes.repro.tracking import tags
+from papernotes.repro.tracking.sink import event_metrics, flatten, ui_link
 from papernotes.repro.tracking.store_warmup import StoreWarmup, new_client, store_is_new, tracking_error  # noqa: F401
 
 STEP_EVENTS = ("step", "epoch")
@@ -38,8 +37,7 @@ def experiment_id(client, name: str, artifact_location: str | None, uri: str) ->
 
 def find_finished(client, exp_id: str, digest: str, metric: str):
     """The newest FINISHED run with this config hash that carries `metric`, or None."""
-    runs = client.search_runs([exp_id], filter_string=f"tags.`papernotes.config_hash` = '{digest}' "
-                              "and attributes.status = 'FINISHED'",
+    runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "FINISHED"),
                               order_by=["attributes.start_time DESC"], max_results=20)
     return next((r for r in runs if metric in r.data.metrics), None)
 
@@ -50,8 +48,8 @@ def find_resumable(client, exp_id: str, digest: str, out_dir: Path) -> str | Non
     if not checkpoint_file(out_dir).is_file() or saved is None:
         return None
     run_id = saved["run_id"]
-    runs = client.search_runs([exp_id], filter_string=f"tags.`papernotes.config_hash` = '{digest}' "
-                              "and attributes.status = 'KILLED'", max_results=50)
+    runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "KILLED"),
+                              max_results=50)
     return run_id if any(r.info.run_id == run_id for r in runs) else None
 
 
@@ -78,13 +76,13 @@ class ArmLogger:
         from mlflow.entities import Param, RunTag
 
         self.client = client
-        tags = {**self.tags, "mlflow.parentRunId": parent}
+        run_tags = {**self.tags, tags.PARENT_RUN: parent}
         if self.resume_run:
             self.run_id = self.resume_run
             client.update_run(self.run_id, status="RUNNING")
-            client.log_batch(self.run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+            client.log_batch(self.run_id, tags=[RunTag(k, v) for k, v in run_tags.items()])
             return self.run_id
-        self.run_id = client.create_run(exp_id, run_name=self.run_name, tags=tags).info.run_id
+        self.run_id = client.create_run(exp_id, run_name=self.run_name, tags=run_tags).info.run_id
         params = [Param(k, str(v)[:500]) for k, v in flatten(self.params).items()]
         for i in range(0, len(params), 100):
             client.log_batch(self.run_id, params=params[i:i + 100])
@@ -98,13 +96,13 @@ class ArmLogger:
 
         events, self.events = self.events, []
         now = int(time.time() * 1000)
-        metrics, tags = [], []
+        metrics, run_tags = [], []
         for event in events:
             kind = event.get("event")
             values = event_metrics(event)
             if kind == "start":
                 self.step = int(event.get("start_step") or 0)
-                tags += [RunTag(k, v) for k, v in start_tags(event).items()]
+                run_tags += [RunTag(k, v) for k, v in tags.start_tags(event).items()]
             elif kind in STEP_EVENTS or kind in ("eval", "end"):
                 self.step = int(event.get("step", self.step))
                 if kind == "epoch":
@@ -114,7 +112,7 @@ class ArmLogger:
                 metrics += [Metric(k, v, now, self.step) for k, v in values.items()]
         for i in range(0, max(len(metrics), 1), 1000):
             self.client.log_batch(self.run_id, metrics=metrics[i:i + 1000],
-                                  tags=tags if i == 0 else [])
+                                  tags=run_tags if i == 0 else [])
 
     def finish(self, status: str, out_dir: Path | None = None) -> None:
         if self.run_id is None:

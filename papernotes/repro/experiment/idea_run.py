@@ -30,6 +30,7 @@ from papernotes.repro.launch import cores, preflight
 from papernotes.repro.launch.layout import write_run_file
 from papernotes.repro.run.publish import artifact_location as _artifact_location
 from papernotes.repro.run.runner import Interrupted
+from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.sink import resolve_tracking_uri
 from papernotes.ssl.config import config_to_dict
 
@@ -147,21 +148,21 @@ class _Tracking:
             self.exp_id = et.experiment_id(self.client, exp.spec.paper,
                                            _artifact_location(self.uri, self.ws, exp.spec.paper), self.uri)
         self.parent = et.start_parent(self.client, self.exp_id, f"{exp.name} {exp.patch.text}"[:200], {
-            "papernotes.patch": exp.name, "papernotes.note": exp.key, "papernotes.spec": exp.spec.name,
-            "papernotes.profile": exp.profile, "papernotes.expect": str(exp.expect),
-            "papernotes.seeds": str(len(exp.pairs())), "papernotes.overrides": " ".join(exp.overrides),
-            "papernotes.patch_sets": " ".join(exp.patch.sets)})
+            tags.PATCH: exp.name, tags.NOTE: exp.key, tags.SPEC: exp.spec.name,
+            tags.PROFILE: exp.profile, tags.EXPECT: str(exp.expect),
+            tags.SEEDS: str(len(exp.pairs())), tags.OVERRIDES: " ".join(exp.overrides),
+            tags.PATCH_SETS: " ".join(exp.patch.sets)})
         return True
 
     def logger(self, job: Job, resume_run: str | None) -> et.ArmLogger:
         arm, exp = job.arm, self.exp
-        tags = {"papernotes.arm": arm.arm, "papernotes.seed": str(arm.seed),
-                "papernotes.config_hash": arm.hash, "papernotes.spec": exp.spec.name,
-                "papernotes.profile": exp.profile, "papernotes.note": exp.spec.paper,
-                "papernotes.overrides": " ".join(exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()))}
+        arm_tags = {tags.ARM: arm.arm, **tags.run_tags(
+            spec=exp.spec.name, profile=exp.profile, note=exp.spec.paper,
+            overrides=exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()),
+            config_hash=arm.hash, seed=arm.seed)}
         params = {**config_to_dict(arm.config), "world_size": arm.plan.world_size,
                   "spec": exp.spec.name, "profile": exp.profile}
-        log = et.ArmLogger(f"{exp.name} {arm.arm} seed {arm.seed}", params, tags, resume_run)
+        log = et.ArmLogger(f"{exp.name} {arm.arm} seed {arm.seed}", params, arm_tags, resume_run)
         self.loggers[arm.label] = log
         return log
 
@@ -266,8 +267,8 @@ def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Deci
         report = Path(tmp) / "comparison.md"
         report.write_text(comparison_markdown(exp, pairs, values, run_of, status, v), encoding="utf-8")
         et.log_comparison(tr.client, tr.parent, numbers,
-                          {"papernotes.verdict": status.value, "papernotes.metric": metric,
-                           "papernotes.reused": " ".join(reused)}, report)
+                          {tags.VERDICT: status.value, tags.METRIC: metric,
+                           tags.REUSED: " ".join(reused)}, report)
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = exp.note_path
     other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None

@@ -29,6 +29,7 @@ from papernotes.repro.results.board_render import (
     is_generated,
     render_board,
 )
+from papernotes.repro.tracking.tags import OVERRIDES, PROFILE, SPEC, search_filter
 
 BOARD_KEY = "board"  # notes/board.md
 LOCK = Path(".papernotes") / "board.lock"
@@ -63,9 +64,9 @@ def finished_runs(uri: str) -> list:
         experiments = [e.experiment_id for e in client.search_experiments()]
         runs, token = [], None
         while experiments:
-            page = client.search_runs(experiments, filter_string="attributes.status = 'FINISHED'",
+            page = client.search_runs(experiments, filter_string=search_filter(status="FINISHED"),
                                       max_results=1000, page_token=token)
-            runs += [r for r in page if r.data.tags.get("papernotes.spec")]
+            runs += [r for r in page if r.data.tags.get(SPEC)]
             token = page.token
             if not token:
                 break
@@ -84,7 +85,7 @@ def best_run(runs: list, uri: str) -> BestRun | None:
                                    r.info.end_time or r.info.start_time or 0))
     p, tags = run.data.params, run.data.tags
     ended = (run.info.end_time or run.info.start_time or 0) / 1000
-    overrides = tags.get("papernotes.overrides", "").strip()
+    overrides = tags.get(OVERRIDES, "").strip()
     if len(overrides) > 100:
         overrides = overrides[:99] + "…"
     config = " · ".join(x for x in (
@@ -94,7 +95,7 @@ def best_run(runs: list, uri: str) -> BestRun | None:
     return BestRun(run_id=run.info.run_id, link=ui_link(uri, run.info.experiment_id, run.info.run_id),
                    date=dt.datetime.fromtimestamp(ended).strftime("%Y-%m-%d"),
                    metrics={k: v for k, v in run.data.metrics.items() if k.startswith("eval/")},
-                   profile=tags.get("papernotes.profile", "?"),
+                   profile=tags.get(PROFILE, "?"),
                    backbone=p.get("model.arch", "?"), dataset=p.get("data.name", "?"),
                    config=config, finished_runs=len(runs))
 
@@ -134,7 +135,7 @@ def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
 
     by_spec: dict[str, list] = {}
     for run in finished_runs(uri):
-        by_spec.setdefault(run.data.tags["papernotes.spec"], []).append(run)
+        by_spec.setdefault(run.data.tags[SPEC], []).append(run)
     rows, shown = [], set()
     for path in spec_files(ws):
         try:

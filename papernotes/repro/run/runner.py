@@ -37,6 +37,7 @@ from papernotes.repro.spec.model import Resolved, load_spec, resolve
 from papernotes.repro.spec.overrides import parse_overrides
 from papernotes.repro.tracking import sink as tracking
 from papernotes.repro.tracking.store_warmup import DeferredStart, StoreWarmup, store_is_new
+from papernotes.repro.tracking.tags import GIT_COMMIT, run_tags
 from papernotes.ssl.config import config_to_dict
 
 
@@ -164,14 +165,12 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     params = {**tracking.flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
     params.pop("out_dir", None)  # logged by bind_folder, once the run's folder is known
-    tags = {"papernotes.spec": res.spec.name, "papernotes.profile": res.profile,
-            "papernotes.note": res.spec.paper, "papernotes.overrides": " ".join(res.overrides),
-            # what `papernotes idea run` reuses a finished run by
-            "papernotes.config_hash": config_hash(cfg, plan.world_size),
-            "papernotes.seed": str(cfg.train.seed)}
+    tags = run_tags(spec=res.spec.name, profile=res.profile, note=res.spec.paper,
+                    overrides=res.overrides, config_hash=config_hash(cfg, plan.world_size),
+                    seed=cfg.train.seed)
     commit = tracking.git_commit(Path(__file__).resolve().parent)
     if commit:
-        tags["mlflow.source.git.commit"] = commit
+        tags[GIT_COMMIT] = commit
     # a new run (a target without one too: its process died before the run opened) on a store
     # that is not ready trains at once
     warmup = StoreWarmup(uri) if not (target and target.run_id) and store_is_new(uri) else None

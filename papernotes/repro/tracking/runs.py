@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.tracking import tags
 
 
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
@@ -16,26 +17,21 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
     client = reader(uri)
     if client is None:
         return []  # no store yet: opening one would create it (tens of seconds)
+    flt = tags.search_filter({tags.SPEC: spec} if spec else {tags.NOTE: note} if note else None)
     try:
         experiments = [e.experiment_id for e in client.search_experiments()]
-        flt = (f"tags.`papernotes.spec` = '{_quote(spec)}'" if spec else
-               f"tags.`papernotes.note` = '{_quote(note)}'" if note else "")
         runs = client.search_runs(experiments, filter_string=flt, max_results=limit,
                                   order_by=["attributes.start_time DESC"]) if experiments else []
     except Exception as exc:
         raise read_error(exc, uri) from None
     out = []
     for run in runs:
-        tags, params = run.data.tags, run.data.params
+        run_tags, params = run.data.tags, run.data.params
         start = dt.datetime.fromtimestamp(run.info.start_time / 1000).strftime("%Y-%m-%d %H:%M")
         out.append({"run_id": run.info.run_id, "status": run.info.status, "start": start,
-                    "spec": f"{tags.get('papernotes.spec', '?')}/{tags.get('papernotes.profile', '?')}",
+                    "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
                     "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?")})
     return out
-
-
-def _quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "\\'")
 
 
 def what_runs(ws, name: str) -> tuple[str, str]:

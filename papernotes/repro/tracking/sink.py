@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.repro.launch.layout import write_run_file
+from papernotes.repro.tracking.tags import RUN_DIR, start_tags
 
 
 def resolve_tracking_uri(cli_uri: str | None, env: dict, workspace_uri: str) -> str:
@@ -48,15 +49,6 @@ def event_metrics(event: dict) -> dict[str, float]:
     """An engine event's numeric metrics (booleans and anything else left out), as MLflow takes them."""
     return {k: float(v) for k, v in (event.get("metrics") or {}).items()
             if isinstance(v, (int, float)) and not isinstance(v, bool)}
-
-
-def start_tags(event: dict) -> dict[str, str]:
-    """The tags a `start` event gives a run: the data set and the machine it trains on."""
-    ds = event.get("dataset") or {}
-    tags = {"dataset.name": ds.get("name"), "dataset.fingerprint": ds.get("fingerprint"),
-            "torch": event.get("torch"), "cuda": event.get("cuda"),
-            "hardware": event.get("hardware"), "device": event.get("device")}
-    return {k: str(v) for k, v in tags.items() if v is not None}
 
 
 class Tracker:
@@ -166,11 +158,11 @@ class Tracker:
 
     def bind_folder(self, folder: Path) -> None:
         """Record the run's folder on both sides: the run file in it (launch/layout.py), and on the run the
-        `papernotes.run_dir` tag and the `out_dir` parameter (a resumed run keeps its own)."""
+        `papernotes.run_dir` tag (tags.py) and the `out_dir` parameter (a resumed run keeps its own)."""
         import mlflow
 
         self.save_run_file(folder)
-        mlflow.set_tag("papernotes.run_dir", str(folder))
+        mlflow.set_tag(RUN_DIR, str(folder))
         self.param_once("out_dir", str(folder))
 
     def save_run_file(self, out_dir: Path) -> None:
