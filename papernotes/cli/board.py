@@ -22,7 +22,7 @@ def command(
 
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.results.board import write_board
-    from papernotes.repro.tracking.sink import resolve_tracking_uri
+    from papernotes.repro.tracking.client import resolve_tracking_uri
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)

@@ -23,8 +23,8 @@ def command(
     from rich.table import Table
 
     from papernotes.core.workspace import find_workspace
+    from papernotes.repro.tracking.client import resolve_tracking_uri
     from papernotes.repro.tracking.runs import list_runs, what_runs
-    from papernotes.repro.tracking.sink import resolve_tracking_uri
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)

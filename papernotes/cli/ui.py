@@ -23,7 +23,7 @@ def command(
 
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.launch.preflight import check_port_free
-    from papernotes.repro.tracking.sink import resolve_tracking_uri
+    from papernotes.repro.tracking.client import resolve_tracking_uri
     from papernotes.repro.tracking.ui_server import serve
 
     ws = find_workspace()

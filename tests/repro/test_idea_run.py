@@ -46,12 +46,13 @@ def outside_ideas(text: str) -> str:
 @pytest.mark.slow  # four tiny arms, two at a time, then a rerun that trains nothing: ~40 s here
 def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     from papernotes.cli import console as console_mod
-    from papernotes.repro.experiment import arm_runs as experiment_tracking
+    from papernotes.repro.experiment import idea_run
 
     monkeypatch.setattr(console_mod.console, "width", 240)
-    # the first run creates the store the way a new workspace does: in a thread, while arms train
-    is_new = experiment_tracking.store_is_new
-    monkeypatch.setattr(experiment_tracking, "store_is_new", lambda uri: True)
+    # the first run creates the store the way a new workspace does: a child process makes it
+    # while the arms train
+    is_new = idea_run.store_is_new
+    monkeypatch.setattr(idea_run, "store_is_new", lambda uri: True)
     assert invoke("new", "simclr", "--lang", "en", "--force").exit_code == 0
     assert invoke(*PATCH).exit_code == 0
     note = ws / "notes" / "simclr.md"
@@ -96,7 +97,7 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     assert p["expect"]["text"] == "eval/linear_top1 <= -1"
 
     # the same command again: every arm is reused, nothing is trained
-    monkeypatch.setattr(experiment_tracking, "store_is_new", is_new)
+    monkeypatch.setattr(idea_run, "store_is_new", is_new)
     dry = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args(), "--dry-run")
     assert dry.exit_code == 0 and dry.output.count("reuse run") == 4, dry.output
     again = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args())

@@ -14,7 +14,9 @@ from mlflow.tracking import MlflowClient
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.launch.layout import LINEAR_EVAL
 from papernotes.repro.launch.preflight import check_tracking
-from papernotes.repro.tracking.sink import Tracker, flatten, resolve_tracking_uri
+from papernotes.repro.tracking.client import resolve_tracking_uri
+from papernotes.repro.tracking.events import flatten
+from papernotes.repro.tracking.sink import Tracker
 
 from .conftest import free_port
 

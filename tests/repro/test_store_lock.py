@@ -24,8 +24,7 @@ from papernotes.core.errors import PapernotesError
 from papernotes.repro.launch.layout import LAUNCH_CONFIG, LOCK_FILE, RUN_FILE, checkpoint_file
 from papernotes.repro.results.board import finished_runs
 from papernotes.repro.tracking import store_lock
-from papernotes.repro.tracking.runs import list_runs
-from papernotes.repro.tracking.sink import run_states
+from papernotes.repro.tracking.runs import list_runs, run_states
 from papernotes.repro.tracking.store_warmup import _CREATE, StoreWarmup, create_store, store_is_new
 
 from .conftest import TINY, tiny_args

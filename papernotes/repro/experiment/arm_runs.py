@@ -1,13 +1,14 @@
 """MLflow for `papernotes idea run`: one parent run, an arm run nested under it per trained arm.
 
 Only the parent process talks to MLflow, through `MlflowClient` with explicit run ids (several
-arm runs are open at once, so the fluent API's one active run does not fit). The tags on the
-parent and on each arm run are tracking/tags.py's contract. A FINISHED run with an arm's config hash (an arm of an earlier `idea run`,
-or a plain `papernotes repro` run, which carries the same tag) is reused, not trained again.
+arm runs are open at once, so the fluent API's one active run does not fit); what each event
+logs is tracking/events.py's, the tags tracking/tags.py's. A FINISHED run with an arm's config
+hash (an arm of an earlier `idea run`, or a plain `papernotes repro` run, which carries the same
+tag) is reused, not trained again.
 
 A new SQLite store takes 20-40 s to create (schema migrations): `StoreWarmup` (store_warmup.py)
-creates it in a thread while the arms start training; their events wait in the arm loggers
-until it is ready.
+has it made by a child process while the arms start training; their events wait in the arm
+loggers until it is ready.
 """
 
 from __future__ import annotations
@@ -19,20 +20,8 @@ from typing import Any
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file
 from papernotes.repro.tracking import tags
-from papernotes.repro.tracking.sink import event_metrics, flatten, ui_link
-from papernotes.repro.tracking.store_warmup import StoreWarmup, new_client, store_is_new, tracking_error  # noqa: F401
-
-STEP_EVENTS = ("step", "epoch")
-
-
-def experiment_id(client, name: str, artifact_location: str | None, uri: str) -> str:
-    try:
-        exp = client.get_experiment_by_name(name)
-        if exp is not None:
-            return exp.experiment_id
-        return client.create_experiment(name, artifact_location=artifact_location)
-    except Exception as exc:
-        raise tracking_error(exc, uri) from None
+from papernotes.repro.tracking.client import ui_link
+from papernotes.repro.tracking.events import RunPoints, flatten, param_value
 
 
 def find_finished(client, exp_id: str, digest: str, metric: str):
@@ -58,7 +47,8 @@ def start_parent(client, exp_id: str, name: str, tags: dict[str, str]) -> str:
 
 
 class ArmLogger:
-    """An arm's events as MLflow metrics: buffered until its run exists, then sent in batches."""
+    """An arm's events in MLflow (tracking/events.py, as a `repro` run's): buffered until its run
+    exists, then sent in batches through the client (several arm runs are open at once)."""
 
     def __init__(self, run_name: str, params: dict[str, Any], tags: dict[str, str],
                  resume_run: str | None = None) -> None:
@@ -66,7 +56,7 @@ class ArmLogger:
         self.run_id: str | None = None
         self.client = None
         self.events: list[dict] = []
-        self.step = 0
+        self.points = RunPoints()
 
     def __call__(self, event: dict) -> None:
         self.events.append(event)
@@ -83,7 +73,7 @@ class ArmLogger:
             client.log_batch(self.run_id, tags=[RunTag(k, v) for k, v in run_tags.items()])
             return self.run_id
         self.run_id = client.create_run(exp_id, run_name=self.run_name, tags=run_tags).info.run_id
-        params = [Param(k, str(v)[:500]) for k, v in flatten(self.params).items()]
+        params = [Param(k, param_value(v)) for k, v in flatten(self.params).items()]
         for i in range(0, len(params), 100):
             client.log_batch(self.run_id, params=params[i:i + 100])
         return self.run_id
@@ -98,18 +88,9 @@ class ArmLogger:
         now = int(time.time() * 1000)
         metrics, run_tags = [], []
         for event in events:
-            kind = event.get("event")
-            values = event_metrics(event)
-            if kind == "start":
-                self.step = int(event.get("start_step") or 0)
-                run_tags += [RunTag(k, v) for k, v in tags.start_tags(event).items()]
-            elif kind in STEP_EVENTS or kind in ("eval", "end"):
-                self.step = int(event.get("step", self.step))
-                if kind == "epoch":
-                    values["train/epoch"] = float(event.get("epoch", 0))
-                if kind == "end" and "wall_time_s" in event:
-                    values["time/wall_s"] = float(event["wall_time_s"])
-                metrics += [Metric(k, v, now, self.step) for k, v in values.items()]
+            points = self.points(event)
+            run_tags += [RunTag(k, v) for k, v in points.tags.items()]
+            metrics += [Metric(k, v, now, points.step) for k, v in points.metrics.items()]
         for i in range(0, max(len(metrics), 1), 1000):
             self.client.log_batch(self.run_id, metrics=metrics[i:i + 1000],
                                   tags=run_tags if i == 0 else [])

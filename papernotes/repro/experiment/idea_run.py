@@ -31,7 +31,8 @@ from papernotes.repro.launch.layout import write_run_file
 from papernotes.repro.run.publish import artifact_location as _artifact_location
 from papernotes.repro.run.runner import Interrupted
 from papernotes.repro.tracking import tags
-from papernotes.repro.tracking.sink import resolve_tracking_uri
+from papernotes.repro.tracking.client import experiment_id, new_client, resolve_tracking_uri, tracking_error
+from papernotes.repro.tracking.store_warmup import StoreWarmup, store_is_new
 from papernotes.ssl.config import config_to_dict
 
 
@@ -57,13 +58,13 @@ class IdeaRunResult:
 
 def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], object, str | None]:
     """What to do with each arm, from what the store holds (nothing, for a new store)."""
-    if et.store_is_new(uri):
+    if store_is_new(uri):
         return [Decision(a, "start") for a in exp.arms], None, None
-    client = et.new_client(uri)
+    client = new_client(uri)
     try:
         found = client.get_experiment_by_name(exp.spec.paper)
     except Exception as exc:
-        raise et.tracking_error(exc, uri) from None
+        raise tracking_error(exc, uri) from None
     out = []
     for arm in exp.arms:
         run = resumable = None
@@ -130,7 +131,7 @@ class _Tracking:
 
     def __init__(self, exp: Experiment, uri: str, ws, client, exp_id: str | None) -> None:
         self.exp, self.uri, self.ws = exp, uri, ws
-        self.warmup = et.StoreWarmup(uri) if client is None else None
+        self.warmup = StoreWarmup(uri) if client is None else None
         self.client, self.exp_id, self.parent = client, exp_id, None
         self.loggers: dict[str, et.ArmLogger] = {}
         self.started: dict[str, Job] = {}
@@ -145,7 +146,7 @@ class _Tracking:
             self.client = self.warmup.client()
         exp = self.exp
         if self.exp_id is None:
-            self.exp_id = et.experiment_id(self.client, exp.spec.paper,
+            self.exp_id = experiment_id(self.client, exp.spec.paper,
                                            _artifact_location(self.uri, self.ws, exp.spec.paper), self.uri)
         self.parent = et.start_parent(self.client, self.exp_id, f"{exp.name} {exp.patch.text}"[:200], {
             tags.PATCH: exp.name, tags.NOTE: exp.key, tags.SPEC: exp.spec.name,

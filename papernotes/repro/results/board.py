@@ -54,8 +54,8 @@ def run_command(stem: str, spec) -> str:
 
 def finished_runs(uri: str) -> list:
     """Every FINISHED run of the store that carries a spec tag (all pages)."""
+    from papernotes.repro.tracking.client import read_error
     from papernotes.repro.tracking.store_lock import reader
-    from papernotes.repro.tracking.store_warmup import read_error
 
     client = reader(uri)
     if client is None:
@@ -77,7 +77,7 @@ def finished_runs(uri: str) -> list:
 
 def best_run(runs: list, uri: str) -> BestRun | None:
     """The run with the highest linear top-1 (the newest on ties), as the board shows it."""
-    from papernotes.repro.tracking.sink import ui_link
+    from papernotes.repro.tracking.client import ui_link
 
     if not runs:
         return None

@@ -130,7 +130,7 @@ def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: 
 def find_resume(base: Path, uri: str, wanted: str, what: str, echo=None) -> Candidate:
     """The run folder `--resume [RUN_ID]` continues, checked against the MLflow store (waiting,
     with a line through `echo`, while another process makes that store)."""
-    from papernotes.repro.tracking.sink import run_states
+    from papernotes.repro.tracking.runs import run_states
 
     found = run_folders(base)
     states = run_states(uri, [data["run_id"] for data, _ in found], echo)
@@ -188,7 +188,7 @@ def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str
 
 def changed_settings(saved_config: Path, config: dict, limit: int = 6) -> list[str]:
     """`field=old->new` for each setting that differs from the resumed run's launch config."""
-    from papernotes.repro.tracking.sink import flatten
+    from papernotes.repro.tracking.events import flatten
 
     try:
         before = flatten(json.loads(saved_config.read_text(encoding="utf-8")))

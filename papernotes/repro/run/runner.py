@@ -35,7 +35,9 @@ from papernotes.repro.spec.config_hash import config_hash
 from papernotes.repro.spec.find import spec_for
 from papernotes.repro.spec.model import Resolved, load_spec, resolve
 from papernotes.repro.spec.overrides import parse_overrides
-from papernotes.repro.tracking import sink as tracking
+from papernotes.repro.tracking.client import resolve_tracking_uri, ui_link
+from papernotes.repro.tracking.events import flatten
+from papernotes.repro.tracking.sink import Tracker, git_commit
 from papernotes.repro.tracking.store_warmup import DeferredStart, StoreWarmup, store_is_new
 from papernotes.repro.tracking.tags import GIT_COMMIT, run_tags
 from papernotes.ssl.config import config_to_dict
@@ -108,7 +110,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     res, plan, gpus = prepare(opts, ws)
     cfg = res.config
     base = Path(cfg.out_dir)  # this profile's runs: <base>/<run id>/
-    uri = tracking.resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
+    uri = resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
     preflight.check_launch(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
                            device_field="--device" if opts.device else "train.device")
     if opts.save:  # validated and checked: now the spec may change (a dry run only shows how)
@@ -161,14 +163,14 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     named by a fresh id while a thread creates the store; the engine's events wait
     (`DeferredStart`) and are logged in order once the run opens. Either way the run records its
     folder (`Tracker.bind_folder`), and the folder its run (its run file, for `--resume`)."""
-    tracker = tracking.Tracker(uri, res.spec.paper, publish.artifact_location(uri, ws, res.spec.paper))
-    params = {**tracking.flatten(config_to_dict(cfg)), "world_size": plan.world_size,
+    tracker = Tracker(uri, res.spec.paper, publish.artifact_location(uri, ws, res.spec.paper))
+    params = {**flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
     params.pop("out_dir", None)  # logged by bind_folder, once the run's folder is known
     tags = run_tags(spec=res.spec.name, profile=res.profile, note=res.spec.paper,
                     overrides=res.overrides, config_hash=config_hash(cfg, plan.world_size),
                     seed=cfg.train.seed)
-    commit = tracking.git_commit(Path(__file__).resolve().parent)
+    commit = git_commit(Path(__file__).resolve().parent)
     if commit:
         tags[GIT_COMMIT] = commit
     # a new run (a target without one too: its process died before the run opened) on a store
@@ -220,7 +222,7 @@ def _tracked_run(opts: ReproOptions, ws: Workspace, res: Resolved, plan, cfg, ba
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
         raise _interrupted(opts, res, run_id, folder)
-    link = tracking.ui_link(uri, tracker.experiment_id, run_id)
+    link = ui_link(uri, tracker.experiment_id, run_id)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
     curves = plots.draw(rec, folder / layout.CURVES, f"{res.spec.name} / {res.profile}")
     publish.log_artifacts(tracker, res, cfg_dict, folder, curves, rec)

@@ -1,4 +1,4 @@
-"""Reading runs back from MLflow for `papernotes runs`."""
+"""Reading runs back from MLflow: `papernotes runs`, and the states `--resume` chooses by."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import datetime as dt
 
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.tracking import tags
+from papernotes.repro.tracking.client import read_error
+from papernotes.repro.tracking.store_lock import reader
 
 
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
     """Newest runs first, across the store's experiments; `spec` filters on the spec tag,
     `note` on the note tag (every spec writing into that note)."""
-    from papernotes.repro.tracking.store_lock import reader
-    from papernotes.repro.tracking.store_warmup import read_error
-
     client = reader(uri)
     if client is None:
         return []  # no store yet: opening one would create it (tens of seconds)
@@ -31,6 +30,28 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
         out.append({"run_id": run.info.run_id, "status": run.info.status, "start": start,
                     "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
                     "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?")})
+    return out
+
+
+def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, int]]:
+    """{run id: (status, end time in ms, else start time)} for the runs the store has (once
+    another process has finished making it: store_lock.py)."""
+    if not run_ids:
+        return {}
+    client = reader(uri, echo)
+    if client is None:
+        return {}  # no store yet (and opening one would create it)
+    from mlflow.exceptions import MlflowException
+
+    out = {}
+    for run_id in run_ids:
+        try:
+            info = client.get_run(run_id).info
+        except MlflowException:  # deleted, or never in this store
+            continue
+        except Exception as exc:  # the store itself: one line for the user
+            raise read_error(exc, uri) from None
+        out[run_id] = (info.status, int(info.end_time or info.start_time or 0))
     return out
 
 

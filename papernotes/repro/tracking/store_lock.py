@@ -28,6 +28,7 @@ from typing import Callable
 
 from papernotes.core import locks
 from papernotes.core.errors import PapernotesError
+from papernotes.repro.tracking.client import new_client, read_error
 
 WAIT_S = 600.0  # a store's migrations take 20-40 s on a busy 2-core machine; hung beyond this
 
@@ -52,14 +53,12 @@ def reader(uri: str, echo: Callable[[str], None] | None = None):
     (opening it would create it), or the file of a creation that was cut short (no run was
     ever logged to it; MLflow cannot open it; the next `repro` sets it aside). Waits first while
     another process makes the store (`wait_for_store`: never open it half-made). A store MLflow
-    cannot open is one line (`store_warmup.read_error`)."""
+    cannot open is one line (`client.read_error`)."""
     if store_missing(uri):
         return None
     wait_for_store(uri, echo)
     if not store_ready(uri):  # its lock file is left, held by nobody: a creation cut short
         return None
-    from papernotes.repro.tracking.store_warmup import new_client, read_error
-
     try:
         return new_client(uri)  # opening checks (and may upgrade) its schema
     except Exception as exc:

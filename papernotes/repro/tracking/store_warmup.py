@@ -22,47 +22,20 @@ warm-up thread; it opens the store only once the first is done.
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 import sys
 import threading
 from typing import Callable
 
-from papernotes.core.errors import PapernotesError
 from papernotes.repro.tracking import store_lock
+from papernotes.repro.tracking.client import new_client, tracking_error
 
 
 def store_is_new(uri: str) -> bool:
     """A SQLite store that is not ready: its file does not exist yet, or it is being made (so
     it holds nothing to reuse or resume, and opening it now would race its migrations)."""
     return not store_lock.store_ready(uri)  # any store but SQLite is always ready
-
-
-def _first_line(exc: Exception) -> str:
-    """What MLflow (or SQLAlchemy below it) raised, in one line."""
-    return str(exc).splitlines()[0] if str(exc) else repr(exc)
-
-
-def tracking_error(exc: Exception, uri: str) -> PapernotesError:
-    if isinstance(exc, PapernotesError):
-        return exc
-    return PapernotesError(f"MLflow tracking failed: {_first_line(exc)}", field="tracking_uri",
-                           hint=uri)
-
-
-def read_error(exc: Exception, uri: str) -> PapernotesError:
-    """One line for the user whatever MLflow raised while reading the store."""
-    return PapernotesError(f"cannot read MLflow runs: {_first_line(exc)}", field="tracking_uri",
-                           hint=uri)
-
-
-def new_client(uri: str):
-    from mlflow.tracking import MlflowClient
-
-    for name in ("mlflow.store", "alembic"):  # keep the console quiet
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return MlflowClient(tracking_uri=uri)
 
 
 _CREATE = """
