@@ -27,7 +27,8 @@ def main() -> None:
     args = ap.parse_args()
     import torch
 
-    from papernotes.repro.spec.model import load_spec, resolve, spec_path
+    from papernotes.repro.spec.find import spec_path
+    from papernotes.repro.spec.model import load_spec, resolve
     from papernotes.repro.spec.overrides import parse_overrides
     from papernotes.ssl.methods import build_method
 

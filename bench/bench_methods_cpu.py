@@ -29,7 +29,8 @@ COLUMNS = ("method", "wall time (s)", "CPU time (s)", "linear top-1", "random-in
 def demo_config(method: str, overrides: list[str]):
     """The demo profile's PretrainConfig, or a string saying why there is none."""
     from papernotes.core.errors import PapernotesError
-    from papernotes.repro.spec.model import load_spec, resolve, spec_path
+    from papernotes.repro.spec.find import spec_path
+    from papernotes.repro.spec.model import load_spec, resolve
     from papernotes.repro.spec.overrides import parse_overrides
 
     try:

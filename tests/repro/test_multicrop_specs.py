@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.repro.spec.model import load_spec, resolve, spec_path
+from papernotes.repro.spec.find import spec_path
+from papernotes.repro.spec.model import load_spec, resolve
 
 
 def profiles(name: str) -> dict:

@@ -9,7 +9,8 @@ import pytest
 from papernotes.core.errors import PapernotesError
 from papernotes.core.resources import shipped_dir
 from papernotes.core.yaml_doc import dump_yaml, load_yaml
-from papernotes.repro.spec.model import load_spec, resolve, spec_path
+from papernotes.repro.spec.find import spec_path
+from papernotes.repro.spec.model import load_spec, resolve
 from papernotes.repro.spec.overrides import parse_overrides
 
 SHIPPED = sorted(p.stem for p in shipped_dir("repro").glob("*.yaml"))

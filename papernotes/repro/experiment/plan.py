@@ -98,7 +98,8 @@ def check_patch(ws: Workspace, key: str, note_repro: str | None, patch: Patch) -
     """A patch's experiment checked like `repro --set`: each FIELD=VALUE typed by the engine's
     config, and, when the patch (or its note) names a spec, the whole config resolved against
     that spec's profile; the expected metric is one a run carries. One-line errors."""
-    from papernotes.repro.spec.model import load_spec, resolve, spec_path
+    from papernotes.repro.spec.find import spec_path
+    from papernotes.repro.spec.model import load_spec, resolve
     from papernotes.repro.spec.overrides import parse_overrides
 
     overrides = parse_overrides(patch.sets)

@@ -17,7 +17,6 @@ from pathlib import Path
 from papernotes.core import locks
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
-from papernotes.core.resources import shipped_dir
 from papernotes.core.workspace import Workspace
 from papernotes.notes.vault import note_path
 from papernotes.repro.results.board_render import (
@@ -29,20 +28,11 @@ from papernotes.repro.results.board_render import (
     is_generated,
     render_board,
 )
+from papernotes.repro.spec.find import spec_files
 from papernotes.repro.tracking.tags import OVERRIDES, PROFILE, SPEC, search_filter
 
 BOARD_KEY = "board"  # notes/board.md
 LOCK = Path(".papernotes") / "board.lock"
-
-
-def spec_files(ws: Workspace) -> list[Path]:
-    """The workspace's specs, then the shipped ones of other names, sorted by name."""
-    found: dict[str, Path] = {}
-    for folder in (ws.repro_dir, shipped_dir("repro")):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.yaml")):
-                found.setdefault(path.stem, path)
-    return [found[k] for k in sorted(found)]
 
 
 def run_command(stem: str, spec) -> str:

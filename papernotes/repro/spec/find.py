@@ -1,13 +1,40 @@
-"""`papernotes repro NOTE`: a note whose `repro:` property names a spec (an imported note the
-catalog linked to one) runs that spec, and its results go into that note."""
+"""Finding specs: by name (`repro/<name>.yaml` in the workspace, else the shipped one), every
+spec the workspace sees (the board, `papernotes runs NAME`), and through a note: `papernotes
+repro NOTE` on a note whose `repro:` property names a spec (an imported note the catalog linked
+to one) runs that spec, and its results go into that note."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from papernotes.core.errors import PapernotesError
+from papernotes.core.resources import shipped_dir
 from papernotes.core.workspace import Workspace
-from papernotes.repro.spec.model import Resolved, spec_path
+from papernotes.repro.spec.model import Resolved
+
+
+def spec_path(name: str, repro_dir: Path | None = None) -> Path:
+    """`repro/<name>.yaml` in the workspace, else the shipped copy; or `name` if it is a file."""
+    as_path = Path(name)
+    if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
+        return as_path
+    for folder in ([repro_dir] if repro_dir else []) + [shipped_dir("repro")]:
+        candidate = folder / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    known = sorted(p.stem for p in shipped_dir("repro").glob("*.yaml"))
+    raise PapernotesError(f"no repro spec named {name!r}", field="spec",
+                          hint=f"known: {', '.join(known)}")
+
+
+def spec_files(ws: Workspace) -> list[Path]:
+    """The workspace's specs, then the shipped ones of other names, sorted by name."""
+    found: dict[str, Path] = {}
+    for folder in (ws.repro_dir, shipped_dir("repro")):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                found.setdefault(path.stem, path)
+    return [found[k] for k in sorted(found)]
 
 
 def _note_repro(ws: Workspace, name: str) -> tuple[Path, str] | None:

@@ -22,7 +22,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from papernotes.core.errors import PapernotesError
-from papernotes.core.resources import shipped_dir
 from papernotes.core.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.notes.model.names import check_key
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
@@ -98,20 +97,6 @@ def deep_merge(base: dict, over: dict) -> dict:
         else:
             out[key] = copy.deepcopy(value)
     return out
-
-
-def spec_path(name: str, repro_dir: Path | None = None) -> Path:
-    """`repro/<name>.yaml` in the workspace, else the shipped copy; or `name` if it is a file."""
-    as_path = Path(name)
-    if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
-        return as_path
-    for folder in ([repro_dir] if repro_dir else []) + [shipped_dir("repro")]:
-        candidate = folder / f"{name}.yaml"
-        if candidate.is_file():
-            return candidate
-    known = sorted(p.stem for p in shipped_dir("repro").glob("*.yaml"))
-    raise PapernotesError(f"no repro spec named {name!r}", field="spec",
-                          hint=f"known: {', '.join(known)}")
 
 
 def load_spec(path: str | Path) -> tuple[Spec, Any]:

@@ -61,7 +61,7 @@ def what_runs(ws, name: str) -> tuple[str, str]:
     the known ones."""
     import difflib
 
-    from papernotes.repro.results.board import spec_files
+    from papernotes.repro.spec.find import spec_files
     from papernotes.repro.spec.model import load_spec
 
     specs, notes = set(), set()

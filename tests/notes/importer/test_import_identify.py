@@ -143,7 +143,8 @@ def test_repro_runs_on_an_imported_note_linked_to_a_spec(imported, monkeypatch):
 
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.spec.find import note_for as _note_for
-    from papernotes.repro.spec.model import load_spec, resolve, spec_path
+    from papernotes.repro.spec.find import spec_path
+    from papernotes.repro.spec.model import load_spec, resolve
 
     ws = find_workspace()
     path = spec_path("simclr", ws.repro_dir)
