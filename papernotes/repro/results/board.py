@@ -93,8 +93,8 @@ def best_run(runs: list, uri: str) -> BestRun | None:
 def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
     """The note key to link to, and the title and year: from the catalog card, else the note
     the spec's `paper` names (a key, title or alias: notes/lookup.py), else unknown."""
-    from papernotes.notes import load_card
     from papernotes.notes.lookup import find_note
+    from papernotes.notes.sources.catalog import load_card
 
     try:
         match = find_note(ws, paper)
