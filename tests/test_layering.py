@@ -1,7 +1,20 @@
-"""Which part of papernotes may import what, read from the source with `ast` (nothing is imported).
+"""Which part of papernotes may import what, and no import cycle, read from the source with `ast`
+(nothing is imported).
 
 Every import counts, wherever it is in the file (inside functions too), and so does
-`importlib.import_module("name")` with a literal name.
+`importlib.import_module("name")` with a literal name. The rules:
+
+- `papernotes.core` imports no other part of papernotes (it is the bottom layer);
+- `notes/` never imports torch, mlflow, `ssl`, `repro` or `cli`; inside it `repair/` and `model/`
+  stand alone and `format/` and `sources/` sit on `model/` only;
+- `ssl/` (the engine) imports none of pydantic, mlflow, ruamel, rich, jinja2, typer, `notes`,
+  `repro`, `cli`;
+- `repro/` never imports `cli`, and its sub-packages are ordered
+  spec < launch < tracking < results < run < experiment: a module imports only its own
+  sub-package and earlier ones;
+- `from papernotes.notes import X` names a module of `notes/` (the package exports no names);
+- no cycle among papernotes' modules. An import under `if TYPE_CHECKING:` is left out of the
+  cycle check only: it never runs, so it cannot take part in a partly-initialised import.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
                          "papernotes.ssl", "papernotes.repro", "papernotes.cli"),
     "papernotes.ssl": ("pydantic", "mlflow", "ruamel", "rich", "jinja2", "typer",
                        "papernotes.notes", "papernotes.repro", "papernotes.cli"),
+    "papernotes.core": ("papernotes.",),
     "papernotes.repro": ("papernotes.cli",),
     # inside notes: the text repair and the model stand alone; the format and the sources sit
     # on the model only
@@ -29,6 +43,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
 }
 # what a sub-package may import of its own parent despite the rule above
 ALLOWED: dict[str, tuple[str, ...]] = {
+    "papernotes.core": ("papernotes.core",),
     "papernotes.notes.repair": ("papernotes.notes.repair",),
     "papernotes.notes.model": ("papernotes.notes.model",),
     "papernotes.notes.format": ("papernotes.notes.format", "papernotes.notes.model"),
@@ -41,11 +56,30 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imported_modules(source: str, module: str, is_package: bool = False) -> list[tuple[int, str]]:
+def _is_type_checking(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _nodes(tree: ast.AST, skip_type_checking: bool):
+    """Every node of `tree`; without the bodies of `if TYPE_CHECKING:` when told (else kept)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if skip_type_checking and _is_type_checking(node):
+            todo += [node.test, *node.orelse]
+            continue
+        todo += ast.iter_child_nodes(node)
+
+
+def imported_modules(source: str, module: str, is_package: bool = False,
+                     skip_type_checking: bool = False) -> list[tuple[int, str]]:
     """(line, dotted name) of everything `source` imports; `from a import b` gives a and a.b."""
     package = module if is_package else module.rpartition(".")[0]
     found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
+    for node in _nodes(ast.parse(source), skip_type_checking):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -62,7 +96,7 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> list
                    or (isinstance(node.func, ast.Name)
                        and node.func.id in ("import_module", "__import__")))):
             found.append((node.lineno, node.args[0].value))
-    return found
+    return sorted(found)
 
 
 def _matches(name: str, prefix: str) -> bool:
@@ -71,9 +105,33 @@ def _matches(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
+REPRO_ORDER = ("spec", "launch", "tracking", "results", "run", "experiment")
+NOTES_MODULES = frozenset([*(p.stem for p in (PKG / "notes").glob("*.py")),
+                           *(p.name for p in (PKG / "notes").iterdir() if (p / "__init__.py").is_file())])
+
+
+def _repro_part(name: str) -> int | None:
+    """The place of a `papernotes.repro.<part>...` module in REPRO_ORDER (None: not in one)."""
+    parts = name.split(".")
+    if len(parts) > 2 and parts[:2] == ["papernotes", "repro"] and parts[2] in REPRO_ORDER:
+        return REPRO_ORDER.index(parts[2])
+    return None
+
+
 def violations(source: str, module: str, is_package: bool = False) -> list[str]:
     out = []
+    mine = _repro_part(module)
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.ImportFrom) and node.module == "papernotes.notes"
+                and not node.level):
+            out += [f"{module}:{node.lineno}: imports {a.name} from papernotes.notes (the package "
+                    f"exports no names: import it from its module)"
+                    for a in node.names if a.name not in NOTES_MODULES]
     for line, name in imported_modules(source, module, is_package):
+        theirs = _repro_part(name)
+        if mine is not None and theirs is not None and theirs > mine:
+            out.append(f"{module}:{line}: imports {name} (repro/{REPRO_ORDER[mine]}/ comes before "
+                       f"repro/{REPRO_ORDER[theirs]}/: {' < '.join(REPRO_ORDER)})")
         for part, banned in FORBIDDEN.items():
             if not _matches(module, part):
                 continue
@@ -85,6 +143,90 @@ def violations(source: str, module: str, is_package: bool = False) -> list[str]:
 
 
 SOURCES = sorted(p for p in PKG.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def module_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """{module: the modules of `sources` it imports} from {module: (source, is package)}; an
+    import names the longest module it reaches (`from a.b import c` is a.b.c when that is a
+    module, else a.b); a module importing a sub-module also needs its package."""
+    graph: dict[str, set[str]] = {m: set() for m in sources}
+    for module, (source, is_package) in sources.items():
+        for _, name in imported_modules(source, module, is_package, skip_type_checking=True):
+            while name and name not in sources:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                graph[module].add(name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import cycles of `graph`: each strongly connected part of more than one module, or a
+    module importing itself (Tarjan's algorithm, iterative), as a path that closes on itself."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                part = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    part.append(top)
+                    if top == node:
+                        break
+                if len(part) > 1 or node in graph[node]:
+                    found.append(_closed_path(graph, set(part)))
+    return found
+
+
+def _closed_path(graph: dict[str, set[str]], part: set[str]) -> list[str]:
+    """A path through `part` from its first module back to it (breadth-first: the shortest)."""
+    start = min(part)
+    came: dict[str, str] = {}
+    todo = [start]
+    while todo:
+        node = todo.pop(0)
+        for child in sorted(graph[node] & part):
+            if child == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came[path[-1]])
+                return [start, *reversed(path[:-1]), start] if node != start else [start, start]
+            if child not in came:
+                came[child] = node
+                todo.append(child)
+    return sorted(part)
+
+
+def test_no_import_cycle():
+    graph = module_graph({module_name(p): (p.read_text(encoding="utf-8"), p.name == "__init__.py")
+                          for p in SOURCES})
+    found = cycles(graph)
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
+
 
 
 def test_the_rules_name_real_folders():
@@ -106,6 +248,13 @@ def test_layering(path):
     ("papernotes.ssl.train", "class A:\n    def m(self):\n        from rich.console import Console\n"),
     ("papernotes.ssl.train", "import importlib\nimportlib.import_module('mlflow')\n"),
     ("papernotes.repro.run.runner", "if True:\n    from papernotes.cli.console import console\n"),
+    ("papernotes.core.workspace", "def f():\n    from papernotes.notes.model.schema import Note\n"),
+    ("papernotes.core.atomic", "from papernotes import repro\n"),
+    ("papernotes.repro.tracking.runs", "def f():\n    from papernotes.repro.results.board import x\n"),
+    ("papernotes.repro.spec.find", "from papernotes.repro.launch import layout\n"),
+    ("papernotes.repro.run.resume", "import papernotes.repro.experiment.arms\n"),
+    ("papernotes.repro.results.board", "from ..run import runner\n"),
+    ("papernotes.cli.board", "from papernotes.notes import load_card\n"),
 ])
 def test_a_violation_is_found(module, source):
     assert violations(source, module), source
@@ -113,10 +262,41 @@ def test_a_violation_is_found(module, source):
 
 @pytest.mark.parametrize("module, source", [
     ("papernotes.notes.format.parse", "from papernotes.notes.model.schema import Note\n"),
+    ("papernotes.repro.run.runner", "from papernotes.repro.tracking.sink import Tracker\n"),
+    ("papernotes.repro.tracking.sink", "from papernotes.repro.launch import layout\n"
+                                       "from papernotes.repro.spec.find import spec_path\n"),
+    ("papernotes.core.locked_update", "from papernotes.core.locks import FileLock\nimport json\n"),
+    ("papernotes.cli.board", "from papernotes.notes import validation_cache\n"),
     ("papernotes.notes.format.parse", "from . import markdown\n"),
     ("papernotes.notes.vault", "from papernotes.notes.format.parse import parse_note\n"),
     ("papernotes.ssl.train", "import torch\nfrom papernotes.core.errors import PapernotesError\n"),
-    ("papernotes.repro.run.runner", "from papernotes.notes import load_note\nimport mlflow\n"),
+    ("papernotes.repro.run.runner", "from papernotes.notes.vault import load_note\nimport mlflow\n"),
 ])
 def test_allowed_imports_pass(module, source):
     assert violations(source, module) == []
+
+
+def test_a_planted_cycle_is_found_and_named():
+    sources = {
+        "papernotes.a": ("import papernotes.b\n", False),
+        "papernotes.b": ("def f():\n    from papernotes.c import x\n", False),  # inside a function
+        "papernotes.c": ("from . import a\n", False),
+        "papernotes.d": ("import papernotes.a\n", False),  # reaches the cycle, is not in it
+        "papernotes.e": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                         "    from papernotes.d import y\nelse:\n    import papernotes.f\n", False),
+        "papernotes.f": ("def g():\n    import papernotes.e\n", False),
+        "papernotes.g": ("if TYPE_CHECKING:\n    import papernotes.h\n", False),
+        "papernotes.h": ("import papernotes.g\n", False),  # a cycle only for the type checker
+    }
+    graph = module_graph(sources)
+    assert graph["papernotes.g"] == set() and graph["papernotes.e"] == {"papernotes.f"}
+    assert cycles(graph) == [["papernotes.a", "papernotes.b", "papernotes.c", "papernotes.a"],
+                             ["papernotes.e", "papernotes.f", "papernotes.e"]]
+    assert cycles({"papernotes.x": {"papernotes.x"}}) == [["papernotes.x", "papernotes.x"]]
+    assert cycles({"papernotes.x": set(), "papernotes.y": {"papernotes.x"}}) == []
+
+
+def test_a_package_and_its_module_can_form_a_cycle():
+    sources = {"papernotes.p": ("from papernotes.p.m import f\n", True),
+               "papernotes.p.m": ("from papernotes.p import g\n", False)}
+    assert cycles(module_graph(sources)) == [["papernotes.p", "papernotes.p.m", "papernotes.p"]]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.names import fold
+from papernotes.notes.note_files import iter_note_paths, key_of
 
 if TYPE_CHECKING:
     from papernotes.core.workspace import Workspace
@@ -74,8 +75,6 @@ def _one(query: str, found: dict[str, tuple[Path, str]]) -> NoteMatch | None:
 
 def match_note(paths: Iterable[Path], query: str) -> NoteMatch | None:
     """The note among `paths` that `query` names (steps above), or None."""
-    from papernotes.notes.vault import key_of
-
     query = query.strip()
     files = {key_of(p): p for p in paths}
     name = query
@@ -106,7 +105,6 @@ def match_note(paths: Iterable[Path], query: str) -> NoteMatch | None:
 def find_note(ws: "Workspace", query: str) -> NoteMatch:
     """The note `query` names in the vault; a one-line error naming near names if none does."""
     from papernotes.notes.model.names import check_key
-    from papernotes.notes.vault import iter_note_paths, near_keys
 
     paths = iter_note_paths(ws)
     hit = match_note(paths, query)
@@ -121,3 +119,10 @@ def find_note(ws: "Workspace", query: str) -> NoteMatch:
         else "`papernotes list` shows the notes"
     raise PapernotesError(f"no note '{query}' in the vault", path=ws.notes_dir / f"{query}.md",
                           field="key", hint=hint)
+
+
+def near_keys(ws: "Workspace", key: str, n: int = 3) -> list[str]:
+    import difflib
+
+    keys = [key_of(p) for p in iter_note_paths(ws)]
+    return difflib.get_close_matches(key, keys, n=n, cutoff=0.5)

@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
 from papernotes.notes.model.names import check_key
+from papernotes.notes.note_files import NOTE_SUFFIX, iter_note_paths, key_of
 
 if TYPE_CHECKING:  # the parser and renderer are imported where they are used
     from papernotes.core.workspace import Workspace
     from papernotes.notes.format.parse import ParsedNote
     from papernotes.notes.model.schema import Note
-
-NOTE_SUFFIX = ".md"
-
 
 def note_path(ws: "Workspace", key: str) -> Path:
     """The file of note `key`; a one-line error for a key that is not a plain file stem."""
@@ -31,34 +29,6 @@ def note_path(ws: "Workspace", key: str) -> Path:
     except ValueError as exc:
         raise PapernotesError(str(exc), field="key") from None
     return ws.notes_dir / f"{key}{NOTE_SUFFIX}"
-
-
-GENERATED_MARK = "%% papernotes:generated "  # a generated note (notes/board.md), not a paper note
-_HEAD_BYTES = 256  # the mark sits right after the frontmatter of a generated note
-
-
-def is_generated_note(path: Path) -> bool:
-    """Whether the file is a note papernotes generates whole (the board): not a paper note."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_HEAD_BYTES)
-    except OSError:
-        return False
-    return GENERATED_MARK.encode() in head
-
-
-def iter_note_paths(ws: "Workspace") -> list[Path]:
-    """Every paper note of the vault, sorted by key (hidden, temporary and generated files
-    such as `notes/board.md` skipped)."""
-    folder = ws.notes_dir
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob(f"*{NOTE_SUFFIX}")
-                  if not p.name.startswith(".") and p.is_file() and not is_generated_note(p))
-
-
-def key_of(path: Path) -> str:
-    return path.name[: -len(NOTE_SUFFIX)] if path.name.endswith(NOTE_SUFFIX) else path.stem
 
 
 def read_path(path: Path, *, key: str | None = None) -> "ParsedNote":
@@ -94,13 +64,6 @@ def load_all(ws: "Workspace") -> tuple[list["ParsedNote"], list[PapernotesError]
         except PapernotesError as exc:
             problems.append(exc if exc.path is not None else exc.at(path=path))
     return notes, problems
-
-
-def near_keys(ws: "Workspace", key: str, n: int = 3) -> list[str]:
-    import difflib
-
-    keys = [key_of(p) for p in iter_note_paths(ws)]
-    return difflib.get_close_matches(key, keys, n=n, cutoff=0.5)
 
 
 def save_note(ws: "Workspace", key: str, text: str, *, overwrite: bool) -> Path:

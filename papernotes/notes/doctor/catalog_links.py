@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import re
 
-from papernotes.notes.doctor.checks import Finding
+from papernotes.notes.doctor.finding import Finding
 
 _TARGET = re.compile(r"\[\[([^\]|#^]+)")
 

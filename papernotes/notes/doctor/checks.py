@@ -15,11 +15,12 @@ A finding is a `problem` (counted, `doctor` exits 1) or `info` (shown, counted o
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from papernotes.core.errors import PapernotesError, problems_of
+from papernotes.notes.doctor.finding import Finding
 from papernotes.notes.doctor.links import VaultIndex, anchor_problem, note_name, rename_fix, resolve
 from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links
@@ -30,24 +31,6 @@ from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 
 UNCERTAIN_SHOWN = 5
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^\s*>\s*")
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    path: str
-    line: int
-    message: str
-    fixable: bool = False
-    severity: str = "problem"  # or "info": counted only with --strict
-
-    def __str__(self) -> str:
-        fix = " (fixable: --fix)" if self.fixable else ""
-        kind = " (info)" if self.severity == "info" else ""
-        return f"{self.path}:{self.line}: {self.check}{kind}: {self.message}{fix}"
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass

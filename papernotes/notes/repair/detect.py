@@ -107,3 +107,8 @@ def detect(text: str, pages: list[CodePage] | None = None) -> Detection:
             if exp is not None:
                 det.options[k].append(exp)
     return det
+
+
+def looks_damaged(text: str) -> bool:
+    """Whether some page explains damage in `text`."""
+    return detect(text).damaged

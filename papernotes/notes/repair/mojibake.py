@@ -194,9 +194,3 @@ _CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]+`", re.S | re.M)
 
 def code_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _CODE.finditer(text)]
-
-
-def looks_damaged(text: str) -> bool:
-    from papernotes.notes.repair.detect import detect
-
-    return detect(text).damaged

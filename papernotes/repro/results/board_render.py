@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from papernotes.notes.vault import GENERATED_MARK
+from papernotes.notes.note_files import GENERATED_MARK
 
 MARKER = f"{GENERATED_MARK}board %%"  # iter_note_paths skips the board by it
 COLUMNS = ("method", "paper", "spec", "paper's numbers", "this vault's best", "random init",

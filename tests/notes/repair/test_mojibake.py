@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papernotes.notes.repair.mojibake import damage, find_damaged_runs, looks_damaged
+from papernotes.notes.repair.detect import looks_damaged
+from papernotes.notes.repair.mojibake import damage, find_damaged_runs
 from papernotes.notes.repair.mojibake_repair import repair_text
 
 DATA = Path(__file__).parent / "data"
