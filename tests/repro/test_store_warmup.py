@@ -63,7 +63,7 @@ def _logged(client, run_id: str) -> tuple[dict, dict]:
 @pytest.mark.slow  # two tiny in-process runs: 30-60 s on the shared machine
 def test_repro_on_a_new_store_trains_first_and_logs_every_event(ws, monkeypatch):
     """The deferred run logs what a run opened first logs; its folder is found from the run."""
-    from papernotes.repro.run import runner
+    from papernotes.repro.run import tracked
     from papernotes.repro.tracking import store_warmup
 
     base = ws / "runs" / "simclr-demo"
@@ -78,7 +78,7 @@ def test_repro_on_a_new_store_trains_first_and_logs_every_event(ws, monkeypatch)
     args = ["repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args()]
     with monkeypatch.context() as patch:
         patch.setattr(store_warmup, "new_client", store_after_training)
-        patch.setattr(runner, "store_is_new", lambda uri: True)  # the warm-up path, on a copy
+        patch.setattr(tracked, "store_is_new", lambda uri: True)  # the warm-up path, on a copy
         late = CliRunner().invoke(app, args)
     assert late.exit_code == 0, late.output
     assert "while training starts" in late.output

@@ -18,10 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.core.errors import PapernotesError
-from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file
+from papernotes.core.workspace import Workspace
+from papernotes.repro.experiment.arms import Job
+from papernotes.repro.experiment.plan import Experiment
+from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file, write_run_file
 from papernotes.repro.tracking import tags
-from papernotes.repro.tracking.client import ui_link
+from papernotes.repro.tracking.client import artifact_location, experiment_id
 from papernotes.repro.tracking.events import RunPoints, flatten, param_value
+from papernotes.repro.tracking.store_warmup import StoreWarmup
+from papernotes.ssl.config import config_to_dict
 
 
 def find_finished(client, exp_id: str, digest: str, metric: str):
@@ -106,6 +111,59 @@ class ArmLogger:
         self.client.set_terminated(self.run_id, status=status)
 
 
+class IdeaTracking:
+    """The parent run and the arm loggers of one `idea run`, opened once the store is ready
+    (at once on a store that exists; on a new one, when its warm-up is done)."""
+
+    def __init__(self, exp: Experiment, uri: str, ws: Workspace, client, exp_id: str | None) -> None:
+        self.exp, self.uri, self.ws = exp, uri, ws
+        self.warmup = StoreWarmup(uri) if client is None else None
+        self.client, self.exp_id, self.parent = client, exp_id, None
+        self.loggers: dict[str, ArmLogger] = {}
+        self.started: dict[str, Job] = {}
+        self.reused_late: dict[str, str] = {}  # label -> run another process finished meanwhile
+
+    def ready(self, block: bool = False) -> bool:
+        if self.parent is not None:
+            return True
+        if self.warmup is not None:
+            if not (block or self.warmup.ready()):
+                return False
+            self.client = self.warmup.client()
+        exp = self.exp
+        if self.exp_id is None:
+            self.exp_id = experiment_id(self.client, exp.spec.paper,
+                                        artifact_location(self.uri, self.ws, exp.spec.paper), self.uri)
+        self.parent = start_parent(self.client, self.exp_id, f"{exp.name} {exp.patch.text}"[:200], {
+            tags.PATCH: exp.name, tags.NOTE: exp.key, tags.SPEC: exp.spec.name,
+            tags.PROFILE: exp.profile, tags.EXPECT: str(exp.expect),
+            tags.SEEDS: str(len(exp.pairs())), tags.OVERRIDES: " ".join(exp.overrides),
+            tags.PATCH_SETS: " ".join(exp.patch.sets)})
+        return True
+
+    def logger(self, job: Job, resume_run: str | None) -> ArmLogger:
+        arm, exp = job.arm, self.exp
+        arm_tags = {tags.ARM: arm.arm, **tags.run_tags(
+            spec=exp.spec.name, profile=exp.profile, note=exp.spec.paper,
+            overrides=exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()),
+            config_hash=arm.hash, seed=arm.seed)}
+        params = {**config_to_dict(arm.config), "world_size": arm.plan.world_size,
+                  "spec": exp.spec.name, "profile": exp.profile}
+        log = ArmLogger(f"{exp.name} {arm.arm} seed {arm.seed}", params, arm_tags, resume_run)
+        self.loggers[arm.label] = log
+        return log
+
+    def attach(self, block: bool = False) -> None:
+        if not self.ready(block):
+            return
+        for label, job in self.started.items():
+            log = self.loggers[label]
+            if log.run_id is None:
+                log.attach(self.client, self.exp_id, self.parent)
+                write_run_file(job.arm.out_dir, log.run_id, self.exp_id, self.uri)
+            log.flush()
+
+
 def run_metric(client, run_id: str, metric: str) -> float:
     run = client.get_run(run_id)
     if metric not in run.data.metrics:
@@ -123,7 +181,3 @@ def log_comparison(client, parent: str, numbers: dict[str, float], tags: dict[st
     client.log_batch(parent, metrics=[Metric(k, float(v), now, 0) for k, v in numbers.items()],
                      tags=[RunTag(k, v) for k, v in tags.items()])
     client.log_artifact(parent, str(report))
-
-
-def link(uri: str, exp_id: str, run_id: str) -> str:
-    return ui_link(uri, exp_id, run_id)

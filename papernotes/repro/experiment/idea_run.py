@@ -1,25 +1,26 @@
 """`papernotes idea run KEY ID`: a patch against its baseline over N seeds, and its verdict.
 
-    plan (experiment.py) -> which arms MLflow already has (reuse / resume / start)
+    plan (plan.py) -> which arms MLflow already has (reuse / resume / start)
     -> [dry run: the list] -> arms in processes, K at once (arms.py), each logged under one
-    parent MLflow run (experiment_tracking.py) -> paired verdict (verdict.py)
+    parent MLflow run (arm_runs.py) -> paired verdict (verdict.py)
     -> comparison on the parent run -> the patch in the note (writeback.record_verdict)
 
 Ctrl-C stops every arm (each saves a checkpoint; its run is marked KILLED), marks the parent
 KILLED and leaves the note untouched; the same command then reuses what finished and resumes
-what was stopped. A new SQLite store is created while the first arms train.
+what was stopped. A new SQLite store is made (by a child process) while the first arms train.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import Callable
 
 from papernotes.core.errors import PapernotesError
-from papernotes.core.workspace import find_workspace
+from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.notes.model.ideas_model import Verdict
 from papernotes.repro.experiment import arm_runs as et
 from papernotes.repro.experiment.arms import Job, Slot, run_jobs
@@ -27,20 +28,46 @@ from papernotes.repro.experiment.plan import Arm, Experiment, ExperimentOptions,
 from papernotes.repro.experiment.progress import make_arms_progress
 from papernotes.repro.experiment.report import comparison_markdown, result_line
 from papernotes.repro.launch import cores, preflight
-from papernotes.repro.launch.layout import write_run_file
-from papernotes.repro.run.publish import artifact_location as _artifact_location
-from papernotes.repro.run.runner import Interrupted
+from papernotes.repro.run.options import Interrupted
 from papernotes.repro.tracking import tags
-from papernotes.repro.tracking.client import experiment_id, new_client, resolve_tracking_uri, tracking_error
-from papernotes.repro.tracking.store_warmup import StoreWarmup, store_is_new
-from papernotes.ssl.config import config_to_dict
+from papernotes.repro.tracking.client import new_client, resolve_tracking_uri, tracking_error, ui_link
+from papernotes.repro.tracking.store_warmup import store_is_new
 
 
-@dataclass
+class Action(Enum):
+    """What `idea run` does with an arm, from what the store holds."""
+
+    REUSE = "reuse"  # a FINISHED run with its config hash carries the metric
+    RESUME = "resume"  # a KILLED run of it left its checkpoint in the arm's folder
+    START = "start"
+
+
+@dataclass(frozen=True)
 class Decision:
     arm: Arm
-    action: str  # "reuse", "resume" or "start"
-    run_id: str | None = None
+    action: Action
+    run_id: str | None = None  # the run reused or resumed
+
+    def line(self) -> str:
+        what = {Action.REUSE: f"reuse run {self.run_id}", Action.START: "start",
+                Action.RESUME: f"resume run {self.run_id} from its checkpoint"}[self.action]
+        return f"  {self.arm.label:<12} {what}  (config {self.arm.hash[:12]}, {self.arm.out_dir})"
+
+
+@dataclass(frozen=True)
+class IdeaLaunch:
+    """One `idea run`, planned and decided: the experiment, its options, where it writes, what
+    each arm does (`decisions`), the arms to train (`todo`, threads set) on their machine
+    shares (`slots`), and where lines go."""
+
+    exp: Experiment
+    opts: ExperimentOptions
+    ws: Workspace
+    uri: str
+    decisions: tuple[Decision, ...]
+    todo: tuple[Decision, ...]
+    slots: tuple[Slot, ...]
+    echo: Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -59,7 +86,7 @@ class IdeaRunResult:
 def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], object, str | None]:
     """What to do with each arm, from what the store holds (nothing, for a new store)."""
     if store_is_new(uri):
-        return [Decision(a, "start") for a in exp.arms], None, None
+        return [Decision(a, Action.START) for a in exp.arms], None, None
     client = new_client(uri)
     try:
         found = client.get_experiment_by_name(exp.spec.paper)
@@ -73,11 +100,11 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
         if found is not None and run is None and reuse:
             resumable = et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir)
         if run is not None:
-            out.append(Decision(arm, "reuse", run.info.run_id))
+            out.append(Decision(arm, Action.REUSE, run.info.run_id))
         elif resumable:
-            out.append(Decision(arm, "resume", resumable))
+            out.append(Decision(arm, Action.RESUME, resumable))
         else:
-            out.append(Decision(arm, "start"))
+            out.append(Decision(arm, Action.START))
     return out, client, found.experiment_id if found else None
 
 
@@ -110,82 +137,32 @@ def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> Id
     uri = resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
     preflight.check_tracking(uri)
     decisions, client, exp_id = _decide(exp, uri, opts.reuse)
-    todo = [d for d in decisions if d.action != "reuse"]
+    todo = [d for d in decisions if d.action != Action.REUSE]
     slots, split = _slots(exp, opts.parallel, len(todo)) if todo else ([], "")
-    todo = [Decision(with_threads(d.arm, slots[0].threads), d.action, d.run_id) for d in todo]
+    todo = [replace(d, arm=with_threads(d.arm, slots[0].threads)) for d in todo]
     echo(f"{exp.name} \"{exp.patch.text}\": {exp.expect}, {len(exp.pairs())} seeds, spec "
          f"{exp.spec.name} profile {exp.profile}, {exp.device}")
     for d in decisions:
-        what = {"reuse": f"reuse run {d.run_id}", "resume": f"resume run {d.run_id} from its checkpoint",
-                "start": "start"}[d.action]
-        echo(f"  {d.arm.label:<12} {what}  (config {d.arm.hash[:12]}, {d.arm.out_dir})")
+        echo(d.line())
     if todo:
         echo(f"  {len(todo)} to train, {len(decisions) - len(todo)} reused; {split}")
     if opts.dry_run:
         return IdeaRunResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
-    return _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo)
+    run = IdeaLaunch(exp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
+    return _execute(run, et.IdeaTracking(exp, uri, ws, client, exp_id))
 
 
-class _Tracking:
-    """The parent run and the arm loggers, opened once the store is ready."""
-
-    def __init__(self, exp: Experiment, uri: str, ws, client, exp_id: str | None) -> None:
-        self.exp, self.uri, self.ws = exp, uri, ws
-        self.warmup = StoreWarmup(uri) if client is None else None
-        self.client, self.exp_id, self.parent = client, exp_id, None
-        self.loggers: dict[str, et.ArmLogger] = {}
-        self.started: dict[str, Job] = {}
-        self.reused_late: dict[str, str] = {}  # label -> run another process finished meanwhile
-
-    def ready(self, block: bool = False) -> bool:
-        if self.parent is not None:
-            return True
-        if self.warmup is not None:
-            if not (block or self.warmup.ready()):
-                return False
-            self.client = self.warmup.client()
-        exp = self.exp
-        if self.exp_id is None:
-            self.exp_id = experiment_id(self.client, exp.spec.paper,
-                                           _artifact_location(self.uri, self.ws, exp.spec.paper), self.uri)
-        self.parent = et.start_parent(self.client, self.exp_id, f"{exp.name} {exp.patch.text}"[:200], {
-            tags.PATCH: exp.name, tags.NOTE: exp.key, tags.SPEC: exp.spec.name,
-            tags.PROFILE: exp.profile, tags.EXPECT: str(exp.expect),
-            tags.SEEDS: str(len(exp.pairs())), tags.OVERRIDES: " ".join(exp.overrides),
-            tags.PATCH_SETS: " ".join(exp.patch.sets)})
-        return True
-
-    def logger(self, job: Job, resume_run: str | None) -> et.ArmLogger:
-        arm, exp = job.arm, self.exp
-        arm_tags = {tags.ARM: arm.arm, **tags.run_tags(
-            spec=exp.spec.name, profile=exp.profile, note=exp.spec.paper,
-            overrides=exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()),
-            config_hash=arm.hash, seed=arm.seed)}
-        params = {**config_to_dict(arm.config), "world_size": arm.plan.world_size,
-                  "spec": exp.spec.name, "profile": exp.profile}
-        log = et.ArmLogger(f"{exp.name} {arm.arm} seed {arm.seed}", params, arm_tags, resume_run)
-        self.loggers[arm.label] = log
-        return log
-
-    def attach(self, block: bool = False) -> None:
-        if not self.ready(block):
-            return
-        for label, job in self.started.items():
-            log = self.loggers[label]
-            if log.run_id is None:
-                log.attach(self.client, self.exp_id, self.parent)
-                write_run_file(job.arm.out_dir, log.run_id, self.exp_id, self.uri)
-            log.flush()
-
-
-def _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo) -> IdeaRunResult:
-    tr = _Tracking(exp, uri, ws, client, exp_id)
-    progress = make_arms_progress(opts.terminal, echo)
+def _execute(run: IdeaLaunch, tr: et.IdeaTracking) -> IdeaRunResult:
+    """Train the arms `run.todo` (logged under the parent run as the store allows), then
+    conclude; the parent run is marked KILLED or FAILED if that does not happen."""
+    exp, opts = run.exp, run.opts
+    progress = make_arms_progress(opts.terminal, run.echo)
     say = progress.print
     jobs = []
-    for d in todo:
-        job = Job(d.arm, sink=lambda e: None, resume=d.action == "resume")
-        log = tr.logger(job, d.run_id if d.action == "resume" else None)
+    for d in run.todo:
+        resumed = d.action == Action.RESUME
+        job = Job(d.arm, sink=lambda e: None, resume=resumed)
+        log = tr.logger(job, d.run_id if resumed else None)
         bar = progress.sink(d.arm.label)
         job.sink = lambda event, log=log, bar=bar: (log(event), bar(event))
         jobs.append(job)
@@ -208,19 +185,19 @@ def _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo) -
         if client is not None and exp_id is None:
             found = client.get_experiment_by_name(exp.spec.paper)
             exp_id = found.experiment_id if found else None
-        run = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric)
-               if client is not None and exp_id is not None and opts.reuse else None)
-        if run is None:
+        done = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric)
+                if client is not None and exp_id is not None and opts.reuse else None)
+        if done is None:
             return True
-        tr.reused_late[job.arm.label] = run.info.run_id
-        say(f"{job.arm.label}: reuse run {run.info.run_id}, trained meanwhile by another run")
+        tr.reused_late[job.arm.label] = done.info.run_id
+        say(f"{job.arm.label}: reuse run {done.info.run_id}, trained meanwhile by another run")
         return False
 
     def on_start(job: Job) -> None:
         tr.started[job.arm.label] = job
 
     try:
-        run_jobs(jobs, slots, ws.root, on_tick=on_tick, still_needed=still_needed, on_done=on_done,
+        run_jobs(jobs, list(run.slots), run.ws.root, on_tick=on_tick, still_needed=still_needed, on_done=on_done,
                  on_start=on_start)
     except KeyboardInterrupt:
         progress.close()
@@ -237,27 +214,29 @@ def _execute(exp, opts, ws, uri, decisions, todo, slots, client, exp_id, echo) -
     progress.close()
     tr.ready(block=True)
     try:
-        return _conclude(exp, ws, uri, tr, decisions, len(todo) - len(tr.reused_late), echo)
+        return _conclude(run, tr, trained=len(run.todo) - len(tr.reused_late))
     except BaseException:
         tr.client.set_terminated(tr.parent, status="FAILED")
         raise
 
 
-def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Decision],
-              trained: int, echo) -> IdeaRunResult:
+def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResult:
+    """The verdict from every arm's metric, on the parent run and then on the patch."""
     from papernotes.repro.experiment.verdict import verdict
     from papernotes.repro.results.writeback import record_verdict
 
+    exp, decisions = run.exp, run.decisions
     run_of = {d.arm.label: d.run_id for d in decisions}
     run_of.update({label: log.run_id for label, log in tr.loggers.items() if log.run_id})
     run_of.update(tr.reused_late)
-    reused = [run_of[d.arm.label] for d in decisions if d.action == "reuse"] + list(tr.reused_late.values())
+    reused = ([run_of[d.arm.label] for d in decisions if d.action == Action.REUSE]
+              + list(tr.reused_late.values()))
     metric = exp.expect.metric
     values = {a.label: et.run_metric(tr.client, run_of[a.label], metric) for a in exp.arms}
     pairs = exp.pairs()
     base = [values[b.label] for b, _ in pairs]
     patch = [values[p.label] for _, p in pairs]
-    link = et.link(uri, tr.exp_id, tr.parent)
+    link = ui_link(run.uri, tr.exp_id, tr.parent)
     status, v, cmp = verdict(base, patch, exp.expect, link=link)
     numbers = {f"compare/{k}": getattr(cmp, k) for k in ("n", "baseline_mean", "baseline_sd",
                                                           "patch_mean", "patch_sd", "diff_mean",
@@ -276,7 +255,7 @@ def _conclude(exp: Experiment, ws, uri: str, tr: _Tracking, decisions: list[Deci
     recorded = record_verdict(note, exp.patch, status, v, tr.parent,
                               result_line(exp.expect, v, other_profile, exp.overrides))
     if not recorded:
-        echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
+        run.echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
     return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,
                          values)
 

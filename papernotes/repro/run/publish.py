@@ -1,7 +1,7 @@
 """What a finished `papernotes repro` run leaves behind: its artifacts in MLflow, its row in the
 paper's note, and a refreshed board (notes/board.md).
 
-The run itself (MLflow run, folder, engine) is `runner.py`; this module only publishes the
+The run itself (MLflow run, folder, engine) is `tracked.py`; this module only publishes the
 results of one that FINISHED.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -18,15 +19,10 @@ from papernotes.core.workspace import Workspace
 from papernotes.notes.vault import note_path
 from papernotes.repro.launch.layout import LINEAR_EVAL, RESOLVED_SPEC, checkpoint_file
 from papernotes.repro.results import writeback
+from papernotes.repro.run.options import Launch
+from papernotes.repro.run.plots import CurveRecorder
 from papernotes.repro.spec.find import note_for
 from papernotes.repro.spec.model import Resolved
-
-
-def artifact_location(uri: str, ws: Workspace, paper: str) -> str | None:
-    """Where a new experiment keeps its artifacts: mlartifacts/<note key>/ in the workspace."""
-    if uri.startswith(("http://", "https://")):
-        return None  # the server decides (--artifacts-destination / --serve-artifacts)
-    return (ws.root / "mlartifacts" / paper).resolve().as_uri()
 
 
 def log_artifacts(tracker, res: Resolved, cfg_dict: dict, out_dir: Path, curves, rec) -> None:
@@ -43,21 +39,32 @@ def log_artifacts(tracker, res: Resolved, cfg_dict: dict, out_dir: Path, curves,
     tracker.log_artifact(ckpt, "checkpoints")
 
 
-def write_results(name: str, ws: Workspace, uri: str, res: Resolved, plan, rec, metrics: dict,
-                  run_id: str, link: str, curves, echo: Callable[[str], None]) -> Path | None:
+@dataclass(frozen=True)
+class Finished:
+    """What a FINISHED run has to publish: its id and UI link, its final metrics, its curves
+    (None: not drawn) and the events it recorded (run size, hardware, wall time)."""
+
+    run_id: str
+    link: str
+    metrics: dict
+    curves: Path | None
+    rec: CurveRecorder
+
+
+def write_results(launch: Launch, run: Finished) -> Path | None:
     """The run's row in its note (None: no note to write into), then the board."""
-    note = note_for(name, ws, res) or paper_note(ws, res.spec.paper, echo)
+    ws, res, echo = launch.ws, launch.res, launch.echo
+    note = note_for(launch.opts.name, ws, res) or paper_note(ws, res.spec.paper, echo)
     if note is not None:
-        row = run_row(res, plan, rec, metrics, run_id, link)
-        patched = writeback.write_back(note, ws.root, row, res.spec.expected, curves,
-                                       spec=res.spec.name)
+        patched = writeback.write_back(note, ws.root, run_row(launch, run), res.spec.expected,
+                                       run.curves, spec=res.spec.name)
         for pid in patched:
-            echo(f"idea patch {pid} in {note.name}: result of run {run_id[:8]} recorded "
+            echo(f"idea patch {pid} in {note.name}: result of run {run.run_id[:8]} recorded "
                  f"(a verdict needs `papernotes idea run`)")
     else:
         echo(f"no note {note_path(ws, res.spec.paper)}; results not written back (make it with "
              f"`papernotes new {res.spec.paper}`)")
-    refresh_board(ws, uri, echo)
+    refresh_board(ws, launch.uri, echo)
     return note
 
 
@@ -85,15 +92,16 @@ def refresh_board(ws: Workspace, uri: str, echo: Callable[[str], None]) -> None:
         echo(f"warning: the board was not refreshed: {detail}")
 
 
-def run_row(res: Resolved, plan, rec, metrics: dict, run_id: str, link: str) -> writeback.RunRow:
+def run_row(launch: Launch, run: Finished) -> writeback.RunRow:
+    res, plan, rec = launch.res, launch.plan, run.rec
     cfg = res.config
     start = rec.start or {}
     dataset = (start.get("dataset") or {}).get("name") or cfg.data.name
     hardware = str(start.get("hardware") or cfg.train.device)
     if plan.world_size > 1:
         hardware = f"{plan.world_size}x {hardware}"
-    return writeback.RunRow(run_id=run_id, date=time.strftime("%Y-%m-%d"),
+    return writeback.RunRow(run_id=run.run_id, date=time.strftime("%Y-%m-%d"),
                             spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
                             dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
-                            metrics=metrics, hardware=hardware,
-                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=link)
+                            metrics=run.metrics, hardware=hardware,
+                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link)

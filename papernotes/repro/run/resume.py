@@ -24,6 +24,7 @@ from papernotes.repro.launch.layout import (
     RUN_FILE,
     checkpoint_file,
     launch_config,
+    new_folder_id,
     read_run_file,
     run_folder,
 )
@@ -81,6 +82,36 @@ def lock_folder(folder: Path, run_id: str) -> locks.FileLock:
         raise PapernotesError(f"run {run_id[:8]} is in use by another papernotes repro{who}",
                               path=folder, field="--resume",
                               hint="wait for it to end, or stop it first") from None
+
+
+class RunFolder:
+    """The folder a launch trains in, `<base>/<name>/`, made and locked for this process once:
+    a resumed run's (locked at once), or a new run's, named by its run id when the run opens,
+    or by a fresh id (`fresh`) when training starts before its run (a new store)."""
+
+    def __init__(self, base: Path, target: Candidate | None = None) -> None:
+        self.base = base
+        self.path: Path | None = target.path if target else None
+        self._lock = lock_folder(target.path, target.name) if target else None
+
+    def fresh(self) -> None:
+        """Name a new run's folder before its run exists."""
+        if self.path is None:
+            self.path = run_folder(self.base, new_folder_id())
+
+    def made(self, run_id: str | None = None) -> Path:
+        """The folder (named by `run_id` if it has no name yet), made and locked."""
+        if self.path is None:
+            self.path = run_folder(self.base, run_id)
+        if self._lock is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._lock = lock_folder(self.path, self.path.name)
+        return self.path
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def choose(candidates: list[Candidate], wanted: str, uri: str, what: str, base: Path) -> Candidate:

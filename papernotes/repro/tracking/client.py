@@ -6,8 +6,12 @@ mlflow is imported inside functions so importing this module stays cheap (`paper
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from papernotes.core.errors import PapernotesError
+
+if TYPE_CHECKING:
+    from papernotes.core.workspace import Workspace
 
 QUIET = ("mlflow.store", "alembic")  # loggers that would fill the console while a store is made
 
@@ -35,6 +39,13 @@ def experiment_id(client, name: str, artifact_location: str | None, uri: str) ->
         return client.create_experiment(name, artifact_location=artifact_location)
     except Exception as exc:  # mlflow raises many types; the user needs one line
         raise tracking_error(exc, uri) from None
+
+
+def artifact_location(uri: str, ws: "Workspace", paper: str) -> str | None:
+    """Where a new experiment keeps its artifacts: mlartifacts/<note key>/ in the workspace."""
+    if uri.startswith(("http://", "https://")):
+        return None  # the server decides (--artifacts-destination / --serve-artifacts)
+    return (ws.root / "mlartifacts" / paper).resolve().as_uri()
 
 
 def ui_link(uri: str, experiment_id: str, run_id: str, ui_base: str = "http://127.0.0.1:5000") -> str:
