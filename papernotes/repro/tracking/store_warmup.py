@@ -77,9 +77,10 @@ def error_line(stderr: str) -> str | None:
 
 
 class StoreWarmup:
-    """Creates (or opens) the store in a background thread; `client()` waits for it. When
-    another process is making it, the thread waits for that (`wait_s` at most) instead;
-    `waiting` is then the line to tell the user."""
+    """Has the store made (`create_store`: a child process) or opened, from a background thread
+    that waits for it; `client()` waits for that thread. When another process is making the
+    store, the thread waits for that (`wait_s` at most) instead; `waiting` is then the line to
+    tell the user."""
 
     def __init__(self, uri: str, wait_s: float = store_lock.WAIT_S) -> None:
         self.uri, self.wait_s = uri, wait_s
