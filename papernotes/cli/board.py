@@ -20,11 +20,13 @@ def command(
     """
     import os
 
+    from papernotes.core.atomic import check_writable
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.results.board import write_board
     from papernotes.repro.tracking.client import resolve_tracking_uri
 
     ws = find_workspace()
+    check_writable(ws.notes_dir)  # one line now, not after reading every run
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)
     path, rows = write_board(ws, uri, force=force)
     ran = sum(1 for r in rows if r.best is not None)

@@ -20,6 +20,7 @@ def command(
     import signal
 
     from papernotes.cli.repro import show_result
+    from papernotes.core import shell
     from papernotes.repro.run.demo import run_demo
 
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -28,5 +29,5 @@ def command(
                           tracking_uri=tracking_uri, echo=echo)
     show_result(result)
     echo(f"MLflow store: {result.tracking_uri} (artifacts in {ws.root / 'mlartifacts'})")
-    echo(f"open the UI: cd {ws.root} && papernotes ui   (then {result.link})")
+    echo(f"open the UI: cd {shell.quote(ws.root)} && {shell.command('ui')}   (then {result.link})")
     echo(f"open the note in Obsidian: vault {ws.root}, note {result.note}")

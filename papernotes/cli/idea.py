@@ -71,7 +71,8 @@ def add(
                                                    repro=repro, profile=profile, sets=set_,
                                                    expect=expect),
                         check=lambda old, patch: experiment)
-    console.print(f"patch {patch.id} added to {path}", highlight=False)
+    console.print(f"patch {patch.id} added to {path}", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
 @app.command("point")
@@ -84,7 +85,8 @@ def point(
     from papernotes.notes.patching import add_point
 
     path, pt = _edit(key, lambda log: add_point(log, text))
-    console.print(f"point {pt.id} added to {path}", highlight=False)
+    console.print(f"point {pt.id} added to {path}", markup=False, highlight=False,
+                  soft_wrap=True)
 
 
 @app.command("set")

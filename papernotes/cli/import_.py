@@ -27,17 +27,22 @@ def command(
     """Import notes: template headings map onto the note's sections, everything else is kept
     verbatim as free text. Each note keeps its file's name; a name already taken gets " 1",
     " 2", ... (never an overwrite), the old name as an alias, and links to it follow."""
+    from rich.markup import escape
+
+    from papernotes.core.atomic import check_writable
     from papernotes.core.workspace import find_workspace
     from papernotes.notes.importer.plan import plan_import, write_imports
     from papernotes.notes.markdown_files import expand_markdown
 
     ws = find_workspace(into)
+    if not dry_run:  # before any plan is printed: a folder it cannot write in is one line
+        check_writable(ws.notes_dir)
     with progress_bar("reading notes", 20) as progress:  # repair can take seconds per note
         plans = plan_import(expand_markdown(paths), ws.notes_dir, hexo_assets=hexo_assets,
                             progress=progress)
     for p in plans:
-        console.print(f"[bold]{p.source}[/] ({p.kind}) -> {p.target}", highlight=False,
-                      soft_wrap=True)
+        console.print(f"[bold]{escape(str(p.source))}[/] ({p.kind}) -> {escape(str(p.target))}",
+                      highlight=False, soft_wrap=True)
         if p.renamed_from is not None:
             console.print(f"  renamed '{p.renamed_from}' -> '{p.key}' ({p.renamed_why}); the "
                           "old name is kept as an alias", markup=False, highlight=False,
@@ -60,7 +65,8 @@ def command(
             console.print(f"  paper: {p.identification.describe()}", markup=False,
                           highlight=False, soft_wrap=True)
         for src, what in p.properties:
-            console.print(f"  property {src}: {what}", markup=False, highlight=False)
+            console.print(f"  property {src}: {what}", markup=False, highlight=False,
+                          soft_wrap=True)
         for line, title, kind in p.sections:
             console.print(f"  line {line}: '{title}' -> section {kind}", markup=False,
                           highlight=False)

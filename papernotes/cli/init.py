@@ -15,8 +15,10 @@ def command(
     force: bool = typer.Option(False, "--force", help="Reset an existing workspace's config."),
 ) -> None:
     """Make a workspace: papernotes.yaml, notes/, templates/ and repro/."""
+    from papernotes.core import shell
     from papernotes.core.workspace import init_workspace
 
     ws = init_workspace(directory, force=force)
-    console.print(f"workspace ready: {ws.root}", highlight=False)
-    console.print(f"next: cd {directory} && papernotes new simclr", highlight=False)
+    console.print(f"workspace ready: {ws.root}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"next: cd {shell.quote(directory)} && {shell.command('new', 'simclr')}", markup=False,
+                  highlight=False, soft_wrap=True)

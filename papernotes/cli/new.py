@@ -25,12 +25,14 @@ def command(
     """Make a new note from the user's template and print the path written."""
     from papernotes.core.workspace import find_workspace
     from papernotes.notes.creation import notes_to_create
-    from papernotes.notes.identity import drop_known_papers
+    from papernotes.notes.identity import drop_known_papers, remade_notes
     from papernotes.notes.vault import write_new_notes
 
     ws = find_workspace()
     notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key,
                             lang=lang or ws.config.lang)
+    if force:  # a note made again is never a duplicate of itself
+        notes = remade_notes(ws, notes)
     notes = drop_known_papers(ws, notes)
     for path in write_new_notes(ws, notes, force=force):
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)

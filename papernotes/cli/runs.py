@@ -22,6 +22,7 @@ def command(
 
     from rich.table import Table
 
+    from papernotes.core import shell
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.tracking.client import resolve_tracking_uri
     from papernotes.repro.tracking.runs import list_runs, what_runs
@@ -31,8 +32,8 @@ def command(
     kind, key = what_runs(ws, name) if name else ("", "")
     rows = list_runs(uri, key if kind == "spec" else None, limit, note=key if kind == "note" else None)
     if not rows:
-        start = (f"papernotes repro {key}" if kind == "spec"
-                 else "papernotes repro simclr --profile demo --device cpu")
+        start = (shell.command("repro", key) if kind == "spec"
+                 else shell.command("repro", "simclr", "--profile", "demo", "--device", "cpu"))
         console.print(f"no runs{' of ' + key if key else ''} yet (`{start}` starts one)",
                       markup=False, highlight=False, soft_wrap=True)
         return

@@ -57,7 +57,7 @@ def _summary(note, path, lang: str):
     if note.results:
         table = Table(*w["columns"], title=w["results"], title_justify="left")
         for r in note.results:
-            table.add_row(r.dataset, r.protocol, r.backbone, r.metric, f"{r.value:g}", r.source)
+            table.add_row(r.dataset, r.protocol, r.backbone, r.metric, r.shown, r.source)
         parts += [Text(""), table]
     ideas = note.ideas
     if ideas.points or ideas.patches:

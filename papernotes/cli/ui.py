@@ -22,7 +22,7 @@ def command(
     import os
 
     from papernotes.core.workspace import find_workspace
-    from papernotes.repro.launch.preflight import check_port_free
+    from papernotes.repro.launch.preflight import check_port_free, check_store_folder
     from papernotes.repro.tracking.client import resolve_tracking_uri
     from papernotes.repro.tracking.ui_server import serve
 
@@ -32,5 +32,6 @@ def command(
     if uri.startswith(("http://", "https://")):
         echo(f"runs are tracked on the server {uri}: its UI is there")
         return
+    check_store_folder(uri)  # `mlflow server` would make the folders of a mistyped path
     check_port_free("127.0.0.1", port, field="--port")
     serve(uri, port, ws.root, ws.root / ".papernotes" / "ui.log", echo, workers=workers)

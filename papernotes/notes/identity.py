@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from papernotes.core.shell import command
+
 if TYPE_CHECKING:
     from papernotes.core.workspace import Workspace
     from papernotes.notes.model.schema import Metadata, Note
@@ -103,8 +105,35 @@ def drop_known_papers(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
         except ValueError:
             shown = str(path)
         message = f"'{key}' is already in the vault as {shown} (same {what})"
-        hint = f"`papernotes show {path.stem}`"
+        hint = f"`{command('show', path.stem)}`"
         if not keep:
             raise PapernotesError(message, field="new", hint=hint)
         warn(message + "; not made again", field="new", hint=hint)
     return keep
+
+
+def remade_notes(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
+    """For `new --force`: each note keyed as the vault's note it makes again, so that a note is
+    never its own duplicate. That note is the one with the same file name (in any case, as
+    Obsidian sees names), else the one of the same paper (arXiv id, then title); a note the
+    vault does not have is returned as it is. Each re-keying is said in one line."""
+    from papernotes.core.notices import inform
+    from papernotes.notes.model.names import fold
+    from papernotes.notes.vault import iter_note_paths, key_of
+
+    files = {fold(key_of(p)): p for p in iter_note_paths(ws)}
+    known = vault_papers(ws)
+    out = []
+    for note in notes:
+        path, why = files.get(fold(note.key)), "the same name in another case"
+        if path is None:
+            for pid in sorted(paper_ids(note.meta)):  # arxiv before title
+                if pid in known:
+                    kind, value = pid.split(":", 1)
+                    path, why = known[pid], f"arXiv id {value}" if kind == "arxiv" else "title"
+                    break
+        if path is not None and key_of(path) != note.key:
+            inform(f"'{note.key}' is made again as the note '{key_of(path)}' ({why})", path=path)
+            note = note.model_copy(update={"key": key_of(path)})
+        out.append(note)
+    return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from papernotes.notes.format.regions import region_body
 from papernotes.notes.model.schema import ReadingStatus
-from papernotes.notes.model.tags import normalize_tag
+from papernotes.notes.model.tags import has_tag
 
 if TYPE_CHECKING:
     from papernotes.notes.format.parse import ParsedNote
@@ -67,12 +67,11 @@ def parse_status(value: str) -> ReadingStatus:
 def note_rows(parsed: Iterable["ParsedNote"], *, tag: str | None = None,
               status: ReadingStatus | None = None) -> list[NoteRow]:
     """Rows for the notes that carry `tag` (or a tag nested under it) and have `status`."""
-    want = normalize_tag(tag) if tag else None
     rows = []
     for p in parsed:
         note = p.note
         tags = tuple(note.meta.tags)
-        if want and not any(t == want or t.startswith(want + "/") for t in tags):
+        if tag and not has_tag(tags, tag):
             continue
         if status is not None and note.status != status:
             continue

@@ -31,6 +31,7 @@ from papernotes.notes.format.region_edits import ideas_edit
 from papernotes.notes.format.regions import find_regions, normalise_body
 from papernotes.notes.format.render import render_new
 from papernotes.notes.format.section_labels import SECTION_TITLES
+from papernotes.notes.model.tags import merge_tags, tag_key
 
 if TYPE_CHECKING:
     from papernotes.notes.format.parse import ParsedNote
@@ -50,6 +51,7 @@ class Block:
 class Regenerated:
     text: str
     kept: list[str]  # headings of template sections whose own text was kept over the source's
+    note: "Note | None" = None  # what the text says (the source merged with the user's note)
 
 
 def _blocks(text: str) -> list[Block]:
@@ -93,7 +95,10 @@ def merged_note(old: "Note", fresh: "Note") -> "Note":
 
     meta_update = {name: getattr(old.meta, name) for name in type(old.meta).model_fields
                    if getattr(fresh.meta, name) in ("", None, [])}
-    meta_update["tags"] = union(fresh.meta.tags, old.meta.tags)
+    # the user's spelling of a tag wins (`SimCLR` over the card's `simclr`), in the card's order
+    spelled = {tag_key(t): t for t in old.meta.tags}
+    meta_update["tags"] = merge_tags([spelled.get(tag_key(t), t) for t in fresh.meta.tags],
+                                     old.meta.tags)
     return fresh.model_copy(update={
         "date": old.date, "status": old.status, "rating": old.rating, "ideas": old.ideas,
         "aliases": union(fresh.aliases, old.aliases), "related": union(fresh.related, old.related),
@@ -202,4 +207,4 @@ def regenerate(old: "ParsedNote", fresh: "Note", *, templates_dir: Path | None =
     text = front + body
     if "\r\n" in old.text:
         text = text.replace("\n", "\r\n")
-    return Regenerated(text, kept_titles)
+    return Regenerated(text, kept_titles, note)

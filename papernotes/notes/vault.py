@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from papernotes.core.atomic import atomic_write_text, read_text_utf8
+from papernotes.core.atomic import atomic_write_text, check_writable, read_text_utf8
 from papernotes.core.errors import PapernotesError
+from papernotes.core.shell import command
 from papernotes.notes.model.names import check_key
 from papernotes.notes.note_files import NOTE_SUFFIX, iter_note_paths, key_of
 
@@ -31,12 +32,18 @@ def note_path(ws: "Workspace", key: str) -> Path:
     return ws.notes_dir / f"{key}{NOTE_SUFFIX}"
 
 
-def read_path(path: Path, *, key: str | None = None) -> "ParsedNote":
-    """Read and parse one note file (any location); errors name the file and line."""
+def read_path(path: Path, *, key: str | None = None, ws: "Workspace | None" = None) -> "ParsedNote":
+    """Read and parse one note file (any location); errors name the file and line. With the
+    workspace, a header that disagrees with its properties is decided as `header_state` says."""
     from papernotes.notes.format.parse import parse_note
 
     text = read_text_utf8(path)
-    return parse_note(text, path=path, key=key if key is not None else key_of(path))
+    parsed = parse_note(text, path=path, key=key if key is not None else key_of(path))
+    if ws is not None and parsed.header_edits:
+        from papernotes.notes.header_state import resolve
+
+        parsed = resolve(ws, parsed)
+    return parsed
 
 
 def load_note(ws: "Workspace", key: str) -> "ParsedNote":
@@ -45,13 +52,13 @@ def load_note(ws: "Workspace", key: str) -> "ParsedNote":
     from papernotes.notes.lookup import find_note
 
     match = find_note(ws, key)
-    return read_path(match.path, key=match.key)
+    return read_path(match.path, key=match.key, ws=ws)
 
 
 def iter_notes(ws: "Workspace") -> Iterator["ParsedNote"]:
     """Every note of the vault, parsed; the first broken one raises its one-line error."""
     for path in iter_note_paths(ws):
-        yield read_path(path)
+        yield read_path(path, ws=ws)
 
 
 def load_all(ws: "Workspace") -> tuple[list["ParsedNote"], list[PapernotesError]]:
@@ -60,7 +67,7 @@ def load_all(ws: "Workspace") -> tuple[list["ParsedNote"], list[PapernotesError]
     notes, problems = [], []
     for path in iter_note_paths(ws):
         try:
-            notes.append(read_path(path))
+            notes.append(read_path(path, ws=ws))
         except PapernotesError as exc:
             problems.append(exc if exc.path is not None else exc.at(path=path))
     return notes, problems
@@ -96,7 +103,7 @@ def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None):
     from papernotes.notes.regenerate import regenerate
 
     try:
-        old = read_path(path, key=note.key)
+        old = read_path(path, key=note.key, ws=ws)
     except PapernotesError as exc:
         raise PapernotesError(exc.message, path=exc.path or path, line=exc.line, field=exc.field,
                               hint="--force keeps your text, so the note must read first: fix "
@@ -115,8 +122,10 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
     from papernotes.core.notices import inform, warn
     from papernotes.notes.backup import backup_file, stamp
     from papernotes.notes.format.render import render_new
+    from papernotes.notes.header_state import record
 
     _refuse_existing(ws, notes, force)
+    check_writable(ws.notes_dir)  # before any backup is made or note rendered
     templates = ws.templates_dir if ws.templates_dir.is_dir() else None
     texts, remade = [], []
     for n in notes:
@@ -135,8 +144,11 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
         if again.kept:
             warn("your own text was kept in " + ", ".join(f"'{t}'" for t in again.kept)
                  + " instead of the source's", path=path,
-                 hint=f"compare with `papernotes new {path.stem}` in another vault")
-    return [save_note(ws, key, text, overwrite=force) for key, text in texts]
+                 hint=f"compare with `{command('new', path.stem)}` in another vault")
+    written = [save_note(ws, key, text, overwrite=force) for key, text in texts]
+    again_by_path = {path: again.note for path, again in remade}
+    record(ws, [(path, again_by_path.get(path) or n) for path, n in zip(written, notes)])
+    return written
 
 
 def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -> tuple[Path, "Note"]:
@@ -150,17 +162,19 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
     from papernotes.core.locked_update import update_text
     from papernotes.notes.format.parse import parse_note
     from papernotes.notes.format.render import render_update
+    from papernotes.notes.header_state import record, resolve
 
     key = load_note(ws, key).note.key  # a title or alias finds its note; else the one-line error
     path = note_path(ws, key)
     out: dict = {}
 
     def apply(text: str) -> str:
-        parsed = parse_note(text, path=path, key=key)
+        parsed = resolve(ws, parse_note(text, path=path, key=key))
         out["note"] = change(parsed.note)
         return render_update(parsed, out["note"])
 
     update_text(path, apply)
+    record(ws, [(path, out["note"])])
     return path, out["note"]
 
 

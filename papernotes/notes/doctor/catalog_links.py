@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import re
 
+from papernotes.core.shell import command
 from papernotes.notes.doctor.finding import Finding
 
 _TARGET = re.compile(r"\[\[([^\]|#^]+)")
@@ -43,5 +44,5 @@ def soften(finding: Finding) -> Finding:
         return finding
     return dataclasses.replace(
         finding, severity="info",
-        message=f"[[{m.group(1).strip()}]]: no note yet; `papernotes new {key}` makes it "
+        message=f"[[{m.group(1).strip()}]]: no note yet; `{command('new', key)}` makes it "
                 f"from the catalog")

@@ -1,8 +1,8 @@
 """`papernotes doctor`: checks on any Markdown file, each a named `Finding` at file:line.
 
-Checks: `not-utf8`, `mojibake` (damaged text; fixable), `mojibake-uncertain` (the least
+Checks: `not-text` (an image or other binary file), `not-utf8`, `mojibake` (damaged text; fixable), `mojibake-uncertain` (the least
 confident restored characters, to look at), `frontmatter` (not YAML, or not Obsidian
-properties), `schema` (a vault note that does not parse as a papernotes note), `wikilink`
+properties), `schema` (a note, in the vault or not, that does not parse as a papernotes note), `wikilink`
 and `embed` (targets, Markdown images too, resolved as Obsidian does: `links.py`),
 `renamed-link` (a link that reaches its note only by an alias; fixable), `anchor` (a
 `#Heading` or `#^block` the target lacks), `placeholder` (the template's sample text still in
@@ -211,8 +211,13 @@ def _decode(spath: str, data: bytes, report: FileReport) -> tuple[str | None, bo
     try:
         return data.decode("utf-8"), False
     except UnicodeDecodeError as exc:
+        from papernotes.core.binary import binary_kind, not_text_message
         from papernotes.notes.repair.encoding import decode_bytes
 
+        kind = binary_kind(data)
+        if kind is not None:
+            report.findings.append(Finding("not-text", spath, 1, not_text_message(kind)))
+            return None, False
         line = data[: exc.start].count(b"\n") + 1
         decoded = decode_bytes(data)
         if decoded is None:
@@ -226,8 +231,9 @@ def _decode(spath: str, data: bytes, report: FileReport) -> tuple[str | None, bo
         return decoded.text, True
 
 
-def examine(path: Path, *, index: VaultIndex | None, in_vault: bool) -> FileReport:
-    """Run every check on one file; `repaired_text` is what --fix would write."""
+def examine(path: Path, *, index: VaultIndex | None) -> FileReport:
+    """Run every check on one file, wherever it is (in the vault or not: its properties are
+    checked as `validate` checks them); `repaired_text` is what --fix would write."""
     report = FileReport(path)
     spath = str(path)
     data = path.read_bytes()
@@ -244,7 +250,7 @@ def examine(path: Path, *, index: VaultIndex | None, in_vault: bool) -> FileRepo
             report.repaired_text = res.text
         text = res.text  # the other checks look at what the text says once repaired
     report.findings += check_frontmatter(spath, text)
-    if in_vault and not any(f.check == "frontmatter" for f in report.findings):
+    if not any(f.check == "frontmatter" for f in report.findings):
         report.findings += check_schema(path, text)
     if index is not None:
         from papernotes.notes.doctor.catalog_links import soften

@@ -62,8 +62,7 @@ def run_doctor(paths: Sequence[str | Path], *, fix: bool = False,
         root = ws.root if ws is not None else path.parent.resolve()
         if root not in indexes:
             indexes[root] = build_index(root)
-        in_vault = ws is not None and path.resolve().parent == ws.notes_dir.resolve()
-        report = examine(path, index=indexes[root], in_vault=in_vault)
+        report = examine(path, index=indexes[root])
         run.reports.append(report)
         if fix and report.repaired_text is not None:
             original = path.read_bytes()

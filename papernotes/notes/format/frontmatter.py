@@ -24,9 +24,32 @@ from papernotes.core.errors import PapernotesError
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
+# Properties that are identifiers: their value is the text as written, never a number
+# (`arxiv: 2003.04300` is not the float 2003.043, `isbn: 0262035618` keeps its leading 0).
+ID_PROPERTIES = frozenset({"arxiv", "doi", "citekey", "isbn", "issn", "pmid", "pmcid",
+                           "openreview", "eprint", "id"})
+_STR = "tag:yaml.org,2002:str"
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def ids_as_text(node) -> None:
+    """Tag the plain scalar values of the top-level id properties of a composed document as
+    text, so that the constructor keeps the scalar's original characters (PyYAML or ruamel)."""
+    for key, value in getattr(node, "value", None) or ():
+        if (isinstance(getattr(key, "value", None), str) and key.value.lower() in ID_PROPERTIES
+                and isinstance(getattr(value, "value", None), str) and value.tag != _STR
+                and value.value not in _NULLS and not getattr(value, "style", None)):
+            value.tag = _STR
+
+
 class _Constructor(RoundTripConstructor):
     """ruamel's round-trip constructor; a date that is not one (`2024-13-01`) stays text, for
-    the schema to report at its line instead of a crash."""
+    the schema to report at its line instead of a crash; id properties stay text."""
+
+    def construct_document(self, node):
+        if isinstance(getattr(node, "value", None), list):
+            ids_as_text(node)
+        return super().construct_document(node)
 
 
 def _timestamp_or_text(constructor, node):
@@ -69,6 +92,13 @@ def _fast_loader():
             return constructor.construct_scalar(node)
 
     loader.add_constructor(_TIMESTAMP, timestamp_or_text)
+
+    def construct_document(self, node):  # id properties stay text, as in ruamel above
+        if isinstance(node, yaml.MappingNode):
+            ids_as_text(node)
+        return base.construct_document(self, node)
+
+    loader.construct_document = construct_document
     return functools.partial(yaml.load, Loader=loader), yaml.YAMLError
 
 
@@ -191,11 +221,15 @@ def split_frontmatter(text: str, *, path=None) -> Frontmatter | None:
                           field="frontmatter")
 
 
-def _yaml_value(value: Any) -> Any:
-    """Python value -> what ruamel should write (wikilinks and arXiv ids quoted)."""
+def _yaml_value(value: Any, key: str | None = None) -> Any:
+    """Python value -> what ruamel should write (wikilinks and identifiers quoted: an id
+    property is always written as quoted text, so no YAML reader takes it for a number)."""
     if isinstance(value, list):
-        seq = CommentedSeq(_yaml_value(v) for v in value)
+        seq = CommentedSeq(_yaml_value(v, key) for v in value)
         return seq
+    if key is not None and key.lower() in ID_PROPERTIES and value is not None \
+            and not isinstance(value, bool):
+        return DoubleQuotedScalarString(str(value))
     if isinstance(value, str) and (value.startswith("[[") or value[:1].isdigit() or value == ""
                                    or value[:1] in "@`!&*{}[]|>%#'\"" or ": " in value):
         return DoubleQuotedScalarString(value)
@@ -223,7 +257,7 @@ def dump_yaml(data: CommentedMap) -> str:
 
 def render_frontmatter(props: dict[str, Any]) -> str:
     """A fresh frontmatter block (with `---` lines) for `props`, in their order."""
-    data = CommentedMap((k, _yaml_value(v)) for k, v in props.items())
+    data = CommentedMap((k, _yaml_value(v, k)) for k, v in props.items())
     return f"---\n{dump_yaml(data) if data else ''}---\n"
 
 
@@ -259,7 +293,7 @@ def update_frontmatter(text: str, old: dict[str, Any], new: dict[str, Any], *, p
     data = fm.data
     before = _chunks(fm.yaml, data)
     for key in changed:
-        data[key] = _yaml_value(new[key])
+        data[key] = _yaml_value(new[key], key)
     body = dump_yaml(data)
     if fm.newline != "\n":
         body = body.replace("\n", fm.newline)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from papernotes.core.errors import NoteProblems, PapernotesError, problems_of
 from papernotes.notes.format import ideas_experiments as experiments_table
 from papernotes.notes.format.ideas_cells import cell_error, int_cell, point_item, table, uncell, unpoint
 from papernotes.notes.format.ideas_story import STORY_LABELS, render_story
@@ -97,12 +98,14 @@ def _heading(content: str) -> tuple[str, str | None] | None:
 
 
 def parse_ideas(body: str, *, path=None, first_line: int = 1) -> IdeaLog:
-    """The idea log in a region body; `first_line` is the file line of the body's first line."""
+    """The idea log in a region body; `first_line` is the file line of the body's first line.
+    Every bad cell is reported, each at its own line (`NoteProblems`), not only the first."""
     tokens = parse_blocks(body)
     points: list[Point] = []
     patches: list[Patch] = []
     experiments: dict[int, tuple[dict, int]] = {}
     stories: list[str] = []
+    problems: list[PapernotesError] = []
     section = "patches"
     i = 0
     while i < len(tokens):
@@ -121,26 +124,39 @@ def parse_ideas(body: str, *, path=None, first_line: int = 1) -> IdeaLog:
             try:
                 points.append(Point(id=int(tok.info), text=unpoint(inline.content)))
             except (ValueError, ValidationError):
-                raise cell_error(f"bad point {tok.info}. {inline.content!r}", path, line,
-                                 "ideas.points") from None
+                problems.append(cell_error(f"bad point {tok.info}. {inline.content!r}", path, line,
+                                           "ideas.points"))
         elif tok.type == "table_open" and section == "experiments":
             header, rows, i = table_rows(tokens, i)
-            experiments.update(experiments_table.parse_table(header, rows, path=path, line=line,
-                                                             first_line=first_line))
+            try:
+                experiments.update(experiments_table.parse_table(
+                    header, rows, path=path, line=line, first_line=first_line))
+            except PapernotesError as exc:
+                problems += problems_of(exc)
             continue
         elif tok.type == "table_open":
             header, rows, i = table_rows(tokens, i)
             if len(header) != _NCOL:
-                raise cell_error(f"patch table needs {_NCOL} columns, found {len(header)}", path, line,
-                                 "ideas.patches")
+                problems.append(cell_error(f"patch table needs {_NCOL} columns, found "
+                                           f"{len(header)}", path, line, "ideas.patches"))
+                continue
             for row in rows:
-                patches.append(_patch(row.cells, path=path, line=first_line + row.line))
+                try:
+                    patches.append(_patch(row.cells, path=path, line=first_line + row.line))
+                except PapernotesError as exc:
+                    problems.append(exc)
             continue
         i += 1
     ids = [p.id for p in points]
     if len(set(ids)) != len(ids):
-        raise cell_error("duplicate point number", path, first_line, "ideas.points")
-    patches = experiments_table.join_experiments(patches, experiments, path)
+        problems.append(cell_error("duplicate point number", path, first_line, "ideas.points"))
+    try:
+        patches = experiments_table.join_experiments(patches, experiments, path)
+    except PapernotesError as exc:
+        problems += problems_of(exc)
+    if problems:
+        problems.sort(key=lambda p: p.line or 0)
+        raise problems[0] if len(problems) == 1 else NoteProblems(problems)
     return IdeaLog(points=points, patches=patches, stories=stories)
 
 

@@ -14,6 +14,7 @@ import re
 
 from pydantic import ValidationError
 
+from papernotes.core.errors import NoteProblems, PapernotesError
 from papernotes.notes.format.ideas_cells import cell_error, int_cell
 from papernotes.notes.format.ideas_story import num
 from papernotes.notes.format.markdown import Row
@@ -69,11 +70,17 @@ def parse_table(header: list[str], rows: list[Row], *, path, line: int, first_li
     if len(header) != COLUMNS:
         raise cell_error(f"experiment table needs {COLUMNS} columns, found {len(header)}", path, line,
                          "ideas.experiments")
-    out = {}
+    out, problems = {}, []
     for row in rows:
         at = first_line + row.line
-        pid, fields = parse_experiment(row.cells, path=path, line=at)
+        try:
+            pid, fields = parse_experiment(row.cells, path=path, line=at)
+        except PapernotesError as exc:
+            problems.append(exc)
+            continue
         out[pid] = (fields, at)
+    if problems:
+        raise problems[0] if len(problems) == 1 else NoteProblems(problems)
     return out
 
 
@@ -99,19 +106,21 @@ def _verdict(c: list[str], *, path, line: int) -> dict:
 def join_experiments(patches: list[Patch], experiments: dict[int, tuple[dict, int]], path) -> list[Patch]:
     """`patches` with the fields of their rows (patch id -> (fields, file line)) merged in."""
     known = {p.id for p in patches}
+    out, problems = [], []
     for pid, (_, line) in experiments.items():
         if pid not in known:
-            raise cell_error(f"experiment of patch {pid}, which is not in the patch table", path, line,
-                             _FIELD + "id")
-    out = []
+            problems.append(cell_error(f"experiment of patch {pid}, which is not in the patch "
+                                       "table", path, line, _FIELD + "id"))
     for p in patches:
         if p.id in experiments:
             fields, line = experiments[p.id]
             try:
                 p = Patch.model_validate({**p.model_dump(), **fields})
             except ValidationError as exc:
-                e = exc.errors()[0]
-                raise cell_error(e["msg"].removeprefix("Value error, "), path, line,
-                                 _FIELD + ".".join(map(str, e["loc"]))) from None
+                problems += [cell_error(e["msg"].removeprefix("Value error, "), path, line,
+                                        _FIELD + ".".join(map(str, e["loc"])))
+                             for e in exc.errors()]
         out.append(p)
+    if problems:
+        raise problems[0] if len(problems) == 1 else NoteProblems(problems)
     return out

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from markdown_it.token import Token
 
-from papernotes.core.errors import PapernotesError
+from papernotes.notes.format.header import UNREADABLE, header_line, read_value
 from papernotes.notes.format.markdown import (
     block_end,
     block_text,
@@ -22,9 +22,9 @@ from papernotes.notes.format.markdown import (
     table_rows,
 )
 from papernotes.notes.format.placeholders import SAMPLE_DIAGRAM, filled, strip_hint
-from papernotes.notes.format.section_labels import LABELS, label_of
+from papernotes.notes.format.section_labels import label_of
+from papernotes.notes.model.cell_number import read_number, show_number
 from papernotes.notes.model.mermaid import parse_mermaid
-from papernotes.notes.model.schema import STATUS_LABELS
 
 _SAMPLES = [parse_mermaid(s) for s in SAMPLE_DIAGRAM.values()]
 _LISTS = ("bullet_list_open", "ordered_list_open")
@@ -39,6 +39,7 @@ class FieldReader:
         self.path = path
         self.data: dict[str, Any] = {}
         self.where: dict[str, Any] = {}  # dotted field -> file line (or a callable giving it)
+        self.header: dict[str, tuple[Any, int, str]] = {}  # header field -> (read, line, text)
 
     def file_line(self, body_line: int) -> int:
         return self.line0 + body_line + 1
@@ -125,26 +126,23 @@ def _split_pair(text: str) -> tuple[str, str]:
 
 
 def read_header(r: FieldReader, tokens, start, stop, end_line) -> None:
-    """`**日期：** ...`, `**状态：** 🟢 已精读`, `**评级：** ⭐⭐⭐` under the title."""
-    labels = {lbl: status.value for t in STATUS_LABELS.values() for status, lbl in t.items()}
+    """`**日期：** ...`, `**状态：** 🟢 已精读`, `**评级：** ⭐⭐⭐` under the title, in any form the
+    template shows or a user writes (`header.read_value`); each also kept in `r.header` with its
+    line and text, for `parse.py` to compare with the properties."""
     for j in siblings(tokens, start, stop):
         if tokens[j].type != "paragraph_open":
             continue
         for off, line in enumerate(tokens[j + 1].content.split("\n")):
-            at = tokens[j].map[0] + off
-            for name, prefixes in LABELS.items():
-                for prefix in prefixes:
-                    if not line.startswith(prefix):
-                        continue
-                    value = line[len(prefix):].strip()
-                    if name == "date" and filled(value):
-                        r.set("date", value, at)
-                    elif name == "status":
-                        hit = next((v for lbl, v in labels.items() if value.startswith(lbl)), None)
-                        if hit:
-                            r.set("status", hit, at)
-                    elif name == "rating":
-                        r.set("rating", value.count("⭐") or None, at)
+            found = header_line(line)
+            if found is None or not filled(strip_hint(found[3], "")):
+                continue
+            name, value, at = found[0], found[3].strip(), tokens[j].map[0] + off
+            read, _ = read_value(name, value)
+            r.header[name] = (read, r.file_line(at), value)
+            if read is not UNREADABLE:
+                r.set(name, read.value if name == "status" else read, at)
+            elif name != "status":
+                r.set(name, value, at)  # the model says what is wrong with it, at its line
 
 
 def read_metadata(r: FieldReader, tokens, start, stop, end_line) -> None:
@@ -229,6 +227,9 @@ def read_method(r: FieldReader, tokens, start, stop, end_line) -> None:
 
 
 def read_results(r: FieldReader, tokens, start, stop, end_line) -> None:
+    """The paper's numbers table. A value cell is the user's text, kept as written; the number
+    it states (`70.1±0.2`, `~70`, `76.5 (4x)`) is read beside it, and a cell that states none
+    (`N/A`, `—`) is no error: nothing needs it to be a number."""
     for j in siblings(tokens, start, stop):
         if tokens[j].type != "table_open":
             continue
@@ -237,13 +238,11 @@ def read_results(r: FieldReader, tokens, start, stop, end_line) -> None:
             c = [filled(x.replace("<br>", "\n")) for x in row.cells] + [""] * 7
             if not any(c[:5]):
                 continue
-            try:
-                value = float(c[4].rstrip("%"))
-            except ValueError:
-                raise PapernotesError(f"not a number: {c[4]!r}", path=r.path,
-                                      line=r.file_line(row.line), field="results.value") from None
+            value, spread = read_number(c[4])
+            text = "" if value is not None and c[4] == show_number(value) else c[4]
             results.append({"dataset": c[0], "protocol": c[1], "backbone": c[2], "metric": c[3],
-                            "value": value, "source": c[5], "note": c[6]})
+                            "value": value, "spread": spread, "text": text, "source": c[5],
+                            "note": c[6]})
         r.set("results", results, tokens[j].map[0])
         return
 

@@ -8,6 +8,7 @@ Sections the user added are listed in `ParsedNote.sections` and stay in `ParsedN
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,20 +16,22 @@ from typing import Any
 from markdown_it.token import Token
 from pydantic import ValidationError
 
-from papernotes.core.errors import NoteProblems, PapernotesError
+from papernotes.core.errors import NoteProblems, PapernotesError, problems_of
 from papernotes.notes.format.frontmatter import Frontmatter, split_frontmatter
+from papernotes.notes.format.header import UNREADABLE, HeaderEdit
 from papernotes.notes.format.ideas import parse_ideas
+from papernotes.notes.format.language import TITLE_PREFIXES, note_language
 from papernotes.notes.format.markdown import parse_blocks
 from papernotes.notes.format.model_errors import model_problems
 from papernotes.notes.format.note_sections import READERS, FieldReader
 from papernotes.notes.format.placeholders import filled
 from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.format.regions import Region, find_regions
-from papernotes.notes.format.section_labels import is_zh_heading, script_language, section_of
-from papernotes.notes.model.schema import STATUS_LABELS, Note
+from papernotes.notes.format.section_labels import section_of
+from papernotes.notes.model.schema import STATUS_LABELS, Note, ReadingStatus
 
+_STATUS_VALUES = frozenset(s.value for s in ReadingStatus)
 _STATUS_BY_LABEL = {lbl: s.value for t in STATUS_LABELS.values() for s, lbl in t.items()}
-_TITLE_PREFIXES = {"论文阅读笔记：": "zh", "Paper note:": "en"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class ParsedNote:
     frontmatter: Frontmatter | None = None
     sections: list[Section] = field(default_factory=list)
     regions: dict[str, Region] = field(default_factory=dict)
+    header_edits: tuple[HeaderEdit, ...] = ()  # header lines that disagree with their property
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)
@@ -60,8 +64,7 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     regions = find_regions(text, path=path)
     r = FieldReader(text[start:], text.count("\n", 0, start), path)
     sections = _read_sections(r, parse_blocks(_without_region_bodies(text, start, regions)))
-    # the note's language: its title line or first known section, else its script
-    r.data.setdefault("lang", script_language(text[start:]))
+    r.data["lang"] = note_language(text[start:])  # the one decision every tool uses
     problems: list[PapernotesError] = []  # all of them, so that one run shows every one
     ideas = regions.get("ideas")
     if ideas is not None:
@@ -69,9 +72,11 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
             r.data["ideas"] = parse_ideas(text[ideas.body_start:ideas.body_end], path=path,
                                           first_line=ideas.line + 1)
         except PapernotesError as exc:
-            problems.append(exc)
+            problems += problems_of(exc)
+    edits: list[HeaderEdit] = []
     if fm is not None:
         _read_properties(r, fm)
+        edits = _header_wins(r, fm)
     r.data["key"] = key or (Path(path).stem if path else "note")
     try:
         note = Note.model_validate(r.data)
@@ -81,7 +86,45 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     if problems:
         problems.sort(key=lambda p: p.line or 0)
         raise (problems[0] if len(problems) == 1 else NoteProblems(problems))
-    return ParsedNote(note, text, Path(path) if path else None, fm, sections, regions)
+    return ParsedNote(note, text, Path(path) if path else None, fm, sections, regions,
+                      tuple(edits))
+
+
+def _header_wins(r: FieldReader, fm: Frontmatter) -> list[HeaderEdit]:
+    """Header lines that say another date, status or rating than their property: the user
+    edited the header (tools keep the two in step), so the header's value is the note's. A
+    header value no form reads is recorded too (its property stays; the write says so)."""
+    edits = []
+    for name, (read, line, shown) in r.header.items():
+        if name not in fm.values:
+            continue
+        prop = fm.values[name]
+        if name == "status" and isinstance(prop, str):
+            prop = _STATUS_BY_LABEL.get(prop, prop)
+        if read is UNREADABLE:
+            edits.append(HeaderEdit(name, line, shown, read, prop))
+            continue
+        value = read.value if name == "status" else read
+        if _same(name, value, prop) or not _valid(name, prop):
+            continue  # a property that is wrong itself is reported as it is (validate)
+        edits.append(HeaderEdit(name, line, shown, value, prop))
+        r.put(name, value, line)
+    return edits
+
+
+def _valid(name: str, prop: Any) -> bool:
+    if name == "status":
+        return prop in _STATUS_VALUES
+    if name == "rating":
+        return prop is None or (type(prop) is int and 1 <= prop <= 5)
+    return isinstance(prop, dt.date)
+
+
+def _same(name: str, value: Any, prop: Any) -> bool:
+    if name == "date":
+        prop = prop.date() if isinstance(prop, dt.datetime) else prop
+        return isinstance(prop, dt.date) and prop == value or str(prop) == str(value)
+    return value == prop or (prop in (None, "") and value in (None, ""))
 
 
 def _without_region_bodies(text: str, start: int, regions: dict[str, Region]) -> str:
@@ -128,14 +171,11 @@ def _read_sections(r: FieldReader, tokens: list[Token]) -> list[Section]:
         level = int(tok.tag[1])
         if level == 1:
             kind = "title"
-            for prefix, lang in _TITLE_PREFIXES.items():
+            for prefix in TITLE_PREFIXES:
                 if title.startswith(prefix):
                     r.set("meta.title", filled(title[len(prefix):]), tok.map[0])
-                    r.data.setdefault("lang", lang)
         else:
             kind = (section_of(title) or "user") if level == 2 else "user"
-            if kind != "user":
-                r.data.setdefault("lang", "zh" if is_zh_heading(title) else "en")
         sections.append(Section(title, kind, level, r.file_line(tok.map[0]), r.file_line(end_line)))
         reader = READERS.get(kind)
         if reader is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from papernotes.notes.format.ideas import parse_ideas, render_ideas
 from papernotes.notes.format.markdown import parse_blocks
-from papernotes.notes.format.regions import find_regions, normalise_body
+from papernotes.notes.format.regions import find_regions, newline_of, normalise_body
 from papernotes.notes.model.ideas_model import IdeaLog
 
 KEPT_TITLE = "> [!warning] kept from your edit (papernotes)"
@@ -84,7 +84,7 @@ def keep_lines(text: str, name: str, lines: list[str] | tuple[str, ...], *, path
     region = find_regions(text, path=path).get(name)
     if region is None or not lines:
         return text
-    nl = "\r\n" if text[region.body_end:region.end].endswith("\r\n") else "\n"
+    nl = newline_of(text)
     callout = [KEPT_TITLE] + [f"> {ln}" if ln.strip() else ">" for ln in lines]
     after = text[region.end:]
     head = text[:region.end]

@@ -99,11 +99,17 @@ def replace_region(text: str, name: str, body: str, *, path=None, append: bool =
     `append` is true, else that is an error.
     """
     region = find_regions(text, path=path).get(name)
+    nl = newline_of(text)
+    body = body.replace("\r\n", "\n")  # then in the note's line endings, markers included
     if region is None:
         if not append:
             raise PapernotesError(f"note has no managed region '{name}'", path=path, field="regions")
         sep = "" if text == "" else ("\n" if text.endswith("\n") else "\n\n")
-        if text.endswith("\n") and not text.endswith("\n\n"):
-            sep = "\n"
-        return text + sep + wrap_region(name, body)
-    return text[:region.body_start] + normalise_body(body) + text[region.body_end:]
+        return text + (sep + wrap_region(name, body)).replace("\n", nl)
+    return text[:region.body_start] + normalise_body(body).replace("\n", nl) + text[region.body_end:]
+
+
+def newline_of(text: str) -> str:
+    """The note's line ending: "\r\n" when its first line ends so, else "\n"."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from papernotes.core.errors import PapernotesError
-from papernotes.core.notices import warn
+from papernotes.core.notices import inform, warn
 from papernotes.core.resources import shipped_dir
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter, update_frontmatter
-from papernotes.notes.format.header import sync_header
+from papernotes.notes.format.header import UNREADABLE, sync_header
 from papernotes.notes.format.ideas import render_ideas
 from papernotes.notes.format.placeholders import PLACEHOLDERS, SAMPLE_DIAGRAM
 from papernotes.notes.format.properties import note_properties
@@ -94,7 +94,7 @@ def context(note: Note) -> dict:
         "diagram": diagram_source(note.method.diagram, lang),
         "method_text": note.method.text or text,
         "results": [[cell(r.dataset), cell(r.protocol), cell(r.backbone), cell(r.metric),
-                     str(r.value), cell(r.source), cell(r.note)] for r in note.results]
+                     cell(r.shown), cell(r.source), cell(r.note)] for r in note.results]
         or [[ph["result"]] * 5 + ["", ""]],
         "strengths": note.strengths or [text],
         "weaknesses": note.weaknesses or [text],
@@ -122,22 +122,28 @@ def render_new(note: Note, *, templates_dir: Path | None = None) -> str:
 def render_update(parsed: "ParsedNote", note: Note) -> str:
     """`parsed.text` with changed properties and the `ideas` region (if its log changed)
     rewritten. Lines typed by hand inside the region are kept in a callout after it (with a
-    warning); when anything changes, the header under the title follows the properties."""
+    warning); when anything changes, the header under the title follows the properties. A
+    header line the user edited (`parsed.header_edits`) is written into its property instead,
+    or follows a property changed in Obsidian (`notes/header_state.py`); each said in a line."""
     text = parsed.text
-    text = update_frontmatter(text, note_properties(parsed.note), note_properties(note),
-                              path=parsed.path)
+    old = note_properties(parsed.note)
+    for edit in parsed.header_edits:  # the property as it is in the file, so that it is written
+        if edit.header is not UNREADABLE and edit.follows == "property":
+            old[edit.field] = edit.prop
+    text = update_frontmatter(text, old, note_properties(note), path=parsed.path)
     if note.ideas != parsed.note.ideas:
         old = region_body(text, "ideas", path=parsed.path)
         edit = None if old is None else ideas_edit(old, note.lang)
-        body = render_ideas(note.ideas, note.lang)
-        if "\r\n" in text:
-            body = body.replace("\n", "\r\n")
+        body = render_ideas(note.ideas, note.lang)  # in the note's line endings: replace_region
         text = replace_region(text, "ideas", body, path=parsed.path)
         if edit is not None:
             text = keep_lines(text, "ideas", edit.kept, path=parsed.path)
             warn(edit.message, path=parsed.path, field="ideas", hint=edit.hint or None,
                  line=find_regions(text, path=parsed.path)["ideas"].line)
-    if text != parsed.text:
+    if text != parsed.text or any(e.follows == "header" for e in parsed.header_edits):
         fm = split_frontmatter(text, path=parsed.path)
         text = sync_header(text, note, start=fm.end if fm else 0)
+        for edit in parsed.header_edits:  # said once, when the note is written
+            (inform if edit.header is not UNREADABLE else warn)(
+                edit.message, path=parsed.path, line=edit.line, field=edit.field)
     return text

@@ -79,7 +79,6 @@ def base_title(title: str) -> str:
 
 
 _BASES: dict[str, str] = {base_title(t): k for t, k in SECTION_TITLES.items()}
-_ZH_BASES = frozenset(base_title(t) for t in ZH_SECTION_TITLES)
 
 
 def section_of(title: str) -> str | None:
@@ -89,28 +88,6 @@ def section_of(title: str) -> str | None:
     if kind is None and base_title(title) != title:
         kind = _BASES.get(base_title(title))
     return kind
-
-
-def is_zh_heading(title: str) -> bool:
-    return title in ZH_SECTION_TITLES or base_title(title) in _ZH_BASES
-
-
-def note_language(text: str) -> str:
-    """"zh" when a note's text uses the Chinese template's section headings, "en" when it uses
-    the English ones, else the language its letters are written in (a line scan, for tools
-    that rewrite a region without parsing the whole note)."""
-    if any(f"\n## {t}" in text for t in _ZH_BASES):  # with the user's words kept, too
-        return "zh"
-    if any(f"\n## {t}" in text for t in SECTION_TITLES if t not in ZH_SECTION_TITLES):
-        return "en"
-    return script_language(text)
-
-
-def script_language(text: str) -> str:
-    """"zh" when at least a third of the letters of `text` are Chinese characters, else "en"."""
-    cjk = sum("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)
-    letters = sum(ch.isalpha() for ch in text)
-    return "zh" if letters and cjk * 3 >= letters else "en"
 
 
 def label_of(text: str) -> str | None:

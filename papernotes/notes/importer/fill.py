@@ -11,7 +11,7 @@ from typing import Any
 
 from papernotes.notes.format.placeholders import is_placeholder
 from papernotes.notes.importer.identify import Identification
-from papernotes.notes.model.tags import normalize_tag
+from papernotes.notes.model.tags import merge_tags, tag_key
 
 _LABEL = r"(?:[-*+]\s+)?(?:\|\s*)?(?:\*\*)?\s*{}\s*(?:\*\*)?\s*[:：|]\s*(?:\*\*)?\s*(.+?)\s*\|?\s*$"
 _FIELDS = {
@@ -79,15 +79,12 @@ def note_facts(body: str, line0: int) -> dict[str, tuple[Any, int]]:
 
 def inline_tags(body: str) -> list[str]:
     """Obsidian `#tags` in the body (not headings, code, links or `&#123;`)."""
-    out: list[str] = []
+    found: list[str] = []
     for _, line in _lines(body):
         if re.match(r"^\s*#{1,6}\s", line):
             line = re.sub(r"^\s*#{1,6}\s", "", line)
-        for m in _INLINE_TAG.finditer(line):
-            tag = normalize_tag(m.group(1))
-            if tag and tag not in out:
-                out.append(tag)
-    return out
+        found += [m.group(1) for m in _INLINE_TAG.finditer(line)]
+    return merge_tags(found)
 
 
 def _categories(value: Any) -> list[str]:
@@ -121,13 +118,13 @@ def fill_properties(props: dict[str, Any], ident: Identification, body: str, lin
         elif from_card.get(name) not in (None, "", []):
             props[name] = from_card[name]
             log.append((name, f"from catalog {card.key}"))
-    tags = [normalize_tag(str(t)) for t in (props.get("tags") or [])]
-    extra = [normalize_tag(c) for c in _categories(props.get("categories"))] \
-        if "categories" in props else []
+    tags = merge_tags(str(t) for t in (props.get("tags") or []))
+    extra = merge_tags(_categories(props.get("categories"))) if "categories" in props else []
     extra += inline_tags(body)
-    new = [t for t in extra if t and t not in tags]
+    have = {tag_key(t) for t in tags}
+    new = [t for t in merge_tags(extra) if tag_key(t) not in have]
     if new:
-        props["tags"] = [t for t in tags if t] + new
+        props["tags"] = tags + new
         log.append(("tags", f"+ {new} (Hexo categories, inline #tags)"))
     if card is not None:
         have = props.get("aliases") or []

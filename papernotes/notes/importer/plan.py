@@ -24,7 +24,7 @@ from papernotes.core.atomic import atomic_write_bytes, atomic_write_text, read_t
 from papernotes.core.errors import FileProblems, PapernotesError
 from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
-from papernotes.notes.format.section_labels import note_language
+from papernotes.notes.format.language import note_language
 from papernotes.notes.importer.fill import fill_properties
 from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
 from papernotes.notes.importer.hexo_assets import AssetPlan, asset_folder, convert_assets
@@ -36,7 +36,7 @@ from papernotes.notes.importer.naming import (
     keep_old_name,
     name_for,
 )
-from papernotes.notes.model.tags import normalize_tag
+from papernotes.notes.model.tags import merge_tags
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -72,7 +72,7 @@ def _map_properties(data: dict[str, Any], plan: ImportPlan) -> dict[str, Any]:
             # a text value is a comma- or space-separated list, as Obsidian reads it
             raw = [t for t in re.split(r"[,\s]+", v) if t] if isinstance(v, str) \
                 else list(v or [])
-            tags = [t for t in (normalize_tag(str(x)) for x in raw) if t]
+            tags = merge_tags(str(x) for x in raw)  # the user's case; once each, as Obsidian
             out["tags"] = tags
             plan.properties.append(("tags", f"meta.tags = {tags}"))
             if [str(x) for x in raw] != tags:
@@ -156,9 +156,11 @@ def _read_any(path: Path) -> tuple[str, str | None]:
     try:
         return read_text_utf8(path), None
     except PapernotesError as exc:
+        from papernotes.core.binary import binary_kind
         from papernotes.notes.repair.encoding import decode_bytes
 
-        decoded = decode_bytes(path.read_bytes()) if path.is_file() else None
+        data = path.read_bytes() if path.is_file() else None
+        decoded = None if data is None or binary_kind(data) else decode_bytes(data)
         if decoded is None:
             raise exc from None
         return decoded.text, decoded.label

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from papernotes.notes.model.ideas_model import IdeaLog
 from papernotes.notes.model.mermaid import MermaidDiagram
 from papernotes.notes.model.names import check_key
-from papernotes.notes.model.tags import normalize_tag
+from papernotes.notes.model.tags import merge_tags
 
 Lang = Literal["zh", "en"]
 
@@ -85,12 +85,7 @@ class Metadata(Frozen):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str]) -> list[str]:
-        out: list[str] = []
-        for tag in v:
-            t = normalize_tag(tag)
-            if t and t not in out:
-                out.append(t)
-        return out
+        return merge_tags(v)  # the user's case; one of `SimCLR`/`simclr`, as Obsidian sees them
 
 
 class Term(Frozen):
@@ -117,15 +112,26 @@ class Method(Frozen):
 
 
 class Result(Frozen):
-    """One headline number of the paper, as data."""
+    """One headline number of the paper, as data. A row of the user's table keeps its value
+    cell as written (`text`: `70.1±0.2`, `~70`, `N/A`); `value` and `spread` are the number it
+    states (`model/cell_number.py`), None where it states none."""
 
-    dataset: str
-    protocol: str  # e.g. "linear eval", "fine-tune 1% labels", "kNN"
-    backbone: str
-    metric: str  # e.g. "top-1"
-    value: float
+    dataset: str = ""
+    protocol: str = ""  # e.g. "linear eval", "fine-tune 1% labels", "kNN"
+    backbone: str = ""
+    metric: str = ""  # e.g. "top-1"
+    value: float | None = None
+    spread: float | None = None  # the `± 0.2` of `70.1 ± 0.2`
+    text: str = ""  # the value cell as the user wrote it ("" when it is just `value`)
     source: str = ""  # where in the paper: "Table 6", "Appendix B.9"
     note: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The value cell as the note shows it: the user's text, else the number."""
+        from papernotes.notes.model.cell_number import show_number
+
+        return self.text or show_number(self.value)
 
 
 class Note(Frozen):

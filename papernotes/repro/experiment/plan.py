@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from papernotes.core.errors import PapernotesError
+from papernotes.core.shell import command
 from papernotes.core.workspace import Workspace
 from papernotes.notes.model.ideas_model import Expectation, Patch
 from papernotes.repro.launch.engine import LaunchPlan
@@ -117,7 +118,7 @@ def spec_of(patch: Patch, note_repro: str | None, key: str) -> str:
     name = patch.repro or note_repro
     if not name:
         raise PapernotesError(f"patch {patch.id} of {key} names no repro spec", field="repro",
-                              hint=f"set one: papernotes idea set {key} {patch.id} --repro SPEC")
+                              hint=f"set one: {command('idea', 'set', key, patch.id)} --repro SPEC")
     return name
 
 
@@ -135,7 +136,7 @@ def plan_experiment(opts: ExperimentOptions, ws: Workspace) -> Experiment:
     parsed = load_note(ws, opts.key)
     note = parsed.note
     patch = find_patch(note.ideas, opts.patch_id)
-    where = f"papernotes idea set {opts.key} {patch.id}"
+    where = command("idea", "set", opts.key, patch.id)
     if patch.expect is None:
         raise PapernotesError(f"patch {patch.id} predicts nothing to test", field="expect",
                               hint=f'{where} --expect "eval/linear_top1 >= +1"')

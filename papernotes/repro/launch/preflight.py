@@ -65,19 +65,31 @@ def check_tracking(uri: str, timeout: float = 3.0) -> None:
                                   field="tracking_uri",
                                   hint="start it, or pass --tracking-uri sqlite:///mlflow.db") from None
         return
+    check_store_folder(uri)
+
+
+def check_store_folder(uri: str) -> None:
+    """A local store is made only in a folder that exists: a SQLite file's folder, or the
+    parent of a file store's folder (which is made). A typo in `--tracking-uri` is one line,
+    never a tree of new folders."""
     if uri.startswith("sqlite:///"):
-        folder = Path(uri[len("sqlite:///"):]).parent
+        folder, make = Path(uri[len("sqlite:///"):]).parent, False
     elif uri.startswith("file://"):
-        folder = Path(uri[len("file://"):])
+        folder, make = Path(uri[len("file://"):]), True
     elif "://" in uri:
         return  # databricks, postgresql, ...: mlflow reports its own errors at start
     else:
-        folder = Path(uri)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PapernotesError(f"cannot create the MLflow store folder ({exc.strerror})",
-                              path=folder, field="tracking_uri") from None
+        folder, make = Path(uri), True
+    where = folder.parent if make else folder
+    if not where.is_dir():
+        raise PapernotesError("the MLflow store's folder does not exist", path=where,
+                              field="tracking_uri", hint="make it first, or fix the URI")
+    if make:
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise PapernotesError(f"cannot create the MLflow store folder ({exc.strerror})",
+                                  path=folder, field="tracking_uri") from None
 
 
 def check_launch(plan, gpus: int, uri: str, *, device: str = "cpu", device_field: str = "--device",

@@ -17,6 +17,7 @@ from pathlib import Path
 from papernotes.core import locks
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
+from papernotes.core.shell import command
 from papernotes.core.workspace import Workspace
 from papernotes.notes.vault import note_path
 from papernotes.repro.results.board_render import (
@@ -38,8 +39,8 @@ LOCK = Path(".papernotes") / "board.lock"
 def run_command(stem: str, spec) -> str:
     """How to run a spec: its CPU demo when it has one, else its default profile."""
     if "demo" in spec.profiles:
-        return f"papernotes repro {stem} --profile demo --device cpu"
-    return f"papernotes repro {stem} --profile {spec.default_profile}"
+        return command("repro", stem, "--profile", "demo", "--device", "cpu")
+    return command("repro", stem, "--profile", spec.default_profile)
 
 
 def finished_runs(uri: str) -> list:

@@ -18,9 +18,9 @@ from papernotes.core.errors import PapernotesError
 from papernotes.core.locked_update import update_text
 from papernotes.core.notices import warn
 from papernotes.core.workspace import ATTACHMENTS
+from papernotes.notes.format.language import note_language
 from papernotes.notes.format.region_edits import RegionEdit, keep_lines
 from papernotes.notes.format.regions import find_regions, region_body, replace_region
-from papernotes.notes.format.section_labels import note_language
 
 REGION = "repro"
 COLUMNS = ("run", "date", "spec", "backbone", "dataset", "epochs", "batch", "linear top-1",
@@ -164,14 +164,14 @@ def _header_in_step(text: str, note_path: Path) -> str:
     """`text` with the header under the title following the properties (derived data, kept in
     step on every rewrite); unchanged if the note does not parse."""
     from papernotes.core.errors import PapernotesError
-    from papernotes.notes.format.header import sync_header
     from papernotes.notes.format.parse import parse_note
+    from papernotes.notes.format.render import render_update
 
     try:
         parsed = parse_note(text, path=note_path, key=note_path.stem)
     except PapernotesError:
         return text
-    return sync_header(text, parsed.note, start=parsed.frontmatter.end if parsed.frontmatter else 0)
+    return render_update(parsed, parsed.note)  # a header edited by hand goes into its property
 
 
 def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,

@@ -15,6 +15,7 @@ from typing import Callable
 
 from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
+from papernotes.core.shell import command
 from papernotes.core.workspace import Workspace
 from papernotes.notes.vault import note_path
 from papernotes.repro.launch.layout import LINEAR_EVAL, RESOLVED_SPEC, checkpoint_file
@@ -63,7 +64,7 @@ def write_results(launch: Launch, run: Finished) -> Path | None:
                  f"(a verdict needs `papernotes idea run`)")
     else:
         echo(f"no note {note_path(ws, res.spec.paper)}; results not written back (make it with "
-             f"`papernotes new {res.spec.paper}`)")
+             f"`{command('new', res.spec.paper)}`)")
     refresh_board(ws, launch.uri, echo)
     return note
 

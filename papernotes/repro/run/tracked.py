@@ -19,6 +19,7 @@ from typing import Callable
 
 from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
+from papernotes.core.shell import command
 from papernotes.repro.launch import engine, layout
 from papernotes.repro.run import plots, publish, resume
 from papernotes.repro.run.options import Interrupted, Launch, ReproResult
@@ -144,11 +145,11 @@ def _close(progress) -> None:
 
 def _interrupted(launch: Launch, run_id: str, folder: Path | None) -> Interrupted:
     opts = launch.opts
-    launch_opts = [f"--{k.replace('_', '-')} {v}" for k, v in
-                   (("device", opts.device), ("gpus", opts.gpus), ("nproc_per_node", opts.nproc_per_node))
-                   if v is not None]
-    again = " ".join(["papernotes repro", opts.name, "--profile", launch.res.profile, *launch_opts,
-                      *(f"--set {o}" for o in opts.overrides), "--resume", run_id])
+    launch_opts = [w for k, v in (("device", opts.device), ("gpus", opts.gpus),
+                                  ("nproc_per_node", opts.nproc_per_node))
+                   if v is not None for w in (f"--{k.replace('_', '-')}", v)]
+    again = command("repro", opts.name, "--profile", launch.res.profile, *launch_opts,
+                    *(w for o in opts.overrides for w in ("--set", o)), "--resume", run_id)
     return Interrupted(f"interrupted; checkpoint in {layout.checkpoint_file(folder).parent}, "
                        f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 

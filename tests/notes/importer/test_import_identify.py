@@ -103,7 +103,7 @@ def test_properties_come_from_the_note_first_then_the_card(imported):
     simclr, text = note("hexo-simclr.md")
     assert simclr.repro == "simclr" and simclr.meta.arxiv == "2002.05709"
     assert simclr.meta.code_url == "https://github.com/google-research/simclr"
-    assert simclr.meta.tags == ["simclr", "对比学习", "论文笔记/自监督"]
+    assert simclr.meta.tags == ["SimCLR", "对比学习", "论文笔记/自监督"]  # the user's case
     assert simclr.meta.year == 2020 and simclr.meta.venue == "ICML"
 
     mae, _ = note("hexo-mae.md")
