@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from papernotes.core.errors import NoteProblems, PapernotesError, problems_of
 from papernotes.notes.format import ideas_experiments as experiments_table
 from papernotes.notes.format.ideas_cells import cell_error, int_cell, point_item, table, uncell, unpoint
-from papernotes.notes.format.ideas_story import STORY_LABELS, render_story
+from papernotes.notes.format.ideas_story import STORY_LABELS, is_empty_thread, render_story
 from papernotes.notes.format.markdown import parse_blocks, table_rows
 from papernotes.notes.model.ideas_model import IdeaLog, Patch, PatchKind, PatchStatus, Point
 
@@ -86,6 +86,16 @@ def render_ideas(log: IdeaLog, lang: str = "zh") -> str:
     return "\n".join(out) + "\n"
 
 
+_FIXED = frozenset(t[k] for t in _TEXT.values() for k in ("no_points", "no_patches"))
+
+
+def fixed_line(content: str) -> bool:
+    """Whether a paragraph of the region is one of its own fixed lines in either language: a
+    section's bold label (`**实验 (Experiments)**`, `**Story:** NAME`) or `(暂无补丁)`."""
+    content = content.strip()
+    return content in _FIXED or _heading(content) is not None or is_empty_thread(content)
+
+
 def _heading(content: str) -> tuple[str, str | None] | None:
     """("points"|"patches"|"experiments", None) or ("story", NAME) for a section's bold line."""
     content = content.strip()
@@ -112,7 +122,7 @@ def parse_ideas(body: str, *, path=None, first_line: int = 1) -> IdeaLog:
         tok = tokens[i]
         line = first_line + (tok.map[0] if tok.map else 0)
         if tok.type == "paragraph_open" and tokens[i + 1].type == "inline":
-            found = _heading(tokens[i + 1].content)
+            found = _heading(tokens[i + 1].content.split("\n", 1)[0])  # a line typed under it too
             if found is not None:
                 section, name = found
                 if name and name not in stories:

@@ -19,6 +19,8 @@ patches (`story == NAME`, in patch order) every time the region is written:
 
 from __future__ import annotations
 
+import re
+
 from papernotes.notes.model.ideas_model import IdeaLog, Patch
 
 STORY_LABELS = {"zh": "**故事线 (Story):**", "en": "**Story:**"}
@@ -55,6 +57,21 @@ def _label(text: str) -> str:
     """Text inside a quoted mermaid label: quotes and angle brackets as mermaid entities."""
     return (" ".join(text.split()).replace('"', "#quot;").replace("<", "#lt;")
             .replace(">", "#gt;"))
+
+
+_CHAIN_LINE = re.compile(r'^(?:flowchart LR|p\d+\[".*"\]|p\d+(?: --> p\d+)+|class p\d+ \w+'
+                         r'|classDef \w+ [^\n]*)$')
+
+
+def chain_line(line: str) -> bool:
+    """Whether `line` is one `render_story` draws in a story's mermaid chain (derived text,
+    rewritten at every write; any other line in the chain was typed by hand)."""
+    return _CHAIN_LINE.match(line.strip()) is not None
+
+
+def is_empty_thread(text: str) -> bool:
+    """Whether `text` is the line a thread without patches shows (either language)."""
+    return text.strip() in _EMPTY.values()
 
 
 def thread(log: IdeaLog, name: str) -> list[Patch]:
