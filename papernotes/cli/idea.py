@@ -13,6 +13,7 @@ import typer
 
 from papernotes.cli import idea_run, idea_story
 from papernotes.cli.console import console, handles_errors, pick_note
+from papernotes.cli.tables import Column
 
 app = typer.Typer(help="The idea-patching log: distil the paper's points, patch one, verify it.",
                   no_args_is_help=True)
@@ -143,9 +144,8 @@ def list_(
                                  "numbers included, as JSON (for scripts)."),
 ) -> None:
     """List patches of one note, or of the whole vault."""
-    from rich.table import Table
-
     from papernotes.cli.listing import skipped_notes_warning
+    from papernotes.cli.tables import fit_table, hidden_note
     from papernotes.core.workspace import find_workspace
     from papernotes.notes.idea_listing import idea_rows, patch_records
     from papernotes.notes.model.ideas_model import PatchStatus
@@ -170,9 +170,20 @@ def list_(
     if not rows:
         console.print("no patches" + (f" with status {wanted.value}" if wanted else ""))
         return
-    table = Table("note", "id", "point", "kind", "status", "idea", "hypothesis", "expect",
-                  "effect", "result", "run")
-    for r in rows:
-        table.add_row(r.key, str(r.id), r.point, r.kind, r.status, r.text, r.hypothesis, r.expect,
-                      r.effect, r.result, r.run_id)
+    cells = [[r.key, str(r.id), r.point, r.kind, r.status, r.text, r.hypothesis, r.expect,
+              r.effect, r.result, r.run_id] for r in rows]
+    columns = IDEA_COLUMNS[1:] if key else IDEA_COLUMNS  # one note: its name is said once
+    table, hidden = fit_table(columns, [c[1:] for c in cells] if key else cells, console.width)
+    if key:
+        console.print(f"note {parsed[0].note.key}", markup=False, highlight=False, soft_wrap=True)
     console.print(table)
+    if hidden:
+        console.print(hidden_note(hidden, "a wider terminal or --json shows them"), markup=False,
+                      highlight=False, soft_wrap=True)
+
+
+# Narrow terminals lose the columns of least value first (`cli/tables.py`).
+IDEA_COLUMNS = [Column("note", 8), Column("id", 10, "right"), Column("point", 4),
+                Column("kind", 3), Column("status", 9), Column("idea", 10),
+                Column("hypothesis", 5), Column("expect", 6), Column("effect", 7),
+                Column("result", 2), Column("run", 1)]

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from papernotes.cli.console import console, err_console, handles_errors
+from papernotes.cli.tables import Column
 
 
 def skipped_notes_warning(problems) -> None:
@@ -25,8 +26,7 @@ def command(
         None, "--status", help="unread, skimmed, reading or read-carefully."),
 ) -> None:
     """List the notes: title, status, rating, tags, repro spec and its last result."""
-    from rich.table import Table
-
+    from papernotes.cli.tables import fit_table, hidden_note
     from papernotes.core.workspace import find_workspace
     from papernotes.notes.listing import note_rows, parse_status
     from papernotes.notes.vault import load_all
@@ -39,9 +39,15 @@ def command(
     if not rows:
         console.print("no notes match" if (tag or status) else "no notes yet: `papernotes new KEY`")
         return
-    table = Table("key", "title", "status", "rating", "tags", "repro", "last result")
-    for r in rows:  # each note's status in its own language
-        table.add_row(r.key, r.title, r.status.label(r.lang), "⭐" * (r.rating or 0),
-                      " ".join(f"#{t}" for t in r.tags), r.repro, r.last_result)
+    cells = [[r.key, r.title, r.status.label(r.lang), "⭐" * (r.rating or 0),  # the note's language
+              " ".join(f"#{t}" for t in r.tags), r.repro, r.last_result] for r in rows]
+    table, hidden = fit_table(COLUMNS, cells, console.width)
     console.print(table)
     console.print(f"{len(rows)} note(s)", highlight=False)
+    if hidden:
+        console.print(hidden_note(hidden), markup=False, highlight=False, soft_wrap=True)
+
+
+# Narrow terminals lose the columns of least value first (`cli/tables.py`).
+COLUMNS = [Column("key", 9), Column("title", 8), Column("status", 7), Column("rating", 5),
+           Column("tags", 4), Column("repro", 3), Column("last result", 6)]

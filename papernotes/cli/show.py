@@ -22,12 +22,17 @@ WORDS = {
 }
 
 
-def _summary(note, path, lang: str):
-    """The rich renderables of one note's summary, in the note's language."""
+_RESULT_VALUES = (9, 6, 7, 8, 10, 5)  # what a narrow terminal keeps longest: value, dataset, metric
+
+
+def _summary(note, path, lang: str, width: int = 80):
+    """The rich renderables of one note's summary, in the note's language, `width` wide."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
+
+    from papernotes.cli.tables import Column, fit_table, hidden_note
 
     meta = note.meta
     w = WORDS.get(lang, WORDS["en"])
@@ -55,10 +60,15 @@ def _summary(note, path, lang: str):
         parts.append(Text("\n" + w["contributions"], style="bold underline"))
         parts += [Text(f"• {c}") for c in note.contributions]
     if note.results:
-        table = Table(*w["columns"], title=w["results"], title_justify="left")
-        for r in note.results:
-            table.add_row(r.dataset, r.protocol, r.backbone, r.metric, r.shown, r.source)
+        columns = [Column(name, value, "right" if i == 4 else "left")
+                   for i, (name, value) in enumerate(zip(w["columns"], _RESULT_VALUES))]
+        rows = [[r.dataset, r.protocol, r.backbone, r.metric, r.shown, r.source]
+                for r in note.results]
+        table, hidden = fit_table(columns, rows, width - 4, title=w["results"],
+                                  title_justify="left")  # inside the panel's border
         parts += [Text(""), table]
+        if hidden:
+            parts.append(Text(hidden_note(hidden), style="dim"))
     ideas = note.ideas
     if ideas.points or ideas.patches:
         parts.append(Text("\n" + w["ideas"], style="bold underline"))
@@ -79,4 +89,4 @@ def command(key: str = typer.Argument(..., help="Note key, title or alias, e.g. 
     key = pick_note(ws, key)
     parsed = load_note(ws, key)
     lang = parsed.note.lang
-    console.print(_summary(parsed.note, note_path(ws, key), lang))
+    console.print(_summary(parsed.note, note_path(ws, key), lang, console.width))
