@@ -38,7 +38,7 @@ def _summary(note, path, lang: str, width: int = 80):
     w = WORDS.get(lang, WORDS["en"])
     info = Table.grid(padding=(0, 2))
     info.add_column(style="bold")
-    info.add_column()
+    info.add_column(overflow="fold")  # a long path or URL wraps, never cut
     for label, value in (
         (w["status"], note.status.label(lang)),
         (w["rating"], note.stars() or "-"),
