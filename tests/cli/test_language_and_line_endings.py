@@ -8,7 +8,7 @@ from papernotes.core import notices
 from papernotes.notes.format.region_edits import KEPT_TITLE
 from papernotes.notes.format.regions import find_regions, region_body
 
-from ..user_vault import MAE, bare_lf, write_sources
+from ..user_vault import MAE, SIMCLR, bare_lf, write_sources
 
 
 def test_an_imported_chinese_crlf_post_gets_chinese_labels_and_stays_crlf(ws_dir, cli, tmp_path):
@@ -104,3 +104,28 @@ def test_a_region_in_the_other_language_is_not_an_edit(ws_dir, cli):
     final = path.read_text(encoding="utf-8")
     assert KEPT_TITLE not in final and "**要点 (Points)**" in final and "**Story:**" not in final
     assert not [s for s in seen if "kept in a callout" in s], seen
+
+
+def test_a_run_written_back_into_a_crlf_note_keeps_crlf_and_its_language(tmp_path):
+    """The results write-back (`repro`), on the user's Chinese note with CRLF line endings and
+    a header edited by hand: the region comes in CRLF and in Chinese, the header goes into the
+    properties, and no line ends with a bare LF."""
+    from papernotes.notes.format.parse import parse_note
+    from papernotes.repro.results.writeback import RunRow, write_back
+
+    from ..user_vault import SIMCLR_TEXT
+
+    note = tmp_path / "notes" / f"{SIMCLR}.md"
+    note.parent.mkdir(parents=True)
+    note.write_bytes(SIMCLR_TEXT.replace("\n", "\r\n").encode("utf-8"))
+    row = RunRow(run_id="a" * 32, date="2026-11-23", spec="simclr/demo", backbone="resnet18",
+                 dataset="synthetic", epochs=3, batch=128, metrics={"eval/linear_top1": 41.5},
+                 hardware="cpu", wall_time_s=60.0, link="http://127.0.0.1:5000/#/r/a")
+    write_back(note, tmp_path, row, [], None)
+    data = note.read_bytes()
+    assert bare_lf(data) == 0
+    text = data.decode("utf-8")
+    assert "\r\n%% papernotes:begin repro %%\r\n### 复现结果" in text
+    parsed = parse_note(text, key=SIMCLR)
+    assert parsed.header_edits == () and parsed.note.status.value == "reading"
+    assert "status: reading\r\n" in text and "**状态：** 🔵 在读\r\n" in text
