@@ -3,7 +3,8 @@
 The header under the title (date, status, rating) and the properties say the same thing after
 every tool write. When they differ, the user changed one of them: the header line in the note
 (`**状态：** 🔵 在读`) or the property in Obsidian's property panel. Which one is known by what
-they said when they last agreed, remembered per note in `<workspace>/.papernotes/header-state.json`:
+they said when they last agreed, remembered per note in `<workspace>/.papernotes/header-state.json`
+(`root` below is the workspace's folder):
 
 - the header still says what both said then: the property was changed, and the header follows it;
 - otherwise (the property still says it, or nothing is remembered): the header line was
@@ -24,27 +25,26 @@ from typing import TYPE_CHECKING, Iterable
 from papernotes.core.atomic import atomic_write_text
 
 if TYPE_CHECKING:
-    from papernotes.core.workspace import Workspace
     from papernotes.notes.format.parse import ParsedNote
     from papernotes.notes.model.schema import Note
 
 STATE_FILE = Path(".papernotes") / "header-state.json"
 
 
-def _file(ws: "Workspace") -> Path:
-    return ws.root / STATE_FILE
+def _file(root: Path) -> Path:
+    return Path(root) / STATE_FILE
 
 
-def _name(ws: "Workspace", path: Path) -> str:
+def _name(root: Path, path: Path) -> str:
     try:
-        return path.resolve().relative_to(ws.root.resolve()).as_posix()
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
     except ValueError:
-        return str(path.resolve())
+        return str(Path(path).resolve())
 
 
-def _load(ws: "Workspace") -> dict:
+def _load(root: Path) -> dict:
     try:
-        data = json.loads(_file(ws).read_text(encoding="utf-8"))
+        data = json.loads(_file(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -61,7 +61,7 @@ def _plain(field: str, value) -> object:
     return getattr(value, "value", value)
 
 
-def resolve(ws: "Workspace", parsed: "ParsedNote") -> "ParsedNote":
+def resolve(root: Path, parsed: "ParsedNote") -> "ParsedNote":
     """`parsed` with each header/property disagreement decided as the module says: where the
     property was the one changed, the note takes the property's value and the edit is marked
     `follows="header"` (the header line will follow the property)."""
@@ -69,7 +69,7 @@ def resolve(ws: "Workspace", parsed: "ParsedNote") -> "ParsedNote":
         return parsed
     from papernotes.notes.model.schema import ReadingStatus
 
-    last = _load(ws).get(_name(ws, parsed.path))
+    last = _load(root).get(_name(root, parsed.path))
     if not isinstance(last, dict):
         return parsed
     update, edits = {}, []
@@ -90,16 +90,16 @@ def field_changed(edit, last: dict) -> bool | None:
     return _plain(edit.field, edit.header) != last[edit.field]
 
 
-def record(ws: "Workspace", notes: Iterable[tuple[Path, "Note"]]) -> None:
+def record(root: Path, notes: Iterable[tuple[Path, "Note"]]) -> None:
     """Remember what the header of each written note says (header and property agree now)."""
     notes = list(notes)
     if not notes:
         return
-    data = _load(ws)
+    data = _load(root)
     for path, note in notes:
-        data[_name(ws, path)] = values(note)
+        data[_name(root, path)] = values(note)
     try:
-        atomic_write_text(_file(ws), json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+        atomic_write_text(_file(root), json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
                           + "\n", overwrite=True)
     except Exception:  # noqa: BLE001 - a memory only: the note itself is written
         pass

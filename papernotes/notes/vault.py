@@ -42,7 +42,7 @@ def read_path(path: Path, *, key: str | None = None, ws: "Workspace | None" = No
     if ws is not None and parsed.header_edits:
         from papernotes.notes.header_state import resolve
 
-        parsed = resolve(ws, parsed)
+        parsed = resolve(ws.root, parsed)
     return parsed
 
 
@@ -147,7 +147,7 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
                  hint=f"compare with `{command('new', path.stem)}` in another vault")
     written = [save_note(ws, key, text, overwrite=force) for key, text in texts]
     again_by_path = {path: again.note for path, again in remade}
-    record(ws, [(path, again_by_path.get(path) or n) for path, n in zip(written, notes)])
+    record(ws.root, [(path, again_by_path.get(path) or n) for path, n in zip(written, notes)])
     return written
 
 
@@ -169,12 +169,12 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
     out: dict = {}
 
     def apply(text: str) -> str:
-        parsed = resolve(ws, parse_note(text, path=path, key=key))
+        parsed = resolve(ws.root, parse_note(text, path=path, key=key))
         out["note"] = change(parsed.note)
         return render_update(parsed, out["note"])
 
     update_text(path, apply)
-    record(ws, [(path, out["note"])])
+    record(ws.root, [(path, out["note"])])
     return path, out["note"]
 
 

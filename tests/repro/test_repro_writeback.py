@@ -130,11 +130,13 @@ def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):
 
 
 def test_the_header_follows_the_properties_when_a_run_is_written_back(tmp_path):
+    from papernotes.notes import header_state
     from papernotes.notes.format.render import render_new
 
     from ..notes.conftest import simclr_note
 
     note = tmp_path / "simclr.md"
+    header_state.record(tmp_path, [(note, simclr_note("en"))])  # as the tool wrote it
     text = render_new(simclr_note("en")).replace("status: read-carefully", "status: reading")
     note.write_text(text, encoding="utf-8")  # the property changed in Obsidian; the header is stale
     write_back(note, tmp_path, row("d" * 32, 50.0), EXPECTED, None)

@@ -160,18 +160,21 @@ def update_patches(text: str, note_path: Path, row: RunRow, expected) -> tuple[s
     return render_update(parsed, parsed.note.model_copy(update={"ideas": log})), ids
 
 
-def _header_in_step(text: str, note_path: Path) -> str:
-    """`text` with the header under the title following the properties (derived data, kept in
-    step on every rewrite); unchanged if the note does not parse."""
+def _header_in_step(text: str, note_path: Path, root: Path) -> str:
+    """`text` with the header under the title and its properties in step (a header line edited
+    by hand goes into its property, a property changed in Obsidian into the header:
+    `notes/header_state.py`); unchanged if the note does not parse."""
     from papernotes.core.errors import PapernotesError
+    from papernotes.notes import header_state
     from papernotes.notes.format.parse import parse_note
     from papernotes.notes.format.render import render_update
 
     try:
-        parsed = parse_note(text, path=note_path, key=note_path.stem)
+        parsed = header_state.resolve(root, parse_note(text, path=note_path, key=note_path.stem))
     except PapernotesError:
         return text
-    return render_update(parsed, parsed.note)  # a header edited by hand goes into its property
+    header_state.record(root, [(note_path, parsed.note)])
+    return render_update(parsed, parsed.note)
 
 
 def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
@@ -204,7 +207,8 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
         body = render_region(expected, rows, embeds, note_language(text))
         if "\r\n" in text:  # keep the note's line endings
             body = body.replace("\n", "\r\n")
-        new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path)
+        new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path,
+                                   vault_root)
         kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
         if kept:
             new_text = keep_lines(new_text, REGION, kept, path=note_path)

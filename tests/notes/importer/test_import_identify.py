@@ -108,7 +108,7 @@ def test_properties_come_from_the_note_first_then_the_card(imported):
 
     mae, _ = note("hexo-mae.md")
     assert (mae.meta.venue, mae.meta.year) == ("CVPR", 2022)
-    assert {"论文笔记", "掩码建模", "vit"} <= set(mae.meta.tags)
+    assert {"论文笔记", "掩码建模", "ViT"} <= set(mae.meta.tags)  # as the post writes it
 
     bert, _ = note("obsidian-bert.md")
     assert (bert.meta.venue, bert.meta.year) == ("NAACL", 2019)
