@@ -31,8 +31,9 @@ def command(
     ws = find_workspace()
     notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key,
                             lang=lang or ws.config.lang)
+    sources: dict[str, str] = {}
     if force:  # a note made again is never a duplicate of itself
-        notes = remade_notes(ws, notes)
+        notes, sources = remade_notes(ws, notes)
     notes = drop_known_papers(ws, notes)
-    for path in write_new_notes(ws, notes, force=force):
+    for path in write_new_notes(ws, notes, force=force, sources=sources):
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)

@@ -112,18 +112,19 @@ def drop_known_papers(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
     return keep
 
 
-def remade_notes(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
+def remade_notes(ws: "Workspace", notes: list["Note"]) -> tuple[list["Note"], dict[str, str]]:
     """For `new --force`: each note keyed as the vault's note it makes again, so that a note is
     never its own duplicate. That note is the one with the same file name (in any case, as
     Obsidian sees names), else the one of the same paper (arXiv id, then title); a note the
-    vault does not have is returned as it is. Each re-keying is said in one line."""
+    vault does not have is returned as it is. Each re-keying is said in one line; the second
+    value maps each re-keyed note's key to the key it was asked by (for `write_new_notes`)."""
     from papernotes.core.notices import inform
     from papernotes.notes.model.names import fold
     from papernotes.notes.vault import iter_note_paths, key_of
 
     files = {fold(key_of(p)): p for p in iter_note_paths(ws)}
     known = vault_papers(ws)
-    out = []
+    out, sources = [], {}
     for note in notes:
         path, why = files.get(fold(note.key)), "the same name in another case"
         if path is None:
@@ -134,6 +135,7 @@ def remade_notes(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
                     break
         if path is not None and key_of(path) != note.key:
             inform(f"'{note.key}' is made again as the note '{key_of(path)}' ({why})", path=path)
+            sources[key_of(path)] = note.key
             note = note.model_copy(update={"key": key_of(path)})
         out.append(note)
-    return out
+    return out, sources

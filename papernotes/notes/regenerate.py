@@ -29,7 +29,7 @@ from papernotes.notes.format.ideas import render_ideas
 from papernotes.notes.format.properties import note_properties
 from papernotes.notes.format.region_edits import ideas_edit
 from papernotes.notes.format.regions import find_regions, normalise_body
-from papernotes.notes.format.render import render_new
+from papernotes.notes.format.render import file_properties, render_new
 from papernotes.notes.format.section_labels import SECTION_TITLES
 from papernotes.notes.model.tags import merge_tags, tag_key
 
@@ -125,26 +125,28 @@ def _swap_regions(block: str, old_text: str, carried: set[str], lang: str, old_l
     return block
 
 
-def _card_in(note: "Note", lang: str) -> list["Note"]:
-    """The catalog card's note for `note`'s key in `lang` (its text is in that language), merged
-    like `note`, when the catalog has a card with this key and title; else nothing."""
+def _card_in(note: "Note", lang: str, card_key: str | None = None) -> list["Note"]:
+    """The catalog card's note for `card_key` (else `note`'s key) in `lang` (its text is in that
+    language), merged like `note`, when the catalog has a card with this key and title."""
     from papernotes.core.errors import PapernotesError
     from papernotes.notes.sources.catalog import card_to_note, load_card
 
     try:
-        card = load_card(note.key)
+        card = load_card(card_key or note.key)
     except PapernotesError:
         return []
     if card is None:
         return []
-    other = card_to_note(card, lang)
+    other = card_to_note(card, lang).model_copy(update={"key": note.key})
     if other.meta.title != note.meta.title:
         return []
     return [merged_note(note, other)]
 
 
-def regenerate(old: "ParsedNote", fresh: "Note", *, templates_dir: Path | None = None) -> Regenerated:
-    """The text of `fresh` made again over the note `old`, keeping all of the user's text."""
+def regenerate(old: "ParsedNote", fresh: "Note", *, templates_dir: Path | None = None,
+               card_key: str | None = None) -> Regenerated:
+    """The text of `fresh` made again over the note `old`, keeping all of the user's text.
+    `card_key`: the catalog key `fresh` came from, when the note's file has another name."""
     from papernotes.notes.model.schema import Note
 
     note = merged_note(old.note, fresh)
@@ -166,7 +168,7 @@ def regenerate(old: "ParsedNote", fresh: "Note", *, templates_dir: Path | None =
     blank_by_kind = _by_kind(body_blocks(blank(note.lang)))
     pristine: dict[str, set[str]] = {}  # what the template or the source alone would write
     for variant in [note.model_copy(update={"lang": old_lang}), blank(old_lang),
-                    *_card_in(note, old_lang)]:
+                    *_card_in(note, old_lang, card_key)]:
         for b in body_blocks(variant):
             pristine.setdefault(b.kind, set()).add(_same(b.text))
 
@@ -200,7 +202,7 @@ def regenerate(old: "ParsedNote", fresh: "Note", *, templates_dir: Path | None =
 
     if old.frontmatter is not None:
         front = update_frontmatter(old.text[:split].replace("\r\n", "\n"),
-                                   note_properties(old.note), note_properties(note))
+                                   file_properties(old), note_properties(note))
     else:
         fresh_text = render_new(note, templates_dir=templates_dir)
         front = fresh_text[:split_frontmatter(fresh_text).end]

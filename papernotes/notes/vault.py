@@ -98,7 +98,8 @@ def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool) -> N
                                   "case", path=path, field="key", hint="choose another --key")
 
 
-def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None):
+def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None,
+            source: str | None = None):
     """The existing note at `path` made again from `note`, keeping the user's text."""
     from papernotes.notes.regenerate import regenerate
 
@@ -108,11 +109,13 @@ def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None):
         raise PapernotesError(exc.message, path=exc.path or path, line=exc.line, field=exc.field,
                               hint="--force keeps your text, so the note must read first: fix "
                                    "this, or move the file away to start over") from None
-    return regenerate(old, note, templates_dir=templates)
+    return regenerate(old, note, templates_dir=templates, card_key=source)
 
 
-def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False) -> list[Path]:
-    """Render and write fresh notes from the workspace's templates.
+def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False,
+                    sources: dict[str, str] | None = None) -> list[Path]:
+    """Render and write fresh notes from the workspace's templates. `sources`: the key `new`
+    was given for a note made again under its file's own name (`identity.remade_notes`).
 
     With `force`, a note that exists is made again over the old one (`notes.regenerate`: the
     user's regions, sections, text and reading state are kept) after a backup of the old file
@@ -131,7 +134,7 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
     for n in notes:
         path = note_path(ws, n.key)
         if force and path.is_file():
-            again = _remake(ws, n, path, templates)
+            again = _remake(ws, n, path, templates, (sources or {}).get(n.key))
             texts.append((n.key, again.text))
             remade.append((path, again))
         else:
@@ -144,7 +147,8 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
         if again.kept:
             warn("your own text was kept in " + ", ".join(f"'{t}'" for t in again.kept)
                  + " instead of the source's", path=path,
-                 hint=f"compare with `{command('new', path.stem)}` in another vault")
+                 hint=f"compare with `{command('new', (sources or {}).get(path.stem, path.stem))}`"
+                      " in another vault")
     written = [save_note(ws, key, text, overwrite=force) for key, text in texts]
     again_by_path = {path: again.note for path, again in remade}
     record(ws.root, [(path, again_by_path.get(path) or n) for path, n in zip(written, notes)])

@@ -119,18 +119,24 @@ def render_new(note: Note, *, templates_dir: Path | None = None) -> str:
         raise PapernotesError(f"template error: {exc}", path=name, field="template") from None
 
 
+def file_properties(parsed: "ParsedNote") -> dict:
+    """The note's properties as its file holds them: where a header line edited by hand won
+    (`parsed.header_edits`), the property's own value, so that a rewrite writes the header's."""
+    props = note_properties(parsed.note)
+    for edit in parsed.header_edits:
+        if edit.header is not UNREADABLE and edit.follows == "property":
+            props[edit.field] = edit.prop
+    return props
+
+
 def render_update(parsed: "ParsedNote", note: Note) -> str:
     """`parsed.text` with changed properties and the `ideas` region (if its log changed)
     rewritten. Lines typed by hand inside the region are kept in a callout after it (with a
     warning); when anything changes, the header under the title follows the properties. A
     header line the user edited (`parsed.header_edits`) is written into its property instead,
     or follows a property changed in Obsidian (`notes/header_state.py`); each said in a line."""
-    text = parsed.text
-    old = note_properties(parsed.note)
-    for edit in parsed.header_edits:  # the property as it is in the file, so that it is written
-        if edit.header is not UNREADABLE and edit.follows == "property":
-            old[edit.field] = edit.prop
-    text = update_frontmatter(text, old, note_properties(note), path=parsed.path)
+    text = update_frontmatter(parsed.text, file_properties(parsed), note_properties(note),
+                              path=parsed.path)
     if note.ideas != parsed.note.ideas:
         old = region_body(text, "ideas", path=parsed.path)
         edit = None if old is None else ideas_edit(old, note.lang)
