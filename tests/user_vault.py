@@ -3,7 +3,8 @@ their own words where the tools expect data, written the way Obsidian and Hexo l
 
 - `SimCLR 阅读笔记.md`: an Obsidian note; an unquoted `arxiv: 2002.05709`, tags in the user's case
   (`SimCLR`, `ViT`), a header edited by hand (`2024/6/24`, `🔵 在读`, `⭐⭐⭐⭐☆`), free-text
-  cells in the results table (`70.1±0.2`, `~70`, `N/A`, `—`, `76.5 (4x)`).
+  cells in the results table (`70.1±0.2`, `~70`, `N/A`, `—`, `76.5 (4x)`) and in the metadata
+  table (`2020（ICML，...）`).
 - `MAE 论文笔记.md`: a Hexo post in Chinese with CRLF line endings, an English heading, a code
   block, tags `MAE`/`ViT`.
 
@@ -35,6 +36,15 @@ rating: 3
 **日期：** 2024/6/24
 **状态：** 🔵 在读
 **评级：** ⭐⭐⭐⭐☆ (根据个人理解和对工作的评价)
+
+---
+
+## 1. 元数据 (Metadata)
+
+| 条目         | 内容                                                    |
+| :----------- | :------------------------------------------------------ |
+| **标题**     | A Simple Framework for Contrastive Learning of Visual Representations |
+| **年份**     | 2020（ICML，arXiv 预印本更早）                          |
 
 ---
 

@@ -20,7 +20,9 @@ def _props(text: str) -> str:
 
 def test_free_text_result_cells_are_kept_and_read_for_their_number(ws_dir, cli):
     path = write_into(ws_dir)
-    results = parse_note(SIMCLR_TEXT, key=SIMCLR).note.results
+    note = parse_note(SIMCLR_TEXT, key=SIMCLR).note
+    assert note.meta.year == 2020  # `2020（ICML，arXiv 预印本更早）`
+    results = note.results
     assert [(r.value, r.spread, r.shown) for r in results] == [
         (70.1, 0.2, "70.1±0.2"), (70.0, None, "~70"), (None, None, "N/A"), (None, None, "—"),
         (76.5, None, "76.5 (4x)")]

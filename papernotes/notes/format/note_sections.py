@@ -6,6 +6,7 @@ field with the line it came from, so a bad value is reported at its line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +28,7 @@ from papernotes.notes.model.cell_number import read_number, show_number
 from papernotes.notes.model.mermaid import parse_mermaid
 
 _SAMPLES = [parse_mermaid(s) for s in SAMPLE_DIAGRAM.values()]
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _LISTS = ("bullet_list_open", "ordered_list_open")
 
 
@@ -162,8 +164,9 @@ def read_metadata(r: FieldReader, tokens, start, stop, end_line) -> None:
                 value = [a.strip() for a in value.split(";") if a.strip()]
             elif name == "tags":
                 value = [t.strip("`") for t in value.split() if t.strip("`") not in ("", "...")]
-            elif name == "year":
-                value = value or None
+            elif name == "year":  # `2020`, or the year in the user's words: `2020（CVPR）`
+                found = _YEAR.search(value)
+                value = int(found.group()) if found else (value or None)
             r.set(f"meta.{name}", value, row.line)
 
 
