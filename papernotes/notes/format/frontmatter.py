@@ -20,26 +20,9 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from papernotes.core.errors import PapernotesError
+from papernotes.notes.format.id_properties import ID_PROPERTIES, ids_as_text
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-# Properties that are identifiers: their value is the text as written, never a number
-# (`arxiv: 2003.04300` is not the float 2003.043, `isbn: 0262035618` keeps its leading 0).
-ID_PROPERTIES = frozenset({"arxiv", "doi", "citekey", "isbn", "issn", "pmid", "pmcid",
-                           "openreview", "eprint", "id"})
-_STR = "tag:yaml.org,2002:str"
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-
-
-def ids_as_text(node) -> None:
-    """Tag the plain scalar values of the top-level id properties of a composed document as
-    text, so that the constructor keeps the scalar's original characters (PyYAML or ruamel)."""
-    for key, value in getattr(node, "value", None) or ():
-        if (isinstance(getattr(key, "value", None), str) and key.value.lower() in ID_PROPERTIES
-                and isinstance(getattr(value, "value", None), str) and value.tag != _STR
-                and value.value not in _NULLS and not getattr(value, "style", None)):
-            value.tag = _STR
 
 
 class _Constructor(RoundTripConstructor):
