@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
-from papernotes.core.atomic import atomic_write_bytes, atomic_write_text
+from papernotes.core.atomic import atomic_write_bytes, atomic_write_text, check_writable
 from papernotes.core.errors import PapernotesError
 from papernotes.notes.doctor.checks import FileReport, examine
 from papernotes.notes.doctor.links import VaultIndex, build_index
@@ -65,6 +65,7 @@ def run_doctor(paths: Sequence[str | Path], *, fix: bool = False,
         report = examine(path, index=indexes[root])
         run.reports.append(report)
         if fix and report.repaired_text is not None:
+            check_writable(path.parent)  # before its backup is made
             original = path.read_bytes()
             backup = backup_path(path, stamp)
             atomic_write_bytes(backup, original)
