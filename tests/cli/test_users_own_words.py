@@ -86,40 +86,32 @@ def test_a_header_edited_by_hand_is_read_back_into_the_properties(ws_dir, cli):
     assert "follows" not in r.output and path.read_text(encoding="utf-8").count("在读") == 1
 
 
+def _edited_then_written(cli, ws_dir, old: str, new: str):
+    """The catalog's SimCLR note with `old` edited into `new`, then a tool write; (result, text)."""
+    assert cli("new", "simclr").exit_code == 0
+    path = ws_dir / "notes" / "simclr.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    r = cli("idea", "point", "simclr", "x")
+    assert r.exit_code == 0, r.output
+    return r, path.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("written, status", [("在读", "reading"), ("已精读", "read-carefully"),
                                              ("🟡 skimmed", "skimmed"), ("reading", "reading")])
 def test_a_status_in_any_form_the_template_shows_is_read(ws_dir, cli, written, status):
-    assert cli("new", "simclr").exit_code == 0
-    path = ws_dir / "notes" / "simclr.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("**状态：** ⚪ 未读",
-                                                             f"**状态：** {written}"),
-                    encoding="utf-8")
-    assert cli("idea", "point", "simclr", "x").exit_code == 0
-    after = path.read_text(encoding="utf-8")
+    _, after = _edited_then_written(cli, ws_dir, "**状态：** ⚪ 未读", f"**状态：** {written}")
     assert f"status: {status}\n" in after and f"**状态：** {written}\n" in after
 
 
 def test_a_property_changed_in_obsidian_brings_the_header_along(ws_dir, cli):
-    assert cli("new", "simclr").exit_code == 0
-    path = ws_dir / "notes" / "simclr.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("status: unread\n",
-                                                             "status: reading\n"),
-                    encoding="utf-8")
-    r = cli("idea", "point", "simclr", "x")
-    assert r.exit_code == 0 and "the header line now follows it" in r.output, r.output
-    after = path.read_text(encoding="utf-8")
+    r, after = _edited_then_written(cli, ws_dir, "status: unread\n", "status: reading\n")
+    assert "the header line now follows it" in r.output, r.output
     assert "status: reading\n" in after and "**状态：** 🔵 在读\n" in after
 
 
 def test_a_header_no_form_reads_is_kept_with_a_warning(ws_dir, cli):
-    assert cli("new", "simclr").exit_code == 0
-    path = ws_dir / "notes" / "simclr.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("**状态：** ⚪ 未读",
-                                                             "**状态：** 看了一半"),
-                    encoding="utf-8")
-    r = cli("idea", "point", "simclr", "x")
-    assert r.exit_code == 0 and "warning" in r.output and "看了一半" in r.output, r.output
-    after = path.read_text(encoding="utf-8")
+    r, after = _edited_then_written(cli, ws_dir, "**状态：** ⚪ 未读", "**状态：** 看了一半")
+    assert "warning" in r.output and "看了一半" in r.output, r.output
     assert "**状态：** 看了一半\n" in after and "status: unread\n" in after
 
 
@@ -143,6 +135,8 @@ def test_an_unquoted_arxiv_id_is_its_text_and_is_written_quoted(ws_dir, cli, tmp
     sources = write_sources(tmp_path / "old-vault")
     r = cli("import", str(sources[SIMCLR]), "--dry-run")
     assert r.exit_code == 0 and "source-arxiv" not in r.output, r.output
+    # the header the user edited is what the imported note's properties say
+    assert "property status: reading from the header line 12 ('🔵 在读')" in r.output
     assert cli("import", str(sources[SIMCLR])).exit_code == 0
     text = (ws_dir / "notes" / f"{SIMCLR}.md").read_text(encoding="utf-8")
     props = _props(text)

@@ -222,6 +222,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
     _identify(plan, props, text, fm, body)
     lang = note_language(body)
     skip: set[int] = set()
+    head_lines0 = text.count("\n", 0, fm.end) if fm else 0
     for _ in range(24):
         head = render_frontmatter(props)
         if "\r\n" in body:
@@ -230,7 +231,7 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
         plan.sections, plan.free = [], []
         candidate = head + _rename_headings(body, lang, plan, line0, skip)
         try:
-            parse_note(candidate, path=plan.target, key=key)
+            parsed = parse_note(candidate, path=plan.target, key=key)
         except PapernotesError as exc:
             if exc.line is not None and exc.line <= line0 and _set_aside(props, head, exc, plan):
                 continue  # a property the model cannot take: kept as source-<key>
@@ -241,10 +242,26 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
                 raise exc.at(path=path, line_offset=shift) from None
             skip.add(owner[-1][0] - line0 - 1)
             continue
+        if _header_into_properties(parsed, props, plan, line0 - head_lines0):
+            continue  # the note's header says otherwise than its properties: the header's
         plan.text = candidate
         _describe_kept(candidate, plan)
         return plan
     raise PapernotesError("could not be read as a note", path=path)
+
+
+def _header_into_properties(parsed, props: dict[str, Any], plan: ImportPlan, shift: int) -> bool:
+    """The header lines under the title that say another date, status or rating than the
+    file's properties are what the user last wrote (`format/header.py`): their values become
+    the properties, each said in the plan. False when there is none."""
+    from papernotes.notes.format.header import UNREADABLE
+
+    edits = [e for e in parsed.header_edits if e.header is not UNREADABLE]
+    for e in edits:
+        props[e.field] = getattr(e.header, "value", e.header)
+        plan.properties.append((e.field, f"{props[e.field]} from the header line "
+                                         f"{e.line - shift} ({e.shown!r})"))
+    return bool(edits)
 
 
 def plan_import(paths: Sequence[Path], notes_dir: Path, *, hexo_assets: bool = False,
