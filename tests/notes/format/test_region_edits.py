@@ -75,18 +75,16 @@ def test_a_row_typed_by_hand_is_folded_in_with_nothing_left_over():
 def test_the_header_follows_the_properties_changed_in_obsidian(ws_dir, warnings):
     """The user changes the properties in Obsidian's panel: the header still says what both said
     at the last write (`header_state` remembers it), so the next rewrite brings it along."""
-    from papernotes.core.workspace import find_workspace
     from papernotes.notes import header_state
 
-    ws = find_workspace(ws_dir)
-    path = ws.notes_dir / "simclr.md"
+    path = ws_dir / "notes" / "simclr.md"
     note = simclr_note("zh")
     text = render_new(note)
-    header_state.record(ws, [(path, note)])
+    header_state.record(ws_dir, [(path, note)])
     assert "**状态：** 🟢 已精读\n" in text and "**评级：** ⭐⭐⭐⭐⭐ (根据" in text
     text = text.replace("status: read-carefully\n", "status: skimmed\n").replace(
         "rating: 5\n", "rating: 2\n")
-    parsed = header_state.resolve(ws, parse_note(text, path=path, key="simclr"))
+    parsed = header_state.resolve(ws_dir, parse_note(text, path=path, key="simclr"))
     assert (parsed.note.status, parsed.note.rating) == (ReadingStatus.skimmed, 2)
     out = render_update(parsed, _add_patch(parsed.note))
     assert "**状态：** 🟡 已略读\n" in out and "**评级：** ⭐⭐ (根据个人理解和对工作的评价)\n" in out
