@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
@@ -29,7 +30,28 @@ notes_dir: notes
 templates_dir: templates
 repro_dir: repro
 # tracking_uri: sqlite:///mlflow.db   # default: sqlite:///<workspace>/mlflow.db
+# sources:            # where `new ID` and `sync --fetch` ask (env PAPERNOTES_ARXIV_URL etc. win)
+#   arxiv_url: https://export.arxiv.org/api/query
+#   timeout_s: 20
 """
+
+
+class SourcesConfig(BaseModel):
+    """Where `papernotes new ID` and `sync --fetch` ask (`sources:` in papernotes.yaml; the
+    environment's PAPERNOTES_<NAME>_URL wins over it, so a mirror or a test can point elsewhere)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    arxiv_url: str = "https://export.arxiv.org/api/query"
+    doi_url: str = "https://doi.org"
+    s2_url: str = "https://api.semanticscholar.org"
+    zotero_url: str = "http://localhost:23119"
+    timeout_s: float = Field(default=20.0, gt=0)
+    arxiv_delay_s: float = Field(default=3.0, ge=0)  # arXiv asks for 3 s between calls
+
+    def url(self, name: str) -> str:
+        """The endpoint of source `name` (arxiv, doi, s2, zotero): env var, else config."""
+        return (os.environ.get(f"PAPERNOTES_{name.upper()}_URL") or getattr(self, f"{name}_url")).rstrip("/")
 
 
 class WorkspaceConfig(BaseModel):
@@ -40,6 +62,7 @@ class WorkspaceConfig(BaseModel):
     templates_dir: str = "templates"
     repro_dir: str = "repro"
     tracking_uri: str | None = None
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
 
 
 @dataclass(frozen=True)
