@@ -78,7 +78,7 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
     from papernotes.notes.sources.catalog import card_to_note
     from papernotes.notes.vault import key_from_title
 
-    merged = lookup(ws.root, pid, ws.config.sources, fetch=fetch)
+    merged = lookup(ws.root, pid, ws.config.sources, fetch=True if fetch else None)
     props, origin = dict(merged.props), dict(merged.origin)
     if props.get("withdrawn"):
         from papernotes.core.notices import warn

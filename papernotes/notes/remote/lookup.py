@@ -17,7 +17,9 @@ from papernotes.core.errors import PapernotesError
 from papernotes.core.notices import warn
 from papernotes.notes.remote.ids import PaperId
 from papernotes.notes.remote.record import Fetched, Merged, merge
-from papernotes.notes.remote.store import load_answer
+from papernotes.notes.remote.store import FOLDER, load_answer
+
+FOLDER_SHOWN = FOLDER.as_posix()
 
 
 def arxiv_name(arxiv_id: str) -> str:
@@ -33,8 +35,13 @@ def s2_name(paper_id: str) -> str:
 
 
 def _answer(root: Path, raw_name: str, ask: Callable[[], Fetched],
-            parse: Callable[[bytes, str], Fetched], *, fetch: bool) -> Fetched:
+            parse: Callable[[bytes, str], Fetched], *, fetch: bool | None) -> Fetched:
+    """`fetch`: True asks the service, None asks it only without a stored answer, False
+    never asks (no stored answer is then an error)."""
     stored = load_answer(root, raw_name)
+    if stored is None and fetch is False:
+        raise PapernotesError(f"no stored answer {FOLDER_SHOWN}/{raw_name}", field="sources",
+                              hint="`papernotes sync --fetch` asks the sources")
     if stored is not None and not fetch:
         answer = parse(*stored)
         return Fetched(answer.source, answer.props, answer.abstract, answer.raw, raw_name,
@@ -51,7 +58,7 @@ def _answer(root: Path, raw_name: str, ask: Callable[[], Fetched],
                        answer.fetched, cached=True)
 
 
-def ask_arxiv(root: Path, arxiv_id: str, sources, *, fetch: bool) -> Fetched:
+def ask_arxiv(root: Path, arxiv_id: str, sources, *, fetch: bool | None) -> Fetched:
     from papernotes.notes.remote import arxiv_api
 
     def parse(raw: bytes, when: str) -> Fetched:
@@ -63,7 +70,7 @@ def ask_arxiv(root: Path, arxiv_id: str, sources, *, fetch: bool) -> Fetched:
         delay=sources.arxiv_delay_s), parse, fetch=fetch)
 
 
-def ask_doi(root: Path, doi: str, sources, *, fetch: bool) -> Fetched:
+def ask_doi(root: Path, doi: str, sources, *, fetch: bool | None) -> Fetched:
     from papernotes.notes.remote import doi_api
 
     return _answer(root, doi_name(doi), lambda: doi_api.fetch_doi(
@@ -71,7 +78,7 @@ def ask_doi(root: Path, doi: str, sources, *, fetch: bool) -> Fetched:
         lambda raw, when: doi_api.parse_csl(doi, raw, fetched=when), fetch=fetch)
 
 
-def ask_s2(root: Path, paper_id: str, sources, *, fetch: bool) -> Fetched | None:
+def ask_s2(root: Path, paper_id: str, sources, *, fetch: bool | None) -> Fetched | None:
     """Semantic Scholar's record, or None (said in a warning) when it cannot be had."""
     from papernotes.notes.remote import s2_api
 
@@ -80,13 +87,15 @@ def ask_s2(root: Path, paper_id: str, sources, *, fetch: bool) -> Fetched | None
             paper_id, url=sources.url("s2"), timeout=sources.timeout_s),
             lambda raw, when: s2_api.parse_record(paper_id, raw, fetched=when), fetch=fetch)
     except PapernotesError as exc:
+        if fetch is False:
+            return None  # never asked: nothing to say
         warn(f"{exc.message}; the published venue is left as the preprint's",
              field=exc.field, hint="`papernotes sync --fetch` asks again later")
         return None
 
 
-def lookup(root: Path, pid: PaperId, sources, *, fetch: bool = False) -> Merged:
-    """Every source's answer about `pid`, merged (`record.merge`)."""
+def lookup(root: Path, pid: PaperId, sources, *, fetch: bool | None = None) -> Merged:
+    """Every source's answer about `pid`, merged (`record.merge`); `fetch` as in `_answer`."""
     if pid.kind == "arxiv":
         answers = [ask_arxiv(root, pid.value, sources, fetch=fetch)]
         s2 = ask_s2(root, f"arXiv:{pid.value}", sources, fetch=fetch)
