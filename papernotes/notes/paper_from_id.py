@@ -74,7 +74,6 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
     from papernotes.notes.model.citekey import bbt_citekey, unique
     from papernotes.notes.model.schema import Metadata, Note
     from papernotes.notes.remote.lookup import lookup
-    from papernotes.notes.remote.record import ZOTERO
     from papernotes.notes.sources.catalog import card_to_note
     from papernotes.notes.vault import key_from_title
 
@@ -89,8 +88,6 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
         props["citekey"] = unique(bbt_citekey(props.get("authors") or [], props.get("title", ""),
                                               props.get("year")), vault_citekeys(ws))
         origin["citekey"] = "Better BibTeX's form"
-    elif origin.get("citekey") != ZOTERO:
-        origin["citekey"] = origin.get("citekey", "")
     card = _card_for(pid, merged)
     try:
         if card is not None:
