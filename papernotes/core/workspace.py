@@ -46,11 +46,12 @@ class SourcesConfig(BaseModel):
     doi_url: str = "https://doi.org"
     s2_url: str = "https://api.semanticscholar.org"
     zotero_url: str = "http://localhost:23119"
+    openreview_url: str = "https://api2.openreview.net"
     timeout_s: float = Field(default=20.0, gt=0)
     arxiv_delay_s: float = Field(default=3.0, ge=0)  # arXiv asks for 3 s between calls
 
     def url(self, name: str) -> str:
-        """The endpoint of source `name` (arxiv, doi, s2, zotero): env var, else config."""
+        """The endpoint of source `name` (arxiv, doi, s2, zotero, openreview): env var, else config."""
         return (os.environ.get(f"PAPERNOTES_{name.upper()}_URL") or getattr(self, f"{name}_url")).rstrip("/")
 
 

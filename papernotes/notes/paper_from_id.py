@@ -60,8 +60,10 @@ def _card_for(pid: PaperId, merged: "Merged"):
 
     arxiv = pid.value if pid.kind == "arxiv" else merged.props.get("arxiv")
     doi = (pid.value if pid.kind == "doi" else merged.props.get("doi") or "").lower()
+    forum = pid.value if pid.kind == "openreview" else None
     for card in list_cards():
-        if (arxiv and arxiv_id(card.arxiv) == arxiv_id(arxiv)) or (doi and (card.doi or "").lower() == doi):
+        if (arxiv and arxiv_id(card.arxiv) == arxiv_id(arxiv)) or (doi and (card.doi or "").lower() == doi) \
+                or (forum and card.openreview == forum):
             return card
     return None
 

@@ -33,4 +33,5 @@ def network_failure(source: str, url: str, exc: BaseException, timeout: float) -
                          + OFFLINE_HINT)
 
 
-_ENV = {"arXiv": "ARXIV", "doi.org": "DOI", "Semantic Scholar": "S2", "Zotero": "ZOTERO"}
+_ENV = {"arXiv": "ARXIV", "doi.org": "DOI", "Semantic Scholar": "S2", "Zotero": "ZOTERO",
+        "OpenReview": "OPENREVIEW"}

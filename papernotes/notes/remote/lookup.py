@@ -107,5 +107,13 @@ def lookup(root: Path, pid: PaperId, sources, *, fetch: bool | None = None) -> M
         from papernotes.notes.remote.zotero_api import ask_zotero
 
         return merge([ask_zotero(root, pid.value, sources, fetch=fetch)])
+    if pid.kind == "openreview":
+        from papernotes.notes.remote import openreview_api
+
+        return merge([_answer(root, openreview_api.openreview_name(pid.value),
+                              lambda: openreview_api.fetch_openreview(
+                                  pid.value, url=sources.url("openreview"), timeout=sources.timeout_s),
+                              lambda raw, when: openreview_api.parse_notes(pid.value, raw, fetched=when),
+                              fetch=fetch)])
     raise PapernotesError(f"{pid.kind} identifiers are not read yet", field="new",
                           hint="give the paper's arXiv id or DOI, or use --title")

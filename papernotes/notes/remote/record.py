@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ARXIV, DOI, S2, ZOTERO = "arXiv", "doi.org", "Semantic Scholar", "Zotero"
+ARXIV, DOI, S2, ZOTERO, OPENREVIEW = "arXiv", "doi.org", "Semantic Scholar", "Zotero", "OpenReview"
 
 _ORDER = {  # field -> sources in the order they are believed
-    "venue": (ZOTERO, S2, DOI, ARXIV),
-    "year": (ZOTERO, S2, DOI, ARXIV),
+    "venue": (ZOTERO, OPENREVIEW, S2, DOI, ARXIV),
+    "year": (ZOTERO, OPENREVIEW, S2, DOI, ARXIV),
     "doi": (ZOTERO, ARXIV, DOI, S2),
 }
-_DEFAULT = (ZOTERO, ARXIV, DOI, S2)
+_DEFAULT = (ZOTERO, ARXIV, OPENREVIEW, DOI, S2)
 FIELDS = ("title", "authors", "year", "venue", "arxiv", "doi", "paper_url", "pdf_url", "code_url",
           "citekey")
 
