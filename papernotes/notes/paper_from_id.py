@@ -55,17 +55,15 @@ def vault_citekeys(ws: "Workspace") -> set[str]:
 
 
 def _card_for(pid: PaperId, merged: "Merged"):
-    from papernotes.notes.identity import arxiv_id
-    from papernotes.notes.sources.catalog import list_cards
+    from papernotes.notes.paper_card import card_key_by_id
+    from papernotes.notes.sources.catalog import load_card
 
     arxiv = pid.value if pid.kind == "arxiv" else merged.props.get("arxiv")
-    doi = (pid.value if pid.kind == "doi" else merged.props.get("doi") or "").lower()
-    forum = pid.value if pid.kind == "openreview" else None
-    for card in list_cards():
-        if (arxiv and arxiv_id(card.arxiv) == arxiv_id(arxiv)) or (doi and (card.doi or "").lower() == doi) \
-                or (forum and card.openreview == forum):
-            return card
-    return None
+    doi = pid.value if pid.kind == "doi" else merged.props.get("doi")
+    key = ((card_key_by_id("arxiv", arxiv) if arxiv else None)
+           or (card_key_by_id("doi", doi) if doi else None)
+           or (card_key_by_id("openreview", pid.value) if pid.kind == "openreview" else None))
+    return load_card(key) if key else None
 
 
 def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = None,

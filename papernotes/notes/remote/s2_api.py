@@ -12,6 +12,7 @@ from papernotes.notes.remote.record import S2, Fetched
 
 FIELDS = ["title", "authors", "year", "venue", "publicationVenue", "externalIds", "abstract",
           "url", "publicationTypes", "journal"]
+_NOT_FOUND = b'{"error": "not found"}\n'
 _PREPRINT_VENUES = {"", "arxiv", "arxiv.org", "corr", "biorxiv", "medrxiv"}
 
 
@@ -28,8 +29,9 @@ def fetch_s2(paper_id: str, *, url: str, timeout: float) -> Fetched:
     api = SemanticScholar(timeout=timeout, api_url=url, retry=False)
     try:
         paper = api.get_paper(paper_id, fields=FIELDS)
-    except ObjectNotFoundException:
-        raise http_failure(S2, url, 404) from None
+    except ObjectNotFoundException:  # an answer too: kept, so that it is not asked again
+        return Fetched(S2, {}, "", _NOT_FOUND, _name(paper_id),
+                       dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     except ConnectionRefusedError:  # the package's word for 429
         raise http_failure(S2, url, 429) from None
     except (GatewayTimeoutException, InternalServerErrorException):
@@ -51,6 +53,8 @@ def parse_record(paper_id: str, raw: bytes, *, fetched: str = "") -> Fetched:
         record = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise source_failed(S2, f"the record of {paper_id} is not JSON", hint="try again later") from None
+    if isinstance(record, dict) and set(record) == {"error"}:  # Semantic Scholar has no such paper
+        return Fetched(S2, {}, "", raw, _name(paper_id), fetched)
     if not isinstance(record, dict) or not record.get("paperId") and not record.get("title"):
         raise source_failed(S2, f"no paper {paper_id} in the answer", hint="try again later")
     ext = record.get("externalIds") or {}
@@ -70,5 +74,8 @@ def parse_record(paper_id: str, raw: bytes, *, fetched: str = "") -> Fetched:
     props["title"] = (record.get("title") or "").strip()
     props["authors"] = [a.get("name", "").strip() for a in record.get("authors") or []
                         if isinstance(a, dict) and a.get("name")]
-    name = "s2/" + paper_id.replace("/", "_").replace(":", "_") + ".json"
-    return Fetched(S2, props, (record.get("abstract") or "").strip(), raw, name, fetched)
+    return Fetched(S2, props, (record.get("abstract") or "").strip(), raw, _name(paper_id), fetched)
+
+
+def _name(paper_id: str) -> str:
+    return "s2/" + paper_id.replace("/", "_").replace(":", "_") + ".json"
