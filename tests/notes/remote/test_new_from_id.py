@@ -36,6 +36,10 @@ def test_arxiv_id_fills_every_property_and_keeps_the_answer(sources, fast_ws, cl
     stored = fast_ws / ".papernotes" / "sources" / "arxiv" / "1111.2011.xml"
     assert stored.read_bytes() == answer("arxiv_1111.2011v2.xml")
     assert (stored.parent / "1111.2011.xml.fetched").read_text()[:4].isdigit()
+    r = cli("validate")  # the note reads back: every other command can use it
+    assert r.exit_code == 0, r.output
+    r = cli("doctor", str(path))
+    assert r.exit_code == 0, r.output
 
 
 @pytest.mark.parametrize("given", ["1111.2011v2", "arXiv:1111.2011", "https://arxiv.org/abs/1111.2011v1",
