@@ -182,3 +182,21 @@ def test_a_catalog_key_still_wins(fast_ws, cli):
     r = cli("new", "simclr")
     assert r.exit_code == 0, r.output
     assert (fast_ws / "notes" / "simclr.md").is_file()
+
+
+def test_endpoints_from_the_workspace_config(sources, fast_ws, cli, monkeypatch):
+    monkeypatch.delenv("PAPERNOTES_ARXIV_URL")
+    cfg = fast_ws / "papernotes.yaml"
+    cfg.write_text(cfg.read_text() + f"  arxiv_url: {sources.url_for('/mirror')}\n")
+    sources.expect_request("/mirror").respond_with_data(answer("arxiv_1111.2011v2.xml"))
+    serve_s2(sources, "arXiv:1111.2011", None)
+    r = cli("new", "1111.2011", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "venue: Phys. Rev. B 85, 115117 (2012)  [arXiv" in r.output
+
+
+def test_doi_429_names_the_wait(sources, fast_ws, cli):
+    sources.expect_request("/doi/10.1000/busy").respond_with_data(
+        b"", status=429, headers={"Retry-After": "120"})
+    line = _one_line(cli("new", "10.1000/busy"))
+    assert line.startswith("error: doi.org: too many requests") and "in 120 s" in line
