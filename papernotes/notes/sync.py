@@ -13,8 +13,9 @@ papernotes fills a new value. A property changes only where papernotes may chang
   published since.
 
 A property the user changed is left as it is and named; the citekey, once set, never changes
-(exports stay stable). Only those properties' lines of the frontmatter and papernotes' own
-abstract callout are rewritten; every other byte of the note stays (`update_frontmatter`).
+(exports stay stable). Only those properties' lines of the frontmatter, the metadata table's
+cells that still show the old value (`format/metadata_cells.py`) and papernotes' own abstract
+callout are rewritten; every other byte of the note stays (`update_frontmatter`).
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ def apply_sync(ws: "Workspace", plan: NoteSync, when: str) -> Path | None:
     from papernotes.notes.format.abstract_callout import abstract_of, with_abstract
     from papernotes.notes.format.frontmatter import plain, split_frontmatter, update_frontmatter
     from papernotes.notes.format.language import note_language
+    from papernotes.notes.format.metadata_cells import sync_cells
     from papernotes.notes.remote.store import save_answer, save_record
 
     merged = plan.merged
@@ -135,6 +137,7 @@ def apply_sync(ws: "Workspace", plan: NoteSync, when: str) -> Path | None:
         fm = split_frontmatter(text, path=plan.path)
         old = {k: plain(v) for k, v in (fm.values if fm is not None else {}).items()}
         text = update_frontmatter(text, old, {**old, **plan.new_props}, path=plan.path)
+        text = sync_cells(text, plan.changes)
         quoted = abstract_of(text)
         if quoted is not None and merged.abstract and " ".join(quoted[0].split()) != \
                 " ".join(merged.abstract.split()):
