@@ -11,6 +11,7 @@ import re
 from papernotes.notes.remote.failures import http_failure, network_failure, source_failed
 from papernotes.notes.remote.record import ARXIV, Fetched
 
+_CODE = re.compile(r"https?://(?:www\.)?github\.com/[\w.-]+/[\w.-]+")  # "Code at https://github.com/..."
 _WITHDRAWN = re.compile(r"\b(this (paper|submission|article) (has been|is) withdrawn|withdrawn by)",
                         re.IGNORECASE)
 
@@ -92,6 +93,9 @@ def from_atom(arxiv_id: str, raw: bytes, results: list, *, url: str) -> Fetched:
         "paper_url": f"https://arxiv.org/abs/{arxiv_id}",
         "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}",
     }
+    code = _CODE.search(f"{r.comment or ''} {r.summary}")
+    if code:
+        props["code_url"] = code.group().rstrip(".,;:)")
     if _WITHDRAWN.search(abstract) or _WITHDRAWN.search(r.comment or ""):
         props["withdrawn"] = True
     return Fetched(ARXIV, props, abstract, raw, f"arxiv/{arxiv_id.replace('/', '_')}.xml",

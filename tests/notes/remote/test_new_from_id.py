@@ -98,6 +98,7 @@ def test_semantic_scholar_venue_for_a_paper_the_catalog_lacks(sources, fast_ws, 
     assert r.exit_code == 0, r.output
     assert "venue: International Conference on Machine Learning  [Semantic Scholar, fetched" in r.output
     assert "title: A Simple Framework for Contrastive Learning of Visual Representations  [arXiv" in r.output
+    assert "code: https://github.com/google-research/simclr  [arXiv" in r.output  # from its comment
     assert not (fast_ws / "notes" / "sim.md").exists()  # a dry run writes nothing
     assert not (fast_ws / ".papernotes" / "sources").exists()
 
