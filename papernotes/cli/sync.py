@@ -38,6 +38,10 @@ def command(
             warn(f"{exc.message}; not synced", path=path, field=exc.field, hint=exc.hint)
             continue
         if plan is None:
+            if keys and len(paths) == 1:
+                raise PapernotesError("no arXiv id, DOI or recorded source to sync from",
+                                      path=path, field="sync",
+                                      hint="add an `arxiv:` or `doi:` property to the note")
             if keys:
                 warn("no arXiv id, DOI or recorded source to sync from", path=path)
             continue

@@ -86,3 +86,12 @@ def test_an_imported_note_is_synced_by_its_arxiv_id(sources, fast_ws, cli):
     text = note.read_text(encoding="utf-8")
     assert "title: My SimCLR notes\n" in text and text.endswith("# SimCLR\n\nMine.\n")
     assert _props(note)["authors"][3] == "Geoffrey Hinton"  # an empty property is filled
+
+
+def test_a_note_without_identifier_is_one_line(fast_ws, cli):
+    assert cli("new", "--title", "Reading list", "--key", "reading").exit_code == 0
+    r = cli("sync", "reading")
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert r.exit_code == 2 and len(lines) == 1 and "no arXiv id, DOI" in lines[0], r.output
+    r = cli("sync")  # the whole vault: such notes are simply not synced
+    assert r.exit_code == 0 and "0 note(s) synced" in r.output, r.output
