@@ -132,7 +132,7 @@ def dry_run_lines(found: FromId) -> list[str]:
         src = found.origin.get(field, "")
         when = stamps.get(src)
         if when:
-            src += f", {'stored' if when[1] else 'fetched'} {when[0]}"
+            src += f", {'stored' if when[1] else 'fetched'}" + (f" {when[0]}" if when[0] else "")
         shown = "; ".join(value) if isinstance(value, list) else str(value)
         lines.append(f"{prop}: {shown}  [{src}]")
     if found.merged.abstract:

@@ -93,6 +93,9 @@ def from_atom(arxiv_id: str, raw: bytes, results: list, *, url: str) -> Fetched:
         "paper_url": f"https://arxiv.org/abs/{arxiv_id}",
         "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}",
     }
+    journal_year = re.findall(r"\b(?:19|20)\d{2}\b", r.journal_ref or "")
+    if journal_year:  # the year of the published version the venue names: `(2012)`
+        props["year"] = int(journal_year[-1])
     code = _CODE.search(f"{r.comment or ''} {r.summary}")
     if code:
         props["code_url"] = code.group().rstrip(".,;:)")

@@ -25,11 +25,11 @@ def test_arxiv_id_fills_every_property_and_keeps_the_answer(sources, fast_ws, cl
     assert props["title"] == ("Quantum Criticality for Extended Nodes on a Bethe Lattice in the "
                               "Large Connectivity Limit")
     assert props["authors"] == ["James M. Murray", "Adrian Del Maestro", "Zlatko Tesanovic"]
-    assert props["year"] == 2011
     assert props["venue"] == "Phys. Rev. B 85, 115117 (2012)"  # arXiv's journal_ref
+    assert props["year"] == 2012  # the published version's, as the venue names it
     assert props["arxiv"] == "1111.2011"
     assert props["doi"] == "10.1103/PhysRevB.85.115117"
-    assert props["citekey"] == "murrayQuantumCriticalityExtended2011"
+    assert props["citekey"] == "murrayQuantumCriticalityExtended2012"
     assert props["pdf"] == "https://arxiv.org/pdf/1111.2011"
     assert "> [!abstract]- 摘要原文 (arXiv 1111.2011)" in text
     assert "> Theoretical description of anisotropic systems" in text
