@@ -28,7 +28,7 @@ def fetch_s2(paper_id: str, *, url: str, timeout: float) -> Fetched:
 
     api = SemanticScholar(timeout=timeout, api_url=url, retry=False)
     try:
-        paper = api.get_paper(paper_id, fields=FIELDS)
+        paper = _unwrapped(lambda: api.get_paper(paper_id, fields=FIELDS))
     except ObjectNotFoundException:  # an answer too: kept, so that it is not asked again
         return Fetched(S2, {}, "", _NOT_FOUND, _name(paper_id),
                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
@@ -46,6 +46,20 @@ def fetch_s2(paper_id: str, *, url: str, timeout: float) -> Fetched:
     raw = json.dumps(paper.raw_data, ensure_ascii=False, indent=1).encode()
     return parse_record(paper_id, raw, fetched=dt.datetime.now(dt.timezone.utc).isoformat(
         timespec="seconds"))
+
+
+def _unwrapped(call):
+    """`call()`, with the error tenacity wraps even with retries off (a RetryError around the
+    one attempt) raised as itself."""
+    from tenacity import RetryError
+
+    try:
+        return call()
+    except RetryError as exc:
+        inner = exc.last_attempt.exception()
+        if inner is None:
+            raise
+        raise inner from None
 
 
 def parse_record(paper_id: str, raw: bytes, *, fetched: str = "") -> Fetched:

@@ -201,3 +201,19 @@ def test_doi_429_names_the_wait(sources, fast_ws, cli):
         b"", status=429, headers={"Retry-After": "120"})
     line = _one_line(cli("new", "10.1000/busy"))
     assert line.startswith("error: doi.org: too many requests") and "in 120 s" in line
+
+
+def test_semantic_scholar_failures_are_a_warning_and_the_note_keeps_arxivs_venue(sources, fast_ws, cli):
+    serve_arxiv(sources, "2104.99999", answer("arxiv_2104.14294.xml").replace(b"2104.14294", b"2104.99999"))
+    sources.expect_oneshot_request("/s2/graph/v1/paper/arXiv:2104.99999").respond_with_data(
+        b"", status=429, headers={"Retry-After": "60"})
+    r = cli("new", "2104.99999", "--key", "one")
+    assert r.exit_code == 0, r.output
+    assert "warning: Semantic Scholar: too many requests" in r.output and "sync --fetch" in r.output
+    assert "venue: arXiv" in (fast_ws / "notes" / "one.md").read_text(encoding="utf-8")
+    assert not (fast_ws / ".papernotes/sources/s2").exists()  # a failure is no answer to keep
+    sources.expect_oneshot_request("/s2/graph/v1/paper/arXiv:2104.99999").respond_with_data(
+        b'{"paperId": "abc", "title": "Emer', content_type="application/json")  # cut short
+    r = cli("new", "2104.99999", "--key", "two", "--dry-run")
+    assert r.exit_code == 0 and "warning: Semantic Scholar: the answer" in r.output, r.output
+    assert "authors: Mathilde Caron; Hugo Touvron; Ishan Misra; Hervé Jégou" in r.output
