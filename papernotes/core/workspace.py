@@ -49,6 +49,7 @@ class SourcesConfig(BaseModel):
     openreview_url: str = "https://api2.openreview.net"
     timeout_s: float = Field(default=20.0, gt=0)
     arxiv_delay_s: float = Field(default=3.0, ge=0)  # arXiv asks for 3 s between calls
+    s2_delay_s: float = Field(default=1.0, ge=0)  # Semantic Scholar: 1 call a second without a key
 
     def url(self, name: str) -> str:
         """The endpoint of source `name` (arxiv, doi, s2, zotero, openreview): env var, else config."""

@@ -17,7 +17,13 @@ from papernotes.notes.remote.names import person
 from papernotes.notes.remote.record import DOI, Fetched
 
 ACCEPT = "application/vnd.citationstyles.csl+json"
-USER_AGENT = "papernotes (https://github.com/papernotes; mailto:papernotes@localhost)"
+def _user_agent() -> str:
+    from papernotes import __version__
+
+    return f"papernotes/{__version__} (Python urllib; paper notes from identifiers)"
+
+
+USER_AGENT = _user_agent()
 
 
 def get_json(source: str, url: str, *, timeout: float, accept: str = "application/json",

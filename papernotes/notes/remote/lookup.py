@@ -84,7 +84,7 @@ def ask_s2(root: Path, paper_id: str, sources, *, fetch: bool | None) -> Fetched
 
     try:
         return _answer(root, s2_name(paper_id), lambda: s2_api.fetch_s2(
-            paper_id, url=sources.url("s2"), timeout=sources.timeout_s),
+            paper_id, url=sources.url("s2"), timeout=sources.timeout_s, delay=sources.s2_delay_s),
             lambda raw, when: s2_api.parse_record(paper_id, raw, fetched=when), fetch=fetch)
     except PapernotesError as exc:
         if fetch is False:

@@ -16,8 +16,24 @@ _NOT_FOUND = b'{"error": "not found"}\n'
 _PREPRINT_VENUES = {"", "arxiv", "arxiv.org", "corr", "biorxiv", "medrxiv"}
 
 
-def fetch_s2(paper_id: str, *, url: str, timeout: float) -> Fetched:
-    """`paper_id` as the Graph API takes it: `arXiv:2002.05709`, `DOI:10.1109/...`."""
+_last_call = [0.0]
+
+
+def _wait(delay: float) -> None:
+    """At most one call per `delay` seconds from this process (`sync --fetch` of many notes)."""
+    import time
+
+    left = _last_call[0] + delay - time.monotonic()
+    if left > 0:
+        time.sleep(left)
+    _last_call[0] = time.monotonic()
+
+
+def fetch_s2(paper_id: str, *, url: str, timeout: float, delay: float = 1.0) -> Fetched:
+    """`paper_id` as the Graph API takes it: `arXiv:2002.05709`, `DOI:10.1109/...`. An API key
+    in S2_API_KEY is sent (the service's own rate rules are then the key's)."""
+    import os
+
     import httpx
     from semanticscholar import SemanticScholar
     from semanticscholar.SemanticScholarException import (
@@ -26,7 +42,9 @@ def fetch_s2(paper_id: str, *, url: str, timeout: float) -> Fetched:
         ObjectNotFoundException,
     )
 
-    api = SemanticScholar(timeout=timeout, api_url=url, retry=False)
+    _wait(delay)
+    api = SemanticScholar(timeout=timeout, api_url=url, retry=False,
+                          api_key=os.environ.get("S2_API_KEY") or None)
     try:
         paper = _unwrapped(lambda: api.get_paper(paper_id, fields=FIELDS))
     except ObjectNotFoundException:  # an answer too: kept, so that it is not asked again

@@ -31,7 +31,7 @@ def sources(httpserver, monkeypatch):
 def fast_ws(ws_dir):
     """The workspace with a short timeout and no wait between arXiv calls."""
     cfg = ws_dir / "papernotes.yaml"
-    cfg.write_text(cfg.read_text() + "sources:\n  timeout_s: 2\n  arxiv_delay_s: 0\n")
+    cfg.write_text(cfg.read_text() + "sources:\n  timeout_s: 2\n  arxiv_delay_s: 0\n  s2_delay_s: 0\n")
     return ws_dir
 
 
