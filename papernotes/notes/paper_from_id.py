@@ -38,20 +38,46 @@ class FromId:
     card_key: str | None = None
 
 
-def vault_citekeys(ws: "Workspace") -> set[str]:
+def vault_citekeys(ws: "Workspace") -> dict[str, set[str]]:
+    """Each citekey of the vault's notes -> the ids of its paper (`arxiv:...`, `doi:...`,
+    `key:<file name>`)."""
     from papernotes.core.atomic import read_text_utf8
     from papernotes.notes.format.frontmatter import split_frontmatter
-    from papernotes.notes.note_files import iter_note_paths
+    from papernotes.notes.identity import arxiv_id
+    from papernotes.notes.note_files import iter_note_paths, key_of
 
-    keys = set()
+    keys: dict[str, set[str]] = {}
     for path in iter_note_paths(ws):
         try:
             fm = split_frontmatter(read_text_utf8(path), path=path)
         except PapernotesError:
             continue
-        if fm is not None and fm.values.get("citekey"):
-            keys.add(str(fm.values["citekey"]))
+        values = fm.values if fm is not None else {}
+        if values.get("citekey"):
+            ids = keys.setdefault(str(values["citekey"]), set())
+            ids.add(f"key:{key_of(path)}")
+            if values.get("arxiv"):
+                ids.add(f"arxiv:{arxiv_id(str(values['arxiv']))}")
+            if values.get("doi"):
+                ids.add(f"doi:{str(values['doi']).lower()}")
     return keys
+
+
+def _citekey(ws: "Workspace", props: dict, key: str | None) -> str:
+    """The paper's citekey: the one a note of the same paper (or name) has, else a new one in
+    Better BibTeX's form that no other note has."""
+    from papernotes.notes.identity import arxiv_id
+    from papernotes.notes.model.citekey import bbt_citekey, unique
+
+    ours = {f"arxiv:{arxiv_id(props['arxiv'])}" if props.get("arxiv") else "",
+            f"doi:{str(props['doi']).lower()}" if props.get("doi") else "",
+            f"key:{key}" if key else ""} - {""}
+    taken = vault_citekeys(ws)
+    for citekey, ids in taken.items():
+        if ids & ours:
+            return citekey
+    return unique(bbt_citekey(props.get("authors") or [], props.get("title", ""), props.get("year")),
+                  set(taken))
 
 
 def _card_for(pid: PaperId, merged: "Merged"):
@@ -71,7 +97,6 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
     """The note `new ID` makes (nothing written)."""
     from pydantic import ValidationError
 
-    from papernotes.notes.model.citekey import bbt_citekey, unique
     from papernotes.notes.model.schema import Metadata, Note
     from papernotes.notes.remote.lookup import lookup
     from papernotes.notes.sources.catalog import card_to_note
@@ -85,8 +110,7 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
         warn(f"arXiv says {pid.value} was withdrawn", field="arXiv")
     props.pop("withdrawn", None)
     if not props.get("citekey"):
-        props["citekey"] = unique(bbt_citekey(props.get("authors") or [], props.get("title", ""),
-                                              props.get("year")), vault_citekeys(ws))
+        props["citekey"] = _citekey(ws, props, key)
         origin["citekey"] = "Better BibTeX's form"
     card = _card_for(pid, merged)
     try:

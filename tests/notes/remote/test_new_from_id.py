@@ -217,3 +217,17 @@ def test_semantic_scholar_failures_are_a_warning_and_the_note_keeps_arxivs_venue
     r = cli("new", "2104.99999", "--key", "two", "--dry-run")
     assert r.exit_code == 0 and "warning: Semantic Scholar: the answer" in r.output, r.output
     assert "authors: Mathilde Caron; Hugo Touvron; Ishan Misra; Hervé Jégou" in r.output
+
+
+def test_force_makes_the_note_again_with_one_callout_and_the_users_text(sources, fast_ws, cli):
+    serve_arxiv(sources, "1111.2011", answer("arxiv_1111.2011v2.xml"))
+    serve_s2(sources, "arXiv:1111.2011", None)
+    assert cli("new", "1111.2011", "--key", "q").exit_code == 0
+    note = fast_ws / "notes" / "q.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("## 3.", "我的一行。\n\n## 3.", 1), encoding="utf-8")
+    r = cli("new", "1111.2011", "--key", "q", "--force")
+    assert r.exit_code == 0, r.output
+    again = note.read_text(encoding="utf-8")
+    assert again.count("> [!abstract]-") == 1 and "我的一行。" in again
+    assert 'citekey: "murrayQuantumCriticalityExtended2012"' in again  # not made unique against itself
