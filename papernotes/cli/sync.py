@@ -27,13 +27,16 @@ def command(
 
     ws = find_workspace()
     paths = notes_to_sync(ws, keys or [])
-    plans, failed = [], 0
+    plans, failed, unasked = [], 0, 0
     for path in paths:
         try:
             plan = plan_sync(ws, path, fetch=fetch)
         except PapernotesError as exc:
             if keys and len(paths) == 1:
                 raise
+            if not keys and exc.field == "sources":  # never fetched: counted, not one line each
+                unasked += 1
+                continue
             failed += 1
             warn(f"{exc.message}; not synced", path=path, field=exc.field, hint=exc.hint)
             continue
@@ -59,6 +62,8 @@ def command(
     verb = "would change" if dry_run else "changed"
     console.print(f"{len(plans)} note(s) synced, {changed} {verb}" +
                   (f", {failed} not synced" if failed else "") +
+                  (f", {unasked} with no stored answer (`papernotes sync --fetch` asks the sources)"
+                   if unasked else "") +
                   (f"; backups in .papernotes/backup/{when}/" if changed and not dry_run else ""),
                   markup=False, highlight=False)
     if failed and not plans:
