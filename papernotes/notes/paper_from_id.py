@@ -130,8 +130,11 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
                         meta=meta)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise PapernotesError(f"the sources' answer does not fit the note: {err['msg']}",
-                              field=".".join(map(str, err["loc"])) or "new",
+        where = ".".join(map(str, err["loc"])) or "new"
+        msg = err["msg"].removeprefix("Value error, ")
+        if where == "key":
+            raise PapernotesError(msg, field="key", hint="choose another --key") from None
+        raise PapernotesError(f"the sources' answer does not fit the note: {msg}", field=where,
                               hint="use --title for a blank note") from None
     return FromId(pid, note, merged, origin, card.key if card is not None else None)
 

@@ -231,3 +231,12 @@ def test_force_makes_the_note_again_with_one_callout_and_the_users_text(sources,
     again = note.read_text(encoding="utf-8")
     assert again.count("> [!abstract]-") == 1 and "我的一行。" in again
     assert 'citekey: "murrayQuantumCriticalityExtended2012"' in again  # not made unique against itself
+
+
+def test_a_bad_key_is_one_line(sources, fast_ws, cli):
+    serve_arxiv(sources, "1111.2011", answer("arxiv_1111.2011v2.xml"))
+    serve_s2(sources, "arXiv:1111.2011", None)
+    line = _one_line(cli("new", "1111.2011", "--key", "a/b"))
+    assert line.startswith("error: key: ") and "--key" in line
+    assert not list((fast_ws / "notes").glob("*.md")) or all(
+        p.name != "b.md" for p in (fast_ws / "notes").rglob("*.md"))
