@@ -180,13 +180,19 @@ def finish_written(ws: "Workspace", found: FromId, path: Path) -> None:
     new = with_abstract(text, found.merged.abstract, source_label(found), found.note.lang)
     if new != text:
         atomic_write_text(path, new, overwrite=True)
-    for answer in found.merged.answers:
-        if not answer.cached:
-            save_answer(ws.root, answer)
     fm = split_frontmatter(new, path=path)
     values = fm.values if fm is not None else {}
     written = {prop: plain(values.get(prop)) for field, prop in FILLED.items()
                if field in found.origin and found.origin[field] != "catalog card"}
     ids = {k: v for k, v in (("arxiv", found.note.meta.arxiv), ("doi", found.note.meta.doi),
                              (found.pid.kind, found.pid.value)) if v}
-    save_record(ws.root, path.stem, ids, [a.raw_name for a in found.merged.answers], written)
+    try:
+        for answer in found.merged.answers:
+            if not answer.cached:
+                save_answer(ws.root, answer)
+        save_record(ws.root, path.stem, ids, [a.raw_name for a in found.merged.answers], written)
+    except (OSError, PapernotesError) as exc:  # the note is written; only its provenance is not
+        from papernotes.core.notices import warn
+
+        warn(f"the sources' answers were not kept: {getattr(exc, 'message', exc)}", path=path,
+             field="sources", hint="`papernotes sync --fetch` asks the sources again")
