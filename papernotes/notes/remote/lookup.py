@@ -104,9 +104,11 @@ def lookup(root: Path, pid: PaperId, sources, *, fetch: bool | None = None) -> M
     if pid.kind == "doi":
         return merge([ask_doi(root, pid.value, sources, fetch=fetch)])
     if pid.kind == "zotero":
-        from papernotes.notes.remote.zotero_api import ask_zotero
+        from papernotes.notes.remote import zotero_api
 
-        return merge([ask_zotero(root, pid.value, sources, fetch=fetch)])
+        return merge([_answer(root, zotero_api.zotero_name(pid.value), lambda: zotero_api.fetch_zotero(
+            pid.value, url=sources.url("zotero"), timeout=sources.timeout_s),
+            lambda raw, when: zotero_api.parse_rpc(pid.value, raw, fetched=when), fetch=fetch)])
     if pid.kind == "openreview":
         from papernotes.notes.remote import openreview_api
 
