@@ -48,13 +48,16 @@ def command(
         console.print(f"no card matches {query!r}" if query else "the catalog is empty",
                       highlight=False)
         return
+    from papernotes.notes.note_files import files_of_key, iter_note_paths
+
+    notes = iter_note_paths(ws) if ws is not None else []
     table = Table("key", "paper", "venue", "repro", *(["note"] if ws else []))
     for c in cards:
         row = [c.key, c.title + (f" ({', '.join(c.aliases)})" if c.aliases else ""),
                f"{c.venue} {c.year}", c.repro or ""]
         if ws is not None:
-            path = ws.notes_dir / f"{c.key}.md"
-            row.append(f"notes/{path.name}" if path.is_file() else "")
+            found = files_of_key(ws, c.key, notes)  # in any folder of notes/
+            row.append(found[0].relative_to(ws.root).as_posix() if found else "")
         table.add_row(*row)
     console.print(table)
     console.print(f"{len(cards)} paper(s); `papernotes new KEY` makes a note from one",

@@ -21,6 +21,9 @@ def command(
     force: bool = typer.Option(
         False, "--force", help="Make an existing note again (your text, ideas and runs are kept; "
         "a backup of the old file is left in .papernotes/backup/)."),
+    folder: Optional[str] = typer.Option(
+        None, "--folder", help="The sub-folder of notes/ a new note goes in, e.g. 论文 "
+        "(a note made again stays where it is)."),
 ) -> None:
     """Make a new note from the user's template and print the path written."""
     from papernotes.core.workspace import find_workspace
@@ -35,5 +38,6 @@ def command(
     if force:  # a note made again is never a duplicate of itself
         notes, sources = remade_notes(ws, notes)
     notes = drop_known_papers(ws, notes)
-    for path in write_new_notes(ws, notes, force=force, sources=sources):
+    for path in write_new_notes(ws, notes, force=force, sources=sources,
+                                folder=folder):
         console.print(str(path), markup=False, highlight=False, soft_wrap=True)

@@ -54,7 +54,9 @@ def _quick_properties(path: Path) -> dict[str, Any]:
 def choose_names(paths: Sequence[Path], notes_dir: Path) -> tuple[list[str], dict[str, str]]:
     """The name of each file's note, in order, and the renames the links must follow: folded
     old name -> new name (only names no file of the import keeps)."""
-    taken = {fold(p.stem) for p in notes_dir.glob("*.md")} if notes_dir.is_dir() else set()
+    from papernotes.notes.note_files import key_of, notes_in
+
+    taken = {fold(key_of(p)) for p in notes_in(notes_dir)}  # every folder's notes
     names: list[str] = []
     for path in paths:
         props = {} if name_from_title(path.stem) else _quick_properties(path)
