@@ -120,7 +120,9 @@ def follow_heading_renames(plans: Sequence["ImportPlan"]) -> None:
         return
 
     def new_link(link: Link, here: str) -> str | None:
-        heads = moved.get(fold(link.linkpath) if link.linkpath else here, {})
+        name = link.linkpath.replace("\\", "/").rsplit("/", 1)[-1]  # `论文/Note`: its name
+        name = name[:-3] if name.lower().endswith(".md") else name
+        heads = moved.get(fold(name) if link.linkpath else here, {})
         parts = link.anchor.split("#")
         if link.kind != "wiki" or not heads or not any(heading_key(a) in heads for a in parts):
             return None
