@@ -43,19 +43,20 @@ def _vault_note(key: str, ws, index) -> Path | None:
     from papernotes.notes.note_files import files_of_key
     from papernotes.notes.sources.catalog import card_to_note, load_card
 
+    cache = index.card_notes if index is not None else {}
+    if key in cache:
+        return cache[key]
     found = files_of_key(ws, key)
-    if found:
-        return found[0]
-    papers = getattr(index, "papers", None)
-    if papers is None:
-        papers = vault_papers(ws)
-        if index is not None:
-            index.papers = papers
-    meta = card_to_note(load_card(key), ws.config.lang).meta
-    for pid in sorted(paper_ids(meta)):  # arxiv before title, as `new` decides
-        if pid in papers:
-            return papers[pid]
-    return None
+    if not found:
+        if index is None or index.papers is None:
+            papers = vault_papers(ws)
+            if index is not None:
+                index.papers = papers
+        papers = index.papers if index is not None else papers
+        meta = card_to_note(load_card(key), ws.config.lang).meta
+        found = [papers[pid] for pid in sorted(paper_ids(meta)) if pid in papers]  # arxiv first
+    cache[key] = found[0] if found else None
+    return cache[key]
 
 
 def soften(finding: Finding, ws=None, index=None) -> Finding:
