@@ -157,7 +157,8 @@ DINO_TEXT = (
     "回到 [[SimCLR 阅读笔记]]。\n"
 ).replace("\n", "\r\n")
 
-MOCO_TEXT = "# MoCo 动量对比\n\n队列 + 动量编码器。见 [[论文/DINO 自蒸馏]]。\n"
+MOCO_TEXT = ("# MoCo 动量对比\n\n队列 + 动量编码器。见 [[论文/DINO 自蒸馏]]。\n\n"
+             "![曲线](../../attachments/loss%20curve.png)\n")
 
 
 def write_obsidian_vault(folder: Path) -> dict[str, Path]:

@@ -23,10 +23,16 @@ def command(
         "notes/attachments/<key>/, turn its {% asset_img|asset_link|asset_path %} tags into "
         "Obsidian links and point its Markdown images (![x](post/x.png)) at the copies "
         "(tags and images whose file is missing are kept as written)."),
+    flatten: bool = typer.Option(
+        False, "--flatten", help="Put every note in notes/ itself instead of keeping the "
+        "vault's folders; links that name a note by its folder are rewritten to its name."),
 ) -> None:
     """Import notes: template headings map onto the note's sections, everything else is kept
     verbatim as free text. Each note keeps its file's name; a name already taken gets " 1",
-    " 2", ... (never an overwrite), the old name as an alias, and links to it follow."""
+    " 2", ... (never an overwrite), the old name as an alias, and links to it follow. A vault
+    keeps its folders under notes/ (unless --flatten) and its notes' attachments are copied.
+    A file imported before with the same content is skipped, so a stopped import continues
+    when run again."""
     import sys
 
     from rich.markup import escape
@@ -44,7 +50,7 @@ def command(
     ws = find_workspace(into)
     if not dry_run:  # before any plan is printed: a folder it cannot write in is one line
         check_writable(ws.notes_dir)
-    todo, skipped = split_done(ws.root, import_sources(paths))
+    todo, skipped = split_done(ws.root, import_sources(paths, flatten=flatten))
     renamed_before = {fold(Path(r.source).stem): r.key for r in skipped
                       if r.key != Path(r.source).stem}
     with progress_bar("reading notes", 20) as progress:  # repair can take seconds per note

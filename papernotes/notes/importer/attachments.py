@@ -46,6 +46,24 @@ class AttachmentFinder:
             self._index = build_index(self.vault)
         return self._index
 
+    def relocate(self, body: str, source: Path, target: Path,
+                 notes: dict[Path, Path]) -> tuple[str, int]:
+        """`flatten.relocate_links` for a note of this vault: `notes` is where each note of
+        the import goes; any other file of the vault goes to the same place under notes/."""
+        from papernotes.notes.importer.flatten import relocate_links
+
+        def home(path: Path) -> Path | None:
+            if path in notes:
+                return notes[path]
+            if path.suffix.lower() == ".md":
+                return None  # a note not imported this time
+            try:
+                return self.notes_dir / path.relative_to(self.vault)
+            except ValueError:
+                return None
+
+        return relocate_links(body, source, target, self.index, self.vault, self.notes_dir, home)
+
     def _in_setting(self, name: str, source: Path) -> Path | None:
         if self.setting is None:
             return None

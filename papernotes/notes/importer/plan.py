@@ -151,12 +151,14 @@ def _identify(plan: ImportPlan, props: dict[str, Any], text: str, fm, body: str)
 def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
              hexo_assets: bool = False, key: str | None = None,
              renamed: dict[str, str] | None = None, folder: str = "",
-             finder: AttachmentFinder | None = None) -> ImportPlan:
+             finder: AttachmentFinder | None = None,
+             homes: dict[Path, Path] | None = None) -> ImportPlan:
     """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
     post's asset tags and its Markdown images into its asset folder become links to copies of
     the files. `key`: the note's name (else chosen here against `taken`); `renamed`: the
     other files of the import that were renamed, whose links are made to follow; `folder`:
-    the sub-folder of notes/ it goes in; `finder`: the attachments of its vault to copy."""
+    the sub-folder of notes/ it goes in; `finder`: the attachments of its vault to copy;
+    `homes`: where each note of the import goes (its links follow a note that moved)."""
     from papernotes.notes.format.parse import parse_note
 
     original, encoding = _read_any(path)
@@ -178,6 +180,9 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
     if key != path.stem:
         props = keep_old_name(props, path.stem, plan)
     body, plan.links_rewritten = follow_renames(body, renamed or {})
+    if finder is not None and homes:
+        body, n = finder.relocate(body, path, plan.target, homes)
+        plan.links_rewritten += n
     if hexo_assets and (hexo or asset_folder(path).is_dir()):
         first = (text.count("\n", 0, fm.end) if fm else 0) + 1
         body, plan.assets = convert_assets(body, path, key, notes_dir, first)
@@ -247,6 +252,8 @@ def plan_import(paths: Sequence[Path | ImportSource], notes_dir: Path, *,
     names, renamed = choose_names(paths, notes_dir)
     renamed = {**(renamed_before or {}), **renamed}
     finders: dict[Path, AttachmentFinder] = {}
+    homes = {s.path.resolve(): notes_dir.joinpath(*s.folder.split("/")) / f"{name}.md"
+             if s.folder else notes_dir / f"{name}.md" for s, name in zip(sources, names)}
     plans, problems = [], []
     for src, name in zip(sources, names):
         path = src.path
@@ -255,7 +262,8 @@ def plan_import(paths: Sequence[Path | ImportSource], notes_dir: Path, *,
             finder = finders.setdefault(src.vault, AttachmentFinder(src.vault, notes_dir))
         try:
             plans.append(plan_one(path, notes_dir, set(), hexo_assets=hexo_assets, key=name,
-                                  renamed=renamed, folder=src.folder, finder=finder))
+                                  renamed=renamed, folder=src.folder, finder=finder,
+                                  homes=homes))
         except PapernotesError as exc:
             problems.append(exc)
         if progress is not None:

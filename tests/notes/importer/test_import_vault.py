@@ -97,3 +97,30 @@ def test_the_attachment_folder_setting_is_looked_in_first(ws_dir, tmp_path):
     assert "1 attachment(s)" in res.output
     assert (ws_dir / "notes" / "读书" / "资源" / "图.png").read_bytes() == b"\x89PNG right"
     assert not (ws_dir / "notes" / "别处").exists()
+
+
+def test_flatten_puts_every_note_in_notes_and_rewrites_the_links_that_moved(ws_dir, tmp_path):
+    vault = tmp_path / "我的库"
+    sources = write_obsidian_vault(vault)
+    notes = ws_dir / "notes"
+    res = run("import", str(vault), "--flatten")
+    assert res.exit_code == 0, res.output
+    for name in sources:
+        assert (notes / f"{name}.md").is_file()
+    assert not (notes / "论文").exists()
+    simclr = (notes / f"{SIMCLR}.md").read_text(encoding="utf-8")
+    assert f"对照 [[{DINO}|DINO]] 的 [[{DINO}#4. 方法/模型 (Methodology/Model)|方法]]" in simclr
+    assert "![损失曲线](attachments/loss%20curve.png)" in simclr  # it did not move: as written
+    moco = (notes / f"{MOCO}.md").read_text(encoding="utf-8")
+    assert f"见 [[{DINO}|论文/{DINO}]]。" in moco
+    assert "![曲线](attachments/loss%20curve.png)" in moco
+    index, old = build_index(ws_dir), build_index(vault)
+    for name, src in sources.items():
+        target = notes / f"{name}.md"
+        for link in find_links(target.read_text(encoding="utf-8")):
+            if link.linkpath in (MISSING_IMAGE, "DINO"):
+                continue
+            now = resolve(index, link.linkpath, target)
+            assert now is not None and now.via != "alias", (name, link)
+            was = resolve(old, now.path.name, src)  # the same file of the vault
+            assert was is not None and was.path.name == now.path.name, (name, link)
