@@ -174,8 +174,8 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
                       notes_dir.joinpath(*folder.split("/")) / f"{key}.md" if folder
                       else notes_dir / f"{key}.md",
                       repair=res if res.changed else None, encoding=encoding, folder=folder)
-    if finder is not None:
-        plan.attachments = finder.plan(text, path)
+    if finder is not None and not (hexo_assets and (hexo or asset_folder(path).is_dir())):
+        plan.attachments = finder.plan(text, path)  # (--hexo-assets copies a post's own)
     props = map_properties(data, plan)
     if key != path.stem:
         props = keep_old_name(props, path.stem, plan)
