@@ -25,8 +25,9 @@ from papernotes.core.errors import PapernotesError
 _METHODS: dict[str, type] = {}
 _BACKBONES: dict[str, Callable] = {}
 _BUILTIN_PACKAGES = ("papernotes.ssl.methods", "papernotes.ssl.models")
-# the config's own sections: a method of one of these names would shadow them
-RESERVED = ("method", "data", "model", "aug", "optim", "train", "eval", "out_dir", "method_cfg")
+_COUNT = [0]  # registrations so far: a user file that registers nothing is an error
+# the config's own keys: a method of one of these names would shadow them
+RESERVED = ("method", "data", "model", "aug", "optim", "train", "eval", "out_dir", "method_cfg", "code")
 
 
 class RegistryError(PapernotesError):
@@ -94,6 +95,11 @@ def _claim(table: dict, name: str, obj: Any, kind: str) -> None:
         raise RegistryError(f"{kind} {name!r} is already registered by {_where(old)}",
                             field=f"register_{kind}", hint="pick another name")
     table[name] = obj  # the same file loaded again (a rank, a second command) replaces itself
+    _COUNT[0] += 1
+
+
+def registrations() -> tuple[int, int]:
+    return (_COUNT[0], len(_METHODS) + len(_BACKBONES))
 
 
 def methods() -> dict[str, type]:
@@ -140,3 +146,13 @@ def method_source(name: str) -> str:
 def backbone_source(name: str) -> str:
     fn = backbones().get(name)
     return _where(fn) if fn is not None else ""
+
+
+def code_files(method: str, arch: str) -> list[str]:
+    """The files a run of `method` on backbone `arch` executes from: the method's class and each
+    class it inherits from, and the backbone's function (built-in files included)."""
+    cls = method_class(method)
+    files = [_where(c) for c in (cls.__mro__ if cls is not None else ())
+             if c.__module__ not in ("builtins",) and not c.__module__.startswith("torch")]
+    files.append(backbone_source(arch))
+    return list(dict.fromkeys(f for f in files if f))

@@ -26,6 +26,7 @@ from papernotes.ssl.config.checks import check_config
 from papernotes.ssl.config.coerce import build_dataclass, coerce
 from papernotes.ssl.config.errors import ConfigError
 from papernotes.ssl.registry import RESERVED, methods, option_lineage, options_class
+from papernotes.ssl.user_code import load_file, pins
 
 DataName = Literal["synthetic", "cifar10", "cifar100", "stl10", "imagefolder"]
 
@@ -182,6 +183,7 @@ def config_from_dict(data: dict) -> PretrainConfig:
     `method` picks the method; the section under its name, if any, is its typed options, and a
     section of any other method is an error (an option the method does not have)."""
     data = dict(data)
+    load_pinned(data.pop("code", None))  # the user's files a launched config names, loaded first
     method = data.get("method", "simclr")
     if not isinstance(method, str):
         raise ConfigError("method", f"expected a method's name, got {method!r}")
@@ -207,10 +209,24 @@ def config_from_dict(data: dict) -> PretrainConfig:
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:
-    """Plain values, the method's section under its name: `config_from_dict` reads it back."""
+    """Plain values, the method's section under its name: `config_from_dict` reads it back.
+    A method or backbone of the user's adds `code`: each file's path and sha256, which a rank
+    or an arm loads (and checks) before it reads the method."""
     out = dataclasses.asdict(cfg)
     out[cfg.method] = out.pop("method_cfg")
+    code = pins(cfg.method, cfg.model.arch)
+    if code:
+        out["code"] = [{"path": str(m.path), "sha256": m.sha256} for m in code]
     return out
+
+
+def load_pinned(code: Any) -> None:
+    if code is None:
+        return
+    if not isinstance(code, list) or not all(isinstance(c, dict) and {"path", "sha256"} <= set(c) for c in code):
+        raise ConfigError("code", "expected a list of {path, sha256}")
+    for entry in code:
+        load_file(entry["path"], expect_sha256=entry["sha256"])
 
 
 def load_config_file(path: str | Path) -> PretrainConfig:
