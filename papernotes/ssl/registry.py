@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
+from pathlib import Path
 from typing import Any, Callable
 
 from papernotes.core.errors import PapernotesError
@@ -25,6 +26,7 @@ from papernotes.core.errors import PapernotesError
 _METHODS: dict[str, type] = {}
 _BACKBONES: dict[str, Callable] = {}
 _BUILTIN_PACKAGES = ("papernotes.ssl.methods", "papernotes.ssl.models")
+_PACKAGE = Path(__file__).resolve().parents[1]  # papernotes/: the built-ins' files
 _COUNT = [0]  # registrations so far: a user file that registers nothing is an error
 # the config's own keys: a method of one of these names would shadow them
 RESERVED = ("method", "data", "model", "aug", "optim", "train", "eval", "out_dir", "method_cfg", "code")
@@ -89,9 +91,21 @@ def _check_name(name: Any, where: str) -> None:
                             hint="pick another name")
 
 
+def _conflict(old: Any, new: Any) -> bool:
+    """Two registrations of one name clash when they come from two files of one folder (a
+    workspace's repro/methods/) or when the first is papernotes' own; a file of another folder
+    (another workspace, in one process) replaces it, and so does the same file loaded again."""
+    if old is new:
+        return False
+    a, b = Path(_where(old)), Path(_where(new))
+    if a == b:
+        return False
+    return a.parent == b.parent or a.is_relative_to(_PACKAGE)
+
+
 def _claim(table: dict, name: str, obj: Any, kind: str) -> None:
     old = table.get(name)
-    if old is not None and old is not obj and _where(old) != _where(obj):
+    if old is not None and _conflict(old, obj):
         raise RegistryError(f"{kind} {name!r} is already registered by {_where(old)}",
                             field=f"register_{kind}", hint="pick another name")
     table[name] = obj  # the same file loaded again (a rank, a second command) replaces itself
