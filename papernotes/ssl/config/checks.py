@@ -40,6 +40,7 @@ def check_config(cfg: PretrainConfig) -> None:
 
     if cfg.model.arch not in backbones():
         raise ConfigError("model.arch", f"unknown backbone {cfg.model.arch!r} (known: {', '.join(backbones())})")
+    _check_schedule(cfg.optim)
     if cfg.model.width != 1 and cfg.model.arch != "resnet50":
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
     check_encoder = getattr(cfg.method_cfg, "check_encoder", None)  # a method that needs one kind (MAE: a ViT)
@@ -53,6 +54,19 @@ def check_config(cfg: PretrainConfig) -> None:
             if not 0 <= p <= 1:
                 raise ConfigError(f"aug.{name}[{i}]", f"a probability must be in [0, 1], got {p}")
     cfg.method_cfg.check(cfg)
+
+
+def _check_schedule(optim) -> None:
+    """The schedule's end values (optim/schedule.py): non-negative, one way to give the cosine's end."""
+    for name in ("warmup_start_lr", "final_lr", "final_lr_ratio", "weight_decay_end"):
+        value = getattr(optim, name)
+        if value is not None and value < 0:
+            raise ConfigError(f"optim.{name}", f"must be >= 0, got {value}")
+    if optim.final_lr and optim.final_lr_ratio:
+        raise ConfigError("optim.final_lr_ratio", "set the cosine's end once: final_lr (absolute) or "
+                                                  "final_lr_ratio (of the peak), not both")
+    if optim.final_lr_ratio > 1:
+        raise ConfigError("optim.final_lr_ratio", f"must be at most 1 (a fraction of the peak), got {optim.final_lr_ratio}")
 
 
 def _check_vit(cfg: PretrainConfig) -> None:

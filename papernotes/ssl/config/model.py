@@ -85,6 +85,11 @@ class OptimConfig:
     momentum: float = 0.9
     eta: float = 0.001  # LARS trust coefficient
     warmup_epochs: float = 10.0
+    # Schedule end values (schedule.py); the defaults are simclr's: warm-up from 0, cosine to 0.
+    warmup_start_lr: float = 0.0  # lr at the warm-up's first step, absolute (SwAV main_swav.py --start_warmup)
+    final_lr: float = 0.0  # the cosine's end, absolute (SwAV --final_lr, DINO --min_lr)
+    final_lr_ratio: float = 0.0  # the cosine's end as a fraction of the peak (Barlow Twins main.py: 0.001)
+    weight_decay_end: float | None = None  # cosine from weight_decay to this over the run (DINO); None: constant
     nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
     exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
     bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
