@@ -104,9 +104,11 @@ def _note_of(ws, card, known) -> str | None:
     """The vault's note of `card`: the file of its key, else the note of the same paper
     (arXiv id, DOI, title), as `new KEY` decides that the paper has a note."""
     from papernotes.notes.identity import paper_ids
+    from papernotes.notes.note_files import files_of_key
 
-    path = ws.notes_dir / f"{card.key}.md"
-    if not path.is_file():
+    found = files_of_key(ws, card.key)  # in any folder of notes/
+    path = found[0] if found else None
+    if path is None:
         path = next((known[i] for i in sorted(paper_ids(card.metadata())) if i in known), None)
     if path is None:
         return None

@@ -32,6 +32,9 @@ def command(
     fetch: bool = typer.Option(
         False, "--fetch", help="With an identifier: ask the sources again even where an answer "
         "is stored in .papernotes/sources/."),
+    folder: Optional[str] = typer.Option(
+        None, "--folder", help="The sub-folder of notes/ a new note goes in, e.g. 论文 "
+        "(a note made again stays where it is)."),
 ) -> None:
     """Make a new note from the user's template and print the path written."""
     from papernotes.core.errors import PapernotesError
@@ -74,7 +77,7 @@ def command(
     if force:  # a note made again is never a duplicate of itself
         notes, sources = remade_notes(ws, notes)
     notes = drop_known_papers(ws, notes)
-    for path in write_new_notes(ws, notes, force=force, sources=sources):
+    for path in write_new_notes(ws, notes, force=force, sources=sources, folder=folder):
         if found is not None:
             from papernotes.notes.paper_from_id import finish_written
 

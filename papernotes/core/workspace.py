@@ -119,7 +119,8 @@ def find_workspace(start: str | Path | None = None) -> Workspace:
 
 
 def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
-    """Make a workspace: config, notes/, and copies of the shipped templates/ and repro/ specs."""
+    """Make a workspace: config, notes/, and copies of the shipped templates/, repro/ specs and
+    repro/methods/ (the example methods written as code)."""
     root = Path(root).resolve()
     cfg = root / CONFIG_NAME
     if cfg.exists() and not force:
@@ -128,8 +129,10 @@ def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(cfg, DEFAULT_CONFIG, overwrite=force)
     (root / "notes").mkdir(exist_ok=True)
-    for name in ("templates", "repro"):
-        src, dst = shipped_dir(name), root / name
+    for name in ("templates", "repro", "repro/methods"):  # repro/methods/: the example patches as code
+        src, dst = shipped_dir(name.split("/")[0]) / name.partition("/")[2], root / name
+        if not src.is_dir():
+            continue
         dst.mkdir(exist_ok=True)
         for item in sorted(src.glob("*")):
             if item.is_file() and not (dst / item.name).exists():
