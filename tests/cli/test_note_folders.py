@@ -27,7 +27,7 @@ def test_a_note_in_a_sub_folder_is_seen_by_every_command(cli, ws_dir, snapshot):
     hidden.parent.mkdir()
     shutil.copy(notes / "simclr.md", hidden)
 
-    assert [key_of(p) for p in iter_note_paths(find_workspace())] == ["dino", "simclr"]
+    assert [key_of(p) for p in iter_note_paths(find_workspace())] == ["simclr", "dino"]
     r = cli("list")
     assert r.exit_code == 0 and "dino" in r.output and "mae" not in r.output, r.output
     r = cli("show", "dino")
