@@ -104,11 +104,12 @@ def lookup(root: Path, pid: PaperId, sources, *, fetch: bool | None = None) -> M
     if pid.kind == "doi":
         return merge([ask_doi(root, pid.value, sources, fetch=fetch)])
     if pid.kind == "zotero":
-        from papernotes.notes.remote import zotero_api
+        from papernotes.notes.remote import zotero_api as z
 
-        return merge([_answer(root, zotero_api.zotero_name(pid.value), lambda: zotero_api.fetch_zotero(
-            pid.value, url=sources.url("zotero"), timeout=sources.timeout_s),
-            lambda raw, when: zotero_api.parse_rpc(pid.value, raw, fetched=when), fetch=fetch)])
+        citekey = pid.value
+        return merge([_answer(root, z.zotero_name(citekey), lambda: z.fetch_zotero(
+            citekey, url=sources.url("zotero"), timeout=sources.timeout_s),
+            lambda raw, when: z.parse_rpc(citekey, raw, fetched=when), fetch=fetch)])
     if pid.kind == "openreview":
         from papernotes.notes.remote import openreview_api
 
