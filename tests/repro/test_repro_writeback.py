@@ -43,7 +43,7 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     body = region_body(text, "repro")
     rows, embeds = existing_runs(body)
     assert [r.split(" | ")[0] for r in rows] == ["| `aaaaaaaa`", "| `bbbbbbbb`"]
-    assert "| 41.50 | 99.50 | 50.25 |" in rows[0] and "| 43.25 |" in rows[1]
+    assert "| 41.50 (n=1) | 99.50 | 50.25 |" in rows[0] and "| 43.25 (n=1) |" in rows[1]
     assert "cpu / 2 cores" in rows[0] and "2m05s" in rows[0]
     assert "| **paper** |" in body and "| 94.0 |" in body
     assert embeds == ["![[notes/attachments/simclr-aaaaaaaa-curves.png]]"]
@@ -57,7 +57,7 @@ def test_same_run_replaces_its_row(tmp_path):
     write_back(note, tmp_path, row("c" * 32, 10.0), EXPECTED, None)
     write_back(note, tmp_path, row("c" * 32, 20.0), EXPECTED, None)
     rows, _ = existing_runs(region_body(note.read_text(encoding="utf-8"), "repro"))
-    assert len(rows) == 1 and "| 20.00 |" in rows[0]
+    assert len(rows) == 1 and "| 20.00 (n=1) |" in rows[0]
     assert note.read_text(encoding="utf-8").startswith("# x\n\n%% papernotes:begin repro %%\n")
 
 
@@ -111,7 +111,7 @@ def test_region_heading_follows_the_note_language(tmp_path):
     assert zh_body.startswith("### 复现结果 (papernotes repro)\n")
     assert en_body.startswith("### Reproduction (papernotes repro)\n")
     assert zh_body.split("\n", 1)[1] == en_body.split("\n", 1)[1]
-    assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 · kNN top-1 50.25"
+    assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 (n=1) · kNN top-1 50.25"
 
 
 def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):

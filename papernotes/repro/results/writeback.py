@@ -47,8 +47,9 @@ class RunRow:
     def cells(self) -> list[str]:
         m = self.metrics
         pct = lambda key: f"{m[key]:.2f}" if key in m else "–"  # noqa: E731
+        top1 = f"{pct('eval/linear_top1')} (n=1)" if "eval/linear_top1" in m else "–"
         return [f"`{self.run_id[:8]}`", self.date, self.spec, self.backbone, self.dataset,
-                str(self.epochs), str(self.batch), pct("eval/linear_top1"), pct("eval/linear_top5"),
+                str(self.epochs), str(self.batch), top1, pct("eval/linear_top5"),
                 pct("eval/knn_top1"), pct("eval/random_init_linear_top1"), _cell(self.hardware),
                 _duration(self.wall_time_s), f"[{self.run_id}]({self.link})"]
 
@@ -193,32 +194,41 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
             rel = f"{ATTACHMENTS}/{name}"
         embed = f"![[{rel}]]"
     patched: list[int] = []
+    mine = f"| `{row.run_id[:8]}` |"
 
     def change(text: str) -> str:
         nonlocal patched
         if spec is not None:
             text, patched = update_patches(text, note_path, row, expected)
-        rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
-        mine = f"| `{row.run_id[:8]}` |"
-        rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
-        if embed is not None and embed not in embeds:
-            embeds.append(embed)
-        old_body = region_body(text, REGION, path=note_path)
-        body = render_region(expected, rows, embeds, note_language(text))
-        if "\r\n" in text:  # keep the note's line endings
-            body = body.replace("\n", "\r\n")
-        new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path,
-                                   vault_root)
-        kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
-        if kept:
-            new_text = keep_lines(new_text, REGION, kept, path=note_path)
-            edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
-            warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
-                 line=find_regions(new_text, path=note_path)[REGION].line)
-        return new_text
+        return with_row(text, note_path, vault_root, _row(row.cells()),
+                        lambda r: r.startswith(mine), expected, embed)
 
     update_text(note_path, change)
     return patched
+
+
+def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, expected,
+             embed: str | None = None) -> str:
+    """`text` with `line` as the last row of its repro region, the rows `replaces(row)` accepts
+    dropped (the row it takes the place of), `embed` added; lines typed inside the region are
+    kept after it, with a warning."""
+    rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
+    rows = [r for r in rows if not replaces(r)] + [line]
+    if embed is not None and embed not in embeds:
+        embeds.append(embed)
+    old_body = region_body(text, REGION, path=note_path)
+    body = render_region(expected, rows, embeds, note_language(text))
+    if "\r\n" in text:  # keep the note's line endings
+        body = body.replace("\n", "\r\n")
+    new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path,
+                               vault_root)
+    kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
+    if kept:
+        new_text = keep_lines(new_text, REGION, kept, path=note_path)
+        edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
+        warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
+             line=find_regions(new_text, path=note_path)[REGION].line)
+    return new_text
 
 
 def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str) -> bool:

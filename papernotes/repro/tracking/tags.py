@@ -15,6 +15,7 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.patch                                           x           KEY#ID
     papernotes.expect, .seeds, .patch_sets                     x           the experiment
     papernotes.verdict, .metric, .reused                       x           once decided
+    papernotes.seeds, .reused, .seed_runs     (repro --seeds parent)       N, reused and all seed run ids
     mlflow.parentRunId                         x                           the parent run
     mlflow.source.git.commit      x                                        papernotes' commit, in a git checkout
     dataset.name, dataset.fingerprint, torch, cuda, hardware, device   (both kinds of run: the start event)
@@ -39,6 +40,7 @@ PATCH_SETS = "papernotes.patch_sets"
 VERDICT = "papernotes.verdict"
 METRIC = "papernotes.metric"
 REUSED = "papernotes.reused"
+SEED_RUNS = "papernotes.seed_runs"
 PARENT_RUN = "mlflow.parentRunId"
 GIT_COMMIT = "mlflow.source.git.commit"
 
