@@ -7,6 +7,7 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
+from papernotes.notes.format.frontmatter import split_frontmatter
 from papernotes.notes.format.regions import region_body
 from papernotes.repro.results.seed_stats import summarize
 
@@ -28,6 +29,8 @@ def runs(ws):
 
 @pytest.mark.slow  # three tiny seeds, then two more: ~40 s here
 def test_seeds_are_nested_runs_summarised_on_the_parent_and_in_one_row(ws):
+    note = ws / "notes" / "simclr.md"
+    note.write_text("---\nrepro: simclr\n---\n" + note.read_text(encoding="utf-8"), encoding="utf-8")
     r = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", "--seeds", "2",
                "--parallel", "2", *tiny_args())
     assert r.exit_code == 0, r.output
@@ -53,6 +56,11 @@ def test_seeds_are_nested_runs_summarised_on_the_parent_and_in_one_row(ws):
     assert len(rows) == 1 and rows[0].startswith(f"| `{pid[:8]}` |")
     assert f"{want.text()}, 95% CI {want.ci_text()}" in rows[0]
     assert all(f"/runs/{s.info.run_id})" in rows[0] for s in seeds)
+    props = split_frontmatter(note.read_text(encoding="utf-8")).values
+    assert (props["repro_top1"], props["repro_ci95"], props["repro_n"]) == (
+        round(want.mean, 2), round(want.half_width, 2), 2)
+    assert props["repro_run"].endswith(f"/runs/{pid}") and props["repro"] == "simclr"
+    assert props["repro_protocol"] == "synthetic · resnet18 (imagenet stem) · 1 ep · batch 32 · 16px · linear 1 ep"
 
     # three seeds now: seeds 0 and 1 are reused, only seed 2 trains; still one row
     dry = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", "--seeds", "3",
@@ -69,6 +77,7 @@ def test_seeds_are_nested_runs_summarised_on_the_parent_and_in_one_row(ws):
     rows = [ln for ln in body.splitlines() if ln.startswith("| `")]
     assert len(rows) == 1 and rows[0].startswith(f"| `{parents[1].info.run_id[:8]}` |")
     assert "(n=3)" in rows[0]
+    assert split_frontmatter(note.read_text(encoding="utf-8")).values["repro_n"] == 3
 
 
 def test_bad_seed_options_are_one_line(ws):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from papernotes.notes.format.regions import region_body
@@ -36,7 +37,11 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     write_back(note, vault, row("a" * 32, 41.5), EXPECTED, png(tmp_path))
     write_back(note, vault, row("b" * 32, 43.25), EXPECTED, None)
     text = note.read_bytes().decode()
-    assert text.startswith(USER + "%% papernotes:begin repro %%\n")
+    # the flat properties Bases read follow the row just written; the rest is kept
+    owned = ("paper_top1: 94.0\nrepro_top1: 43.25\nrepro_n: 1\n"
+             f"repro_run: http://127.0.0.1:5000/#/r/{'b' * 32}\n")
+    assert text.startswith(USER.replace("title: SimCLR\n", "title: SimCLR\n" + owned)
+                           + "%% papernotes:begin repro %%\n")
     # the line typed inside the region is not lost: it moved into a callout right after it
     assert text.endswith("%% papernotes:end repro %%\n\n> [!warning] kept from your edit "
                          "(papernotes)\n> old\n" + TAIL)
@@ -89,7 +94,9 @@ def test_a_run_records_itself_on_the_patch_naming_it_and_changes_no_status(tmp_p
     assert (p1.status.value, p1.run_id, p1.result) == ("idea", None, "")
     assert (p2.status.value, p2.run_id) == ("running", "d" * 32)  # a plain run decides nothing
     assert p2.result == "run dddddddd (simclr/demo, 3 epochs): linear top-1 71.25% vs paper 94.0%"
-    # outside the two managed regions nothing moved
+    # outside the two managed regions and the flat properties nothing moved
+    assert after.count("\nrepro_top1: 71.25\nrepro_n: 1\n") == 1
+    after = re.sub(r"\n(paper_top1|repro_top1|repro_n|repro_run): [^\n]*", "", after, count=4)
     between = lambda t: t.split("%% papernotes:end ideas %%")[1].split("%% papernotes:begin repro %%")[0]  # noqa: E731
     assert before.split("%% papernotes:begin ideas %%")[0] == after.split("%% papernotes:begin ideas %%")[0]
     assert between(before) == between(after)
@@ -142,3 +149,28 @@ def test_the_header_follows_the_properties_when_a_run_is_written_back(tmp_path):
     write_back(note, tmp_path, row("d" * 32, 50.0), EXPECTED, None)
     out = note.read_text(encoding="utf-8")
     assert "**Status:** 🔵 Reading\n" in out and "Read carefully" not in out
+
+
+def test_flat_properties_follow_the_row_and_validate_checks_them(tmp_path):
+    from papernotes.core.errors import PapernotesError
+    from papernotes.notes.format.frontmatter import split_frontmatter
+    from papernotes.notes.format.parse import parse_note
+
+    note = tmp_path / "simclr.md"
+    note.write_text("---\ntitle: SimCLR\nrepro: simclr\n---\n# SimCLR\n", encoding="utf-8")
+    r = RunRow(**{**row("e" * 32, 66.666).__dict__, "protocol": "synthetic · resnet18 · 3 ep"})
+    write_back(note, tmp_path, r, EXPECTED, None)
+    values = split_frontmatter(note.read_text(encoding="utf-8")).values
+    assert {k: values.get(k) for k in ("paper_top1", "repro_top1", "repro_ci95", "repro_n",
+                                       "repro_protocol", "repro_run")} == {
+        "paper_top1": 94.0, "repro_top1": 66.67, "repro_ci95": None, "repro_n": 1,
+        "repro_protocol": "synthetic · resnet18 · 3 ep", "repro_run": r.link}
+    parse_note(note.read_text(encoding="utf-8"), path=note)  # valid
+    bad = note.read_text(encoding="utf-8").replace("repro_n: 1", "repro_n: three")
+    try:
+        parse_note(bad, path=note)
+    except PapernotesError as exc:
+        assert (exc.field, exc.line) == ("repro_n", bad.split("\n").index("repro_n: three") + 1)
+        assert "whole number" in exc.message
+    else:
+        raise AssertionError("a bad repro_n passed")

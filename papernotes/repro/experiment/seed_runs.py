@@ -159,6 +159,7 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     """The summary on the parent run, then the note's row and the board."""
     from mlflow.entities import Metric, RunTag
 
+    from papernotes.repro.results.our_protocol import our_protocol
     from papernotes.repro.results.seed_row import SeedRow, SeedRun
     from papernotes.repro.results.seed_stats import summarize_runs
 
@@ -182,13 +183,15 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     hardware = first.get("hardware") or cfg.train.device
     if sp.arms[0].plan.world_size > 1:
         hardware = f"{sp.arms[0].plan.world_size}x {hardware}"
+    dataset = first.get("dataset.name") or cfg.data.name
     row = SeedRow(run_id=tr.parent, date=time.strftime("%Y-%m-%d"), spec=sp.title,
-                  backbone=cfg.model.arch, dataset=first.get("dataset.name") or cfg.data.name,
+                  backbone=cfg.model.arch, dataset=dataset,
                   epochs=cfg.train.epochs, batch=cfg.train.batch_size, stats=stats,
                   hardware=hardware,
                   wall_time_s=sum(float(r.data.metrics.get("time/wall_s", 0.0)) for r in seed_runs),
                   link=link, seeds=tuple(SeedRun(a.seed, r.info.run_id, ui_link(run.uri, tr.exp_id, r.info.run_id))
-                                         for a, r in zip(sp.arms, seed_runs)))
+                                         for a, r in zip(sp.arms, seed_runs)),
+                  protocol=our_protocol(cfg, dataset).text())
     note = _write_note(run, row)
     return SeedsResult("FINISHED", tr.parent, link, stats, len(reused),
                        len(run.todo) - len(tr.reused_late), note)

@@ -175,6 +175,9 @@ def write_board(ws: Workspace, uri: str, *, force: bool = False,
         info = BoardInfo(generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"),
                          tracking_uri=uri, other_runs=other)
         atomic_write_text(path, render_board(rows, info), overwrite=True)
+    from papernotes.notes.bases import write_base
+
+    write_base(ws.notes_dir)  # the live board in Obsidian, when missing (never overwritten)
     return path, rows
 
 

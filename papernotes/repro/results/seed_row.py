@@ -41,6 +41,15 @@ class SeedRow:
     wall_time_s: float  # all seeds together
     link: str
     seeds: tuple[SeedRun, ...]
+    protocol: str = ""  # ours in one line (our_protocol.py), for the repro_protocol property
+
+    def flat(self, expected) -> dict:
+        """The flat properties this row sets (notes/format/repro_properties.py)."""
+        from papernotes.repro.results.flat_properties import flat_values
+
+        s = self.stats.get("eval/linear_top1")
+        return flat_values(s.mean if s else None, s.half_width if s else None, s.n if s else len(self.seeds),
+                           self.protocol, self.link, expected)
 
     def cells(self) -> list[str]:
         def stat(key: str) -> str:
@@ -69,4 +78,4 @@ class SeedRow:
 def write_seed_row(note_path: Path, vault_root: Path, row: SeedRow, expected) -> None:
     """Put the config's row into the note's repro region (the rest of the note kept)."""
     update_text(note_path, lambda text: with_row(text, note_path, vault_root, _row(row.cells()),
-                                                 row.replaces, expected))
+                                                 row.replaces, expected, flat=row.flat(expected)))

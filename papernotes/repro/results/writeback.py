@@ -43,6 +43,14 @@ class RunRow:
     hardware: str
     wall_time_s: float
     link: str
+    protocol: str = ""  # ours in one line (our_protocol.py), for the repro_protocol property
+
+    def flat(self, expected) -> dict:
+        """The flat properties this row sets (notes/format/repro_properties.py)."""
+        from papernotes.repro.results.flat_properties import flat_values
+
+        return flat_values(self.metrics.get("eval/linear_top1"), None, 1, self.protocol, self.link,
+                           expected)
 
     def cells(self) -> list[str]:
         m = self.metrics
@@ -201,17 +209,20 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
         if spec is not None:
             text, patched = update_patches(text, note_path, row, expected)
         return with_row(text, note_path, vault_root, _row(row.cells()),
-                        lambda r: r.startswith(mine), expected, embed)
+                        lambda r: r.startswith(mine), expected, embed, row.flat(expected))
 
     update_text(note_path, change)
     return patched
 
 
 def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, expected,
-             embed: str | None = None) -> str:
+             embed: str | None = None, flat: dict | None = None) -> str:
     """`text` with `line` as the last row of its repro region, the rows `replaces(row)` accepts
-    dropped (the row it takes the place of), `embed` added; lines typed inside the region are
-    kept after it, with a warning."""
+    dropped (the row it takes the place of), `embed` added, the flat properties set to `flat`
+    (Bases read them: notes/format/repro_properties.py); lines typed inside the region are kept
+    after it, with a warning."""
+    from papernotes.notes.format.repro_properties import set_owned
+
     rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
     rows = [r for r in rows if not replaces(r)] + [line]
     if embed is not None and embed not in embeds:
@@ -220,8 +231,10 @@ def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, 
     body = render_region(expected, rows, embeds, note_language(text))
     if "\r\n" in text:  # keep the note's line endings
         body = body.replace("\n", "\r\n")
-    new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path,
-                               vault_root)
+    new_text = replace_region(text, REGION, body, path=note_path)
+    if flat is not None:
+        new_text = set_owned(new_text, flat, path=note_path)
+    new_text = _header_in_step(new_text, note_path, vault_root)
     kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
     if kept:
         new_text = keep_lines(new_text, REGION, kept, path=note_path)

@@ -101,8 +101,11 @@ def run_row(launch: Launch, run: Finished) -> writeback.RunRow:
     hardware = str(start.get("hardware") or cfg.train.device)
     if plan.world_size > 1:
         hardware = f"{plan.world_size}x {hardware}"
+    from papernotes.repro.results.our_protocol import our_protocol
+
     return writeback.RunRow(run_id=run.run_id, date=time.strftime("%Y-%m-%d"),
                             spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
                             dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
                             metrics=run.metrics, hardware=hardware,
-                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link)
+                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link,
+                            protocol=our_protocol(cfg, dataset).text())
