@@ -174,3 +174,21 @@ def test_flat_properties_follow_the_row_and_validate_checks_them(tmp_path):
         assert "whole number" in exc.message
     else:
         raise AssertionError("a bad repro_n passed")
+
+
+def test_new_force_keeps_the_flat_properties(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from papernotes.cli.app import app
+    from papernotes.notes.format.frontmatter import split_frontmatter
+
+    vault = tmp_path / "vault"
+    assert CliRunner().invoke(app, ["init", str(vault)]).exit_code == 0
+    monkeypatch.chdir(vault)
+    assert CliRunner().invoke(app, ["new", "simclr", "--lang", "en"]).exit_code == 0
+    note = vault / "notes" / "simclr.md"
+    write_back(note, vault, row("f" * 32, 55.5), EXPECTED, None)
+    r = CliRunner().invoke(app, ["new", "simclr", "--lang", "en", "--force"])
+    assert r.exit_code == 0, r.output
+    values = split_frontmatter(note.read_text(encoding="utf-8")).values
+    assert (values["repro_top1"], values["repro_n"], values["paper_top1"]) == (55.5, 1, 94.0)
