@@ -51,6 +51,13 @@ def test_seeds_are_nested_runs_summarised_on_the_parent_and_in_one_row(ws):
     assert (m["eval/linear_top1.ci95_low"], m["eval/linear_top1.ci95_high"]) == (
         pytest.approx(want.ci_low), pytest.approx(want.ci_high))
     assert "eval/knn_top1.mean" in m
+    assert parent.data.tags["mlflow.note.content"].startswith(
+        f"[[simclr]] simclr/demo x2 seeds: linear top-1 {want.text()}, 95% CI {want.ci_text()}")
+    assert "ledger.json" in {a.path for a in client.list_artifacts(pid)}
+    for s in seeds:
+        (used,) = client.get_run(s.info.run_id).inputs.dataset_inputs
+        assert (used.dataset.name, used.dataset.digest) == ("synthetic", s.data.tags["dataset.fingerprint"])
+    assert client.get_experiment_by_name("simclr").tags["mlflow.experimentKind"] == "custom_model_development"
     body = region_body((ws / "notes" / "simclr.md").read_text(encoding="utf-8"), "repro")
     rows = [ln for ln in body.splitlines() if ln.startswith("| `")]
     assert len(rows) == 1 and rows[0].startswith(f"| `{pid[:8]}` |")

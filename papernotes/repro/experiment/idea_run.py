@@ -243,17 +243,18 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
                                                           "diff_sd", "ci_low", "ci_high")}
     if v.seeds_needed is not None:
         numbers["compare/seeds_needed"] = v.seeds_needed
+    other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
+    line = result_line(exp.expect, v, other_profile, exp.overrides)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "comparison.md"
         report.write_text(comparison_markdown(exp, pairs, values, run_of, status, v), encoding="utf-8")
         et.log_comparison(tr.client, tr.parent, numbers,
                           {tags.VERDICT: status.value, tags.METRIC: metric,
-                           tags.REUSED: " ".join(reused)}, report)
+                           tags.REUSED: " ".join(reused), tags.NOTE_CONTENT:
+                           f"[[{exp.note_path.stem}]] {exp.name} \"{exp.patch.text}\": {line}"}, report)
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = exp.note_path
-    other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
-    recorded = record_verdict(note, exp.patch, status, v, tr.parent,
-                              result_line(exp.expect, v, other_profile, exp.overrides))
+    recorded = record_verdict(note, exp.patch, status, v, tr.parent, line)
     if not recorded:
         run.echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
     return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,

@@ -160,6 +160,7 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     from mlflow.entities import Metric, RunTag
 
     from papernotes.repro.results.our_protocol import our_protocol
+    from papernotes.repro.results.run_record import record_run
     from papernotes.repro.results.seed_row import SeedRow, SeedRun
     from papernotes.repro.results.seed_stats import summarize_runs
 
@@ -193,6 +194,11 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
                                          for a, r in zip(sp.arms, seed_runs)),
                   protocol=our_protocol(cfg, dataset).text())
     note = _write_note(run, row)
+    top1 = stats.get("eval/linear_top1")
+    headline = f"{sp.title} x{len(seed_runs)} seeds: linear top-1 " + (
+        top1.text() + (f", 95% CI {top1.ci_text()}" if top1.ci_low is not None else "") if top1 else "–")
+    record_run(client, tr.parent, sp.spec.paper, note.stem if note is not None else sp.spec.paper,
+               headline, our_protocol(cfg, dataset), top1.mean if top1 else None)
     return SeedsResult("FINISHED", tr.parent, link, stats, len(reused),
                        len(run.todo) - len(tr.reused_late), note)
 

@@ -18,6 +18,7 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.seeds, .reused, .seed_runs     (repro --seeds parent)       N, reused and all seed run ids
     mlflow.parentRunId                         x                           the parent run
     mlflow.source.git.commit      x                                        papernotes' commit, in a git checkout
+    mlflow.note.content           x (and a --seeds parent)     x           the description: [[note]], our number / the verdict
     dataset.name, dataset.fingerprint, torch, cuda, hardware, device   (both kinds of run: the start event)
 """
 
@@ -43,6 +44,7 @@ REUSED = "papernotes.reused"
 SEED_RUNS = "papernotes.seed_runs"
 PARENT_RUN = "mlflow.parentRunId"
 GIT_COMMIT = "mlflow.source.git.commit"
+NOTE_CONTENT = "mlflow.note.content"  # the run's description in the UI
 
 
 def run_tags(*, spec: str, profile: str, note: str, overrides: tuple[str, ...] | list[str],
