@@ -29,7 +29,13 @@ from papernotes.repro.experiment.seeds import METRIC, SeedPlan, SeedsResult, dec
 from papernotes.repro.launch import preflight
 from papernotes.repro.run.options import Interrupted, ReproOptions
 from papernotes.repro.tracking import tags
-from papernotes.repro.tracking.client import artifact_location, experiment_id, resolve_tracking_uri, ui_link
+from papernotes.repro.tracking.client import (
+    artifact_location,
+    experiment_id,
+    new_client,
+    resolve_tracking_uri,
+    ui_link,
+)
 from papernotes.ssl.config import config_to_dict
 
 
@@ -49,6 +55,8 @@ def run_seeds(opts: ReproOptions, seeds: int, parallel: int | None = None,
     echo(f"  {len(todo)} to train, {len(decisions) - len(todo)} reused" + (f"; {split}" if todo else ""))
     if opts.dry_run:
         return SeedsResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
+    if client is not None:  # what writes the runs: MLflow's own client
+        client = new_client(uri)
     launch = SeedLaunch(sp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
     return execute(launch, client, exp_id)
 

@@ -28,6 +28,7 @@ from papernotes.repro.run.options import ReproOptions
 from papernotes.repro.spec.config_hash import config_hash
 from papernotes.repro.spec.model import Resolved
 from papernotes.repro.tracking.client import new_client, tracking_error
+from papernotes.repro.tracking.store_read import light_reader
 from papernotes.repro.tracking.store_warmup import store_is_new
 
 METRIC = "eval/linear_top1"  # a seed run is reused only if it carries this
@@ -97,7 +98,7 @@ def decide(sp: SeedPlan, uri: str) -> tuple[list[Decision], object, str | None]:
     """Reuse, resume or start each seed, from what the store holds (nothing, for a new store)."""
     if store_is_new(uri):
         return [Decision(a, Action.START) for a in sp.arms], None, None
-    client = new_client(uri)
+    client = light_reader(uri) or new_client(uri)  # reads only: sqlite3 where it can
     try:
         found = client.get_experiment_by_name(sp.spec.paper)
     except Exception as exc:
