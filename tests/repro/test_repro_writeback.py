@@ -192,3 +192,28 @@ def test_new_force_keeps_the_flat_properties(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     values = split_frontmatter(note.read_text(encoding="utf-8")).values
     assert (values["repro_top1"], values["repro_n"], values["paper_top1"]) == (55.5, 1, 94.0)
+
+
+def test_the_ledger_under_the_table_follows_the_last_row(tmp_path, capsys):
+    from papernotes.notes.sources.catalog import load_card
+    from papernotes.repro.results.our_protocol import our_protocol
+    from papernotes.repro.results.run_record import card_ledger, ledger_lines
+    from papernotes.ssl.config import PretrainConfig
+
+    ours = our_protocol(PretrainConfig(), "synthetic")
+    lines = ledger_lines(card_ledger("simclr", ours, 41.5))
+    card = load_card("simclr")
+    assert len(lines) == len(card.results) and all(ln.startswith("- vs ") for ln in lines)
+    first = card.results[0]
+    assert lines[0].startswith(f"- vs paper {first.metric} {first.value:g} ({first.protocol.text()}): ")
+    assert "protocol: dataset synthetic vs " in lines[0]
+    note = tmp_path / "simclr.md"
+    note.write_text("# x\n", encoding="utf-8")
+    r = row("a" * 32, 41.5)
+    write_back(note, tmp_path, RunRow(**{**r.__dict__, "ledger": tuple(lines)}), EXPECTED, None)
+    body = region_body(note.read_text(encoding="utf-8"), "repro")
+    assert body.count("\n- vs ") == len(lines) and "Ledger: the last row" in body
+    write_back(note, tmp_path, row("b" * 32, 43.0), EXPECTED, None)  # no card: no ledger
+    text = note.read_text(encoding="utf-8")
+    assert "- vs " not in text and "kept from your edit" not in text
+    assert "warning" not in capsys.readouterr().err

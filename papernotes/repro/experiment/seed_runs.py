@@ -168,7 +168,7 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     from mlflow.entities import Metric, RunTag
 
     from papernotes.repro.results.our_protocol import our_protocol
-    from papernotes.repro.results.run_record import record_run
+    from papernotes.repro.results.run_record import card_ledger, ledger_lines, record_run
     from papernotes.repro.results.seed_row import SeedRow, SeedRun
     from papernotes.repro.results.seed_stats import summarize_runs
 
@@ -193,6 +193,7 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     if sp.arms[0].plan.world_size > 1:
         hardware = f"{sp.arms[0].plan.world_size}x {hardware}"
     dataset = first.get("dataset.name") or cfg.data.name
+    ours, top1 = our_protocol(cfg, dataset), stats.get("eval/linear_top1")
     row = SeedRow(run_id=tr.parent, date=time.strftime("%Y-%m-%d"), spec=sp.title,
                   backbone=cfg.model.arch, dataset=dataset,
                   epochs=cfg.train.epochs, batch=cfg.train.batch_size, stats=stats,
@@ -200,13 +201,13 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
                   wall_time_s=sum(float(r.data.metrics.get("time/wall_s", 0.0)) for r in seed_runs),
                   link=link, seeds=tuple(SeedRun(a.seed, r.info.run_id, ui_link(run.uri, tr.exp_id, r.info.run_id))
                                          for a, r in zip(sp.arms, seed_runs)),
-                  protocol=our_protocol(cfg, dataset).text())
+                  protocol=ours.text(), ledger=tuple(ledger_lines(card_ledger(
+                      sp.spec.paper, ours, top1.mean if top1 else None))))
     note = _write_note(run, row)
-    top1 = stats.get("eval/linear_top1")
     headline = f"{sp.title} x{len(seed_runs)} seeds: linear top-1 " + (
         top1.text() + (f", 95% CI {top1.ci_text()}" if top1.ci_low is not None else "") if top1 else "–")
     record_run(client, tr.parent, sp.spec.paper, note.stem if note is not None else sp.spec.paper,
-               headline, our_protocol(cfg, dataset), top1.mean if top1 else None)
+               headline, ours, top1.mean if top1 else None)
     return SeedsResult("FINISHED", tr.parent, link, stats, len(reused),
                        len(run.todo) - len(tr.reused_late), note)
 

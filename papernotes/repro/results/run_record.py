@@ -45,6 +45,21 @@ def ledger_table(lines: list[LedgerLine], ours: Protocol, value: float | None) -
     return cols
 
 
+LEDGER_LINE = "- vs "  # how each ledger line of the note's repro region begins
+
+
+def ledger_lines(lines: list[LedgerLine]) -> list[str]:
+    """The ledger as the repro region shows it under the table, one line per number of the card:
+    `- vs lightly top-1 61.5 (ImageNet · ResNet-50 · 100 ep · ...): gap -4.20, protocol: ...`."""
+    out = []
+    for line in lines:
+        r = line.result
+        gap = f"gap {line.gap:+.2f}, " if line.gap is not None else ""
+        out.append(f"{LEDGER_LINE}{r.by}{f' ({r.variant})' if r.variant else ''} {r.metric} "
+                   f"{r.value:g} ({r.protocol.text()}): {gap}{line.explanation()}")
+    return out
+
+
 def description(note_key: str, headline: str, lines: list[LedgerLine]) -> str:
     """`[[simclr]] simclr/demo: linear top-1 12.34 (n=1)` and, from the card, the paper's number
     with the gap and what explains it."""

@@ -42,6 +42,7 @@ class SeedRow:
     link: str
     seeds: tuple[SeedRun, ...]
     protocol: str = ""  # ours in one line (our_protocol.py), for the repro_protocol property
+    ledger: tuple[str, ...] = ()  # run_record.ledger_lines: this row against the card's numbers
 
     def flat(self, expected) -> dict:
         """The flat properties this row sets (notes/format/repro_properties.py)."""
@@ -78,4 +79,5 @@ class SeedRow:
 def write_seed_row(note_path: Path, vault_root: Path, row: SeedRow, expected) -> None:
     """Put the config's row into the note's repro region (the rest of the note kept)."""
     update_text(note_path, lambda text: with_row(text, note_path, vault_root, _row(row.cells()),
-                                                 row.replaces, expected, flat=row.flat(expected)))
+                                                 row.replaces, expected, flat=row.flat(expected),
+                                                 ledger=row.ledger))

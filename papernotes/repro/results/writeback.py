@@ -44,6 +44,7 @@ class RunRow:
     wall_time_s: float
     link: str
     protocol: str = ""  # ours in one line (our_protocol.py), for the repro_protocol property
+    ledger: tuple[str, ...] = ()  # run_record.ledger_lines: this row against the card's numbers
 
     def flat(self, expected) -> dict:
         """The flat properties this row sets (notes/format/repro_properties.py)."""
@@ -109,11 +110,18 @@ def existing_runs(body: str | None) -> tuple[list[str], list[str]]:
 _HEADING = {"zh": "### 复现结果 (papernotes repro)", "en": "### Reproduction (papernotes repro)"}
 
 
-def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en") -> str:
+_LEDGER_HEAD = ("Ledger: the last row against every number of the paper's card, protocol "
+                "differences spelled out (`papernotes catalog KEY` gives the sources):")
+
+
+def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en",
+                  ledger: list[str] | tuple[str, ...] = ()) -> str:
     """The region body. Column names stay in English in both languages: `papernotes list`
-    reads the last run by them."""
+    reads the last run by them. `ledger`: run_record.ledger_lines of the row just written."""
     lines = [_HEADING.get(lang, _HEADING["en"]), "",
              _row(list(COLUMNS)), _row(["---"] * len(COLUMNS)), *paper_rows(expected), *rows]
+    if ledger:
+        lines += ["", _LEDGER_HEAD, *ledger]
     if embeds:
         lines += ["", *embeds]
     return "\n".join(lines) + "\n"
@@ -128,12 +136,12 @@ def typed_lines(old_body: str | None, new_body: str) -> list[str]:
     from papernotes.notes.format.render import NO_RUNS
 
     new = {" ".join(ln.split()) for ln in new_body.splitlines()}
-    fixed = set(_HEADING.values()) | set(NO_RUNS.values())
+    fixed = set(_HEADING.values()) | set(NO_RUNS.values()) | {_LEDGER_HEAD}
     out = []
     for line in (old_body or "").splitlines():
         s = line.strip()
         if (not s or " ".join(s.split()) in new or s in fixed or _SEPARATOR.match(s)
-                or s.startswith(("| **paper**", "| run |"))):
+                or s.startswith(("| **paper**", "| run |", "- vs "))):  # "- vs ": a ledger line
             continue
         out.append(line.rstrip())
     return out
@@ -209,14 +217,14 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
         if spec is not None:
             text, patched = update_patches(text, note_path, row, expected)
         return with_row(text, note_path, vault_root, _row(row.cells()),
-                        lambda r: r.startswith(mine), expected, embed, row.flat(expected))
+                        lambda r: r.startswith(mine), expected, embed, row.flat(expected), row.ledger)
 
     update_text(note_path, change)
     return patched
 
 
 def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, expected,
-             embed: str | None = None, flat: dict | None = None) -> str:
+             embed: str | None = None, flat: dict | None = None, ledger: tuple[str, ...] = ()) -> str:
     """`text` with `line` as the last row of its repro region, the rows `replaces(row)` accepts
     dropped (the row it takes the place of), `embed` added, the flat properties set to `flat`
     (Bases read them: notes/format/repro_properties.py); lines typed inside the region are kept
@@ -228,7 +236,7 @@ def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, 
     if embed is not None and embed not in embeds:
         embeds.append(embed)
     old_body = region_body(text, REGION, path=note_path)
-    body = render_region(expected, rows, embeds, note_language(text))
+    body = render_region(expected, rows, embeds, note_language(text), ledger)
     if "\r\n" in text:  # keep the note's line endings
         body = body.replace("\n", "\r\n")
     new_text = replace_region(text, REGION, body, path=note_path)

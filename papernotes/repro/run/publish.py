@@ -122,10 +122,13 @@ def run_row(launch: Launch, run: Finished) -> writeback.RunRow:
     if plan.world_size > 1:
         hardware = f"{plan.world_size}x {hardware}"
     from papernotes.repro.results.our_protocol import our_protocol
+    from papernotes.repro.results.run_record import card_ledger, ledger_lines
 
+    ours = our_protocol(cfg, dataset)
     return writeback.RunRow(run_id=run.run_id, date=time.strftime("%Y-%m-%d"),
                             spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
                             dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
                             metrics=run.metrics, hardware=hardware,
                             wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link,
-                            protocol=our_protocol(cfg, dataset).text())
+                            protocol=ours.text(), ledger=tuple(ledger_lines(card_ledger(
+                                res.spec.paper, ours, run.metrics.get("eval/linear_top1")))))
