@@ -88,7 +88,7 @@ def best_run(runs: list, uri: str) -> BestRun | None:
                    metrics={k: v for k, v in run.data.metrics.items() if k.startswith("eval/")},
                    profile=tags.get(PROFILE, "?"),
                    backbone=p.get("model.arch", "?"), dataset=p.get("data.name", "?"),
-                   config=config, finished_runs=len(runs))
+                   config=config, finished_runs=len(runs), params=dict(p))
 
 
 def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
@@ -174,7 +174,9 @@ def write_board(ws: Workspace, uri: str, *, force: bool = False,
         rows, other = collect(ws, uri)
         info = BoardInfo(generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"),
                          tracking_uri=uri, other_runs=other)
-        atomic_write_text(path, render_board(rows, info), overwrite=True)
+        from papernotes.repro.results.board_ledger import ledger_section
+
+        atomic_write_text(path, render_board(rows, info) + ledger_section(rows), overwrite=True)
     from papernotes.notes.bases import write_base
 
     write_base(ws.notes_dir)  # the live board in Obsidian, when missing (never overwritten)
