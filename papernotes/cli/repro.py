@@ -29,6 +29,11 @@ def command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the torchrun and srun commands."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
     save: bool = typer.Option(False, "--save", help="Write the --set values into the spec's profile."),
+    seeds: Optional[int] = typer.Option(None, "--seeds", help=(
+        "N seeds of the config (the profile's seed, +1, ...): one parent MLflow run with a "
+        "nested run per seed, finished seeds reused; mean, sd, n and 95% interval in the note.")),
+    parallel: Optional[int] = typer.Option(None, "--parallel", help=(
+        "With --seeds: seeds trained at once (default: as many as the cores or GPUs hold).")),
 ) -> None:
     """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
     import signal
@@ -48,8 +53,16 @@ def command(
                         master_port=master_port, resume=(run_id or True) if resume else None,
                         dry_run=dry_run,
                         tracking_uri=tracking_uri, save=save, terminal=stdout_is_terminal())
-    result = run_repro(opts, echo=lambda s: console.print(s, markup=False, highlight=False,
-                                                           soft_wrap=True))
+    echo = lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+    if seeds is not None:
+        from papernotes.repro.experiment.seed_runs import run_seeds
+
+        show_seeds(run_seeds(opts, seeds, parallel, echo=echo))
+        return
+    if parallel is not None:
+        raise PapernotesError("--parallel runs seeds side by side", field="--parallel",
+                              hint="with --seeds N")
+    result = run_repro(opts, echo=echo)
     if result.status == "dry-run":
         return
     show_result(result)
@@ -60,6 +73,20 @@ def show_result(result) -> None:
         if key.startswith("eval/"):
             console.print(f"{key}: {value:.2f}", highlight=False)
     console.print(f"MLflow run {result.run_id} FINISHED: {result.link}", markup=False,
+                  highlight=False, soft_wrap=True)
+    if result.note is not None:
+        console.print(f"note updated: {Path(result.note)}", markup=False, highlight=False,
+                      soft_wrap=True)
+
+
+def show_seeds(result) -> None:
+    if result.status == "dry-run":
+        return
+    for key, s in sorted((result.stats or {}).items()):
+        ci = f", 95% CI {s.ci_text()}" if s.ci_low is not None else ""
+        console.print(f"{key}: {s.text()}{ci}", highlight=False)
+    console.print(f"{result.trained} seed(s) trained, {result.reused} reused", highlight=False)
+    console.print(f"MLflow parent run {result.parent_run_id} FINISHED: {result.link}", markup=False,
                   highlight=False, soft_wrap=True)
     if result.note is not None:
         console.print(f"note updated: {Path(result.note)}", markup=False, highlight=False,

@@ -8,6 +8,7 @@ line/column information and keep the user's comments when a spec is edited and d
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 from typing import Any, Iterable
@@ -41,6 +42,38 @@ def parse_yaml(text: str, path: str | Path | None = None) -> Any:
     if data is None:
         data = _yaml().load("{}")
     return data
+
+
+def fast_load(text: str) -> Any:
+    """`text` as plain Python data through libyaml (PyYAML's C loader): ten times ruamel's
+    round trip, without line numbers. For reading files that are nearly always valid: on any
+    doubt (a YAML error here, or the data failing its checks) the caller reads the file again
+    with `parse_yaml`, which names the line. Raises yaml.YAMLError."""
+    import yaml
+
+    return yaml.load(text, Loader=_unique_keys_loader())
+
+
+@functools.lru_cache(maxsize=1)
+def _unique_keys_loader():
+    """libyaml's safe loader that refuses a key given twice (as ruamel does; PyYAML would keep
+    the last one silently)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class UniqueKeys(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
+                                                            key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeys
 
 
 def load_yaml(path: str | Path) -> Any:

@@ -105,7 +105,7 @@ def test_last_result_reads_the_region_the_repro_runner_writes():
                  wall_time_s=95.0, link="http://localhost:5000/#/runs/0123")
     body = render_region([], ["| " + " | ".join(row.cells()) + " |"], [])
     assert last_result("# note\n" + wrap_region("repro", body)) == \
-        "CIFAR-10 · linear top-1 41.23 · kNN top-1 38.50"
+        "CIFAR-10 · linear top-1 41.23 (n=1) · kNN top-1 38.50"
 
 
 def test_list_and_idea_list_skip_a_broken_note_with_a_warning(ws_dir, cli):

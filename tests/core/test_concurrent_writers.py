@@ -4,6 +4,7 @@ every result, every run row and every edit is there at the end (papernotes.core.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -72,6 +73,8 @@ ROW_WRITER = textwrap.dedent('''
 
 
 def _outside_regions(text: str) -> str:
+    """The text outside the managed regions and the flat properties a run owns (repro_top1...)."""
+    text = re.sub(r"(?m)^(paper_top1|repro_top1|repro_ci95|repro_n|repro_protocol|repro_run): .*\n", "", text)
     regions = sorted(find_regions(text).values(), key=lambda r: r.start)
     out, pos = [], 0
     for r in regions:

@@ -85,6 +85,8 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     assert (m["compare/ci_low"], m["compare/ci_high"]) == (pytest.approx(c.ci_low), pytest.approx(c.ci_high))
     assert parent.data.tags["papernotes.verdict"] == status.value
     assert [a.path for a in client.list_artifacts(pid)] == ["comparison.md"]
+    assert parent.data.tags["mlflow.note.content"].startswith('[[simclr]] simclr#1 "weaker colour jitter": ')
+    assert all(len(client.get_run(a.info.run_id).inputs.dataset_inputs) == 1 for a in arms)
 
     after = note.read_text(encoding="utf-8")
     assert outside_ideas(after) == outside_ideas(before)

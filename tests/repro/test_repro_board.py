@@ -109,6 +109,13 @@ def test_rows_from_a_real_store(ws, store):
     assert path == ws / "notes" / "board.md" and MARKER in text
     assert f"[{best[:8]}](" in text and "| 21.00 |" in text and "[[byol]]" in text
     assert "1 finished run(s) of specs no longer in `repro/`" in text
+    # under the table: the best run against every number of the card, with the protocol gap
+    ledger = text.split("## Ledger: reported against reproduced\n", 1)[1]
+    assert ledger.startswith("\n### [[simclr]] (simclr): ours 55.50 (synthetic · resnet18 (imagenet stem) · "
+                             "30 ep · batch 256 · linear (epochs unknown))\n- vs paper top-1 ")
+    assert "protocol: dataset synthetic vs " in ledger and "- vs solo-learn " in ledger
+    assert "[[byol]]" not in ledger  # not run: nothing to compare
+    assert (ws / "notes" / "papers.base").is_file()  # the live board in Obsidian, written once
 
 
 def load_ws(root: Path):

@@ -55,6 +55,16 @@ def test_tiny_run_is_one_finished_mlflow_run_and_lands_in_the_note(ws, monkeypat
                  for a in client.list_artifacts(rid, folder)}
     assert artifacts == {f"spec/{RESOLVED_SPEC}", f"plots/{CURVES}", f"eval/{LINEAR_EVAL}", CHECKPOINT}
     assert (ws / "mlartifacts" / "simclr").is_dir()
+    # the UI opens the experiment on its runs; the data set is an input; the run describes itself
+    assert client.get_experiment_by_name("simclr").tags["mlflow.experimentKind"] == "custom_model_development"
+    (used,) = client.get_run(rid).inputs.dataset_inputs
+    assert (used.dataset.name, used.dataset.digest, used.dataset.source_type) == (
+        "synthetic", t["dataset.fingerprint"], "code")
+    assert [tag.value for tag in used.tags] == ["train"]
+    about = t["mlflow.note.content"]
+    assert about.startswith(f"[[simclr]] simclr/demo: linear top-1 {m['eval/linear_top1']:.2f} (n=1)")
+    assert "\n\npaper top-1 " in about and ("protocol: " in about or "unexplained" in about)
+    assert "ledger.json" in {a.path for a in client.list_artifacts(rid)}
     text = (ws / "notes" / "simclr.md").read_bytes().decode("utf-8")
     assert text.startswith(NOTE)
     rows, embeds = existing_runs(region_body(text, "repro"))

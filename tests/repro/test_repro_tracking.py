@@ -199,3 +199,25 @@ def test_remote_server(tmp_path, mlflow_server):
     check_tracking(mlflow_server)
     tracker = drive(mlflow_server, tmp_path)
     check_store(mlflow_server, tracker)
+
+
+def test_every_experiment_opens_on_its_runs(tmp_path, empty_store):
+    """MLflow 3's UI shows an experiment without a kind as GenAI; papernotes gives each its kind,
+    an older one too, and keeps a kind the user chose."""
+    import shutil
+
+    from mlflow.tracking import MlflowClient
+
+    from papernotes.repro.tracking.client import experiment_id
+
+    db = tmp_path / "mlflow.db"
+    shutil.copy(empty_store, db)
+    uri = f"sqlite:///{db}"
+    client = MlflowClient(tracking_uri=uri)
+    new = experiment_id(client, "simclr", None, uri)
+    old = client.create_experiment("byol")  # made before papernotes tagged experiments
+    mine = client.create_experiment("mae", tags={"mlflow.experimentKind": "finetuning"})
+    assert experiment_id(client, "byol", None, uri) == old
+    assert experiment_id(client, "mae", None, uri) == mine
+    kind = {e: client.get_experiment(e).tags.get("mlflow.experimentKind") for e in (new, old, mine)}
+    assert kind == {new: "custom_model_development", old: "custom_model_development", mine: "finetuning"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from papernotes.notes.format.regions import region_body
@@ -36,14 +37,18 @@ def test_rows_accumulate_and_user_text_is_kept(tmp_path):
     write_back(note, vault, row("a" * 32, 41.5), EXPECTED, png(tmp_path))
     write_back(note, vault, row("b" * 32, 43.25), EXPECTED, None)
     text = note.read_bytes().decode()
-    assert text.startswith(USER + "%% papernotes:begin repro %%\n")
+    # the flat properties Bases read follow the row just written; the rest is kept
+    owned = ("paper_top1: 94.0\nrepro_top1: 43.25\nrepro_n: 1\n"
+             f"repro_run: http://127.0.0.1:5000/#/r/{'b' * 32}\n")
+    assert text.startswith(USER.replace("title: SimCLR\n", "title: SimCLR\n" + owned)
+                           + "%% papernotes:begin repro %%\n")
     # the line typed inside the region is not lost: it moved into a callout right after it
     assert text.endswith("%% papernotes:end repro %%\n\n> [!warning] kept from your edit "
                          "(papernotes)\n> old\n" + TAIL)
     body = region_body(text, "repro")
     rows, embeds = existing_runs(body)
     assert [r.split(" | ")[0] for r in rows] == ["| `aaaaaaaa`", "| `bbbbbbbb`"]
-    assert "| 41.50 | 99.50 | 50.25 |" in rows[0] and "| 43.25 |" in rows[1]
+    assert "| 41.50 (n=1) | 99.50 | 50.25 |" in rows[0] and "| 43.25 (n=1) |" in rows[1]
     assert "cpu / 2 cores" in rows[0] and "2m05s" in rows[0]
     assert "| **paper** |" in body and "| 94.0 |" in body
     assert embeds == ["![[notes/attachments/simclr-aaaaaaaa-curves.png]]"]
@@ -57,7 +62,7 @@ def test_same_run_replaces_its_row(tmp_path):
     write_back(note, tmp_path, row("c" * 32, 10.0), EXPECTED, None)
     write_back(note, tmp_path, row("c" * 32, 20.0), EXPECTED, None)
     rows, _ = existing_runs(region_body(note.read_text(encoding="utf-8"), "repro"))
-    assert len(rows) == 1 and "| 20.00 |" in rows[0]
+    assert len(rows) == 1 and "| 20.00 (n=1) |" in rows[0]
     assert note.read_text(encoding="utf-8").startswith("# x\n\n%% papernotes:begin repro %%\n")
 
 
@@ -89,7 +94,9 @@ def test_a_run_records_itself_on_the_patch_naming_it_and_changes_no_status(tmp_p
     assert (p1.status.value, p1.run_id, p1.result) == ("idea", None, "")
     assert (p2.status.value, p2.run_id) == ("running", "d" * 32)  # a plain run decides nothing
     assert p2.result == "run dddddddd (simclr/demo, 3 epochs): linear top-1 71.25% vs paper 94.0%"
-    # outside the two managed regions nothing moved
+    # outside the two managed regions and the flat properties nothing moved
+    assert after.count("\nrepro_top1: 71.25\nrepro_n: 1\n") == 1
+    after = re.sub(r"\n(paper_top1|repro_top1|repro_n|repro_run): [^\n]*", "", after, count=4)
     between = lambda t: t.split("%% papernotes:end ideas %%")[1].split("%% papernotes:begin repro %%")[0]  # noqa: E731
     assert before.split("%% papernotes:begin ideas %%")[0] == after.split("%% papernotes:begin ideas %%")[0]
     assert between(before) == between(after)
@@ -111,7 +118,7 @@ def test_region_heading_follows_the_note_language(tmp_path):
     assert zh_body.startswith("### 复现结果 (papernotes repro)\n")
     assert en_body.startswith("### Reproduction (papernotes repro)\n")
     assert zh_body.split("\n", 1)[1] == en_body.split("\n", 1)[1]
-    assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 · kNN top-1 50.25"
+    assert last_result(zh.read_text(encoding="utf-8")) == "synthetic · linear top-1 33.00 (n=1) · kNN top-1 50.25"
 
 
 def test_the_spec_paper_finds_its_note_by_key_title_or_alias(ws_dir):
@@ -142,3 +149,71 @@ def test_the_header_follows_the_properties_when_a_run_is_written_back(tmp_path):
     write_back(note, tmp_path, row("d" * 32, 50.0), EXPECTED, None)
     out = note.read_text(encoding="utf-8")
     assert "**Status:** 🔵 Reading\n" in out and "Read carefully" not in out
+
+
+def test_flat_properties_follow_the_row_and_validate_checks_them(tmp_path):
+    from papernotes.core.errors import PapernotesError
+    from papernotes.notes.format.frontmatter import split_frontmatter
+    from papernotes.notes.format.parse import parse_note
+
+    note = tmp_path / "simclr.md"
+    note.write_text("---\ntitle: SimCLR\nrepro: simclr\n---\n# SimCLR\n", encoding="utf-8")
+    r = RunRow(**{**row("e" * 32, 66.666).__dict__, "protocol": "synthetic · resnet18 · 3 ep"})
+    write_back(note, tmp_path, r, EXPECTED, None)
+    values = split_frontmatter(note.read_text(encoding="utf-8")).values
+    assert {k: values.get(k) for k in ("paper_top1", "repro_top1", "repro_ci95", "repro_n",
+                                       "repro_protocol", "repro_run")} == {
+        "paper_top1": 94.0, "repro_top1": 66.67, "repro_ci95": None, "repro_n": 1,
+        "repro_protocol": "synthetic · resnet18 · 3 ep", "repro_run": r.link}
+    parse_note(note.read_text(encoding="utf-8"), path=note)  # valid
+    bad = note.read_text(encoding="utf-8").replace("repro_n: 1", "repro_n: three")
+    try:
+        parse_note(bad, path=note)
+    except PapernotesError as exc:
+        assert (exc.field, exc.line) == ("repro_n", bad.split("\n").index("repro_n: three") + 1)
+        assert "whole number" in exc.message
+    else:
+        raise AssertionError("a bad repro_n passed")
+
+
+def test_new_force_keeps_the_flat_properties(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from papernotes.cli.app import app
+    from papernotes.notes.format.frontmatter import split_frontmatter
+
+    vault = tmp_path / "vault"
+    assert CliRunner().invoke(app, ["init", str(vault)]).exit_code == 0
+    monkeypatch.chdir(vault)
+    assert CliRunner().invoke(app, ["new", "simclr", "--lang", "en"]).exit_code == 0
+    note = vault / "notes" / "simclr.md"
+    write_back(note, vault, row("f" * 32, 55.5), EXPECTED, None)
+    r = CliRunner().invoke(app, ["new", "simclr", "--lang", "en", "--force"])
+    assert r.exit_code == 0, r.output
+    values = split_frontmatter(note.read_text(encoding="utf-8")).values
+    assert (values["repro_top1"], values["repro_n"], values["paper_top1"]) == (55.5, 1, 94.0)
+
+
+def test_the_ledger_under_the_table_follows_the_last_row(tmp_path, capsys):
+    from papernotes.notes.sources.catalog import load_card
+    from papernotes.repro.results.our_protocol import our_protocol
+    from papernotes.repro.results.run_record import card_ledger, ledger_lines
+    from papernotes.ssl.config import PretrainConfig
+
+    ours = our_protocol(PretrainConfig(), "synthetic")
+    lines = ledger_lines(card_ledger("simclr", ours, 41.5))
+    card = load_card("simclr")
+    assert len(lines) == len(card.results) and all(ln.startswith("- vs ") for ln in lines)
+    first = card.results[0]
+    assert lines[0].startswith(f"- vs paper {first.metric} {first.value:g} ({first.protocol.text()}): ")
+    assert "protocol: dataset synthetic vs " in lines[0]
+    note = tmp_path / "simclr.md"
+    note.write_text("# x\n", encoding="utf-8")
+    r = row("a" * 32, 41.5)
+    write_back(note, tmp_path, RunRow(**{**r.__dict__, "ledger": tuple(lines)}), EXPECTED, None)
+    body = region_body(note.read_text(encoding="utf-8"), "repro")
+    assert body.count("\n- vs ") == len(lines) and "Ledger: the last row" in body
+    write_back(note, tmp_path, row("b" * 32, 43.0), EXPECTED, None)  # no card: no ledger
+    text = note.read_text(encoding="utf-8")
+    assert "- vs " not in text and "kept from your edit" not in text
+    assert "warning" not in capsys.readouterr().err

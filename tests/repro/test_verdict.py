@@ -1,4 +1,4 @@
-"""The paired verdict against values worked out by hand (no scipy).
+"""The paired verdict against values worked out by hand.
 
 Reference t quantiles t(0.975, df) from any printed Student's t table: 12.706, 4.303, 3.182,
 2.776, 2.571, 2.262, 2.145 (df 14), 2.045 (df 29), 1.980 (df 120).

@@ -27,6 +27,7 @@ from papernotes.notes.format.note_sections import READERS, FieldReader
 from papernotes.notes.format.placeholders import filled
 from papernotes.notes.format.properties import PROPERTY_FIELDS, unwikilink
 from papernotes.notes.format.regions import Region, find_regions
+from papernotes.notes.format.repro_properties import property_problems
 from papernotes.notes.format.section_labels import section_of
 from papernotes.notes.model.schema import STATUS_LABELS, Note, ReadingStatus
 
@@ -76,6 +77,7 @@ def parse_note(text: str, *, path=None, key: str | None = None) -> ParsedNote:
     edits: list[HeaderEdit] = []
     if fm is not None:
         _read_properties(r, fm)
+        problems += property_problems(fm.values, fm.line_of, path)  # repro_top1 and the others
         edits = _header_wins(r, fm)
     r.data["key"] = key or (Path(path).stem if path else "note")
     try:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from papernotes.core.atomic import read_text_utf8
 from papernotes.core.errors import PapernotesError
 from papernotes.core.resources import catalog_dir
-from papernotes.core.yaml_doc import line_of, parse_yaml, validation_error
+from papernotes.core.yaml_doc import fast_load, line_of, parse_yaml, validation_error
 from papernotes.notes.model.mermaid import parse_mermaid
 from papernotes.notes.model.schema import Background, Lang, Metadata, Method, Note, RelatedWork, Term, check_key
 from papernotes.notes.sources.card_results import Result
@@ -143,8 +143,27 @@ class PaperCard(_Frozen):
 
 # --- reading cards -----------------------------------------------------------------------------
 
-def _read_card(path: Path) -> PaperCard:
+def _read_card_fast(path: Path, text: str) -> PaperCard | None:
+    """The card through libyaml (core/yaml_doc.fast_load), or None when anything is off: then
+    `_read_card` reads it again the slow way, which locates the problem."""
+    import yaml
+
+    try:
+        data = fast_load(text)
+        card = PaperCard.model_validate(data) if isinstance(data, dict) else None
+        if card is None or card.key != path.stem:
+            return None
+        parse_mermaid(card.diagram, path=path)
+        return card
+    except (yaml.YAMLError, ValidationError, PapernotesError):
+        return None
+
+
+def _read_card(path: Path, fast: bool = True) -> PaperCard:
     text = read_text_utf8(path)
+    card = _read_card_fast(path, text) if fast else None
+    if card is not None:
+        return card
     data = parse_yaml(text, path)
     if not isinstance(data, dict):
         raise PapernotesError("a paper card must be a YAML mapping", path=path, line=1)

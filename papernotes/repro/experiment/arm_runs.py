@@ -100,10 +100,14 @@ class ArmLogger:
             return
         from mlflow.entities import Metric, RunTag
 
+        from papernotes.repro.tracking.dataset_input import log_dataset
+
         events, self.events = self.events, []
         now = int(time.time() * 1000)
         metrics, run_tags = [], []
         for event in events:
+            if event.get("event") == "start" and not self.resume_run:
+                log_dataset(self.client, self.run_id, event, (self.params.get("data") or {}).get("root"))
             points = self.points(event)
             run_tags += [RunTag(k, v) for k, v in points.tags.items()]
             metrics += [Metric(k, v, now, points.step) for k, v in points.metrics.items()]

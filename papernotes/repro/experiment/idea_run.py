@@ -31,6 +31,7 @@ from papernotes.repro.launch import cores, preflight
 from papernotes.repro.run.options import Interrupted
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import new_client, resolve_tracking_uri, tracking_error, ui_link
+from papernotes.repro.tracking.store_read import light_reader
 from papernotes.repro.tracking.store_warmup import store_is_new
 
 
@@ -87,7 +88,7 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
     """What to do with each arm, from what the store holds (nothing, for a new store)."""
     if store_is_new(uri):
         return [Decision(a, Action.START) for a in exp.arms], None, None
-    client = new_client(uri)
+    client = light_reader(uri) or new_client(uri)  # reads only: sqlite3 where it can
     try:
         found = client.get_experiment_by_name(exp.spec.paper)
     except Exception as exc:
@@ -148,6 +149,8 @@ def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> Id
         echo(f"  {len(todo)} to train, {len(decisions) - len(todo)} reused; {split}")
     if opts.dry_run:
         return IdeaRunResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
+    if client is not None:  # what writes the runs: MLflow's own client
+        client = new_client(uri)
     run = IdeaLaunch(exp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
     return _execute(run, et.IdeaTracking(exp, uri, ws, client, exp_id))
 
@@ -248,17 +251,18 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
                                                           "diff_sd", "ci_low", "ci_high")}
     if v.seeds_needed is not None:
         numbers["compare/seeds_needed"] = v.seeds_needed
+    other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
+    line = (unchanged_line(exp.expect, v) if unchanged
+            else result_line(exp.expect, v, other_profile, exp.overrides))
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "comparison.md"
         report.write_text(comparison_markdown(exp, pairs, values, run_of, status, v), encoding="utf-8")
         et.log_comparison(tr.client, tr.parent, numbers,
                           {tags.VERDICT: status.value, tags.METRIC: metric,
-                           tags.REUSED: " ".join(reused)}, report)
+                           tags.REUSED: " ".join(reused), tags.NOTE_CONTENT:
+                           f"[[{exp.note_path.stem}]] {exp.name} \"{exp.patch.text}\": {line}"}, report)
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = exp.note_path
-    other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
-    line = (unchanged_line(exp.expect, v) if unchanged
-            else result_line(exp.expect, v, other_profile, exp.overrides))
     code = code_links(exp, note)
     recorded = record_verdict(note, exp.patch, status, v, tr.parent, line + (f"; code {code}" if code else ""))
     if not recorded:

@@ -46,9 +46,9 @@ def run_command(stem: str, spec) -> str:
 def finished_runs(uri: str) -> list:
     """Every FINISHED run of the store that carries a spec tag (all pages)."""
     from papernotes.repro.tracking.client import read_error
-    from papernotes.repro.tracking.store_lock import reader
+    from papernotes.repro.tracking.store_read import light_reader
 
-    client = reader(uri)
+    client = light_reader(uri)  # sqlite3 on a SQLite store: no `import mlflow`
     if client is None:
         return []
     try:
@@ -88,7 +88,7 @@ def best_run(runs: list, uri: str) -> BestRun | None:
                    metrics={k: v for k, v in run.data.metrics.items() if k.startswith("eval/")},
                    profile=tags.get(PROFILE, "?"),
                    backbone=p.get("model.arch", "?"), dataset=p.get("data.name", "?"),
-                   config=config, finished_runs=len(runs))
+                   config=config, finished_runs=len(runs), params=dict(p))
 
 
 def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
@@ -122,7 +122,7 @@ def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
 def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
     """The board's rows, sorted by year then note, and how many finished runs belong to specs
     that are gone."""
-    from papernotes.repro.spec.model import load_spec
+    from papernotes.repro.spec.model import read_spec
 
     by_spec: dict[str, list] = {}
     for run in finished_runs(uri):
@@ -130,7 +130,7 @@ def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
     rows, shown = [], set()
     for path in spec_files(ws):
         try:
-            spec, _ = load_spec(path)
+            spec = read_spec(path)
         except PapernotesError as exc:
             rows.append(BoardRow(spec=path.stem, note=path.stem, problem=str(_relative(exc, ws))))
             continue
@@ -174,7 +174,12 @@ def write_board(ws: Workspace, uri: str, *, force: bool = False,
         rows, other = collect(ws, uri)
         info = BoardInfo(generated=(now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M"),
                          tracking_uri=uri, other_runs=other)
-        atomic_write_text(path, render_board(rows, info), overwrite=True)
+        from papernotes.repro.results.board_ledger import ledger_section
+
+        atomic_write_text(path, render_board(rows, info) + ledger_section(rows), overwrite=True)
+    from papernotes.notes.bases import write_base
+
+    write_base(ws.notes_dir)  # the live board in Obsidian, when missing (never overwritten)
     return path, rows
 
 

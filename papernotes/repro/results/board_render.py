@@ -48,6 +48,7 @@ class BestRun:
     dataset: str
     config: str  # the rest of the config in one line: epochs, batch, hardware, overrides
     finished_runs: int = 1  # of this spec
+    params: dict = field(default_factory=dict)  # the run's parameters (board_ledger.py reads them)
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,22 @@ class RunRow:
     hardware: str
     wall_time_s: float
     link: str
+    protocol: str = ""  # ours in one line (our_protocol.py), for the repro_protocol property
+    ledger: tuple[str, ...] = ()  # run_record.ledger_lines: this row against the card's numbers
+
+    def flat(self, expected) -> dict:
+        """The flat properties this row sets (notes/format/repro_properties.py)."""
+        from papernotes.repro.results.flat_properties import flat_values
+
+        return flat_values(self.metrics.get("eval/linear_top1"), None, 1, self.protocol, self.link,
+                           expected)
 
     def cells(self) -> list[str]:
         m = self.metrics
         pct = lambda key: f"{m[key]:.2f}" if key in m else "–"  # noqa: E731
+        top1 = f"{pct('eval/linear_top1')} (n=1)" if "eval/linear_top1" in m else "–"
         return [f"`{self.run_id[:8]}`", self.date, self.spec, self.backbone, self.dataset,
-                str(self.epochs), str(self.batch), pct("eval/linear_top1"), pct("eval/linear_top5"),
+                str(self.epochs), str(self.batch), top1, pct("eval/linear_top5"),
                 pct("eval/knn_top1"), pct("eval/random_init_linear_top1"), _cell(self.hardware),
                 _duration(self.wall_time_s), f"[{self.run_id}]({self.link})"]
 
@@ -100,11 +110,18 @@ def existing_runs(body: str | None) -> tuple[list[str], list[str]]:
 _HEADING = {"zh": "### 复现结果 (papernotes repro)", "en": "### Reproduction (papernotes repro)"}
 
 
-def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en") -> str:
+_LEDGER_HEAD = ("Ledger: the last row against every number of the paper's card, protocol "
+                "differences spelled out (`papernotes catalog KEY` gives the sources):")
+
+
+def render_region(expected, rows: list[str], embeds: list[str], lang: str = "en",
+                  ledger: list[str] | tuple[str, ...] = ()) -> str:
     """The region body. Column names stay in English in both languages: `papernotes list`
-    reads the last run by them."""
+    reads the last run by them. `ledger`: run_record.ledger_lines of the row just written."""
     lines = [_HEADING.get(lang, _HEADING["en"]), "",
              _row(list(COLUMNS)), _row(["---"] * len(COLUMNS)), *paper_rows(expected), *rows]
+    if ledger:
+        lines += ["", _LEDGER_HEAD, *ledger]
     if embeds:
         lines += ["", *embeds]
     return "\n".join(lines) + "\n"
@@ -119,12 +136,12 @@ def typed_lines(old_body: str | None, new_body: str) -> list[str]:
     from papernotes.notes.format.render import NO_RUNS
 
     new = {" ".join(ln.split()) for ln in new_body.splitlines()}
-    fixed = set(_HEADING.values()) | set(NO_RUNS.values())
+    fixed = set(_HEADING.values()) | set(NO_RUNS.values()) | {_LEDGER_HEAD}
     out = []
     for line in (old_body or "").splitlines():
         s = line.strip()
         if (not s or " ".join(s.split()) in new or s in fixed or _SEPARATOR.match(s)
-                or s.startswith(("| **paper**", "| run |"))):
+                or s.startswith(("| **paper**", "| run |", "- vs "))):  # "- vs ": a ledger line
             continue
         out.append(line.rstrip())
     return out
@@ -193,32 +210,46 @@ def write_back(note_path: Path, vault_root: Path, row: RunRow, expected,
             rel = f"{ATTACHMENTS}/{name}"
         embed = f"![[{rel}]]"
     patched: list[int] = []
+    mine = f"| `{row.run_id[:8]}` |"
 
     def change(text: str) -> str:
         nonlocal patched
         if spec is not None:
             text, patched = update_patches(text, note_path, row, expected)
-        rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
-        mine = f"| `{row.run_id[:8]}` |"
-        rows = [r for r in rows if not r.startswith(mine)] + [_row(row.cells())]
-        if embed is not None and embed not in embeds:
-            embeds.append(embed)
-        old_body = region_body(text, REGION, path=note_path)
-        body = render_region(expected, rows, embeds, note_language(text))
-        if "\r\n" in text:  # keep the note's line endings
-            body = body.replace("\n", "\r\n")
-        new_text = _header_in_step(replace_region(text, REGION, body, path=note_path), note_path,
-                                   vault_root)
-        kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
-        if kept:
-            new_text = keep_lines(new_text, REGION, kept, path=note_path)
-            edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
-            warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
-                 line=find_regions(new_text, path=note_path)[REGION].line)
-        return new_text
+        return with_row(text, note_path, vault_root, _row(row.cells()),
+                        lambda r: r.startswith(mine), expected, embed, row.flat(expected), row.ledger)
 
     update_text(note_path, change)
     return patched
+
+
+def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, expected,
+             embed: str | None = None, flat: dict | None = None, ledger: tuple[str, ...] = ()) -> str:
+    """`text` with `line` as the last row of its repro region, the rows `replaces(row)` accepts
+    dropped (the row it takes the place of), `embed` added, the flat properties set to `flat`
+    (Bases read them: notes/format/repro_properties.py); lines typed inside the region are kept
+    after it, with a warning."""
+    from papernotes.notes.format.repro_properties import set_owned
+
+    rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
+    rows = [r for r in rows if not replaces(r)] + [line]
+    if embed is not None and embed not in embeds:
+        embeds.append(embed)
+    old_body = region_body(text, REGION, path=note_path)
+    body = render_region(expected, rows, embeds, note_language(text), ledger)
+    if "\r\n" in text:  # keep the note's line endings
+        body = body.replace("\n", "\r\n")
+    new_text = replace_region(text, REGION, body, path=note_path)
+    if flat is not None:
+        new_text = set_owned(new_text, flat, path=note_path)
+    new_text = _header_in_step(new_text, note_path, vault_root)
+    kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
+    if kept:
+        new_text = keep_lines(new_text, REGION, kept, path=note_path)
+        edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
+        warn(edit.message, path=note_path, field=REGION, hint=edit.hint,
+             line=find_regions(new_text, path=note_path)[REGION].line)
+    return new_text
 
 
 def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str) -> bool:

@@ -56,6 +56,7 @@ def write_results(launch: Launch, run: Finished) -> Path | None:
     """The run's row in its note (None: no note to write into), then the board."""
     ws, res, echo = launch.ws, launch.res, launch.echo
     note = note_for(launch.opts.name, ws, res) or paper_note(ws, res.spec.paper, echo)
+    record(launch, run, note)
     if note is not None:
         patched = writeback.write_back(note, ws.root, run_row(launch, run), res.spec.expected,
                                        run.curves, spec=res.spec.name)
@@ -67,6 +68,25 @@ def write_results(launch: Launch, run: Finished) -> Path | None:
              f"`{command('new', res.spec.paper)}`)")
     refresh_board(ws, launch.uri, echo)
     return note
+
+
+def record(launch: Launch, run: Finished, note: Path | None) -> None:
+    """The run's description (the note's wikilink, our number, the paper's and the gap's
+    explanation) and its ledger table (results/run_record.py); a failure only warns."""
+    from papernotes.repro.results.our_protocol import our_protocol
+    from papernotes.repro.results.run_record import record_run
+    from papernotes.repro.tracking.client import new_client
+
+    res = launch.res
+    row = run_row(launch, run)
+    top1 = run.metrics.get("eval/linear_top1")
+    headline = f"{row.spec}: linear top-1 " + (f"{top1:.2f} (n=1)" if top1 is not None else "–")
+    try:
+        record_run(new_client(launch.uri), run.run_id, res.spec.paper,
+                   note.stem if note is not None else res.spec.paper, headline,
+                   our_protocol(res.config, row.dataset), top1)
+    except Exception as exc:  # noqa: BLE001 - the run is done; its description is a nicety
+        launch.echo(f"warning: the run's description and ledger were not logged: {exc}")
 
 
 def paper_note(ws: Workspace, paper: str, echo: Callable[[str], None]) -> Path | None:
@@ -101,8 +121,14 @@ def run_row(launch: Launch, run: Finished) -> writeback.RunRow:
     hardware = str(start.get("hardware") or cfg.train.device)
     if plan.world_size > 1:
         hardware = f"{plan.world_size}x {hardware}"
+    from papernotes.repro.results.our_protocol import our_protocol
+    from papernotes.repro.results.run_record import card_ledger, ledger_lines
+
+    ours = our_protocol(cfg, dataset)
     return writeback.RunRow(run_id=run.run_id, date=time.strftime("%Y-%m-%d"),
                             spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
                             dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
                             metrics=run.metrics, hardware=hardware,
-                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link)
+                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link,
+                            protocol=ours.text(), ledger=tuple(ledger_lines(card_ledger(
+                                res.spec.paper, ours, run.metrics.get("eval/linear_top1")))))

@@ -39,6 +39,7 @@ def new_tracker(launch: Launch) -> tuple[Tracker, dict, dict]:
     res, cfg, plan = launch.res, launch.cfg, launch.plan
     tracker = Tracker(launch.uri, res.spec.paper,
                       artifact_location(launch.uri, launch.ws, res.spec.paper))
+    tracker.data_root = cfg.data.root
     params = {**flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
     params.pop("out_dir", None)  # logged by bind_folder, once the run's folder is known

@@ -29,14 +29,24 @@ def new_client(uri: str):
     return MlflowClient(tracking_uri=uri)
 
 
+# MLflow 3's UI opens an experiment without a kind in its GenAI view ("Send your first trace");
+# this kind opens it on its runs (the value the UI's enum and MLflow's onboarding skill name).
+EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
+
+
 def experiment_id(client, name: str, artifact_location: str | None, uri: str) -> str:
     """The id of the experiment `name` (a note's key), made (artifacts in `artifact_location`)
-    when the store has none."""
+    when the store has none; either way it carries EXPERIMENT_KIND (an older experiment without
+    a kind gets it; one the user gave another kind keeps theirs)."""
     try:
         exp = client.get_experiment_by_name(name)
         if exp is not None:
+            for key, value in EXPERIMENT_KIND.items():
+                if key not in (exp.tags or {}):
+                    client.set_experiment_tag(exp.experiment_id, key, value)
             return exp.experiment_id
-        return client.create_experiment(name, artifact_location=artifact_location)
+        return client.create_experiment(name, artifact_location=artifact_location,
+                                        tags=EXPERIMENT_KIND)
     except Exception as exc:  # mlflow raises many types; the user needs one line
         raise tracking_error(exc, uri) from None
 

@@ -8,12 +8,13 @@ from papernotes.core.errors import PapernotesError
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import read_error
 from papernotes.repro.tracking.store_lock import reader
+from papernotes.repro.tracking.store_read import light_reader
 
 
 def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | None = None) -> list[dict]:
     """Newest runs first, across the store's experiments; `spec` filters on the spec tag,
     `note` on the note tag (every spec writing into that note)."""
-    client = reader(uri)
+    client = light_reader(uri)  # sqlite3 on a SQLite store: no `import mlflow` (store_read.py)
     if client is None:
         return []  # no store yet: opening one would create it (tens of seconds)
     flt = tags.search_filter({tags.SPEC: spec} if spec else {tags.NOTE: note} if note else None)
@@ -62,13 +63,13 @@ def what_runs(ws, name: str) -> tuple[str, str]:
     import difflib
 
     from papernotes.repro.spec.find import spec_files
-    from papernotes.repro.spec.model import load_spec
+    from papernotes.repro.spec.model import read_spec
 
     specs, notes = set(), set()
     for path in spec_files(ws):
         specs.add(path.stem)
         try:
-            spec, _ = load_spec(path)
+            spec = read_spec(path)
         except PapernotesError:
             continue
         specs.add(spec.name)

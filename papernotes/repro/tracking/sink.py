@@ -37,6 +37,7 @@ class Tracker:
         self.run_id: str | None = None
         self.experiment_id: str | None = None
         self.points = RunPoints()
+        self.data_root: str | None = None  # the config's data.root: the data set input's source
 
     @property
     def last_step(self) -> int:
@@ -77,6 +78,10 @@ class Tracker:
             mlflow.set_tags(points.tags)
         if event.get("event") == "start" and "world_size" in event:
             self.param_once("world_size", event["world_size"])
+        if event.get("event") == "start":
+            from papernotes.repro.tracking.dataset_input import log_dataset
+
+            log_dataset(new_client(self.uri), self.run_id, event, self.data_root)
         if points.metrics:  # asynchronous while training: the in-process engine calls this sink
             mlflow.log_metrics(points.metrics, step=points.step,  # from its training loop
                                synchronous=event.get("event") in ("eval", "end"))

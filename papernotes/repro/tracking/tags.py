@@ -15,8 +15,10 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.patch                                           x           KEY#ID
     papernotes.expect, .seeds, .patch_sets                     x           the experiment
     papernotes.verdict, .metric, .reused                       x           once decided
+    papernotes.seeds, .reused, .seed_runs     (repro --seeds parent)       N, reused and all seed run ids
     mlflow.parentRunId                         x                           the parent run
     mlflow.source.git.commit      x                                        papernotes' commit, in a git checkout
+    mlflow.note.content           x (and a --seeds parent)     x           the description: [[note]], our number / the verdict
     dataset.name, dataset.fingerprint, torch, cuda, hardware, device   (both kinds of run: the start event)
 """
 
@@ -40,8 +42,10 @@ PATCH_SETS = "papernotes.patch_sets"
 VERDICT = "papernotes.verdict"
 METRIC = "papernotes.metric"
 REUSED = "papernotes.reused"
+SEED_RUNS = "papernotes.seed_runs"
 PARENT_RUN = "mlflow.parentRunId"
 GIT_COMMIT = "mlflow.source.git.commit"
+NOTE_CONTENT = "mlflow.note.content"  # the run's description in the UI
 
 
 def run_tags(*, spec: str, profile: str, note: str, overrides: tuple[str, ...] | list[str],
