@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
 from papernotes.core.resources import shipped_dir
+from papernotes.core.slurm_settings import SlurmDefaults
 
 CONFIG_NAME = "papernotes.yaml"
 ATTACHMENTS = "attachments"  # files notes embed (run curves, imported images), under notes/
@@ -29,6 +30,7 @@ notes_dir: notes
 templates_dir: templates
 repro_dir: repro
 # tracking_uri: sqlite:///mlflow.db   # default: sqlite:///<workspace>/mlflow.db
+# slurm: {partition: gpu, account: my-lab, time: "24:00:00"}   # `repro --slurm` defaults
 """
 
 
@@ -40,6 +42,7 @@ class WorkspaceConfig(BaseModel):
     templates_dir: str = "templates"
     repro_dir: str = "repro"
     tracking_uri: str | None = None
+    slurm: SlurmDefaults = SlurmDefaults()  # `repro --slurm` defaults (core/slurm_settings.py)
 
 
 @dataclass(frozen=True)
