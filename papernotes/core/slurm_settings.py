@@ -9,7 +9,7 @@ limit forms SLURM accepts.
       qos: normal
       constraint: a100
       cpus_per_task: 32
-      args: {mem: 480G}         # any other sbatch option, KEY: VALUE
+      args: {mem: 480G, exclusive: true}   # any other sbatch option, KEY: VALUE (true: the flag alone)
       checkpoint_every: 500     # steps between periodic checkpoints of a SLURM job
 
 `papernotes repro --slurm` options win over these (repro/launch/slurm.py). The time forms are
@@ -67,7 +67,7 @@ class SlurmDefaults(BaseModel):
     gpus: int | None = None
     cpus_per_task: int | None = None
     checkpoint_every: int | None = None
-    args: dict[str, str] = {}
+    args: dict[str, str | bool] = {}  # `true`: the option alone (#SBATCH --exclusive)
 
     @field_validator("time", mode="before")
     @classmethod
@@ -101,4 +101,4 @@ class SlurmDefaults(BaseModel):
             return {}
         if not isinstance(value, dict):
             raise ValueError("a mapping of sbatch options, KEY: VALUE")
-        return {str(k): str(v) for k, v in value.items()}
+        return {str(k): (True if v is True else str(v)) for k, v in value.items() if v is not False}

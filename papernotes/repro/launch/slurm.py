@@ -39,7 +39,7 @@ class SlurmRequest:
     qos: str | None = None
     constraint: str | None = None
     cpus_per_task: int | None = None
-    extra: tuple[tuple[str, str], ...] = ()
+    extra: tuple[tuple[str, str | bool], ...] = ()
     checkpoint_every: int | None = None
 
     @property
@@ -94,7 +94,7 @@ def slurm_request(defaults: SlurmDefaults, *, nodes: int | None = None, gpus: in
     extra.update(slurm_args(args))
     return SlurmRequest(part, limit, n, g, account or defaults.account, qos or defaults.qos,
                         constraint or defaults.constraint, defaults.cpus_per_task,
-                        tuple(sorted(extra.items())), defaults.checkpoint_every)
+                        tuple(sorted(extra.items(), key=lambda kv: kv[0])), defaults.checkpoint_every)
 
 
 def check_store(request: SlurmRequest, uri: str) -> None:

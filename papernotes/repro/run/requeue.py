@@ -82,15 +82,17 @@ class ReproJob:
         _say(f"papernotes: job {env.job_id} node {env.node}/{nodes} continues MLflow run {self.run_id}")
         try:
             result = run_repro(opts, echo=_say)
-        except (Interrupted, KeyboardInterrupt) as exc:
+        except (Interrupted, KeyboardInterrupt):
             if not stop.received:
                 raise
             what = signal.Signals(stop.received[0]).name
             if env.global_rank == 0:
-                _say(f"papernotes: {what}: {exc}" if str(exc) else f"papernotes: {what}: stopped")
-                self._mark(opts, "SCHEDULED" if stop.requeues else "KILLED")
+                status = "SCHEDULED" if stop.requeues else "KILLED"
+                _say(f"papernotes: {what}: the ranks stopped at a step boundary and rank 0 saved its "
+                     f"checkpoint; MLflow run {self.run_id} set {status}")
+                self._mark(opts, status)
             if stop.requeues and callable(stop.submitit_handler):
-                _say("papernotes: checkpoint written; requeueing the job")
+                _say("papernotes: requeueing the job (it continues the same run)")
                 stop.submitit_handler(env._usr_sig(), None)  # requeues and exits (rank 0)
             sys.exit(130)
         return {"status": result.status, "run_id": result.run_id, "metrics": dict(result.metrics)}
