@@ -16,6 +16,8 @@ def command(
     name: Optional[str] = typer.Argument(None, help="Only runs of this spec, or of the specs of this note."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
     limit: int = typer.Option(20, "--limit", help="Newest runs to show."),
+    collect: bool = typer.Option(False, "--collect", help="Write the note rows of FINISHED --slurm "
+                                 "runs whose job could not (its node could not reach the vault)."),
 ) -> None:
     """List runs (newest first): spec/profile, status, key metrics, run id."""
     import os
@@ -29,6 +31,15 @@ def command(
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)
+    if collect:
+        from papernotes.repro.run.collect import collect as collect_rows
+
+        def echo(line: str) -> None:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+        if not collect_rows(ws, uri, echo):
+            echo("nothing to collect: every FINISHED --slurm run has its row")
+        return
     kind, key = what_runs(ws, name) if name else ("", "")
     rows = list_runs(uri, key if kind == "spec" else None, limit, note=key if kind == "note" else None)
     if not rows:
