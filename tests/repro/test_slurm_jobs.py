@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from submitit.core.utils import cloudpickle_dump
 
 from papernotes.repro.launch.layout import JOB_FILE
@@ -47,3 +48,17 @@ def test_a_local_job_runs_while_its_controller_lives(tmp_path):
 def test_without_sacct_a_slurm_job_s_state_is_unknown(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no sacct here
     assert job_state(read_job(submitted(tmp_path, "5", "slurm"))) == "UNKNOWN"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_torchrun_and_its_ranks_ignore_slurm_s_warning_signals(tmp_path):
+    """SLURM signals every process of the step; only the job's task may act on USR1/USR2."""
+    import signal
+
+    from papernotes.repro.launch.engine import start_torchrun
+
+    out = tmp_path / "status"
+    proc = start_torchrun(["sh", "-c", f"grep SigIgn /proc/self/status > {out}"], tmp_path)
+    assert proc.wait(timeout=30) == 0
+    ignored = int(out.read_text().split()[1], 16)
+    assert ignored & (1 << (signal.SIGUSR1 - 1)) and ignored & (1 << (signal.SIGUSR2 - 1))

@@ -24,20 +24,20 @@ from papernotes.repro.results.writeback import existing_runs
 
 from .conftest import NOTE, TINY
 
-STEPS = 80  # 20 epochs of 4 steps: the signal (at step 4) lands well before the end
+STEPS = 48  # 12 epochs of 4 steps: the signal (at step 4) lands well before the end
 SETS = [w for item in TINY if not item.startswith(("train.max_steps", "train.epochs"))
-        for w in ("--set", item)] + ["--set", "train.epochs=20", "--set", "train.checkpoint_every=4"]
+        for w in ("--set", item)] + ["--set", "train.epochs=12", "--set", "train.checkpoint_every=4"]
 
 
 def papernotes(ws: Path, *args: str) -> tuple[int, str]:
     """Exit code and output; the output goes through a file, since the local executor's job
     inherits it (a pipe would stay open until the job ends)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PAPERNOTES_SUBMITIT_CLUSTER": "local"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PAPERNOTES_SUBMITIT_CLUSTER": "local", "COLUMNS": "200"}
     env.pop("MLFLOW_TRACKING_URI", None)
     out = ws / f"out-{time.monotonic_ns()}.txt"
     with out.open("w", encoding="utf-8") as fh:
         code = subprocess.run([sys.executable, "-m", "papernotes", *args], cwd=ws, env=env,
-                              stdout=fh, stderr=subprocess.STDOUT, timeout=300).returncode
+                              stdout=fh, stderr=subprocess.STDOUT, timeout=900).returncode
     return code, out.read_text(encoding="utf-8")
 
 
@@ -85,6 +85,17 @@ def test_a_preempted_job_requeues_into_the_same_run_bitwise_equal_to_an_uninterr
     note = (ws / "notes" / "simclr.md").read_bytes().decode("utf-8")
     rows, _ = existing_runs(region_body(note, "repro"))
     assert note.startswith(NOTE) and len(rows) == 1 and run_id in rows[0]
+    # what the user sees afterwards: the job's state, its log, and --collect with nothing to do
+    code, listed = papernotes(ws, "runs")
+    assert code == 0 and f"{job_id} COMPLETED" in listed, listed
+    code, attached = papernotes(ws, "repro", "simclr", "--attach", run_id[:8])
+    assert code == 0 and f"job {job_id} COMPLETED" in attached and "requeueing the job" in attached, attached
+    code, collected = papernotes(ws, "runs", "--collect")
+    assert code == 0 and "nothing to collect" in collected, collected
+    (ws / "notes" / "simclr.md").write_bytes(note.encode("utf-8").replace(rows[0].encode("utf-8") + b"\n", b""))
+    code, collected = papernotes(ws, "runs", "--collect")
+    again = (ws / "notes" / "simclr.md").read_bytes().decode("utf-8")
+    assert code == 0 and existing_runs(region_body(again, "repro"))[0] == rows, collected
     # the same launch straight through, in this process's way (no SLURM, no signal)
     code, straight = papernotes(ws, "repro", "simclr", "--profile", "demo", "--device", "cpu", *SETS)
     assert code == 0, straight
