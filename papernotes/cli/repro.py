@@ -34,6 +34,16 @@ def command(
         "nested run per seed, finished seeds reused; mean, sd, n and 95% interval in the note.")),
     parallel: Optional[int] = typer.Option(None, "--parallel", help=(
         "With --seeds: seeds trained at once (default: as many as the cores or GPUs hold).")),
+    slurm: bool = typer.Option(False, "--slurm", help="Submit to SLURM (submitit) and return; defaults "
+                               "from papernotes.yaml's slurm: section."),
+    nodes: Optional[int] = typer.Option(None, "--nodes", help="--slurm: nodes (one task each)."),
+    partition: Optional[str] = typer.Option(None, "--partition", help="--slurm: the partition."),
+    time: Optional[str] = typer.Option(None, "--time", help="--slurm: time limit, HH:MM:SS (sbatch forms)."),
+    account: Optional[str] = typer.Option(None, "--account", help="--slurm: the account."),
+    qos: Optional[str] = typer.Option(None, "--qos", help="--slurm: the quality of service."),
+    constraint: Optional[str] = typer.Option(None, "--constraint", help="--slurm: node features."),
+    slurm_arg: List[str] = typer.Option([], "--slurm-arg", help="--slurm: any sbatch option, KEY=VALUE."),
+    attach: Optional[str] = typer.Option(None, "--attach", help="Follow a submitted run: its job and log."),
 ) -> None:
     """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
     import signal
@@ -46,6 +56,16 @@ def command(
     if run_id is not None and not resume:  # `--resume RUN_ID` arrives as a second argument
         raise PapernotesError(f"unexpected argument {run_id!r}", field="repro",
                               hint="a run id goes after --resume")
+    slurm_only = {"--nodes": nodes, "--partition": partition, "--time": time, "--account": account,
+                  "--qos": qos, "--constraint": constraint, "--slurm-arg": slurm_arg or None}
+    given = [k for k, v in slurm_only.items() if v is not None]
+    if given and not slurm:
+        raise PapernotesError(f"{given[0]} is a SLURM option", field=given[0], hint="add --slurm")
+    if attach is not None:
+        from papernotes.repro.run.attach import attach_run
+
+        attach_run(name, attach, tracking_uri, echo=_echo)
+        return
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
     opts = ReproOptions(name=name, profile=profile, overrides=tuple(set_), gpus=gpus,
                         device=device, nproc_per_node=nproc_per_node, nnodes=nnodes,
@@ -53,19 +73,33 @@ def command(
                         master_port=master_port, resume=(run_id or True) if resume else None,
                         dry_run=dry_run,
                         tracking_uri=tracking_uri, save=save, terminal=stdout_is_terminal())
-    echo = lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
+    if slurm:
+        from papernotes.repro.launch.slurm import slurm_request
+        from papernotes.repro.run.slurm_submit import submit_repro
+
+        def request_of(defaults, spec_gpus):
+            return slurm_request(defaults, nodes=nodes, gpus=gpus, partition=partition, time=time,
+                                 account=account, qos=qos, constraint=constraint,
+                                 args=tuple(slurm_arg), spec_gpus=spec_gpus)
+
+        submit_repro(opts, request_of, echo=_echo)
+        return
     if seeds is not None:
         from papernotes.repro.experiment.seed_runs import run_seeds
 
-        show_seeds(run_seeds(opts, seeds, parallel, echo=echo))
+        show_seeds(run_seeds(opts, seeds, parallel, echo=_echo))
         return
     if parallel is not None:
         raise PapernotesError("--parallel runs seeds side by side", field="--parallel",
                               hint="with --seeds N")
-    result = run_repro(opts, echo=echo)
+    result = run_repro(opts, echo=_echo)
     if result.status == "dry-run":
         return
     show_result(result)
+
+
+def _echo(line: str) -> None:
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def show_result(result) -> None:

@@ -16,6 +16,8 @@ def command(
     name: Optional[str] = typer.Argument(None, help="Only runs of this spec, or of the specs of this note."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
     limit: int = typer.Option(20, "--limit", help="Newest runs to show."),
+    collect: bool = typer.Option(False, "--collect", help="Write the note rows of FINISHED --slurm "
+                                 "runs whose job could not (its node could not reach the vault)."),
 ) -> None:
     """List runs (newest first): spec/profile, status, key metrics, run id."""
     import os
@@ -29,6 +31,15 @@ def command(
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)
+    if collect:
+        from papernotes.repro.run.collect import collect as collect_rows
+
+        def echo(line: str) -> None:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+        if not collect_rows(ws, uri, echo):
+            echo("nothing to collect: every FINISHED --slurm run has its row")
+        return
     kind, key = what_runs(ws, name) if name else ("", "")
     rows = list_runs(uri, key if kind == "spec" else None, limit, note=key if kind == "note" else None)
     if not rows:
@@ -37,9 +48,26 @@ def command(
         console.print(f"no runs{' of ' + key if key else ''} yet (`{start}` starts one)",
                       markup=False, highlight=False, soft_wrap=True)
         return
-    table = Table("run", "spec/profile", "status", "start", *KEY_METRICS.values(), "world")
+    jobs = _job_states(rows)
+    table = Table("run", "spec/profile", "status", *(["job"] if jobs else []), "start",
+                  *KEY_METRICS.values(), "world")
     for r in rows:
-        table.add_row(r["run_id"][:8], r["spec"], r["status"], r["start"][5:],
+        table.add_row(r["run_id"][:8], r["spec"], r["status"], *([jobs.get(r["run_id"], "–")] if jobs else []),
+                      r["start"][5:],
                       *(f"{r['metrics'][k]:.2f}" if k in r["metrics"] else "–" for k in KEY_METRICS),
                       r["world_size"])
     console.print(table)
+
+
+def _job_states(rows: list[dict]) -> dict[str, str]:
+    """{run id: "JOBID STATE"} for the `--slurm` runs among `rows` (SLURM's word beside MLflow's)."""
+    from papernotes.repro.launch.slurm_jobs import job_state, read_job
+
+    out = {}
+    for r in rows:
+        job = read_job(r.get("run_dir")) if r.get("slurm_job") else None
+        if job is not None:
+            out[r["run_id"]] = f"{job.job_id} {job_state(job)}"
+        elif r.get("slurm_job"):
+            out[r["run_id"]] = f"{r['slurm_job']} ?"
+    return out

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
 from papernotes.core.resources import shipped_dir
+from papernotes.core.slurm_settings import SlurmDefaults
 
 CONFIG_NAME = "papernotes.yaml"
 ATTACHMENTS = "attachments"  # files notes embed (run curves, imported images), under notes/
@@ -30,6 +31,7 @@ notes_dir: notes
 templates_dir: templates
 repro_dir: repro
 # tracking_uri: sqlite:///mlflow.db   # default: sqlite:///<workspace>/mlflow.db
+# slurm: {partition: gpu, account: my-lab, time: "24:00:00"}   # `repro --slurm` defaults
 # sources:            # where `new ID` and `sync --fetch` ask (env PAPERNOTES_ARXIV_URL etc. win)
 #   arxiv_url: https://export.arxiv.org/api/query
 #   timeout_s: 20
@@ -64,6 +66,7 @@ class WorkspaceConfig(BaseModel):
     templates_dir: str = "templates"
     repro_dir: str = "repro"
     tracking_uri: str | None = None
+    slurm: SlurmDefaults = Field(default_factory=SlurmDefaults)  # `repro --slurm` (core/slurm_settings.py)
     sources: SourcesConfig = Field(default_factory=SourcesConfig)
 
 

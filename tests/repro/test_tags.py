@@ -14,12 +14,13 @@ from papernotes.repro.tracking import tags
 
 def test_the_tag_names_scripts_rely_on_do_not_change():
     assert {name: getattr(tags, name) for name in (
-        "SPEC", "PROFILE", "NOTE", "OVERRIDES", "CONFIG_HASH", "SEED", "RUN_DIR", "ARM", "PATCH",
-        "EXPECT", "SEEDS", "PATCH_SETS", "VERDICT", "METRIC", "REUSED", "PARENT_RUN", "GIT_COMMIT",
-        "SEED_RUNS")} == {
+        "SPEC", "PROFILE", "NOTE", "OVERRIDES", "CONFIG_HASH", "SEED", "RUN_DIR", "SLURM_JOB", "ARM",
+        "PATCH", "EXPECT", "SEEDS", "PATCH_SETS", "VERDICT", "METRIC", "REUSED", "PARENT_RUN",
+        "GIT_COMMIT", "SEED_RUNS")} == {
         "SPEC": "papernotes.spec", "PROFILE": "papernotes.profile", "NOTE": "papernotes.note",
         "OVERRIDES": "papernotes.overrides", "CONFIG_HASH": "papernotes.config_hash",
-        "SEED": "papernotes.seed", "RUN_DIR": "papernotes.run_dir", "ARM": "papernotes.arm",
+        "SEED": "papernotes.seed", "RUN_DIR": "papernotes.run_dir", "SLURM_JOB": "papernotes.slurm_job",
+        "ARM": "papernotes.arm",
         "PATCH": "papernotes.patch", "EXPECT": "papernotes.expect", "SEEDS": "papernotes.seeds",
         "PATCH_SETS": "papernotes.patch_sets", "VERDICT": "papernotes.verdict",
         "METRIC": "papernotes.metric", "REUSED": "papernotes.reused",

@@ -124,11 +124,21 @@ def interrupt(proc: subprocess.Popen, grace_s: float = 60.0) -> None:
         proc.wait()
 
 
+def _ignore_warnings() -> None:
+    """In torchrun (and so its ranks, inheriting it across exec): SLURM's warning signals ignored.
+    SLURM signals every process of a job step; the parent turns them into the SIGINT torchrun
+    forwards (repro/run/requeue.py), where USR1/USR2 would otherwise kill torchrun and the ranks."""
+    for name in ("SIGUSR1", "SIGUSR2"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
 def start_torchrun(cmd: list[str], cwd: Path) -> subprocess.Popen:
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", "1")
     # its own session: the parent alone decides when the ranks are interrupted
-    return subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True)
+    return subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True,
+                            preexec_fn=_ignore_warnings if os.name == "posix" else None)
 
 
 def run_engine(plan: LaunchPlan, cfg, config_file: Path, events_file: Path, resume: bool,

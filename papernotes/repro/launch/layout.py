@@ -10,6 +10,8 @@ A `papernotes repro` launch trains in `<out_dir>/<run id>/` (out_dir from the sp
     .lock                    held while a `papernotes repro` process trains in the folder (core/locks.py)
     .arm.lock, arm.log       an arm's lock while an `idea run` trains it, and the arm's output
     curves.png, resolved_spec.json   what a finished run logs beside the engine's files
+    slurm_job.json, slurm/   a `--slurm` run: its job (id, executor, submitit folder) and submitit's
+                             folder (the pickled job, each task's log `<job id>_<task>_log.out/.err`)
     user_error.json, traceback.txt   a run that failed in the user's code (repro/methods/): the
                              engine's record of it (its one line, the rank) and the traceback logged
     config.json, linear_eval.json, checkpoints/last.pt   the engine's own (papernotes/ssl/pretrain.py
@@ -30,6 +32,8 @@ from papernotes.core.atomic import atomic_write_text
 RUN_FILE = "mlflow_run.json"
 LAUNCH_CONFIG = "launch_config.json"
 LOCK_FILE = ".lock"
+JOB_FILE = "slurm_job.json"
+SUBMITIT_DIR = "slurm"
 ARM_LOCK = ".arm.lock"
 ARM_LOG = "arm.log"
 ARMS = "arms"  # <profile out_dir>/arms/<hash16>/: idea run's arm folders

@@ -225,7 +225,7 @@ def changed_settings(saved_config: Path, config: dict, limit: int = 6) -> list[s
         before = flatten(json.loads(saved_config.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return []
-    now = flatten(config)
+    now = flatten(json.loads(json.dumps(config)))  # as the file holds it: tuples are lists there
     out = [f"{k}={before.get(k)!r}->{now.get(k)!r}" for k in sorted(set(before) | set(now))
            if before.get(k) != now.get(k) and k != "out_dir"]
     return out[:limit] + ([f"+{len(out) - limit} more"] if len(out) > limit else [])

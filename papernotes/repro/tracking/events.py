@@ -14,6 +14,9 @@ The rule, per run:
   epoch ends on a logging step, so the first value at a step is kept and repeats are dropped;
 - the end event repeats nothing: it carries the last epoch's and the evaluation's metrics again
   (epoch 20's monitor is no point at step 775), so only metrics this run has not logged yet go.
+- across restarts (a `--resume`, a requeued SLURM job continuing from a periodic checkpoint):
+  `seed` gives each metric's last logged step from the run's history, and a point at or before
+  it is dropped, so the steps replayed since the checkpoint are logged once.
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ class RunPoints:
     def __init__(self) -> None:
         self.step = 0
         self._logged: dict[str, int] = {}  # metric -> the last step it was logged at
+        self._floor: dict[str, int] = {}  # metric -> its last step before this process (seed)
+
+    def seed(self, last_steps: dict[str, int]) -> None:
+        """The run's own history (a resumed run): each metric's last logged step."""
+        self._floor = dict(last_steps)
 
     def __call__(self, event: dict) -> Points:
         kind = event.get("event")
@@ -63,7 +71,8 @@ class RunPoints:
             metrics = {k: v for k, v in metrics.items() if k not in self._logged}
             if "wall_time_s" in event:
                 metrics["time/wall_s"] = float(event["wall_time_s"])
-        fresh = {k: v for k, v in metrics.items() if self._logged.get(k) != self.step}
+        fresh = {k: v for k, v in metrics.items()
+                 if self._logged.get(k) != self.step and self.step > self._floor.get(k, -1)}
         self._logged.update(dict.fromkeys(fresh, self.step))
         return Points(self.step, fresh)
 

@@ -30,7 +30,8 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
         start = dt.datetime.fromtimestamp(run.info.start_time / 1000).strftime("%Y-%m-%d %H:%M")
         out.append({"run_id": run.info.run_id, "status": run.info.status, "start": start,
                     "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
-                    "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?")})
+                    "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?"),
+                    "run_dir": run_tags.get(tags.RUN_DIR), "slurm_job": run_tags.get(tags.SLURM_JOB)})
     return out
 
 

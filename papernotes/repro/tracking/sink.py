@@ -63,7 +63,11 @@ class Tracker:
         except Exception as exc:  # mlflow raises many types; the user needs one line
             raise tracking_error(exc, self.uri) from None
         self.run_id = run.info.run_id
-        existing = client.get_run(self.run_id).data.params
+        data = client.get_run(self.run_id).data
+        existing = data.params
+        if resume_run_id:  # the steps it logged before (a restart replays those since its checkpoint)
+            self.points.seed({key: max((m.step for m in client.get_metric_history(self.run_id, key)), default=-1)
+                              for key in data.metrics})
         fresh = {k: param_value(v) for k, v in params.items() if k not in existing}
         if fresh:
             mlflow.log_params(fresh)

@@ -11,6 +11,7 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.config_hash        x            x                           what `idea run` reuses a run by
     papernotes.seed               x            x                           train.seed
     papernotes.run_dir            x                                        the run's folder
+    papernotes.slurm_job          x                                        a `--slurm` run's job id (one per submission)
     papernotes.arm                             x                           baseline | patch
     papernotes.patch                                           x           KEY#ID
     papernotes.expect, .seeds, .patch_sets                     x           the experiment
@@ -34,6 +35,7 @@ CONFIG_HASH = "papernotes.config_hash"
 SEED = "papernotes.seed"
 CODE = "papernotes.code"  # + ".<file name>": the sha256 of a user file the run executed
 RUN_DIR = "papernotes.run_dir"
+SLURM_JOB = "papernotes.slurm_job"
 ARM = "papernotes.arm"
 PATCH = "papernotes.patch"
 EXPECT = "papernotes.expect"
