@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
@@ -53,6 +54,7 @@ def user_file(ws: Path, text: str = METHOD) -> Path:
     return path
 
 
+@pytest.mark.slow  # two tiny repro runs: ~50 s here
 def test_a_user_method_runs_pinned_and_its_bug_is_theirs(ws):
     path = user_file(ws)
     ok = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", *tiny_args(),
@@ -106,3 +108,22 @@ def test_a_syntax_error_stops_the_command_before_anything_is_written(ws):
     assert r.exit_code == 2 and f"{path.resolve()}:1: SyntaxError" in r.output and "Traceback" not in r.output
     assert (ws / "notes" / "simclr.md").read_bytes() == NOTE.encode("utf-8")
     assert runs_of(ws)[1] == [] and not (ws / "runs").exists()
+
+
+@pytest.mark.slow  # a tiny idea run up to its failing arm: ~40 s here (more under load)
+def test_a_bug_in_an_idea_run_arm_is_the_users_line_and_a_failed_arm_with_its_traceback(ws):
+    path = user_file(ws)
+    assert invoke("new", "simclr", "--lang", "en", "--force").exit_code == 0
+    r = invoke("idea", "add", "simclr", "a bug on purpose", "--repro", "simclr", "--profile", "demo",
+               "--set", "method=simclr_user", "--set", "simclr_user.fail_at=0", "--expect", "eval/linear_top1 >= +1")
+    assert r.exit_code == 0, r.output
+    note = (ws / "notes" / "simclr.md").read_bytes()
+    run = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "1", *tiny_args())
+    assert run.exit_code == 2
+    assert f"error: {path.resolve()}:15: RuntimeError: boom at step 0" in run.output.splitlines(), run.output
+    assert (ws / "notes" / "simclr.md").read_bytes() == note
+    client, runs = runs_of(ws)
+    (arm,) = [r for r in runs if r.data.tags.get("papernotes.arm") == "patch"]
+    assert arm.info.status == "FAILED"
+    assert [a.path for a in client.list_artifacts(arm.info.run_id, "error")] == ["error/traceback.txt"]
+    assert [a.path for a in client.list_artifacts(arm.info.run_id, "code")] == ["code/simclr_user.py"]

@@ -101,10 +101,8 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
         raise _interrupted(launch, tracker.run_id, folder.path) from None
     except BaseException as exc:
         _close(progress)
-        if isinstance(exc, UserCodeError) and tracker.run_id is not None and folder.path is not None:
-            trace = folder.path / layout.TRACEBACK  # the user's bug: its whole traceback beside the run
-            atomic_write_text(trace, exc.traceback or str(exc), overwrite=True)
-            tracker.log_artifact(trace, "error")
+        if isinstance(exc, UserCodeError):
+            _log_user_error(opener, tracker, folder.path, exc, echo)
         _finish(opener, tracker, "FAILED", echo)
         raise
     progress.close()
@@ -127,6 +125,22 @@ def _open_late(opener: DeferredStart, echo: Callable[[str], None]) -> None:
     if not opener.opened and opener.warmup is not None and not opener.warmup.ready():
         echo("waiting for the new MLflow store to be ready (schema migrations) ...")
     opener.open()
+
+
+def _log_user_error(opener: DeferredStart, tracker: Tracker, path: Path | None, exc: UserCodeError,
+                    echo: Callable[[str], None]) -> None:
+    """A bug in the user's code: its whole traceback beside the run and as its artifact (the run
+    opened first if it still waits for its new store)."""
+    if tracker.run_id is None and opener.warmup is not None:
+        try:
+            _open_late(opener, echo)
+        except (PapernotesError, KeyboardInterrupt):
+            return
+    if tracker.run_id is None or path is None:
+        return
+    trace = path / layout.TRACEBACK
+    atomic_write_text(trace, exc.traceback or str(exc), overwrite=True)
+    tracker.log_artifact(trace, "error")
 
 
 def _finish(opener: DeferredStart, tracker: Tracker, status: str, echo: Callable[[str], None]) -> bool:
