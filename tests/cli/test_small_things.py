@@ -65,7 +65,7 @@ def test_export_leaves_out_notes_that_are_not_papers_and_merges_the_same_paper(w
     assert entries == [("inproceedings", "he2020momentum"), ("inproceedings", "chen2020simple")]
     assert "anon" not in r.output
     assert "left out 1 note(s) that are not papers (no authors, arXiv id or DOI): reading" in r.output
-    assert "one entry for the notes of the same paper: simclr-2, simclr" in r.output
+    assert "one entry for the notes of the same paper: simclr, simclr-2" in r.output
 
 
 def test_new_names_the_note_that_already_has_the_paper(ws_dir, cli, tmp_path, snapshot,
@@ -127,7 +127,7 @@ def test_the_command_list_shows_each_command_in_one_flowed_sentence():
     start = next(i for i, line in enumerate(lines) if "─ Commands " in line)
     panel = lines[start + 1:next(i for i in range(start, len(lines)) if lines[i].startswith("╰"))]
     rows = {line.split()[1]: " ".join(line.strip("│ ").split()[1:]) for line in panel}
-    assert len(rows) == len(panel) == 15  # one line per command, no continuation lines
+    assert len(rows) == len(panel) == 16  # one line per command, no continuation lines
     assert rows["catalog"] == ("List the catalog's papers: key, title, venue and year, repro spec; "
                                "inside a workspace, the note already made from each.")
     assert rows["doctor"] == ("Check Markdown files: damaged text, frontmatter, schema, links and "

@@ -2,7 +2,7 @@
 
 The types are already checked when the config is built (`config_coerce.py`); these are the
 rules between fields (a width multiplier only for ResNet-50, a patch size that divides the
-image) and the ranges, ending with the method's own `check(cfg)` (`method_config.py`). Each
+image) and the ranges, ending with the method's own `check(cfg)` (its `Options`, in the method's file). Each
 failure is a `ConfigError` naming the dotted field.
 """
 
@@ -36,6 +36,10 @@ def check_config(cfg: PretrainConfig) -> None:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:
         raise ConfigError("optim.weight_decay", "must be >= 0")
+    from papernotes.ssl.registry import backbones
+
+    if cfg.model.arch not in backbones():
+        raise ConfigError("model.arch", f"unknown backbone {cfg.model.arch!r} (known: {', '.join(backbones())})")
     _check_schedule(cfg.optim)
     if cfg.model.width != 1 and cfg.model.arch != "resnet50":
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
