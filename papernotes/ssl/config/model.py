@@ -40,6 +40,10 @@ class DataConfig:
     num_classes: int = 10  # synthetic only
     seed: int = 0  # synthetic only: the data set is a pure function of this seed
     shape_rotation: float = 180.0  # synthetic only: shapes turned by U(-r, r) degrees; 180: any angle
+    # imagefolder only (streamed, papernotes/ssl/data/stream.py): a file of class folder names, one a
+    # line, for a subset (ImageNet-100 as solo-learn's list); relative paths are to data.root
+    class_list: str | None = None
+    workers: int = 4  # imagefolder only: DataLoader worker processes per rank reading and decoding JPEGs
 
 
 @dataclass(frozen=True)
