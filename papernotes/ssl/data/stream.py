@@ -82,7 +82,7 @@ class StepBatches(torch.utils.data.Dataset):
         g = torch.Generator().manual_seed(crop_seed(self.seed, step, self.rank))
         per_image = [random_crops(img, self.crops, g) for _, img, _ in got]
         crops = [torch.stack([views[c] for views in per_image]) for c in range(len(self.crops))]
-        return {"step": step, "crops": crops, "labels": labels, "bad": bad}
+        return {"step": step, "crops": crops, "idx": [j for j, _, _ in got], "labels": labels, "bad": bad}
 
 
 class _Corrupt:
@@ -110,6 +110,7 @@ class FolderSource:
         self.dataset = StepBatches(index, sampler, crops, seed, rank, decode_here=not self.gpu_decode)
         self.seed, self.rank = seed, rank
         self._corrupt = _Corrupt()
+        self.last_files: list[int] = []  # the index entries of the batch last yielded
 
     @property
     def corrupt(self) -> int:
@@ -123,6 +124,7 @@ class FolderSource:
                 self._corrupt.note([self.index.path(item["idx"][k]), *bad])
                 imgs[k] = img.to(self.device)
                 item["labels"][k] = int(self.index.labels[j])
+                item["idx"][k] = j
         g = torch.Generator().manual_seed(crop_seed(self.seed, item["step"], self.rank))
         per_image = [random_crops(img, self.crops, g) for img in imgs]
         return [torch.stack([views[c] for views in per_image]) for c in range(len(self.crops))]
@@ -136,6 +138,7 @@ class FolderSource:
         for item in loader:
             self._corrupt.note(item["bad"])
             crops = self._on_device(item) if self.gpu_decode else item["crops"]
+            self.last_files = list(item["idx"])
             yield (Cropped(tuple(c.to(self.device, non_blocking=True) for c in crops)),
                    item["labels"].to(self.device, non_blocking=True))
 
