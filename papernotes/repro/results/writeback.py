@@ -43,12 +43,14 @@ class RunRow:
     hardware: str
     wall_time_s: float
     link: str
+    protocol: str | None = None  # eval.linear_protocol: "official" or "cached_features" (None: not known)
 
     def cells(self) -> list[str]:
         m = self.metrics
         pct = lambda key: f"{m[key]:.2f}" if key in m else "–"  # noqa: E731
+        said = f" ({self.protocol.replace('_', ' ')})" if self.protocol and "eval/linear_top1" in m else ""
         return [f"`{self.run_id[:8]}`", self.date, self.spec, self.backbone, self.dataset,
-                str(self.epochs), str(self.batch), pct("eval/linear_top1"), pct("eval/linear_top5"),
+                str(self.epochs), str(self.batch), pct("eval/linear_top1") + said, pct("eval/linear_top5"),
                 pct("eval/knn_top1"), pct("eval/random_init_linear_top1"), _cell(self.hardware),
                 _duration(self.wall_time_s), f"[{self.run_id}]({self.link})"]
 

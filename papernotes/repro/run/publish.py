@@ -105,4 +105,5 @@ def run_row(launch: Launch, run: Finished) -> writeback.RunRow:
                             spec=f"{res.spec.name}/{res.profile}", backbone=cfg.model.arch,
                             dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
                             metrics=run.metrics, hardware=hardware,
-                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link)
+                            wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link,
+                            protocol=cfg.eval.linear_protocol)
