@@ -105,3 +105,23 @@ def test_the_note_row_says_which_protocol_made_the_number():
     assert row.cells()[7] == "66.50 (official)"
     assert replace(row, protocol="cached_features").cells()[7] == "66.50 (cached features)"
     assert replace(row, protocol=None).cells()[7] == "66.50"
+
+
+def _rank(rank, out):
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", init_method=f"file://{out}/store", rank=rank, world_size=2)
+    enc = MeanColour()
+    result = official_linear_eval(enc, _data(), _cfg(), input_fn(16), seed=0)
+    (out / f"rank{rank}.txt").write_text(repr((result, len(enc.seen), enc.seen[1].shape[0])))
+    dist.destroy_process_group()
+
+
+def test_two_gloo_ranks_train_one_classifier_on_their_shares(tmp_path):
+    import torch.multiprocessing as mp
+
+    mp.spawn(_rank, args=(tmp_path,), nprocs=2, join=True)
+    a, b = ((tmp_path / f"rank{r}.txt").read_text() for r in (0, 1))
+    assert a == b  # gradients averaged every step: the same classifier, the same score on both ranks
+    result, _, local = eval(a)  # our own repr of plain values
+    assert local == 8 and result["batch_size"] == 16 and result["top1"] == 100.0
