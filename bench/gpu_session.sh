@@ -13,6 +13,10 @@
 #                                                                      -> $OUT/engine_gpu.json
 # 3. the CUDA tests (`-m gpu`) without the workspace conftest (it needs the notes layer's
 #    libraries)                                                        -> $OUT/gpu_tests.log
+# 4. bench/bench_stream.py gpu: the streamed image-folder loader (issue 21): nvJPEG in the main
+#    process against CPU workers (decode + two 224 crops, images/s), and a ResNet-50 step at batch
+#    256 fed by the faster one against the same step on a resident batch (goal: <= 10% more)
+#                                                                      -> $OUT/stream_gpu.json
 # Each step has its own time limit, so a hang in one still leaves the others' results.
 # SMOKE=1: tiny sizes on the CPU (how this script is checked without a GPU).
 set -u
@@ -39,3 +43,7 @@ else
 fi > "$OUT/gpu_tests.log" 2>&1
 echo "gpu tests: exit status $?" | tee -a "$OUT/machine.txt"
 tail -n 3 "$OUT/gpu_tests.log"
+timeout "${STREAM_TIMEOUT_S:-150}" python bench/bench_stream.py gpu --workers 8 ${SMOKE:+--smoke} \
+    --out "$OUT/stream_gpu.json" > "$OUT/stream_gpu.log" 2>&1
+echo "bench_stream.py gpu: exit status $?" | tee -a "$OUT/machine.txt"
+tail -n 12 "$OUT/stream_gpu.log"

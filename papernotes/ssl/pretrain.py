@@ -94,11 +94,14 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
     emit = sink if (sink is not None and env.is_main) else (lambda event: None)
     _configure_torch(cfg)
     tc, dev = cfg.train, env.device
-    data = load_dataset(cfg.data).to(dev)
-    images = data.pretrain_images
+    data = load_dataset(cfg.data).to(dev)  # in memory, or an image folder's file index (streamed)
+    if data.streamed and cfg.eval.finetune_epochs > 0:
+        raise ConfigError("eval.finetune_epochs", "fine-tuning reads in-memory images; a streamed image folder "
+                          "does not support it yet (set eval.finetune_epochs: 0)")
     labels = data.train_y if data.pretrain_x is None else None
     try:
-        sampler = IndexSampler(images.shape[0], tc.batch_size, env.rank, env.world_size, tc.seed, dev)
+        sampler = IndexSampler(data.num_pretrain, tc.batch_size, env.rank, env.world_size, tc.seed,
+                               data.sampler_device(dev))
     except ValueError as exc:
         raise ConfigError("train.batch_size", str(exc)) from None
     torch.manual_seed(tc.seed)
@@ -152,7 +155,7 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
         atomic_write_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=2) + "\n", overwrite=True)
     emit({"event": "start", "world_size": env.world_size, "device": str(dev), "epochs": tc.epochs,
           "steps_per_epoch": spe, "steps_total": total, "start_step": st.step,
-          "dataset": {"name": data.name, "fingerprint": data.fingerprint, "num_train": int(images.shape[0]),
+          "dataset": {"name": data.name, "fingerprint": data.fingerprint, "num_train": data.num_pretrain,
                       "num_test": int(data.test_x.shape[0]), "num_classes": data.num_classes},
           "torch": torch.__version__, "cuda": torch.version.cuda if dev.type == "cuda" else None,
           "hardware": _hardware(dev)})
@@ -172,7 +175,8 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
         if tc.checkpoint_every and step % tc.checkpoint_every == 0:
             save()
 
-    spec = LoopSpec(cfg, sampler, images, labels, total, warmup_steps(cfg.optim.warmup_epochs, spe),
+    source = data.train_source(sampler, core.crop_plan(), tc.seed, env.rank, dev)
+    spec = LoopSpec(cfg, source, total, warmup_steps(cfg.optim.warmup_epochs, spe),
                     peak_lr(cfg.optim, tc.batch_size), probe_lr, env.world_size, env.rank, dev,
                     tc.precision == "bf16" or (tc.precision == "auto" and dev.type == "cuda"))
     with _StopRequest() as stop:

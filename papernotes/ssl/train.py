@@ -1,6 +1,6 @@
 """The training loop: one screen, everything on the device, no host sync between log steps.
 
-Per step: draw this rank's indices, let the method build its views on the device, (loss,
+Per step: take this rank's batch from the data source (in memory or streamed), let the method build its views on the device, (loss,
 features) = method(views), the online probe's cross-entropy on features.detach() added to it, lr
 from the per-step schedule, one backward, both optimisers step, then the method's after-step
 update (EMA, queue, ...). The loop knows no method by name: see `papernotes/ssl/methods/`.
@@ -17,7 +17,8 @@ import torch
 from torch import Tensor, nn
 
 from papernotes.ssl.config import PretrainConfig
-from papernotes.ssl.data.loader import IndexSampler, batch
+from papernotes.ssl.data.loader import TensorSource
+from papernotes.ssl.data.stream import FolderSource
 from papernotes.ssl.distributed import all_reduce_mean, any_rank
 from papernotes.ssl.methods import Method
 from papernotes.ssl.optim.schedule import end_lr, lr_at, weight_decay_at
@@ -36,12 +37,13 @@ class TrainState:
     epoch_loss: Tensor = field(default_factory=lambda: torch.zeros(()))  # sum over this epoch's steps
 
 
+Source = TensorSource | FolderSource  # batches(start, stop) -> (images or Cropped, labels or None)
+
+
 @dataclass(frozen=True)
 class LoopSpec:
     cfg: PretrainConfig
-    sampler: IndexSampler
-    images: Tensor  # uint8 [N, 3, H, W] on the device
-    labels: Tensor | None  # int64 [N] on the device (None: no online probe, e.g. STL unlabeled)
+    source: Source  # this rank's batches: in memory (loader.TensorSource) or streamed (stream.FolderSource)
     total_steps: int
     warmup_steps: int
     peak_lr: float
@@ -65,6 +67,8 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
     amp = torch.autocast(spec.device.type, dtype=torch.bfloat16) if spec.autocast_bf16 else nullcontext()
     mem = torch.channels_last if tcfg.channels_last else torch.contiguous_format
     window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
+    spe = spec.source.steps_per_epoch
+    data = spec.source.batches(st.step, last)  # a resume asks for the same steps: the same batches
     while st.step < last:
         # Under DDP the ranks decide together (a signal may reach only some of them), at log
         # steps only, which already sync with the host; a lone process checks every step.
@@ -78,7 +82,7 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
             g["lr"] = lr * g.get("lr_scale", 1.0)
             if wd is not None:  # only the decayed groups (optimizers.param_groups: wd_scale 0 on the others)
                 g["weight_decay"] = wd * g.get("wd_scale", 1.0)
-        x, y = batch(spec.images, spec.labels, spec.sampler.indices(st.step))
+        x, y = next(data)  # x: uint8 [n, 3, H, W], or a Cropped batch (streamed)
         # Views are a pure function of (seed, rank, step): resuming needs no generator state.
         st.aug_generator.manual_seed(view_seed(tcfg.seed, st.step, spec.rank))
         views = [v.contiguous(memory_format=mem) for v in st.method.views(x, st.aug_generator)]
@@ -105,9 +109,11 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
         if st.step % tcfg.log_every == 0 or st.step == last:
             mean_loss = all_reduce_mean(log_loss / window_steps).item()  # the only host sync: log steps
             elapsed = time.perf_counter() - window_start
-            emit({"event": "step", "step": st.step, "epoch": st.step / spec.sampler.steps_per_epoch,
-                  "metrics": {"train/loss": mean_loss, "train/lr": lr,
-                              "train/pairs_per_s": window_steps * spec.sampler.global_batch / max(elapsed, 1e-9)}})
+            metrics = {"train/loss": mean_loss, "train/lr": lr,
+                       "train/pairs_per_s": window_steps * spec.source.global_batch / max(elapsed, 1e-9)}
+            if spec.source.corrupt is not None:  # streamed: files skipped so far (this rank's)
+                metrics["data/corrupt_images"] = spec.source.corrupt
+            emit({"event": "step", "step": st.step, "epoch": st.step / spe, "metrics": metrics})
             window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
         after_step(st.step)
     return True

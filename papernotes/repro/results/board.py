@@ -82,6 +82,7 @@ def best_run(runs: list, uri: str) -> BestRun | None:
     config = " · ".join(x for x in (
         f"epochs {p.get('train.epochs', '?')}", f"batch {p.get('train.batch_size', '?')}",
         f"{p.get('world_size', '?')}x {p.get('train.device', '?')}",
+        f"linear eval: {p['eval.linear_protocol'].replace('_', ' ')}" if p.get("eval.linear_protocol") else "",
         f"--set {overrides}" if overrides else "") if x)
     return BestRun(run_id=run.info.run_id, link=ui_link(uri, run.info.experiment_id, run.info.run_id),
                    date=dt.datetime.fromtimestamp(ended).strftime("%Y-%m-%d"),

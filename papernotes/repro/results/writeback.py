@@ -45,6 +45,7 @@ class RunRow:
     link: str
     protocol: str = ""  # ours in one line (our_protocol.py), for the repro_protocol property
     ledger: tuple[str, ...] = ()  # run_record.ledger_lines: this row against the card's numbers
+    linear_protocol: str | None = None  # eval.linear_protocol: "official" or "cached_features"
 
     def flat(self, expected) -> dict:
         """The flat properties this row sets (notes/format/repro_properties.py)."""
@@ -56,7 +57,9 @@ class RunRow:
     def cells(self) -> list[str]:
         m = self.metrics
         pct = lambda key: f"{m[key]:.2f}" if key in m else "–"  # noqa: E731
-        top1 = f"{pct('eval/linear_top1')} (n=1)" if "eval/linear_top1" in m else "–"
+        said = (f" ({self.linear_protocol.replace('_', ' ')})"
+                if self.linear_protocol and "eval/linear_top1" in m else "")
+        top1 = f"{pct('eval/linear_top1')}{said} (n=1)" if "eval/linear_top1" in m else "–"
         return [f"`{self.run_id[:8]}`", self.date, self.spec, self.backbone, self.dataset,
                 str(self.epochs), str(self.batch), top1, pct("eval/linear_top5"),
                 pct("eval/knn_top1"), pct("eval/random_init_linear_top1"), _cell(self.hardware),

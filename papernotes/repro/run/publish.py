@@ -130,5 +130,6 @@ def run_row(launch: Launch, run: Finished) -> writeback.RunRow:
                             dataset=dataset, epochs=cfg.train.epochs, batch=cfg.train.batch_size,
                             metrics=run.metrics, hardware=hardware,
                             wall_time_s=float(rec.end.get("wall_time_s") or 0.0), link=run.link,
-                            protocol=ours.text(), ledger=tuple(ledger_lines(card_ledger(
+                            protocol=ours.text(), linear_protocol=cfg.eval.linear_protocol,
+                            ledger=tuple(ledger_lines(card_ledger(
                                 res.spec.paper, ours, run.metrics.get("eval/linear_top1")))))

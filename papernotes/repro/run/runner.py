@@ -96,6 +96,10 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         echo("torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file,
                                                              bool(wanted))))
         echo("srun: " + launch.srun_line(plan, config_file, events_file, bool(wanted), gpus))
+        from papernotes.ssl.memory import estimate  # torch: only for the estimate
+
+        for line in estimate(cfg, plan.world_size, cfg.train.device).lines(cfg.train.device):
+            echo(line)
         return ReproResult(status="dry-run", out_dir=folder, tracking_uri=uri)
     if plan.node_rank > 0:  # global rank 0 lives on node 0: its parent alone tracks and writes back
         folder = resume.other_node_folder(base, wanted, plan.node_rank, stamp)

@@ -7,6 +7,7 @@ The rule, per run:
 
 - `start`: the step starts at its `start_step` (a resumed run continues its own); its tags are
   the data set and the machine (tags.start_tags).
+- `eval`: also the tag `papernotes.linear_protocol` (the linear evaluation that made the numbers);
 - `step`, `epoch`, `eval`, `end`: their numeric metrics at the event's step (the last step for
   an event without one); an `epoch` adds `train/epoch`, an `end` adds `time/wall_s` (its
   `wall_time_s`, the engine's wall time).
@@ -24,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from papernotes.repro.tracking.tags import start_tags
+from papernotes.repro.tracking.tags import LINEAR_PROTOCOL, start_tags
 
 METRIC_EVENTS = ("step", "epoch", "eval", "end")
 
@@ -74,7 +75,8 @@ class RunPoints:
         fresh = {k: v for k, v in metrics.items()
                  if self._logged.get(k) != self.step and self.step > self._floor.get(k, -1)}
         self._logged.update(dict.fromkeys(fresh, self.step))
-        return Points(self.step, fresh)
+        protocol = event.get("protocol") if kind == "eval" else None  # which linear evaluation made the numbers
+        return Points(self.step, fresh, {LINEAR_PROTOCOL: str(protocol)} if protocol else {})
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

@@ -36,6 +36,7 @@ SEED = "papernotes.seed"
 CODE = "papernotes.code"  # + ".<file name>": the sha256 of a user file the run executed
 RUN_DIR = "papernotes.run_dir"
 SLURM_JOB = "papernotes.slurm_job"
+LINEAR_PROTOCOL = "papernotes.linear_protocol"  # from the eval event: "official" or "cached_features"
 ARM = "papernotes.arm"
 PATCH = "papernotes.patch"
 EXPECT = "papernotes.expect"

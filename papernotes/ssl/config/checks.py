@@ -32,6 +32,15 @@ def check_config(cfg: PretrainConfig) -> None:
         raise ConfigError("data.image_size", f"views of {cfg.data.image_size}px are too small for a ResNet (at least 8)")
     if not 0 <= cfg.data.shape_rotation <= 180:
         raise ConfigError("data.shape_rotation", f"must be in [0, 180] degrees, got {cfg.data.shape_rotation}")
+    if cfg.eval.linear_protocol == "official" and cfg.eval.linear_method != "sgd":
+        raise ConfigError("eval.linear_method", "the official linear protocol trains with SGD on fresh crops "
+                          "every epoch (L-BFGS needs fixed features: linear_protocol cached_features)")
+    if cfg.eval.linear_last_blocks < 1 or (cfg.eval.linear_last_blocks > 1 and not cfg.model.arch.startswith("vit")):
+        raise ConfigError("eval.linear_last_blocks", "the class tokens of the last n >= 1 blocks, n > 1 for ViTs only")
+    if cfg.data.workers < 0:
+        raise ConfigError("data.workers", f"must be >= 0 (0: read in the training process), got {cfg.data.workers}")
+    if cfg.data.class_list is not None and cfg.data.name != "imagefolder":
+        raise ConfigError("data.class_list", "a class-list file selects classes of an imagefolder data set only")
     if not 0 < cfg.aug.crop_min_area <= 1:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:

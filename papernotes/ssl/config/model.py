@@ -42,6 +42,10 @@ class DataConfig:
     num_classes: int = 10  # synthetic only
     seed: int = 0  # synthetic only: the data set is a pure function of this seed
     shape_rotation: float = 180.0  # synthetic only: shapes turned by U(-r, r) degrees; 180: any angle
+    # imagefolder only (streamed, papernotes/ssl/data/stream.py): a file of class folder names, one a
+    # line, for a subset (ImageNet-100 as solo-learn's list); relative paths are to data.root
+    class_list: str | None = None
+    workers: int = 4  # imagefolder only: DataLoader worker processes per rank reading and decoding JPEGs
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,14 @@ class EvalConfig:
     # BatchNorm1d(affine=False, eps=1e-6) before the linear layer, trained with it (MAE
     # main_linprobe.py) instead of standardising the features with the training mean/std
     linear_bn: bool = False
+    # Which linear evaluation: "cached_features" (the fast path: features of un-augmented images
+    # computed once, the demos and the kNN monitor) or "official" (main_lincls.py, eval_linear.py,
+    # main_linprobe.py: RandomResizedCrop + flip of the training split every epoch through the frozen
+    # encoder, SGD momentum 0.9 with cosine lr, scored on the eval transform; evaluation/linear_official.py)
+    linear_protocol: Literal["cached_features", "official"] = "cached_features"
+    # ViTs: the linear classifier reads the class tokens of the last n blocks, concatenated
+    # (DINO eval_linear.py --n_last_blocks: 4 for ViT-S/16, 1 for ViT-B/16)
+    linear_last_blocks: int = 1
     # End-to-end fine-tuning of the encoder + a linear head (finetune.py); 0 epochs: off. AdamW,
     # lr = finetune_lr * B/256, warm-up then cosine, label smoothing 0.1 (MAE main_finetune.py).
     finetune_epochs: int = 0

@@ -1,4 +1,5 @@
-"""Data sets as uint8 tensors: the embedded shapes, CIFAR-10/100, STL-10, ImageFolder.
+"""Data sets as uint8 tensors: the embedded shapes, CIFAR-10/100, STL-10; an ImageFolder is
+streamed instead (`folder_set.py`).
 
 `load_dataset(cfg)` returns a `DatasetTensors` on the CPU (the caller moves it to the training
 device once). A missing or malformed data set raises `DataError` with one line saying where it
@@ -36,9 +37,29 @@ class DatasetTensors:
     fingerprint: str
     pretrain_x: Tensor | None = None  # unlabeled images for pretraining (STL-10); None: train_x
 
+    streamed = False  # in memory (folder_set.StreamedFolder is the streamed data set)
+
     @property
     def pretrain_images(self) -> Tensor:
         return self.train_x if self.pretrain_x is None else self.pretrain_x
+
+    @property
+    def num_pretrain(self) -> int:
+        return int(self.pretrain_images.shape[0])
+
+    @property
+    def corrupt(self) -> None:
+        return None  # nothing decoded while training
+
+    def sampler_device(self, device: torch.device) -> torch.device:
+        return torch.device(device)  # indices drawn where the images are
+
+    def train_source(self, sampler, crops, seed: int, rank: int, device):
+        """The in-memory data interface (`loader.TensorSource`); crops are cut on the device."""
+        from papernotes.ssl.data.loader import TensorSource
+
+        labels = self.train_y if self.pretrain_x is None else None  # STL's unlabeled images: no probe
+        return TensorSource(self.pretrain_images, labels, sampler)
 
     def to(self, device: torch.device | str) -> "DatasetTensors":
         move = lambda t: None if t is None else t.to(device)  # noqa: E731
@@ -144,18 +165,8 @@ def _load_stl10(cfg: DataConfig) -> DatasetTensors:
     return _finish("stl10", train_x, train_y, test_x, test_y, 10, pretrain_x)
 
 
-def _load_imagefolder(cfg: DataConfig) -> DatasetTensors:
-    from papernotes.ssl.data.imagefolder import read_split  # JPEG decode lives apart
-
-    how = "expected data.root/train/<class>/*.jpg and data.root/val/<class>/*.jpg (ImageNet layout)"
-    root = Path(cfg.root or "data")
-    test_name = "val" if (root / "val").is_dir() else "test"
-    train_x, train_y, classes = read_split(root / "train", cfg.image_size, None, how, DataError)
-    test_x, test_y, _ = read_split(root / test_name, cfg.image_size, classes, how, DataError)
-    return _finish("imagefolder", train_x, train_y, test_x, test_y, len(classes))
-
-
-def load_dataset(cfg: DataConfig) -> DatasetTensors:
+def load_dataset(cfg: DataConfig):
+    """A `DatasetTensors` (in memory) or, for an image folder, a `folder_set.StreamedFolder`."""
     if cfg.name == "synthetic":
         try:
             parts = synthetic_splits(cfg.num_train, cfg.num_test, cfg.num_classes, cfg.seed, cfg.image_size,
@@ -168,5 +179,7 @@ def load_dataset(cfg: DataConfig) -> DatasetTensors:
     if cfg.name == "stl10":
         return _load_stl10(cfg)
     if cfg.name == "imagefolder":
-        return _load_imagefolder(cfg)
+        from papernotes.ssl.data.folder_set import load_imagefolder  # streamed: decodes nothing here
+
+        return load_imagefolder(cfg, DataError)
     raise DataError(f"data.name: unknown data set {cfg.name!r}")

@@ -1,4 +1,4 @@
-"""Device-resident batches by index: an epoch permutation shared by all ranks, each rank its slice.
+"""Device-resident batches by index (`TensorSource`, the in-memory data interface): an epoch permutation shared by all ranks, each rank its slice.
 
 The permutation of epoch e is a pure function of (seed, e), so resuming at step s only needs s:
 no sampler state to checkpoint. Incomplete last batches are dropped (drop_last), as DDP needs
@@ -36,6 +36,21 @@ class IndexSampler:
         epoch, within = divmod(step, self.steps_per_epoch)
         start = within * self.global_batch + self.rank * self.local_batch
         return self.permutation(epoch)[start:start + self.local_batch]
+
+
+class TensorSource:
+    """The in-memory implementation of the data interface (`folder_set.StreamedFolder` is the
+    streamed one): `batches(start, stop)` yields this rank's (images, labels) of steps
+    start..stop-1, gathered on the device by index, exactly as the loop always did."""
+
+    def __init__(self, images: Tensor, labels: Tensor | None, sampler: IndexSampler) -> None:
+        self.images, self.labels, self.sampler = images, labels, sampler
+        self.steps_per_epoch, self.global_batch = sampler.steps_per_epoch, sampler.global_batch
+        self.corrupt = None  # nothing is decoded: no count to report
+
+    def batches(self, start: int, stop: int):
+        for step in range(start, stop):
+            yield batch(self.images, self.labels, self.sampler.indices(step))
 
 
 def batch(images: Tensor, labels: Tensor | None, idx: Tensor) -> tuple[Tensor, Tensor | None]:

@@ -36,15 +36,21 @@ def checksum(module: nn.Module) -> str:
 @torch.no_grad()
 def encode(encoder: nn.Module, images: Tensor, to_input: Callable[[Tensor], Tensor], batch_size: int = 512,
            progress: Callable[[int, int], None] | None = None) -> Tensor:
-    """Features float32 [N, D] of uint8 images [N, 3, H, W] (on the encoder's device)."""
+    """Features float32 [N, D] of uint8 images [N, 3, H, W] (on the encoder's device), or of a
+    streamed split (`stream.FolderImages`: its batches come decoded in the eval transform)."""
     was_training = encoder.training
     encoder.eval()
     out = []
+    n = images.shape[0]
+    chunks = images.batches(batch_size) if hasattr(images, "batches") else (
+        images[start:start + batch_size] for start in range(0, n, batch_size))
     try:
-        for start in range(0, images.shape[0], batch_size):
-            out.append(encoder(to_input(images[start:start + batch_size])).float())
+        done = 0
+        for chunk in chunks:
+            out.append(encoder(to_input(chunk)).float())
+            done += chunk.shape[0]
             if progress:
-                progress(min(start + batch_size, images.shape[0]), images.shape[0])
+                progress(done, n)
     finally:
         encoder.train(was_training)
     return torch.cat(out)

@@ -1,6 +1,7 @@
 """Evaluation around pretraining: the per-epoch monitor (online probe + kNN) and the final
 evaluation (kNN, linear evaluation of the SimCLR encoder and of a random-init encoder of the same
-architecture, reported side by side in out_dir/linear_eval.json; with eval.finetune_epochs, an
+architecture, by the profile's protocol (`eval.linear_protocol`: the cached-feature fast path or
+the official one, linear_official.py), reported side by side in out_dir/linear_eval.json; with eval.finetune_epochs, an
 end-to-end fine-tune of each as well)."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from papernotes.ssl.data.datasets import DatasetTensors
 from papernotes.ssl.evaluation.finetune import finetune
 from papernotes.ssl.evaluation.knn import knn_top1
 from papernotes.ssl.evaluation.linear import encode, evaluate_frozen
+from papernotes.ssl.evaluation.linear_official import feature_encoder, official_linear_eval
 from papernotes.ssl.models.encoders import build_encoder
 from papernotes.ssl.views.augment import to_float
 
@@ -70,15 +72,28 @@ def final_evaluation(encoder: nn.Module, data: DatasetTensors, cfg: PretrainConf
     knn = monitor(encoder, None, data, ec, to_input)["monitor/knn_top1"]
     emit({"event": "phase", "name": "linear_eval", "total": n})
     args = (data.train_x, data.train_y, data.test_x, data.test_y, data.num_classes, ec, to_input, cfg.train.seed)
-    simclr = evaluate_frozen(encoder, *args, progress=progress("linear_eval"))
-    report = {"method": ec.linear_method, "epochs": ec.linear_epochs, "lr": ec.linear_lr,
-              "batch_size": ec.linear_batch_size, "weight_decay": ec.linear_weight_decay,
+
+    def linear(enc: nn.Module, phase: str) -> dict:
+        if ec.linear_protocol == "official":
+            return official_linear_eval(enc, data, cfg, to_input, cfg.train.seed, progress(phase))
+        return evaluate_frozen(feature_encoder(enc, ec.linear_last_blocks), *args, progress=progress(phase))
+
+    simclr = linear(encoder, "linear_eval")
+    report = {"protocol": ec.linear_protocol, "method": ec.linear_method, "epochs": ec.linear_epochs,
+              "lr": ec.linear_lr, "batch_size": ec.linear_batch_size, "weight_decay": ec.linear_weight_decay,
               "features": "un-augmented images, frozen encoder, standardised with training mean/std",
               "dataset": {"name": data.name, "fingerprint": data.fingerprint,
                           "num_train": int(data.train_x.shape[0]), "num_test": int(data.test_x.shape[0])},
               "simclr": simclr, "knn_top1": knn}
     if ec.linear_bn:
         report["features"] = "un-augmented images, frozen encoder, BatchNorm1d(affine=False, eps=1e-6) before the linear layer"
+    if ec.linear_protocol == "official":
+        report["features"] = ("RandomResizedCrop(0.08-1) + flip of the training split every epoch, frozen encoder "
+                              "(eval mode)" + (", BatchNorm1d(affine=False)" if ec.linear_bn else "")
+                              + ("; scored on the eval transform (Resize 256/224 x side + CenterCrop)"
+                                 if getattr(data, "streamed", False) else "; scored on the whole test images"))
+    if ec.linear_last_blocks > 1:
+        report["features"] += f"; class tokens of the last {ec.linear_last_blocks} blocks concatenated"
     metrics = {"eval/linear_top1": simclr["top1"], "eval/linear_top5": simclr["top5"], "eval/knn_top1": knn}
     fine_tune = _finetuner(data, cfg, to_input, emit, progress)
     if fine_tune is not None:
@@ -90,7 +105,7 @@ def final_evaluation(encoder: nn.Module, data: DatasetTensors, cfg: PretrainConf
         torch.manual_seed(cfg.train.seed + RANDOM_INIT_SEED_OFFSET)
         random_enc, _ = build_encoder(cfg.model, cfg.data.image_size)
         random_enc = random_enc.to(data.train_x.device)
-        baseline = evaluate_frozen(random_enc, *args, progress=progress("random_init_eval"))
+        baseline = linear(random_enc, "random_init_eval")
         report["random_init"] = {**baseline, "seed": cfg.train.seed + RANDOM_INIT_SEED_OFFSET}
         metrics["eval/random_init_linear_top1"] = baseline["top1"]
         metrics["eval/random_init_linear_top5"] = baseline["top5"]
@@ -102,5 +117,6 @@ def final_evaluation(encoder: nn.Module, data: DatasetTensors, cfg: PretrainConf
     if out_dir is not None:
         path = out_dir / "linear_eval.json"
         atomic_write_text(path, json.dumps(report, indent=2) + "\n", overwrite=True)
-    emit({"event": "eval", "metrics": metrics, "report": str(path) if path else None})
+    emit({"event": "eval", "metrics": metrics, "report": str(path) if path else None,
+          "protocol": ec.linear_protocol})
     return metrics

@@ -5,8 +5,9 @@ A method owns
 - its networks: `self.encoder` (the backbone the evaluations read) and whatever else it needs
   (heads, predictor, momentum/teacher copies, prototypes), plus buffers (queue and its pointer,
   centre). All of it is in `state_dict()`, so a checkpoint holds every piece of method state;
-- its views: `views(images, generator) -> list[Tensor]`, built on the images' device from the
-  per-step generator (a pure function of (seed, rank, step), so a resumed run draws the same);
+- its views: `views(images, generator) -> list[Tensor]` (and `crop_plan()`, the crops they
+  cut, for a streamed image folder that cuts them from the full image), built on the images'
+  device from the per-step generator (a pure function of (seed, rank, step), so a resumed run draws the same);
 - its loss: `forward(views, step) -> (loss, features)`, where `features` is the encoder output
   of the views the online probe learns from ([V*n, feature_dim], labels repeated V times);
 - what happens around the optimiser step: `after_backward(step)` (e.g. frozen prototypes' grads
@@ -26,6 +27,7 @@ from torch import Tensor, nn
 
 from papernotes.ssl.models.encoders import build_encoder
 from papernotes.ssl.views.augment import two_views
+from papernotes.ssl.views.multicrop import Crop
 
 
 class Method(nn.Module):
@@ -47,8 +49,13 @@ class Method(nn.Module):
     def configure(self, total_steps: int, steps_per_epoch: int) -> None:
         self.total_steps, self.steps_per_epoch = max(total_steps, 1), max(steps_per_epoch, 1)
 
+    def crop_plan(self) -> list[Crop]:
+        """The crops `views` cuts from each image: a streamed image folder (`data/stream.py`) cuts
+        them from the full-resolution image in its workers and hands `views` a `Cropped` batch."""
+        return [Crop(self.cfg.data.image_size, (self.cfg.aug.crop_min_area, 1.0))] * 2
+
     def views(self, images: Tensor, generator: torch.Generator | None) -> list[Tensor]:
-        """uint8 [n, 3, H, W] -> the views of one step (default: two, as SimCLR)."""
+        """uint8 [n, 3, H, W] (or a `Cropped` batch) -> the views of one step (default: two, as SimCLR)."""
         return two_views(images, self.cfg.aug, self.cfg.data.image_size, generator)
 
     def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:

@@ -191,6 +191,9 @@ class DINO(Method):
         self.register_buffer("center", torch.zeros(1, mc.out_dim))
         self._center: Tensor | None = None  # this step's new centre, stored in after_step
 
+    def crop_plan(self) -> list[Crop]:
+        return list(self.crops)
+
     def views(self, images: Tensor, generator: torch.Generator | None) -> list[Tensor]:
         return multicrop_views(images, self.cfg.aug, self.crops, generator)
 

@@ -31,6 +31,8 @@ from papernotes.ssl.methods.base import Method, fp32
 from papernotes.ssl.models.vit import LN_EPS, Block, VisionTransformer, init_vit_weights, sincos_pos_embed
 from papernotes.ssl.registry import register_method
 from papernotes.ssl.views.augment import crop_flip_view
+from papernotes.ssl.views.cropped import Cropped
+from papernotes.ssl.views.multicrop import Crop
 
 
 def random_masking(noise: Tensor, mask_ratio: float) -> tuple[Tensor, Tensor, Tensor]:
@@ -97,10 +99,15 @@ class MAE(Method):
         for m in (self.decoder_embed, self.decoder_blocks, self.decoder_norm, self.decoder_pred):
             init_vit_weights(m)
 
+    def crop_plan(self) -> list[Crop]:
+        """One crop (the streamed path cuts it from the full image; see Method.crop_plan)."""
+        return [Crop(self.cfg.data.image_size, (self.cfg.aug.crop_min_area, 1.0))]
+
     def views(self, images: Tensor, generator: torch.Generator | None) -> list[Tensor]:
         """uint8 [n, 3, H, W] -> [the view [n, 3, S, S], the masking noise [n, 1, S/p, S/p]]."""
-        x = images.float().div_(255.0)
-        view = crop_flip_view(x, self.cfg.data.image_size, self.cfg.aug.crop_min_area, generator)
+        cropped = isinstance(images, Cropped)  # streamed: the crop is cut already
+        x = images.as_float(0) if cropped else images.float().div_(255.0)
+        view = crop_flip_view(x, self.cfg.data.image_size, self.cfg.aug.crop_min_area, generator, cropped)
         grid = self.encoder.grid
         gen_device = generator.device if generator is not None else x.device
         noise = torch.rand((x.shape[0], 1, grid, grid), generator=generator, device=gen_device).to(x.device)

@@ -30,6 +30,8 @@ from papernotes.ssl.methods.base import Method, fp32
 from papernotes.ssl.registry import register_method
 from papernotes.ssl.views import image_ops
 from papernotes.ssl.views.augment import crop_flip_view, sample_flip
+from papernotes.ssl.views.cropped import Cropped
+from papernotes.ssl.views.multicrop import Crop
 
 ROTATIONS = 4  # 0, 90, 180, 270 degrees: labels 0..3
 
@@ -75,11 +77,18 @@ class RotNet(Method):
         super().__init__(cfg)
         self.classifier = rotation_head(self.feature_dim, tuple(self.options.head_hidden))
 
+    def crop_plan(self) -> list[Crop]:
+        """One crop (the streamed path cuts it from the full image; see Method.crop_plan)."""
+        return [Crop(self.cfg.data.image_size, (self.cfg.aug.crop_min_area, 1.0))]
+
     def views(self, images: Tensor, generator: torch.Generator | None) -> list[Tensor]:
         """uint8 [n, 3, H, W] -> 4 x [n, 3, S, S]: one crop + flip per image, then its 4 rotations."""
-        x = images.float().div_(255.0)
+        cropped = isinstance(images, Cropped)  # streamed: one crop cut from the full image
+        x = images.as_float(0) if cropped else images.float().div_(255.0)
         pad = self.options.pad_crop
-        if pad > 0:
+        if cropped:
+            v = crop_flip_view(x, self.cfg.data.image_size, self.cfg.aug.crop_min_area, generator, cropped=True)
+        elif pad > 0:
             v = pad_crop_flip(x, pad, self.cfg.data.image_size, generator)
         else:
             v = crop_flip_view(x, self.cfg.data.image_size, self.cfg.aug.crop_min_area, generator)

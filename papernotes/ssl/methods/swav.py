@@ -36,7 +36,7 @@ from papernotes.ssl.losses_clustering import sinkhorn, swav_loss
 from papernotes.ssl.methods.base import Method, fp32
 from papernotes.ssl.models.heads import mlp_bn
 from papernotes.ssl.registry import register_method
-from papernotes.ssl.views.multicrop import at_least_f32, crops_of, forward_by_resolution, multicrop_views
+from papernotes.ssl.views.multicrop import Crop, at_least_f32, crops_of, forward_by_resolution, multicrop_views
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,9 @@ class SwAV(Method):
         self._normalize_prototypes()  # the official loop normalises before the first forward too
         self.register_buffer("queue", torch.zeros(len(mc.crops_for_assign), mc.queue_length, mc.feat_dim))
         self._enqueue: Tensor | None = None  # this step's z of the assigned crops, queued in after_step
+
+    def crop_plan(self) -> list[Crop]:
+        return list(self.crops)
 
     def views(self, images: Tensor, generator: torch.Generator | None) -> list[Tensor]:
         return multicrop_views(images, self.cfg.aug, self.crops, generator)

@@ -156,6 +156,20 @@ class VisionTransformer(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         return self.pool(self.encode(self.tokens(x)))
 
+    def last_blocks_cls(self, x: Tensor, n: int) -> Tensor:
+        """[N, n * D]: the class token after each of the last n blocks, each through the final
+        norm, concatenated (DINO vision_transformer.py `get_intermediate_layers` + eval_linear.py
+        `torch.cat([x[:, 0] for x in intermediate_output], dim=-1)`)."""
+        tokens = self.tokens(x)
+        cls = (self.cls_token + self.pos_embed[:, :1]).expand(tokens.shape[0], -1, -1)
+        h = torch.cat([cls, tokens], dim=1)
+        outs = []
+        for i, blk in enumerate(self.blocks):
+            h = blk(h)
+            if i >= len(self.blocks) - n:
+                outs.append(self.norm(h)[:, 0])
+        return torch.cat(outs, dim=-1)
+
     def layer_id(self, name: str) -> int:
         """util/lr_decay.py `get_layer_id_for_vit` for a parameter name of this module: 0 for the
         class token and the patch embedding, i + 1 for block i, depth + 1 for the rest (norm)."""

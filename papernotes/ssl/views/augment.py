@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from papernotes.ssl.views import image_ops
+from papernotes.ssl.views.cropped import Cropped
 
 BRIGHTNESS, CONTRAST, SATURATION, HUE = range(4)
 CROP_ATTEMPTS = 10  # torchvision RandomResizedCrop: 10 tries, then a centre crop
@@ -79,11 +80,20 @@ def sample_flip(n: int, generator=None, device="cpu", p: float = 0.5) -> torch.T
     return _rand((n,), generator, device) < p  # [n] bool
 
 
-def crop_flip_view(x: torch.Tensor, out_size: int, min_area: float, generator=None) -> torch.Tensor:
+def flip_only(x: torch.Tensor, flip: torch.Tensor) -> torch.Tensor:
+    """Horizontal flip where flip ([n]) is set: the crop of a view that arrived cropped."""
+    return torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
+
+
+def crop_flip_view(x: torch.Tensor, out_size: int, min_area: float, generator=None,
+                   cropped: bool = False) -> torch.Tensor:
     """Random resized crop (area U[min_area, 1], bicubic) and horizontal flip only, no colour:
     MAE main_pretrain.py's `RandomResizedCrop(scale=(0.2, 1.0), interpolation=3)` +
-    `RandomHorizontalFlip()`, also the fine-tuning and RotNet views. x: float [N, 3, H, W]."""
+    `RandomHorizontalFlip()`, also the fine-tuning and RotNet views. x: float [N, 3, H, W].
+    `cropped`: x is already the crop (streamed from an image folder): the flip only."""
     n, _, h, w = x.shape
+    if cropped:
+        return flip_only(x, sample_flip(n, generator, x.device))
     boxes = sample_crop_params(n, h, w, min_area, generator=generator, device=x.device)
     return image_ops.crop_resize_flip(x, boxes, sample_flip(n, generator, x.device), out_size)
 
@@ -188,16 +198,21 @@ def per_view(probs: tuple[float, ...], view: int, default: float) -> float:
 
 
 def one_view(x: torch.Tensor, cfg, out_size: int, generator=None, view: int = 0,
-             scale: tuple[float, float] | None = None) -> torch.Tensor:
+             scale: tuple[float, float] | None = None, cropped: bool = False) -> torch.Tensor:
     """x: float [N, 3, H, W] in [0, 1] -> augmented view number `view`: [N, 3, out, out].
 
-    `scale`: the crop's area range, (cfg.crop_min_area, 1) unless given (multi-crop)."""
+    `scale`: the crop's area range, (cfg.crop_min_area, 1) unless given (multi-crop).
+    `cropped`: x is already this view's crop at [out, out] (`views/cropped.py`): no crop drawn."""
     n, _, h, w = x.shape
     dev = x.device
-    lo = cfg.crop_min_area if scale is None else scale[0]
-    boxes = sample_crop_params(n, h, w, lo, generator=generator, device=dev, max_area=1.0 if scale is None else scale[1])
-    flip = sample_flip(n, generator, dev)
-    v = image_ops.crop_resize_flip(x, boxes, flip, out_size)  # v: [N, 3, out, out]
+    if cropped:
+        v = flip_only(x, sample_flip(n, generator, dev))
+    else:
+        lo = cfg.crop_min_area if scale is None else scale[0]
+        boxes = sample_crop_params(n, h, w, lo, generator=generator, device=dev,
+                                   max_area=1.0 if scale is None else scale[1])
+        flip = sample_flip(n, generator, dev)
+        v = image_ops.crop_resize_flip(x, boxes, flip, out_size)  # v: [N, 3, out, out]
     col = sample_color_params(n, jitter_strengths(cfg), generator, dev)
     v = apply_grayscale(color_jitter(v, col), col.gray)
     p_blur = per_view(cfg.blur_prob, view, 0.5 if cfg.blur else 0.0)
@@ -214,6 +229,9 @@ def one_view(x: torch.Tensor, cfg, out_size: int, generator=None, view: int = 0,
 
 def two_views(images: torch.Tensor, cfg, out_size: int,
               generator: torch.Generator | None = None) -> list[torch.Tensor]:
-    """Views 0 and 1 of every image: uint8 [N, 3, H, W] -> 2 x float [N, 3, out, out]."""
+    """Views 0 and 1 of every image: uint8 [N, 3, H, W] -> 2 x float [N, 3, out, out] (or the
+    two crops of a `Cropped` batch, streamed)."""
+    if isinstance(images, Cropped):
+        return [one_view(images.as_float(i), cfg, out_size, generator, view=i, cropped=True) for i in range(2)]
     x = images.float().div_(255.0)  # x: [N, 3, H, W]
     return [one_view(x, cfg, out_size, generator, view=0), one_view(x, cfg, out_size, generator, view=1)]

@@ -24,6 +24,7 @@ import torch
 from torch import Tensor, nn
 
 from papernotes.ssl.views.augment import one_view, per_view
+from papernotes.ssl.views.cropped import Cropped
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,11 @@ def crops_of(counts: Sequence[int], sizes: Sequence[int], scales: Sequence[tuple
 
 
 def multicrop_views(images: Tensor, aug, crops: Sequence[Crop], generator: torch.Generator | None) -> list[Tensor]:
-    """uint8 [n, 3, H, W] -> one float view [n, 3, s_i, s_i] per crop, in crop order."""
-    x = images.float().div_(255.0)  # x: [n, 3, H, W]
-    n = x.shape[0]
+    """uint8 [n, 3, H, W] -> one float view [n, 3, s_i, s_i] per crop, in crop order. A
+    `Cropped` batch (streamed) brings its crops cut from the full image: the rest is the same."""
+    cropped = isinstance(images, Cropped)
+    x = None if cropped else images.float().div_(255.0)  # x: [n, 3, H, W]
+    n = len(images) if cropped else x.shape[0]
 
     def key(i: int):
         return (crops[i], per_view(aug.blur_prob, i, 0.5 if aug.blur else 0.0), per_view(aug.solarize_prob, i, 0.0))
@@ -52,8 +55,12 @@ def multicrop_views(images: Tensor, aug, crops: Sequence[Crop], generator: torch
         while end < len(crops) and key(end) == key(start):
             end += 1
         k = end - start
-        batch = x if k == 1 else x.repeat(k, 1, 1, 1)  # [k*n, 3, H, W]
-        out = one_view(batch, aug, crops[start].size, generator, view=start, scale=crops[start].scale)
+        if cropped:  # [k*n, 3, s, s]: the k crops of the group, already cut
+            batch = torch.cat([images.as_float(i) for i in range(start, end)])
+        else:
+            batch = x if k == 1 else x.repeat(k, 1, 1, 1)  # [k*n, 3, H, W]
+        out = one_view(batch, aug, crops[start].size, generator, view=start, scale=crops[start].scale,
+                       cropped=cropped)
         views.extend(out.split(n))  # k x [n, 3, s, s]
         start = end
     return views
