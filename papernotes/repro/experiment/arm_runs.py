@@ -25,6 +25,7 @@ from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoin
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import artifact_location, experiment_id
 from papernotes.repro.tracking.events import RunPoints, flatten, param_value
+from papernotes.repro.tracking.sink import last_steps
 from papernotes.repro.tracking.store_warmup import StoreWarmup
 from papernotes.ssl.config import config_to_dict
 
@@ -76,6 +77,7 @@ class ArmLogger:
             self.run_id = self.resume_run
             client.update_run(self.run_id, status="RUNNING")
             client.log_batch(self.run_id, tags=[RunTag(k, v) for k, v in run_tags.items()])
+            self.points.seen(last_steps(client, self.run_id, client.get_run(self.run_id).data.metrics))
             return self.run_id
         self.run_id = client.create_run(exp_id, run_name=self.run_name, tags=run_tags).info.run_id
         params = [Param(k, param_value(v)) for k, v in flatten(self.params).items()]

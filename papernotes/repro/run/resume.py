@@ -13,7 +13,6 @@ run of another tracking store is refused in one line. A folder from before this 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,16 +215,3 @@ def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str
                               field="--resume", hint="several nodes resume from a shared out_dir")
     return folder
 
-
-def changed_settings(saved_config: Path, config: dict, limit: int = 6) -> list[str]:
-    """`field=old->new` for each setting that differs from the resumed run's launch config."""
-    from papernotes.repro.tracking.events import flatten
-
-    try:
-        before = flatten(json.loads(saved_config.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return []
-    now = flatten(config)
-    out = [f"{k}={before.get(k)!r}->{now.get(k)!r}" for k in sorted(set(before) | set(now))
-           if before.get(k) != now.get(k) and k != "out_dir"]
-    return out[:limit] + ([f"+{len(out) - limit} more"] if len(out) > limit else [])

@@ -28,6 +28,7 @@ from papernotes.repro.launch import layout, preflight
 from papernotes.repro.launch.cores import cpu_threads
 from papernotes.repro.run import resume
 from papernotes.repro.run.options import Interrupted, Launch, ReproOptions, ReproResult
+from papernotes.repro.run.recorded import continue_recorded
 from papernotes.repro.run.tracked import tracked_run
 from papernotes.repro.spec.find import spec_for
 from papernotes.repro.spec.model import Resolved, load_spec, resolve
@@ -84,6 +85,13 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         target = resume.find_resume(base, uri, wanted, what, echo)
         if target.run_id == "" and not opts.dry_run:  # a folder whose process died before its run opened
             echo(resume.fresh_run_line(target))
+        kept = continue_recorded(cfg, target.path, opts.overrides, target.name,
+                                 ("train.device",) if opts.device or opts.gpus is not None else ())
+        if kept.ignored:
+            echo(f"resuming run {target.name[:8]} with the config it ran; the spec now says "
+                 f"otherwise ({', '.join(kept.ignored)}), which applies to new runs only")
+        cfg = kept.config
+        res = replace(res, config=cfg)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
         folder = target.path if target else base / "<new run id>"

@@ -21,7 +21,7 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.core.shell import command
 from papernotes.repro.launch import engine, layout
-from papernotes.repro.run import plots, publish, resume
+from papernotes.repro.run import plots, publish
 from papernotes.repro.run.options import Interrupted, Launch, ReproResult
 from papernotes.repro.run.resume import RunFolder
 from papernotes.repro.spec.config_hash import config_hash
@@ -79,10 +79,6 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
         cfg = replace(launch.cfg, out_dir=str(path))
         cfg_dict = config_to_dict(cfg)
         config_file = layout.launch_config(path)
-        changed = resume.changed_settings(config_file, cfg_dict) if target else []
-        if changed:
-            echo(f"warning: resuming run {target.name[:8]} with changed settings: "
-                 f"{', '.join(changed)}")
         atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
         progress = _progress(launch.opts.terminal)
         sink = _fan_out(progress, opener, rec)

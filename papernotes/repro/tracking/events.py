@@ -12,6 +12,7 @@ The rule, per run:
   `wall_time_s`, the engine's wall time).
 - one point per metric and step: the step, epoch and end events all carry `train/loss` when an
   epoch ends on a logging step, so the first value at a step is kept and repeats are dropped;
+  a resumed run starts from what its run holds (`seen`): no point at a step already logged;
 - the end event repeats nothing: it carries the last epoch's and the evaluation's metrics again
   (epoch 20's monitor is no point at step 775), so only metrics this run has not logged yet go.
 """
@@ -63,9 +64,16 @@ class RunPoints:
             metrics = {k: v for k, v in metrics.items() if k not in self._logged}
             if "wall_time_s" in event:
                 metrics["time/wall_s"] = float(event["wall_time_s"])
-        fresh = {k: v for k, v in metrics.items() if self._logged.get(k) != self.step}
+        fresh = {k: v for k, v in metrics.items() if self._logged.get(k, -1) < self.step}
         self._logged.update(dict.fromkeys(fresh, self.step))
         return Points(self.step, fresh)
+
+    def seen(self, last_steps: dict[str, int]) -> None:
+        """What a resumed run holds already ({metric: its last step}): no point at or before
+        those steps is sent again (a resume that restarts from an earlier step, or repeats the
+        step it was stopped at, adds nothing twice)."""
+        for key, step in last_steps.items():
+            self._logged[key] = max(step, self._logged.get(key, -1))
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

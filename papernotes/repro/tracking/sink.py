@@ -62,11 +62,15 @@ class Tracker:
         except Exception as exc:  # mlflow raises many types; the user needs one line
             raise tracking_error(exc, self.uri) from None
         self.run_id = run.info.run_id
-        existing = client.get_run(self.run_id).data.params
-        fresh = {k: param_value(v) for k, v in params.items() if k not in existing}
+        data = client.get_run(self.run_id).data
+        fresh = {k: param_value(v) for k, v in params.items() if k not in data.params}
         if fresh:
             mlflow.log_params(fresh)
-        mlflow.set_tags(tags)
+        # a resumed run keeps the tags it has (its config hash names what it ran), and logs no
+        # point at a step it has one for already (one point per metric and step)
+        mlflow.set_tags({k: v for k, v in tags.items() if k not in data.tags})
+        if resume_run_id:
+            self.points.seen(last_steps(client, self.run_id, data.metrics))
         return self.run_id
 
     def __call__(self, event: dict) -> None:
@@ -114,3 +118,9 @@ class Tracker:
     def save_run_file(self, out_dir: Path) -> None:
         """The run file in the run's folder: which run the folder belongs to (for `--resume`)."""
         write_run_file(out_dir, self.run_id, self.experiment_id, self.uri)
+
+
+def last_steps(client, run_id: str, metrics: dict) -> dict[str, int]:
+    """{metric: the last step the run has a point at}, for a resumed run."""
+    return {key: max((m.step for m in client.get_metric_history(run_id, key)), default=0)
+            for key in metrics}
