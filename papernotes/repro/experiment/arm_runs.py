@@ -22,6 +22,7 @@ from papernotes.core.workspace import Workspace
 from papernotes.repro.experiment.arms import Job
 from papernotes.repro.experiment.plan import Experiment
 from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file, write_run_file
+from papernotes.repro.spec.config_hash import hashed_fields
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import artifact_location, experiment_id
 from papernotes.repro.tracking.events import RunPoints, flatten, param_value
@@ -30,22 +31,46 @@ from papernotes.repro.tracking.store_warmup import StoreWarmup
 from papernotes.ssl.config import config_to_dict
 
 
-def find_finished(client, exp_id: str, digest: str, metric: str):
-    """The newest FINISHED run with this config hash that carries `metric`, or None."""
+def find_finished(client, exp_id: str, digest: str, metric: str, arm_params: dict[str, str] | None = None):
+    """The newest FINISHED run with this config hash that carries `metric`, or None. With
+    `arm_params` (`ran_params`), a run whose recorded parameters say it ran another config is
+    never taken, whatever its tag says (a resume of an older papernotes rewrote the tag)."""
     runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "FINISHED"),
                               order_by=["attributes.start_time DESC"], max_results=20)
-    return next((r for r in runs if metric in r.data.metrics), None)
+    return next((r for r in runs if metric in r.data.metrics
+                 and not (arm_params and params_differ(r.data.params, arm_params))), None)
 
 
-def find_resumable(client, exp_id: str, digest: str, out_dir: Path) -> str | None:
-    """A KILLED arm run of this hash whose checkpoint is still in the arm's folder."""
+def ran_params(config, world_size: int) -> dict[str, str]:
+    """The parameters a run of this config logs, of the fields that name its result."""
+    return {k: param_value(v) for k, v in flatten(hashed_fields(config, world_size)).items()}
+
+
+def params_differ(logged: dict[str, str], wanted: dict[str, str]) -> list[str]:
+    """The fields a run logged with another value than `wanted` (fields it did not log, from
+    an older engine, are not held against it). Numbers compare as numbers (`8` == `8.0`)."""
+    def same(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        try:
+            return float(a) == float(b)
+        except ValueError:
+            return a.replace("(", "[").replace(")", "]") == b.replace("(", "[").replace(")", "]")
+    return [k for k, v in wanted.items() if k in logged and not same(logged[k], v)]
+
+
+def find_resumable(client, exp_id: str, digest: str, out_dir: Path,
+                   arm_params: dict[str, str] | None = None) -> str | None:
+    """A KILLED arm run of this hash whose checkpoint is still in the arm's folder (and whose
+    parameters, with `arm_params`, are the arm's)."""
     saved = read_run_file(out_dir)
     if not checkpoint_file(out_dir).is_file() or saved is None:
         return None
     run_id = saved["run_id"]
     runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "KILLED"),
                               max_results=50)
-    return run_id if any(r.info.run_id == run_id for r in runs) else None
+    return run_id if any(r.info.run_id == run_id and not (
+        arm_params and params_differ(r.data.params, arm_params)) for r in runs) else None
 
 
 def start_parent(client, exp_id: str, name: str, tags: dict[str, str]) -> str:

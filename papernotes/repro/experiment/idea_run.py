@@ -95,10 +95,11 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
     out = []
     for arm in exp.arms:
         run = resumable = None
+        ran = et.ran_params(arm.config, arm.plan.world_size)
         if found is not None and reuse:
-            run = et.find_finished(client, found.experiment_id, arm.hash, exp.expect.metric)
+            run = et.find_finished(client, found.experiment_id, arm.hash, exp.expect.metric, ran)
         if found is not None and run is None and reuse:
-            resumable = et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir)
+            resumable = et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir, ran)
         if run is not None:
             out.append(Decision(arm, Action.REUSE, run.info.run_id))
         elif resumable:
@@ -185,7 +186,8 @@ def _execute(run: IdeaLaunch, tr: et.IdeaTracking) -> IdeaRunResult:
         if client is not None and exp_id is None:
             found = client.get_experiment_by_name(exp.spec.paper)
             exp_id = found.experiment_id if found else None
-        done = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric)
+        done = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric,
+                                 et.ran_params(job.arm.config, job.arm.plan.world_size))
                 if client is not None and exp_id is not None and opts.reuse else None)
         if done is None:
             return True
