@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors, stdout_is_terminal
+from papernotes.cli.console import console, handles_errors, stdout_is_terminal, stop_on_signals
 
 
 @handles_errors
@@ -29,15 +29,13 @@ def command(
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
 ) -> None:
     """Run a patch against its baseline over N seeds and write its verdict in the note. Finished arms with the same config are reused; after Ctrl-C the same command continues."""
-    import signal
-
     from papernotes.core.errors import PapernotesError
     from papernotes.repro.experiment.idea_run import run_idea
     from papernotes.repro.experiment.plan import ExperimentOptions
 
     if device not in (None, "cpu", "cuda"):
         raise PapernotesError(f"unknown device {device!r}", field="--device", hint="cpu or cuda")
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
+    stop_on_signals()  # SIGINT and SIGTERM: a clean stop, in the background too
     opts = ExperimentOptions(key=key, patch_id=patch_id, seeds=seeds, profile=profile,
                              overrides=tuple(set_), device=device, gpus=gpus,
                              nproc_per_node=nproc_per_node, parallel=parallel, dry_run=dry_run,

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors, stdout_is_terminal
+from papernotes.cli.console import console, handles_errors, stdout_is_terminal, stop_on_signals
 
 
 @handles_errors
@@ -31,8 +31,6 @@ def command(
     save: bool = typer.Option(False, "--save", help="Write the --set values into the spec's profile."),
 ) -> None:
     """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
-    import signal
-
     from papernotes.core.errors import PapernotesError
     from papernotes.repro.run.runner import ReproOptions, run_repro
 
@@ -41,7 +39,7 @@ def command(
     if run_id is not None and not resume:  # `--resume RUN_ID` arrives as a second argument
         raise PapernotesError(f"unexpected argument {run_id!r}", field="repro",
                               hint="a run id goes after --resume")
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
+    stop_on_signals()  # SIGINT and SIGTERM: a clean stop, in the background too
     opts = ReproOptions(name=name, profile=profile, overrides=tuple(set_), gpus=gpus,
                         device=device, nproc_per_node=nproc_per_node, nnodes=nnodes,
                         node_rank=node_rank, rdzv_endpoint=rdzv_endpoint,

@@ -43,3 +43,7 @@ def command(
                       *(f"{r['metrics'][k]:.2f}" if k in r["metrics"] else "–" for k in KEY_METRICS),
                       r["world_size"])
     console.print(table)
+    for r in rows:
+        if r["status"] == "KILLED" and r.get("ended"):
+            console.print(f"{r['run_id'][:8]} KILLED: {r['ended']}", markup=False,
+                          highlight=False, soft_wrap=True)

@@ -26,6 +26,7 @@ from papernotes.repro.spec.config_hash import hashed_fields
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import artifact_location, experiment_id
 from papernotes.repro.tracking.events import RunPoints, flatten, param_value
+from papernotes.repro.tracking.liveness import reap
 from papernotes.repro.tracking.sink import last_steps
 from papernotes.repro.tracking.store_warmup import StoreWarmup
 from papernotes.ssl.config import config_to_dict
@@ -67,6 +68,8 @@ def find_resumable(client, exp_id: str, digest: str, out_dir: Path,
     if not checkpoint_file(out_dir).is_file() or saved is None:
         return None
     run_id = saved["run_id"]
+    reap(client, client.search_runs([exp_id], filter_string=tags.search_filter(
+        {tags.CONFIG_HASH: digest}, "RUNNING"), max_results=50))  # a dead arm's run: KILLED now
     runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "KILLED"),
                               max_results=50)
     return run_id if any(r.info.run_id == run_id and not (
@@ -170,7 +173,7 @@ class IdeaTracking:
 
     def logger(self, job: Job, resume_run: str | None) -> ArmLogger:
         arm, exp = job.arm, self.exp
-        arm_tags = {tags.ARM: arm.arm, **tags.run_tags(
+        arm_tags = {tags.ARM: arm.arm, **tags.folder_tags(arm.out_dir), **tags.run_tags(
             spec=exp.spec.name, profile=exp.profile, note=exp.spec.paper,
             overrides=exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()),
             config_hash=arm.hash, seed=arm.seed)}

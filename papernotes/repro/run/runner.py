@@ -26,6 +26,7 @@ from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.repro.launch import engine as launch
 from papernotes.repro.launch import layout, preflight
 from papernotes.repro.launch.cores import cpu_threads
+from papernotes.repro.launch.launch_checks import check_batch, check_device_options
 from papernotes.repro.run import resume
 from papernotes.repro.run.options import Interrupted, Launch, ReproOptions, ReproResult
 from papernotes.repro.run.recorded import continue_recorded
@@ -41,6 +42,7 @@ __all__ = ["Interrupted", "ReproOptions", "ReproResult", "prepare", "run_repro"]
 
 def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchPlan, int]:
     """The resolved profile (device and absolute out_dir set), the launch plan and GPUs used."""
+    check_device_options(opts.device, opts.gpus)
     path = spec_for(opts.name, ws)
     spec, doc = load_spec(path)
     res = resolve(spec, doc, path, opts.profile, parse_overrides(opts.overrides), opts.overrides)
@@ -63,6 +65,7 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     threads = cpu_threads(cfg.train.threads, plan.nproc_per_node) if device == "cpu" else cfg.train.threads
     cfg = replace(cfg, out_dir=str(out_dir),
                   train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads))
+    check_batch(cfg, plan.world_size)
     return replace(res, config=cfg), plan, gpus
 
 
@@ -85,6 +88,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         target = resume.find_resume(base, uri, wanted, what, echo)
         if target.run_id == "" and not opts.dry_run:  # a folder whose process died before its run opened
             echo(resume.fresh_run_line(target))
+        echo(resume.from_step_line(target))
         kept = continue_recorded(cfg, target.path, opts.overrides, target.name,
                                  ("train.device",) if opts.device or opts.gpus is not None else ())
         if kept.ignored:

@@ -1,6 +1,7 @@
 """Editing a spec in place: `papernotes repro NAME --set ... --save` writes the overrides into the
 profile, keeping the user's comments, order, quoting and layout (ruamel.yaml round trip laid
-out like the file, `yaml_doc.render_yaml`): a saved override changes only its own line."""
+out like the file, `yaml_doc.render_yaml`): a saved override changes only its own line, whose
+comment then says the value is the user's (`# set by --save (was 30)`), not the source's."""
 
 from __future__ import annotations
 
@@ -74,4 +75,32 @@ def _merge_into(node, values: dict) -> None:
                 node[key] = child
             _merge_into(child, value)
         else:
+            old = node.get(key, _NEW)
             node[key] = value
+            if old is _NEW or old != value:
+                _mark_saved(node, key, old)
+
+
+_NEW = object()  # a key the profile did not have
+
+
+def _mark_saved(node, key: str, old) -> None:
+    """The saved value's end-of-line comment says it is the user's: `# set by --save (was 30)`.
+    A comment the source gave the old value (`# [README] --train_epochs=1000`, `# 10 epochs
+    gave only +12 points`) no longer describes the new one, so it is replaced, not kept; the
+    comment lines that follow it stay."""
+    text = "# set by --save" + ("" if old is _NEW else f" (was {_plain(old)})")
+    token = (node.ca.items.get(key) or [None, None, None])[2]
+    if token is None:
+        node.yaml_add_eol_comment(text, key)
+        return
+    _, newline, rest = token.value.partition("\n")
+    token.value = text + newline + rest
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -7,6 +7,7 @@ import datetime as dt
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import read_error
+from papernotes.repro.tracking.liveness import reap
 from papernotes.repro.tracking.store_lock import reader
 
 
@@ -23,11 +24,14 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
                                   order_by=["attributes.start_time DESC"]) if experiments else []
     except Exception as exc:
         raise read_error(exc, uri) from None
+    gone = reap(client, runs)  # RUNNING, but its process is gone: KILLED (liveness.py)
     out = []
     for run in runs:
         run_tags, params = run.data.tags, run.data.params
         start = dt.datetime.fromtimestamp(run.info.start_time / 1000).strftime("%Y-%m-%d %H:%M")
-        out.append({"run_id": run.info.run_id, "status": run.info.status, "start": start,
+        rid = run.info.run_id
+        out.append({"run_id": rid, "status": "KILLED" if rid in gone else run.info.status,
+                    "ended": gone.get(rid) or run_tags.get(tags.ENDED), "start": start,
                     "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
                     "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?")})
     return out
@@ -46,11 +50,14 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
     out = {}
     for run_id in run_ids:
         try:
-            info = client.get_run(run_id).info
+            run = client.get_run(run_id)
         except MlflowException:  # deleted, or never in this store
             continue
         except Exception as exc:  # the store itself: one line for the user
             raise read_error(exc, uri) from None
+        if reap(client, [run]):  # RUNNING, but its process is gone: KILLED now
+            run = client.get_run(run_id)
+        info = run.info
         out[run_id] = (info.status, int(info.end_time or info.start_time or 0))
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 from papernotes.repro.launch.layout import write_run_file
 from papernotes.repro.tracking.client import QUIET, experiment_id, new_client, tracking_error
 from papernotes.repro.tracking.events import RunPoints, param_value
-from papernotes.repro.tracking.tags import RUN_DIR
+from papernotes.repro.tracking.tags import folder_tags
 
 
 def git_commit(cwd: Path) -> str | None:
@@ -112,7 +112,7 @@ class Tracker:
         import mlflow
 
         self.save_run_file(folder)
-        mlflow.set_tag(RUN_DIR, str(folder))
+        mlflow.set_tags(folder_tags(folder))
         self.param_once("out_dir", str(folder))
 
     def save_run_file(self, out_dir: Path) -> None:
