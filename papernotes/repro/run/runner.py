@@ -76,7 +76,8 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     base = Path(cfg.out_dir)  # this profile's runs: <base>/<run id>/
     uri = resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
     preflight.check_launch(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
-                           device_field="--device" if opts.device else "train.device")
+                           device_field="--device" if opts.device else "train.device",
+                           gpus_asked="--gpus" if opts.gpus is not None else f"profile {res.profile}'s gpus:")
     if opts.save:  # validated and checked: now the spec may change (a dry run only shows how)
         from papernotes.repro.spec.save import save_or_show
 
@@ -98,15 +99,9 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         res = replace(res, config=cfg)
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
-        folder = target.path if target else base / "<new run id>"
-        echo(f"spec {res.spec.name} profile {res.profile}: world_size {plan.world_size}, "
-             f"device {cfg.train.device}, out_dir {folder}, tracking {uri}"
-             + (f", resuming {target.label}" if target else ""))
-        config_file, events_file = layout.launch_config(folder), layout.events_file(folder, stamp)
-        echo("torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file,
-                                                             bool(wanted))))
-        echo("srun: " + launch.srun_line(plan, config_file, events_file, bool(wanted), gpus))
-        return ReproResult(status="dry-run", out_dir=folder, tracking_uri=uri)
+        dry_run_lines(opts, res, plan, gpus, uri, target, stamp, echo)
+        return ReproResult(status="dry-run", out_dir=target.path if target else base,
+                           tracking_uri=uri)
     if plan.node_rank > 0:  # global rank 0 lives on node 0: its parent alone tracks and writes back
         folder = resume.other_node_folder(base, wanted, plan.node_rank, stamp)
         cfg = replace(cfg, out_dir=str(folder))
@@ -123,3 +118,47 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         return tracked_run(Launch(opts, ws, res, plan, uri, target, stamp, echo), folder)
     finally:  # the run's folder stays locked until its results are written
         folder.release()
+
+
+def dry_run_lines(opts: ReproOptions, res: Resolved, plan: launch.LaunchPlan, gpus: int, uri: str,
+                  target, stamp: str, echo: Callable[[str], None]) -> None:
+    """What a dry run says: the launch, the command that runs it as shown, and an outline of
+    the torchrun and srun lines it makes (their run folder and its launch_config.json only exist
+    once it runs, so they are named as such, not given as commands to paste)."""
+    cfg = res.config
+    folder = target.path if target else Path(cfg.out_dir) / "RUN_ID"
+    echo(f"dry run, nothing started or written: spec {res.spec.name} profile {res.profile}, "
+         f"world_size {plan.world_size}, device {cfg.train.device}, tracking {uri}, "
+         + (f"resuming {target.label} in {folder}" if target else
+            f"a new run in {folder} (RUN_ID: its MLflow run's id, known once it opens)"))
+    echo("to run it: " + repro_command(opts))
+    echo(f"outline of what it launches (the launch writes {layout.LAUNCH_CONFIG} into the run's "
+         f"folder first):")
+    config_file, events_file = layout.launch_config(folder), layout.events_file(folder, stamp)
+    resume = target is not None
+    echo("  torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file, resume)))
+    echo("  srun: " + launch.srun_line(plan, config_file, events_file, resume, gpus))
+
+
+def repro_command(opts: ReproOptions) -> str:
+    """The `papernotes repro` command of these options, without --dry-run: it runs as shown."""
+    from papernotes.core.shell import command
+
+    words: list[str] = [opts.name]
+    for flag, value in (("--profile", opts.profile), ("--gpus", opts.gpus), ("--device", opts.device),
+                        ("--nproc-per-node", opts.nproc_per_node),
+                        ("--nnodes", opts.nnodes if opts.nnodes != 1 else None),
+                        ("--node-rank", opts.node_rank or None),
+                        ("--rdzv-endpoint", opts.rdzv_endpoint), ("--master-port", opts.master_port),
+                        ("--tracking-uri", opts.tracking_uri)):
+        if value is not None:
+            words += [flag, str(value)]
+    for item in opts.overrides:
+        words += ["--set", item]
+    if opts.save:
+        words.append("--save")
+    if opts.resume:
+        words += ["--resume"] + ([str(opts.resume)] if isinstance(opts.resume, str)
+                                 and opts.resume != resume.LATEST else [])
+    return command("repro", *words)
+
