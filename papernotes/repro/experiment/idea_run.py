@@ -132,6 +132,17 @@ def _slots(exp: Experiment, parallel: int | None, arms: int) -> tuple[list[Slot]
     return slots, f"{k} at once, {nproc} process(es) x {threads} thread(s) each, cores {where}"
 
 
+def _warn_neighbours(exp: Experiment, slots: list[Slot], echo: Callable[[str], None]) -> None:
+    """A line when runs of other commands train on the cores the arms are about to take."""
+    from papernotes.repro.launch.neighbours import busy_runs, cores_warning
+
+    root = exp.arms[0].out_dir.parent.parent.parent  # <runs>/<profile>/arms/<hash>
+    mine = sum((s.threads or 1) * exp.arms[0].plan.nproc_per_node for s in slots)
+    line = cores_warning(busy_runs(root, depth=3), mine, len(cores.available_cores()))
+    if line:
+        echo(f"  warning: {line}")
+
+
 def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> IdeaRunResult:
     ws = find_workspace(opts.workspace)
     exp = plan_experiment(opts, ws)
@@ -147,6 +158,8 @@ def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> Id
         echo(d.line())
     if todo:
         echo(f"  {len(todo)} to train, {len(decisions) - len(todo)} reused; {split}")
+        if exp.device == "cpu" and not opts.dry_run:
+            _warn_neighbours(exp, slots, echo)
     if opts.dry_run:
         return IdeaRunResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
     run = IdeaLaunch(exp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)

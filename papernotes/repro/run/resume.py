@@ -13,17 +13,16 @@ run of another tracking store is refused in one line. A folder from before this 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes.core import locks
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.launch.layout import (
-    EVENTS_GLOB,
     LOCK_FILE,
     RUN_FILE,
     checkpoint_file,
+    checkpoint_step,
     launch_config,
     new_folder_id,
     read_run_file,
@@ -216,28 +215,6 @@ def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str
         raise PapernotesError(f"no folder for run {wanted!r} on this node", path=folder,
                               field="--resume", hint="several nodes resume from a shared out_dir")
     return folder
-
-
-def checkpoint_step(folder: Path) -> int | None:
-    """The step the folder's checkpoint holds, from the engine's `checkpoint` events (no torch
-    needed): 0 without a checkpoint, None when one exists but no event names its step."""
-    if not checkpoint_file(folder).is_file():
-        return 0
-    step = None
-    for events in sorted(folder.glob(EVENTS_GLOB)):
-        try:
-            lines = events.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            if '"checkpoint"' in line:
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if event.get("event") == "checkpoint" and isinstance(event.get("step"), int):
-                    step = event["step"]
-    return step
 
 
 def from_step_line(found: Candidate) -> str:

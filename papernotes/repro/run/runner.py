@@ -25,6 +25,7 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.repro.launch import engine as launch
 from papernotes.repro.launch import layout, preflight
+from papernotes.repro.launch.checkpoints import periodic_checkpoints
 from papernotes.repro.launch.cores import cpu_threads
 from papernotes.repro.launch.launch_checks import check_batch, check_device_options
 from papernotes.repro.run import resume
@@ -64,7 +65,8 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     # CPU ranks split the cores: processes x threads never exceed them (repro/launch/cores.py)
     threads = cpu_threads(cfg.train.threads, plan.nproc_per_node) if device == "cpu" else cfg.train.threads
     cfg = replace(cfg, out_dir=str(out_dir),
-                  train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads))
+                  train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads,
+                                checkpoint_every=periodic_checkpoints(cfg)))
     check_batch(cfg, plan.world_size)
     return replace(res, config=cfg), plan, gpus
 

@@ -76,6 +76,7 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
             echo(f"{warmup.waiting}; training starts meanwhile" if warmup.waiting
                  else f"creating the MLflow store {launch.uri} while training starts")
         path = folder.made()
+        _warn_neighbours(launch, path)
         cfg = replace(launch.cfg, out_dir=str(path))
         cfg_dict = config_to_dict(cfg)
         config_file = layout.launch_config(path)
@@ -107,6 +108,19 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
     finished = publish.Finished(run_id, link, metrics, curves, rec)
     note = publish.write_results(launch, finished)
     return ReproResult("FINISHED", run_id, link, metrics, note, path, launch.uri)
+
+
+def _warn_neighbours(launch: Launch, path: Path) -> None:
+    """A line when other runs in this workspace train on the same cores (launch/neighbours.py)."""
+    if launch.cfg.train.device != "cpu":
+        return
+    from papernotes.repro.launch.cores import available_cores
+    from papernotes.repro.launch.neighbours import busy_runs, cores_warning
+
+    mine = (launch.cfg.train.threads or 1) * launch.plan.nproc_per_node
+    line = cores_warning(busy_runs(launch.base.parent, path, depth=3), mine, len(available_cores()))
+    if line:
+        launch.echo(f"warning: {line}")
 
 
 def _open_late(opener: DeferredStart, echo: Callable[[str], None]) -> None:
