@@ -205,4 +205,4 @@ def test_concurrent_runs_keep_their_folders_and_resume_continues_the_killed_one(
     # the board was refreshed after each finished run: the better of the two is on it
     board = (ws / "notes" / "board.md").read_text(encoding="utf-8")
     best = max(runs, key=lambda r: client.get_run(r).data.metrics["eval/linear_top1"])
-    assert f"[{best[:8]}](" in board and "(best of 2)" in board
+    assert f"[{best[:8]}](" in board and "(n=1; best of 2 runs)" in board
