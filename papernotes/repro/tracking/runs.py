@@ -33,7 +33,35 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
         out.append({"run_id": rid, "status": "KILLED" if rid in gone else run.info.status,
                     "ended": gone.get(rid) or run_tags.get(tags.ENDED), "start": start,
                     "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
-                    "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?")})
+                    "metrics": dict(run.data.metrics), **role(run_tags),
+                    "world_size": params.get("world_size", "–" if tags.PATCH in run_tags else "?")})
+    return out
+
+
+def role(run_tags: dict) -> dict:
+    """What a run is: a plain `repro` run, an `idea run` parent (its patch), or one of its arms
+    (baseline or patch, its seed and its parent run)."""
+    if tags.PATCH in run_tags:
+        return {"role": "parent", "patch": run_tags[tags.PATCH], "parent": None, "seed": None}
+    if tags.ARM in run_tags:
+        return {"role": run_tags[tags.ARM], "patch": None, "parent": run_tags.get(tags.PARENT_RUN),
+                "seed": run_tags.get(tags.SEED)}
+    return {"role": "repro", "patch": None, "parent": None, "seed": run_tags.get(tags.SEED)}
+
+
+def grouped(rows: list[dict]) -> list[dict]:
+    """The rows with each parent's arms right under it (newest first within), the rest in order."""
+    arms: dict[str, list[dict]] = {}
+    parents = {r["run_id"] for r in rows if r["role"] == "parent"}
+    for r in rows:
+        if r.get("parent") in parents:
+            arms.setdefault(r["parent"], []).append(r)
+    out = []
+    for r in rows:
+        if r.get("parent") in parents:
+            continue
+        out.append(r)
+        out += arms.get(r["run_id"], [])
     return out
 
 
