@@ -179,4 +179,9 @@ def test_the_number_comes_from_plain_reproductions_mean_over_seeds(ws, store):
     text = write_board(load_ws(ws), uri)[0].read_text(encoding="utf-8")
     assert "linear top-1 **52.00**" in text and "(mean of 3 runs; best of 4 runs)" in text
     assert "60.00" not in text
+    # links open this workspace's UI: the port `papernotes ui` recorded (two vaults, two ports)
+    assert "](http://127.0.0.1:5000/#/experiments/" in text
+    load_ws(ws).record_ui_port(5001)
+    text = write_board(load_ws(ws), uri)[0].read_text(encoding="utf-8")
+    assert "](http://127.0.0.1:5001/#/experiments/" in text and "127.0.0.1:5000" not in text
 

@@ -251,7 +251,7 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
     pairs = exp.pairs()
     base = [values[b.label] for b, _ in pairs]
     patch = [values[p.label] for _, p in pairs]
-    link = ui_link(run.uri, tr.exp_id, tr.parent)
+    link = ui_link(run.uri, tr.exp_id, tr.parent, run.ws.ui_base)
     status, v, cmp = verdict(base, patch, exp.expect, link=link)
     numbers = {f"compare/{k}": getattr(cmp, k) for k in ("n", "baseline_mean", "baseline_sd",
                                                           "patch_mean", "patch_sd", "diff_mean",

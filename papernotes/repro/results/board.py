@@ -91,7 +91,7 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values)
 
 
-def best_run(runs: list, uri: str) -> BestRun | None:
+def best_run(runs: list, uri: str, ui_base: str = "http://127.0.0.1:5000") -> BestRun | None:
     """The board's number for a spec: over its plain reproductions, the config (seeds pooled)
     with the highest mean linear top-1 (the newest on ties); its metrics are the means over its
     runs, and it says how many runs that is."""
@@ -113,7 +113,7 @@ def best_run(runs: list, uri: str) -> BestRun | None:
         f"epochs {p.get('train.epochs', '?')}", f"batch {p.get('train.batch_size', '?')}",
         f"{p.get('world_size', '?')}x {p.get('train.device', '?')}",
         f"--set {overrides}" if overrides else "") if x)
-    return BestRun(run_id=run.info.run_id, link=ui_link(uri, run.info.experiment_id, run.info.run_id),
+    return BestRun(run_id=run.info.run_id, link=ui_link(uri, run.info.experiment_id, run.info.run_id, ui_base),
                    date=dt.datetime.fromtimestamp(ended).strftime("%Y-%m-%d"),
                    metrics=_mean_metrics(group), profile=tags.get(PROFILE, "?"),
                    backbone=p.get("model.arch", "?"), dataset=p.get("data.name", "?"),
@@ -174,7 +174,7 @@ def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
         paper = tuple(PaperNumber(e.metric, e.value, e.backbone, e.dataset, e.source)
                       for e in spec.expected)
         rows.append(BoardRow(spec=path.stem, note=note, title=title, year=year, paper=paper,
-                             best=best_run(by_spec.get(spec.name, []), uri),
+                             best=best_run(by_spec.get(spec.name, []), uri, ws.ui_base),
                              command=run_command(path.stem, spec)))
     rows.sort(key=lambda r: (r.year or 9999, r.note, r.spec))
     other = sum(len(runs) for name, runs in by_spec.items() if name not in shown)

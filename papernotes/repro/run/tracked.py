@@ -100,7 +100,7 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
         raise _interrupted(launch, run_id, path)
-    link = ui_link(launch.uri, tracker.experiment_id, run_id)
+    link = ui_link(launch.uri, tracker.experiment_id, run_id, launch.ws.ui_base)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
     curves = plots.draw(rec, path / layout.CURVES, f"{res.spec.name} / {res.profile}")
     publish.log_artifacts(tracker, res, cfg_dict, path, curves, rec)
