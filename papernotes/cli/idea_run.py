@@ -30,6 +30,7 @@ def command(
 ) -> None:
     """Run a patch against its baseline over N seeds and write its verdict in the note. Finished arms with the same config are reused; after Ctrl-C the same command continues."""
     from papernotes.core.errors import PapernotesError
+    from papernotes.notes.format.ideas_story import mean_sd
     from papernotes.repro.experiment.idea_run import run_idea
     from papernotes.repro.experiment.plan import ExperimentOptions
 
@@ -47,8 +48,8 @@ def command(
         return
     v = result.verdict
     say(f"{key}#{patch_id}: {result.status.upper()}  difference {v.diff_mean:+.2f} "
-        f"[{v.ci_low:+.2f}, {v.ci_high:+.2f}] over {v.n} seeds; baseline {v.baseline_mean:.2f} ± "
-        f"{v.baseline_sd:.2f}, patch {v.patch_mean:.2f} ± {v.patch_sd:.2f}"
+        f"[{v.ci_low:+.2f}, {v.ci_high:+.2f}] over {v.n} seeds; baseline "
+        f"{mean_sd(v.baseline_mean, v.baseline_sd)}, patch {mean_sd(v.patch_mean, v.patch_sd)}"
         + (f"; about {v.seeds_needed} seeds would settle it" if v.seeds_needed else ""))
     say(f"{result.trained} arm(s) trained, {result.reused} reused; parent run {result.parent_run_id}: "
         f"{result.link}")
