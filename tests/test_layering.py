@@ -6,7 +6,7 @@ Every import counts, wherever it is in the file (inside functions too), and so d
 
 - `papernotes.core` imports no other part of papernotes (it is the bottom layer);
 - `notes/` never imports torch, mlflow, `ssl`, `repro` or `cli`; inside it `repair/` and `model/`
-  stand alone and `format/` and `sources/` sit on `model/` only;
+  stand alone and `format/`, `sources/` and `remote/` sit on `model/` only;
 - `ssl/` (the engine) imports none of pydantic, mlflow, ruamel, rich, jinja2, typer, `notes`,
   `repro`, `cli`;
 - `repro/` never imports `cli`, and its sub-packages are ordered
@@ -40,6 +40,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "papernotes.notes.model": ("papernotes.notes.",),
     "papernotes.notes.format": ("papernotes.notes.",),
     "papernotes.notes.sources": ("papernotes.notes.",),
+    # the network sources (new ID, sync) sit on the model only, like the other sources
+    "papernotes.notes.remote": ("papernotes.notes.",),
 }
 # what a sub-package may import of its own parent despite the rule above
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -48,6 +50,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "papernotes.notes.model": ("papernotes.notes.model",),
     "papernotes.notes.format": ("papernotes.notes.format", "papernotes.notes.model"),
     "papernotes.notes.sources": ("papernotes.notes.sources", "papernotes.notes.model"),
+    "papernotes.notes.remote": ("papernotes.notes.remote", "papernotes.notes.model"),
 }
 
 

@@ -9,8 +9,14 @@ their own words where the tools expect data, written the way Obsidian and Hexo l
   block, tags `MAE`/`ViT`.
 
 `write_sources(folder)` writes them as files to import; `write_into(ws_root)` puts the SimCLR
-note straight into a workspace's `notes/`. (Part A of issue 22 builds a fuller builder with
-sub-folders and attachments; the two are meant to merge.)
+note straight into a workspace's `notes/`.
+
+`write_obsidian_vault(folder)`: the user's Obsidian vault as it really is: `.obsidian/app.json`
+(attachments in `attachments/`), the SimCLR note at the top with embedded images (a wikilink
+embed with a size, a Markdown image with `%20`), a linked PDF, a path-qualified and aliased
+link to `论文/DINO 自蒸馏` and to its heading, one embed of an image the vault does not hold;
+`论文/DINO 自蒸馏.md` (CRLF, `aliases: [DINO]`), `论文/精读/MoCo 动量对比.md` two folders
+down, the attachments, and a `.trash/` note Obsidian hides.
 """
 
 from __future__ import annotations
@@ -112,3 +118,63 @@ def write_into(ws_root: Path, name: str = SIMCLR, text: str = SIMCLR_TEXT) -> Pa
 def bare_lf(data: bytes) -> int:
     """How many lines of a CRLF file end with a bare LF (0 when it stayed CRLF throughout)."""
     return data.count(b"\n") - data.count(b"\r\n")
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+DINO = "DINO 自蒸馏"
+MOCO = "MoCo 动量对比"
+MISSING_IMAGE = "不存在的图.png"
+ATTACHMENTS = {"SimCLR 框架图.png": PNG + b"simclr", "loss curve.png": PNG + b"loss",
+               "SimCLR.pdf": b"%PDF-1.4\n% simclr\n"}
+
+VAULT_SIMCLR = SIMCLR_TEXT.replace("## 我的想法\n", """\
+![[SimCLR 框架图.png|400]]
+
+![损失曲线](attachments/loss%20curve.png)
+
+原文：[[SimCLR.pdf]]，对照 [[论文/DINO 自蒸馏|DINO]] 的 [[论文/DINO 自蒸馏#方法|方法]]，
+以及 [[DINO]] 和 [[MoCo 动量对比]]。
+
+![[不存在的图.png]]
+
+## 我的想法
+""")
+
+DINO_TEXT = (
+    "---\n"
+    "title: DINO 自蒸馏\n"
+    "aliases: [DINO]\n"
+    "tags: [DINO, ViT]\n"
+    "---\n"
+    "# DINO 自蒸馏\n"
+    "\n"
+    "## 方法\n"
+    "\n"
+    "教师网络是学生网络的动量平均，中心化 + 锐化防止坍塌。\n"
+    "\n"
+    "![[SimCLR 框架图.png]]\n"
+    "\n"
+    "回到 [[SimCLR 阅读笔记]]。\n"
+).replace("\n", "\r\n")
+
+MOCO_TEXT = ("# MoCo 动量对比\n\n队列 + 动量编码器。见 [[论文/DINO 自蒸馏]]。\n\n"
+             "![曲线](../../attachments/loss%20curve.png)\n")
+
+
+def write_obsidian_vault(folder: Path) -> dict[str, Path]:
+    """The user's Obsidian vault in `folder` (see the module docstring); its notes by name."""
+    (folder / ".obsidian").mkdir(parents=True, exist_ok=True)
+    (folder / ".obsidian" / "app.json").write_text(
+        '{"attachmentFolderPath": "attachments", "newLinkFormat": "shortest"}', encoding="utf-8")
+    (folder / "attachments").mkdir(exist_ok=True)
+    for name, data in ATTACHMENTS.items():
+        (folder / "attachments" / name).write_bytes(data)
+    notes = {SIMCLR: folder / f"{SIMCLR}.md", DINO: folder / "论文" / f"{DINO}.md",
+             MOCO: folder / "论文" / "精读" / f"{MOCO}.md"}
+    texts = {SIMCLR: VAULT_SIMCLR, DINO: DINO_TEXT, MOCO: MOCO_TEXT}
+    for name, path in notes.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(texts[name].encode("utf-8"))
+    (folder / ".trash").mkdir(exist_ok=True)
+    (folder / ".trash" / "旧笔记.md").write_text("# 旧笔记\n", encoding="utf-8")
+    return notes

@@ -22,6 +22,7 @@ from papernotes.cli import (
     repro,
     runs,
     show,
+    sync,
     ui,
     validate,
 )
@@ -82,7 +83,7 @@ def _command(name: str, fn) -> None:
 # In the order `papernotes --help` lists them (typer lists the `idea` group after them).
 for _name, _module in (("init", init), ("new", new), ("catalog", catalog), ("validate", validate),
                        ("list", listing), ("show", show), ("export", export), ("doctor", doctor),
-                       ("import", import_), ("repro", repro), ("demo", demo), ("runs", runs),
+                       ("import", import_), ("sync", sync), ("repro", repro), ("demo", demo), ("runs", runs),
                        ("ui", ui), ("board", board)):
     _command(_name, _module.command)
 app.add_typer(idea.app, name="idea")

@@ -49,12 +49,17 @@ def command(
                       highlight=False)
         return
     table = Table("key", "paper", "venue", "repro", *(["note"] if ws else []))
+    known = None
+    if ws is not None:  # the note of each paper as `new` finds it: file name, arXiv id, DOI, title
+        from papernotes.notes.identity import vault_papers
+
+        known = vault_papers(ws)
     for c in cards:
         row = [c.key, c.title + (f" ({', '.join(c.aliases)})" if c.aliases else ""),
                f"{c.venue} {c.year}", c.repro or ""]
         if ws is not None:
-            path = ws.notes_dir / f"{c.key}.md"
-            row.append(f"notes/{path.name}" if path.is_file() else "")
+            path = _note_of(ws, c, known)
+            row.append(path or "")
         table.add_row(*row)
     console.print(table)
     console.print(f"{len(cards)} paper(s); `papernotes new KEY` makes a note from one",
@@ -93,3 +98,21 @@ def _show_ledger(card, query: str, sources: bool) -> None:
     others = [c.key for c in list_cards() if c.key != card.key and q in c.key]
     if others:
         console.print(f"also matching: {', '.join(others)} (papernotes catalog KEY)", highlight=False)
+
+
+def _note_of(ws, card, known) -> str | None:
+    """The vault's note of `card`: the file of its key, else the note of the same paper
+    (arXiv id, DOI, title), as `new KEY` decides that the paper has a note."""
+    from papernotes.notes.identity import paper_ids
+    from papernotes.notes.note_files import files_of_key
+
+    found = files_of_key(ws, card.key)  # in any folder of notes/
+    path = found[0] if found else None
+    if path is None:
+        path = next((known[i] for i in sorted(paper_ids(card.metadata())) if i in known), None)
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(ws.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -97,12 +97,16 @@ def stdout_is_terminal() -> bool:
 
 
 def pick_note(ws, query: str) -> str:
-    """The key of the note `query` names (a key, title or alias, any case: notes/lookup.py);
+    """The key of the note `query` names (a key, title, alias or path, any case:
+    notes/lookup.py), or its path under notes/ (`论文/DINO`) when two folders hold its name;
     says on stderr which note that is when `query` is not its key exactly."""
     from papernotes.notes.lookup import find_note
+    from papernotes.notes.note_files import files_of_key
 
     match = find_note(ws, query)
     if not match.exact:
         err_console.print(f"using {match.describe(query)}", markup=False, highlight=False,
                           soft_wrap=True)
+    if len(files_of_key(ws, match.key)) > 1:
+        return match.path.relative_to(ws.notes_dir).as_posix().removesuffix(".md")
     return match.key

@@ -60,11 +60,15 @@ def command(
         }
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        for f in run.findings:
-            console.print(str(f), markup=False, highlight=False, soft_wrap=True)
+        from papernotes.notes.doctor.report import grouped_lines
+
+        shown = [f for f in run.findings if not (f.path in fixed and f.fixable)]  # mended
+        for line in grouped_lines(shown):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
         for path, backup in run.fixed.items():
-            console.print(f"[green]repaired[/] {path} (original kept in {backup})",
-                          highlight=False, soft_wrap=True)
+            mended = sum(f.fixable for f in run.findings if f.path == path)
+            console.print(f"[green]repaired[/] {path} ({mended} finding(s) mended; original "
+                          f"kept in {backup})", highlight=False, soft_wrap=True)
         summary = f"{len(run.reports)} file(s) checked, {len(left)} problem(s)"
         if info and not strict:
             summary += f", {info} for information (--strict counts them)"

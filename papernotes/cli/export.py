@@ -12,6 +12,9 @@ from papernotes.cli.console import err_console, handles_errors
 
 @handles_errors
 def command(
+    keys: Optional[list[str]] = typer.Argument(
+        None, help="Notes to export (default: every note); their citekeys are those of the "
+        "whole vault's export."),
     bibtex: bool = typer.Option(False, "--bibtex", help="Export BibTeX (the only format so far)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to FILE (default: stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
@@ -30,14 +33,19 @@ def command(
         raise PapernotesError("choose a format", field="export", hint="pass --bibtex")
     if output is not None and output.exists() and not force:
         raise PapernotesError("already exists; pass --force to overwrite", path=output)
-    plan = plan_export([p.note for p in iter_notes(find_workspace())])
+    ws = find_workspace()
+    plan = plan_export([p.note for p in iter_notes(ws)])
+    if keys:
+        from papernotes.notes.lookup import find_note
+
+        plan = plan.only({find_note(ws, k).key for k in keys})
     if plan.not_papers:
         inform(f"left out {len(plan.not_papers)} note(s) that are not papers (no authors, arXiv "
                f"id or DOI): {', '.join(plan.not_papers)}")
     for keys in plan.merged:
         inform(f"one entry for the notes of the same paper: {', '.join(keys)}")
     notes = plan.papers
-    text = metadata_to_bibtex(notes)
+    text = metadata_to_bibtex(notes, plan.citekeys)
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return

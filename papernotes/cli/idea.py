@@ -11,13 +11,14 @@ from typing import List, Optional
 
 import typer
 
-from papernotes.cli import idea_run, idea_story
+from papernotes.cli import idea_code, idea_run, idea_story
 from papernotes.cli.console import console, handles_errors, pick_note
 from papernotes.cli.tables import Column
 
 app = typer.Typer(help="The idea-patching log: distil the paper's points, patch one, verify it.",
                   no_args_is_help=True)
 app.command("run")(idea_run.command)
+app.command("code")(idea_code.command)
 app.command("story")(idea_story.command)
 
 SET_HELP = "Change a config field in the patch's experiment (repeatable): --set aug.color_strength=0.25."

@@ -23,23 +23,39 @@ def command(
         "notes/attachments/<key>/, turn its {% asset_img|asset_link|asset_path %} tags into "
         "Obsidian links and point its Markdown images (![x](post/x.png)) at the copies "
         "(tags and images whose file is missing are kept as written)."),
+    flatten: bool = typer.Option(
+        False, "--flatten", help="Put every note in notes/ itself instead of keeping the "
+        "vault's folders; links that name a note by its folder are rewritten to its name."),
 ) -> None:
     """Import notes: template headings map onto the note's sections, everything else is kept
     verbatim as free text. Each note keeps its file's name; a name already taken gets " 1",
-    " 2", ... (never an overwrite), the old name as an alias, and links to it follow."""
+    " 2", ... (never an overwrite), the old name as an alias, and links to it follow. A vault
+    keeps its folders under notes/ (unless --flatten) and its notes' attachments are copied.
+    A file imported before with the same content is skipped, so a stopped import continues
+    when run again."""
+    import sys
+
     from rich.markup import escape
 
     from papernotes.core.atomic import check_writable
+    from papernotes.core.notices import warn
+    from papernotes.core.shell import command as shell_command
     from papernotes.core.workspace import find_workspace
-    from papernotes.notes.importer.plan import plan_import, write_imports
-    from papernotes.notes.markdown_files import expand_markdown
+    from papernotes.notes.importer.layout import import_sources
+    from papernotes.notes.importer.plan import plan_import
+    from papernotes.notes.importer.provenance import split_done
+    from papernotes.notes.importer.write import write_imports
+    from papernotes.notes.model.names import fold
 
     ws = find_workspace(into)
     if not dry_run:  # before any plan is printed: a folder it cannot write in is one line
         check_writable(ws.notes_dir)
+    todo, skipped = split_done(ws.root, import_sources(paths, flatten=flatten))
+    renamed_before = {fold(Path(r.source).stem): r.key for r in skipped
+                      if r.key != Path(r.source).stem}
     with progress_bar("reading notes", 20) as progress:  # repair can take seconds per note
-        plans = plan_import(expand_markdown(paths), ws.notes_dir, hexo_assets=hexo_assets,
-                            progress=progress)
+        plans = plan_import(todo, ws.notes_dir, hexo_assets=hexo_assets, progress=progress,
+                            renamed_before=renamed_before)
     for p in plans:
         console.print(f"[bold]{escape(str(p.source))}[/] ({p.kind}) -> {escape(str(p.target))}",
                       highlight=False, soft_wrap=True)
@@ -81,6 +97,14 @@ def command(
                 console.print(f"  {p.source.name}:{line}: asset '{name}' not in "
                               f"{p.source.with_suffix('')}/: kept as written", markup=False,
                               highlight=False, soft_wrap=True)
+        if p.attachments is not None and p.attachments.copies:
+            console.print(f"  {len(p.attachments.copies)} attachment(s): "
+                          + ", ".join(t.name for _, t in p.attachments.copies), markup=False,
+                          highlight=False, soft_wrap=True)
+        if p.attachments is not None and p.attachments.missing:
+            warn(f"{len(p.attachments.missing)} attachment(s) not in the vault, links kept as "
+                 "written: " + ", ".join(name for _, name in p.attachments.missing),
+                 path=p.source, line=p.attachments.missing[0][0])
         if p.kept:
             console.print("  kept verbatim: " + ", ".join(p.kept), markup=False,
                           highlight=False)
@@ -88,9 +112,17 @@ def command(
     uncertain = sum(r.uncertain for r in repaired)
     summary = (f"; {len(repaired)} repaired, {uncertain} character(s) stayed uncertain "
                "(`papernotes doctor` lists them)" if repaired else "")
+    copies = {t for p in plans for _, t in (p.attachments.copies if p.attachments else [])
+              if not t.exists()}
+    counts = f", {len(copies)} attachment(s)"
+    if skipped:
+        counts += f", {len(skipped)} already imported (same file, same content) skipped"
     if dry_run:
-        console.print(f"dry run: {len(plans)} note(s) would be written, nothing written"
-                      f"{summary}", highlight=False)
+        console.print(f"dry run: {len(plans)} note(s){counts} would be written, nothing "
+                      f"written{summary}", highlight=False)
         return
-    written = write_imports(plans)
-    console.print(f"[green]imported {len(written)} note(s)[/]{summary}", highlight=False)
+    again = shell_command("import", *sys.argv[2:]) \
+        if len(sys.argv) > 2 and sys.argv[1] == "import" else None
+    written = write_imports(plans, ws_root=ws.root, command=again)
+    console.print(f"[green]imported {len(written)} note(s)[/]{counts}{summary}",
+                  highlight=False)

@@ -83,10 +83,10 @@ def _summary(note, path, lang: str, width: int = 80):
 def command(key: str = typer.Argument(..., help="Note key, title or alias, e.g. simclr.")) -> None:
     """Show a summary of one note."""
     from papernotes.core.workspace import find_workspace
-    from papernotes.notes.vault import load_note, note_path
+    from papernotes.notes.vault import load_note
 
     ws = find_workspace()
     key = pick_note(ws, key)
     parsed = load_note(ws, key)
     lang = parsed.note.lang
-    console.print(_summary(parsed.note, note_path(ws, key), lang, console.width))
+    console.print(_summary(parsed.note, parsed.path, lang, console.width))

@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
@@ -29,10 +30,33 @@ notes_dir: notes
 templates_dir: templates
 repro_dir: repro
 # tracking_uri: sqlite:///mlflow.db   # default: sqlite:///<workspace>/mlflow.db
+# sources:            # where `new ID` and `sync --fetch` ask (env PAPERNOTES_ARXIV_URL etc. win)
+#   arxiv_url: https://export.arxiv.org/api/query
+#   timeout_s: 20
 # ui_port: 5000       # `papernotes ui`'s port, and the port the notes' run links open
 """
 UI_PORT_FILE = Path(".papernotes") / "ui_port"  # the port `papernotes ui` last served on
 DEFAULT_UI_PORT = 5000
+
+
+class SourcesConfig(BaseModel):
+    """Where `papernotes new ID` and `sync --fetch` ask (`sources:` in papernotes.yaml; the
+    environment's PAPERNOTES_<NAME>_URL wins over it, so a mirror or a test can point elsewhere)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    arxiv_url: str = "https://export.arxiv.org/api/query"
+    doi_url: str = "https://doi.org"
+    s2_url: str = "https://api.semanticscholar.org"
+    zotero_url: str = "http://localhost:23119"
+    openreview_url: str = "https://api2.openreview.net"
+    timeout_s: float = Field(default=20.0, gt=0)
+    arxiv_delay_s: float = Field(default=3.0, ge=0)  # arXiv asks for 3 s between calls
+    s2_delay_s: float = Field(default=1.0, ge=0)  # Semantic Scholar: 1 call a second without a key
+
+    def url(self, name: str) -> str:
+        """The endpoint of source `name` (arxiv, doi, s2, zotero, openreview): env var, else config."""
+        return (os.environ.get(f"PAPERNOTES_{name.upper()}_URL") or getattr(self, f"{name}_url")).rstrip("/")
 
 
 class WorkspaceConfig(BaseModel):
@@ -43,6 +67,7 @@ class WorkspaceConfig(BaseModel):
     templates_dir: str = "templates"
     repro_dir: str = "repro"
     tracking_uri: str | None = None
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
     ui_port: int | None = None
 
 
@@ -120,7 +145,8 @@ def find_workspace(start: str | Path | None = None) -> Workspace:
 
 
 def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
-    """Make a workspace: config, notes/, and copies of the shipped templates/ and repro/ specs."""
+    """Make a workspace: config, notes/, and copies of the shipped templates/, repro/ specs and
+    repro/methods/ (the example methods written as code)."""
     root = Path(root).resolve()
     cfg = root / CONFIG_NAME
     if cfg.exists() and not force:
@@ -129,8 +155,10 @@ def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
     root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(cfg, DEFAULT_CONFIG, overwrite=force)
     (root / "notes").mkdir(exist_ok=True)
-    for name in ("templates", "repro"):
-        src, dst = shipped_dir(name), root / name
+    for name in ("templates", "repro", "repro/methods"):  # repro/methods/: the example patches as code
+        src, dst = shipped_dir(name.split("/")[0]) / name.partition("/")[2], root / name
+        if not src.is_dir():
+            continue
         dst.mkdir(exist_ok=True)
         for item in sorted(src.glob("*")):
             if item.is_file() and not (dst / item.name).exists():

@@ -77,4 +77,26 @@ def notes_to_create(*, key: str | None, title: str | None, bibtex: Path | None,
     if not notes:
         raise PapernotesError("no entries" + (f" with citekey {note_key!r}" if note_key else ""),
                           path=bibtex, field="bibtex")
-    return [n if n.lang == lang else n.model_copy(update={"lang": lang}) for n in notes]
+    return [_linked(n.model_copy(update={"lang": lang})) for n in notes]
+
+
+def _linked(note: "Note") -> "Note":
+    """A note from BibTeX about a catalog paper (same arXiv id, DOI or title, as `import`
+    finds it) gets the card's note: its text, diagram, numbers and `repro:`, with the entry's
+    metadata (its citekey included) over the card's. The paper link is the entry's URL, else
+    its DOI, else its arXiv page."""
+    from papernotes.notes.paper_card import card_of
+    from papernotes.notes.sources.catalog import card_to_note
+
+    meta = note.meta
+    if not meta.paper_url and meta.arxiv:
+        meta = meta.model_copy(update={"paper_url": f"https://arxiv.org/abs/{meta.arxiv}"})
+    card = card_of(meta)
+    if card is None:
+        return note.model_copy(update={"meta": meta})
+    base = card_to_note(card, note.lang)
+    given = {name: getattr(meta, name) for name in type(meta).model_fields
+             if getattr(meta, name) not in (None, "", [])}
+    return base.model_copy(update={"key": note.key, "meta": base.meta.model_copy(update=given),
+                                   "aliases": base.aliases + ([card.key] if card.key != note.key
+                                                              and card.key not in base.aliases else [])})

@@ -28,6 +28,8 @@ def arxiv_id(value: str | None) -> str | None:
 
 
 def doi_of(meta: "Metadata") -> str | None:
+    if meta.doi:
+        return meta.doi.lower()
     url = meta.paper_url.strip()
     return url[len(DOI_URL):].lower() if url.lower().startswith(DOI_URL) else None
 
@@ -55,7 +57,7 @@ def is_paper(note: "Note") -> bool:
 
 
 def vault_papers(ws: "Workspace") -> dict[str, Path]:
-    """The ids of the papers the vault's notes are about (arXiv id and title properties, read
+    """The ids of the papers the vault's notes are about (arXiv id, DOI and title properties, read
     from the frontmatter only, so this stays fast on a large vault) -> the note's file."""
     from papernotes.core.atomic import read_text_utf8
     from papernotes.core.errors import PapernotesError
@@ -70,10 +72,16 @@ def vault_papers(ws: "Workspace") -> dict[str, Path]:
             continue
         values = fm.values if fm is not None else {}
         arxiv = arxiv_id(str(values["arxiv"])) if values.get("arxiv") else None
+        doi = str(values["doi"]).strip().lower() if values.get("doi") else None
         title = title_id(str(values.get("title") or ""))
-        for pid in ([f"arxiv:{arxiv}"] if arxiv else []) + ([f"title:{title}"] if title else []):
+        for pid in ([f"arxiv:{arxiv}"] if arxiv else []) + ([f"doi:{doi}"] if doi else []) \
+                + ([f"title:{title}"] if title else []):
             out.setdefault(pid, path)
     return out
+
+
+def _what(kind: str, value: str) -> str:
+    return {"arxiv": f"arXiv id {value}", "doi": f"DOI {value}"}.get(kind, "title")
 
 
 def already_in_vault(ws: "Workspace", notes: Iterable["Note"]) -> dict[str, tuple[Path, str]]:
@@ -86,7 +94,7 @@ def already_in_vault(ws: "Workspace", notes: Iterable["Note"]) -> dict[str, tupl
             path = known.get(pid)
             if path is not None and path.stem != note.key:
                 kind, value = pid.split(":", 1)
-                found[note.key] = (path, f"arXiv id {value}" if kind == "arxiv" else "title")
+                found[note.key] = (path, _what(kind, value))
                 break
     return found
 
@@ -131,7 +139,7 @@ def remade_notes(ws: "Workspace", notes: list["Note"]) -> tuple[list["Note"], di
             for pid in sorted(paper_ids(note.meta)):  # arxiv before title
                 if pid in known:
                     kind, value = pid.split(":", 1)
-                    path, why = known[pid], f"arXiv id {value}" if kind == "arxiv" else "title"
+                    path, why = known[pid], _what(kind, value)
                     break
         if path is not None and key_of(path) != note.key:
             inform(f"'{note.key}' is made again as the note '{key_of(path)}' ({why})", path=path)

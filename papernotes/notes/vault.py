@@ -16,20 +16,49 @@ from papernotes.core.atomic import atomic_write_text, check_writable, read_text_
 from papernotes.core.errors import PapernotesError
 from papernotes.core.shell import command
 from papernotes.notes.model.names import check_key
-from papernotes.notes.note_files import NOTE_SUFFIX, iter_note_paths, key_of
+from papernotes.notes.note_files import (
+    NOTE_SUFFIX,
+    ambiguous_key_message,
+    files_of_key,
+    iter_note_paths,
+    key_of,
+)
 
 if TYPE_CHECKING:  # the parser and renderer are imported where they are used
     from papernotes.core.workspace import Workspace
     from papernotes.notes.format.parse import ParsedNote
     from papernotes.notes.model.schema import Note
 
-def note_path(ws: "Workspace", key: str) -> Path:
-    """The file of note `key`; a one-line error for a key that is not a plain file stem."""
+def note_path(ws: "Workspace", key: str, folder: str | None = None) -> Path:
+    """The file of note `key`: the note of that name wherever it sits in notes/ (a name two
+    folders hold is a one-line error listing both), else where a new one goes (`folder`
+    under notes/, default notes/ itself); a one-line error for a key that is not a plain
+    file stem."""
     try:
         check_key(key)
     except ValueError as exc:
         raise PapernotesError(str(exc), field="key") from None
-    return ws.notes_dir / f"{key}{NOTE_SUFFIX}"
+    found = files_of_key(ws, key)
+    if len(found) > 1:
+        raise PapernotesError(ambiguous_key_message(ws, key, found), field="key",
+                              hint="give its folder too, as Obsidian links do")
+    if found:
+        return found[0]
+    return new_note_folder(ws, folder) / f"{key}{NOTE_SUFFIX}"
+
+
+def new_note_folder(ws: "Workspace", folder: str | None) -> Path:
+    """notes/ or the sub-folder `folder` of it (`论文`, `论文/自监督`); each part a name
+    Obsidian accepts, so the folder never leaves notes/."""
+    if not folder:
+        return ws.notes_dir
+    parts = [p for p in folder.replace("\\", "/").split("/") if p]
+    try:
+        for part in parts:
+            check_key(part)
+    except ValueError as exc:
+        raise PapernotesError(f"folder {folder!r}: {exc}", field="folder") from None
+    return ws.notes_dir.joinpath(*parts)
 
 
 def read_path(path: Path, *, key: str | None = None, ws: "Workspace | None" = None) -> "ParsedNote":
@@ -73,12 +102,15 @@ def load_all(ws: "Workspace") -> tuple[list["ParsedNote"], list[PapernotesError]
     return notes, problems
 
 
-def save_note(ws: "Workspace", key: str, text: str, *, overwrite: bool) -> Path:
-    """Write note `key` atomically; refuses to replace an existing file unless `overwrite`."""
-    return atomic_write_text(note_path(ws, key), text, overwrite=overwrite)
+def save_note(ws: "Workspace", key: str, text: str, *, overwrite: bool,
+              folder: str | None = None) -> Path:
+    """Write note `key` atomically (where it is, else in `folder` of notes/); refuses to
+    replace an existing file unless `overwrite`."""
+    return atomic_write_text(note_path(ws, key, folder), text, overwrite=overwrite)
 
 
-def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool) -> None:
+def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool,
+                     folder: str | None = None) -> None:
     from papernotes.notes.model.names import fold
 
     seen: set[str] = set()
@@ -87,7 +119,7 @@ def _refuse_existing(ws: "Workspace", notes: Iterable["Note"], force: bool) -> N
         if fold(note.key) in seen:
             raise PapernotesError(f"two new notes share the key '{note.key}'", field="key")
         seen.add(fold(note.key))
-        path = note_path(ws, note.key)
+        path = note_path(ws, note.key, folder)
         if path.exists() and not force:
             raise PapernotesError("note already exists", path=path,
                                   hint="pass --force to make it again: your text, ideas and runs "
@@ -113,9 +145,12 @@ def _remake(ws: "Workspace", note: "Note", path: Path, templates: Path | None,
 
 
 def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False,
-                    sources: dict[str, str] | None = None) -> list[Path]:
+                    sources: dict[str, str] | None = None, folder: str | None = None
+                    ) -> list[Path]:
     """Render and write fresh notes from the workspace's templates. `sources`: the key `new`
-    was given for a note made again under its file's own name (`identity.remade_notes`).
+    was given for a note made again under its file's own name (`identity.remade_notes`);
+    `folder`: the sub-folder of notes/ a new note goes in (a note made again stays where
+    it is).
 
     With `force`, a note that exists is made again over the old one (`notes.regenerate`: the
     user's regions, sections, text and reading state are kept) after a backup of the old file
@@ -127,12 +162,13 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
     from papernotes.notes.format.render import render_new
     from papernotes.notes.header_state import record
 
-    _refuse_existing(ws, notes, force)
-    check_writable(ws.notes_dir)  # before any backup is made or note rendered
+    _refuse_existing(ws, notes, force, folder)
+    target = new_note_folder(ws, folder)
+    check_writable(target)  # before any backup is made or note rendered
     templates = ws.templates_dir if ws.templates_dir.is_dir() else None
     texts, remade = [], []
     for n in notes:
-        path = note_path(ws, n.key)
+        path = note_path(ws, n.key, folder)
         if force and path.is_file():
             again = _remake(ws, n, path, templates, (sources or {}).get(n.key))
             texts.append((n.key, again.text))
@@ -149,7 +185,7 @@ def write_new_notes(ws: "Workspace", notes: list["Note"], *, force: bool = False
                  + " instead of the source's", path=path,
                  hint=f"compare with `{command('new', (sources or {}).get(path.stem, path.stem))}`"
                       " in another vault")
-    written = [save_note(ws, key, text, overwrite=force) for key, text in texts]
+    written = [save_note(ws, key, text, overwrite=force, folder=folder) for key, text in texts]
     again_by_path = {path: again.note for path, again in remade}
     record(ws.root, [(path, again_by_path.get(path) or n) for path, n in zip(written, notes)])
     return written
@@ -167,9 +203,10 @@ def update_note(ws: "Workspace", key: str, change: Callable[["Note"], "Note"]) -
     from papernotes.notes.format.parse import parse_note
     from papernotes.notes.format.render import render_update
     from papernotes.notes.header_state import record, resolve
+    from papernotes.notes.lookup import find_note
 
-    key = load_note(ws, key).note.key  # a title or alias finds its note; else the one-line error
-    path = note_path(ws, key)
+    match = find_note(ws, key)  # a title, alias or path finds its note; else the one-line error
+    key, path = match.key, match.path
     out: dict = {}
 
     def apply(text: str) -> str:

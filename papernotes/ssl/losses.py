@@ -8,8 +8,10 @@ NT-Xent, the normalised temperature-scaled cross-entropy (paper Sec. 2.1, eq. 1;
 follows google-research/simclr objective.py `add_contrastive_loss`: l2-normalise, positives at
 the partner index, self-similarity masked with a large negative (LARGE_NUM = 1e9), softmax
 cross-entropy over the remaining 2N-1 candidates, keys gathered from every replica
-(`tpu_cross_replica_concat`) with labels offset by the replica id. Here the two views are
-stacked into one query block so the whole thing is ONE matmul, with no host-device sync.
+(`tpu_cross_replica_concat`) with labels offset by the replica id, and the loss at the official
+scale: `loss_a + loss_b`, the sum of the two directions' means over N, i.e. twice the mean over
+the 2N rows. Here the two views are stacked into one query block so the whole thing is ONE
+matmul, with no host-device sync.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ MAE_EPS = 1e-6  # models_mae.py forward_loss: (var + 1.e-6) ** .5
 
 def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5,
                  gather: bool = False) -> torch.Tensor:
-    """Mean NT-Xent over this rank's 2n rows; z1, z2: [n, D] projections of the two views.
+    """NT-Xent of this rank's n pairs at objective.py's scale, `loss_a + loss_b` (each the mean
+    over the n queries of one view): the sum over the 2n rows divided by n, twice their mean.
+    The scale matters beyond the loss's value: parameters that LARS leaves out of the trust
+    ratio (BN, biases) take the raw lr times this gradient. z1, z2: [n, D] projections of the
+    two views.
 
     With `gather=True` under torch.distributed, negatives come from every rank; after DDP's
     gradient averaging the gradients equal those of one process on the concatenated batch.
@@ -48,7 +54,7 @@ def nt_xent_loss(z1: torch.Tensor, z2: torch.Tensor, temperature: float = 0.5,
     self_mask = torch.zeros_like(logits, dtype=torch.bool)
     self_mask[rows, self_idx] = True
     logits = logits.masked_fill(self_mask, -LARGE_NUM)
-    return F.cross_entropy(logits, pos_idx)
+    return F.cross_entropy(logits, pos_idx, reduction="sum") / n  # loss_a + loss_b
 
 
 def infonce_queue_loss(q: torch.Tensor, k: torch.Tensor, queue: torch.Tensor,

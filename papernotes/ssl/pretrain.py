@@ -23,7 +23,7 @@ from torch import nn
 
 from papernotes.core.atomic import atomic_write_text  # stdlib-only shared helper
 from papernotes.core.errors import PapernotesError  # stdlib-only shared module
-from papernotes.ssl import distributed
+from papernotes.ssl import distributed, user_code
 from papernotes.ssl.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from papernotes.ssl.config import ConfigError, PretrainConfig, check_config, config_to_dict, load_config_file
 from papernotes.ssl.data.datasets import load_dataset
@@ -35,6 +35,7 @@ from papernotes.ssl.methods import build_method
 from papernotes.ssl.optim.optimizers import build_optimizer
 from papernotes.ssl.optim.schedule import peak_lr, warmup_steps
 from papernotes.ssl.train import LoopSpec, TrainState, train
+from papernotes.ssl.user_code import UserCodeError
 
 PROBE_BASE_LR = 0.1  # online probe: lr = 0.1 * B/256 at peak, same schedule shape as the encoder
 
@@ -219,8 +220,19 @@ def main(argv: list[str] | None = None) -> int:
         rank0 = int(__import__("os").environ.get("RANK", "0")) == 0
         jsonl = JsonlSink(args.events) if (args.events and rank0) else None
         result = run(cfg, fan_out(jsonl, None if args.quiet else PrintSink()), resume=args.resume)
+    except UserCodeError as exc:  # the user's file: one line here, the traceback for the launcher
+        user_code.write_error(Path(args.config).parent, exc)
+        print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
     except (PapernotesError, FileNotFoundError, json.JSONDecodeError) as exc:  # user mistakes; a bug shows its traceback
         print(f"error: {exc}".replace("\n", " "), file=sys.stderr)
+        return 2
+    except Exception as exc:
+        err = user_code.blame(exc)  # raised inside the user's code (forward, views, a backbone)
+        if err is None:
+            raise  # a bug of papernotes: its traceback
+        user_code.write_error(Path(args.config).parent, err)
+        print(f"error: {err}".replace("\n", " "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

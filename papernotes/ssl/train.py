@@ -20,7 +20,7 @@ from papernotes.ssl.config import PretrainConfig
 from papernotes.ssl.data.loader import IndexSampler, batch
 from papernotes.ssl.distributed import all_reduce_mean, any_rank
 from papernotes.ssl.methods import Method
-from papernotes.ssl.optim.schedule import lr_at
+from papernotes.ssl.optim.schedule import end_lr, lr_at, weight_decay_at
 
 
 @dataclass
@@ -64,7 +64,7 @@ def view_seed(seed: int, step: int, rank: int) -> int:
 def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_step: Callable[[int], None],
           stop: Callable[[], bool]) -> bool:
     """Run from st.step to spec.total_steps (or max_steps); False when stopped early by `stop`."""
-    tcfg = spec.cfg.train
+    tcfg, ocfg = spec.cfg.train, spec.cfg.optim
     last = min(spec.total_steps, tcfg.max_steps) if tcfg.max_steps else spec.total_steps
     amp = torch.autocast(spec.device.type, dtype=torch.bfloat16) if spec.autocast_bf16 else nullcontext()
     mem = torch.channels_last if tcfg.channels_last else torch.contiguous_format
@@ -76,9 +76,14 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
         # steps only, which already sync with the host; a lone process checks every step.
         if (spec.world_size == 1 or st.step % tcfg.log_every == 0) and any_rank(stop(), spec.device):
             return False
-        lr = lr_at(st.step, spec.total_steps, spec.warmup_steps, spec.peak_lr)
+        lr = lr_at(st.step, spec.total_steps, spec.warmup_steps, spec.peak_lr, ocfg.warmup_start_lr,
+                   end_lr(ocfg, spec.peak_lr))
+        wd = None if ocfg.weight_decay_end is None else weight_decay_at(
+            st.step, spec.total_steps, ocfg.weight_decay, ocfg.weight_decay_end)
         for g in st.optimizer.param_groups:
             g["lr"] = lr * g.get("lr_scale", 1.0)
+            if wd is not None:  # only the decayed groups (optimizers.param_groups: wd_scale 0 on the others)
+                g["weight_decay"] = wd * g.get("wd_scale", 1.0)
         x, y = batch(spec.images, spec.labels, spec.sampler.indices(st.step))
         # Views are a pure function of (seed, rank, step): resuming needs no generator state.
         st.aug_generator.manual_seed(view_seed(tcfg.seed, st.step, spec.rank))

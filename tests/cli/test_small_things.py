@@ -127,7 +127,7 @@ def test_the_command_list_shows_each_command_in_one_flowed_sentence():
     start = next(i for i, line in enumerate(lines) if "─ Commands " in line)
     panel = lines[start + 1:next(i for i in range(start, len(lines)) if lines[i].startswith("╰"))]
     rows = {line.split()[1]: " ".join(line.strip("│ ").split()[1:]) for line in panel}
-    assert len(rows) == len(panel) == 15  # one line per command, no continuation lines
+    assert len(rows) == len(panel) == 16  # one line per command, no continuation lines
     assert rows["catalog"] == ("List the catalog's papers: key, title, venue and year, repro spec; "
                                "inside a workspace, the note already made from each.")
     assert rows["doctor"] == ("Check Markdown files: damaged text, frontmatter, schema, links and "

@@ -1,4 +1,5 @@
-"""NT-Xent against a naive loop over Algorithm 1 of the paper (values and gradients)."""
+"""NT-Xent against a naive loop over Algorithm 1 of the paper (values and gradients), at the
+scale of google-research/simclr objective.py: `loss_a + loss_b`, each direction's mean over n."""
 
 import math
 
@@ -19,10 +20,9 @@ def naive_nt_xent(z1, z2, tau):
     def ell(i, j):
         den = sum(torch.exp(s(i, k) / tau) for k in range(2 * n) if k != i)
         return -torch.log(torch.exp(s(i, j) / tau) / den)
-    total = 0.0
-    for k in range(n):
-        total = total + ell(2 * k, 2 * k + 1) + ell(2 * k + 1, 2 * k)
-    return total / (2 * n)
+    loss_a = sum(ell(2 * k, 2 * k + 1) for k in range(n)) / n  # view 1's queries, mean over n
+    loss_b = sum(ell(2 * k + 1, 2 * k) for k in range(n)) / n  # view 2's queries
+    return loss_a + loss_b  # objective.py: loss = loss_a + loss_b (Algorithm 1's 1/2N mean, twice)
 
 
 @pytest.mark.parametrize("n,tau", [(2, 0.5), (5, 0.1), (8, 1.0), (3, 0.07)])
@@ -53,7 +53,8 @@ def test_known_value_for_identical_views():
     # orthonormal examples, identical views: positive sim 1, 2n-2 negatives with sim 0
     n, tau = 4, 0.5
     z = torch.eye(n, 6)
-    expected = -math.log(math.exp(1 / tau) / (math.exp(1 / tau) + (2 * n - 2)))
+    row = -math.log(math.exp(1 / tau) / (math.exp(1 / tau) + (2 * n - 2)))
+    expected = 2 * row  # loss_a + loss_b: each direction's mean is `row`
     assert nt_xent_loss(z, z.clone(), tau).item() == pytest.approx(expected, rel=1e-6)
 
 

@@ -2,7 +2,10 @@
 
 A fresh note from the catalog links to the papers it builds on (`[[moco]]`); that the user has
 not made those notes is not a problem, and the way to make one is known: such a `wikilink`
-finding becomes information naming the command, `papernotes new moco`.
+finding becomes information naming the command, `papernotes new moco`. A command that would be
+refused is never suggested: when the vault has the paper under another name (`MoCo 动量对比`,
+same arXiv id or title, as `new` decides: `identity.py`) the finding stays a problem and names
+that note.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from pathlib import Path
 
 from papernotes.core.shell import command
 from papernotes.notes.doctor.finding import Finding
@@ -33,15 +37,44 @@ def catalog_key(target: str) -> str | None:
     return _cards().get(_squash(target.rsplit("/", 1)[-1].removesuffix(".md")))
 
 
-def soften(finding: Finding) -> Finding:
+def _vault_note(key: str, ws, index) -> Path | None:
+    """The vault's note of catalog paper `key` under any name (what `new KEY` would refuse)."""
+    from papernotes.notes.identity import paper_ids, vault_papers
+    from papernotes.notes.note_files import files_of_key
+    from papernotes.notes.sources.catalog import card_to_note, load_card
+
+    cache = index.card_notes if index is not None else {}
+    if key in cache:
+        return cache[key]
+    found = files_of_key(ws, key)
+    if not found:
+        if index is None or index.papers is None:
+            papers = vault_papers(ws)
+            if index is not None:
+                index.papers = papers
+        papers = index.papers if index is not None else papers
+        meta = card_to_note(load_card(key), ws.config.lang).meta
+        found = [papers[pid] for pid in sorted(paper_ids(meta)) if pid in papers]  # arxiv first
+    cache[key] = found[0] if found else None
+    return cache[key]
+
+
+def soften(finding: Finding, ws=None, index=None) -> Finding:
     """A `wikilink` finding whose target is a catalog paper, as information with the command
-    that makes its note; any other finding unchanged."""
-    if finding.check != "wikilink":
+    that makes its note; a paper the vault (`ws`) has under another name keeps the finding a
+    problem that names its note; any other finding unchanged."""
+    if finding.check != "wikilink" or finding.fixable:
         return finding
     m = _TARGET.search(finding.message)
     key = catalog_key(m.group(1).strip()) if m else None
     if key is None:
         return finding
+    have = _vault_note(key, ws, index) if ws is not None else None
+    if have is not None:
+        return dataclasses.replace(
+            finding, message=f"[[{m.group(1).strip()}]] links to no note; the vault has this "
+                             f"paper as '{have.name[:-3]}' ({have.relative_to(ws.root).as_posix()})"
+                             ": link to that name")
     return dataclasses.replace(
         finding, severity="info",
         message=f"[[{m.group(1).strip()}]]: no note yet; `{command('new', key)}` makes it "

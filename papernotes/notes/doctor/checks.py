@@ -21,12 +21,11 @@ from pathlib import Path
 
 from papernotes.core.errors import PapernotesError, problems_of
 from papernotes.notes.doctor.finding import Finding
-from papernotes.notes.doctor.links import VaultIndex, anchor_problem, note_name, rename_fix, resolve
+from papernotes.notes.doctor.link_checks import check_links, fix_links
+from papernotes.notes.doctor.links import VaultIndex
 from papernotes.notes.format.frontmatter import split_frontmatter
-from papernotes.notes.format.links import code_free_lines, find_links, rewrite_links
+from papernotes.notes.format.links import code_free_lines
 from papernotes.notes.format.placeholders import is_placeholder
-from papernotes.notes.importer.hexo_assets import asset_tag_names
-from papernotes.notes.model.names import fold
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 
 UNCERTAIN_SHOWN = 5
@@ -142,53 +141,6 @@ def check_schema(path: Path, text: str) -> list[Finding]:
     return []
 
 
-def check_links(path: str, text: str, index: VaultIndex) -> list[Finding]:
-    """Wikilinks, embeds and Markdown images resolved as Obsidian does (`links.resolve`)."""
-    source = Path(path)
-    out = []
-    for link in find_links(text):
-        if link.kind == "md":
-            if link.embed and link.linkpath and not link.external \
-                    and resolve(index, link.linkpath, source) is None:
-                out.append(Finding("embed", path, link.line,
-                                   f"image '{link.raw_target}' not found"))
-            continue
-        target = resolve(index, link.linkpath, source)
-        if target is None:
-            if link.embed:
-                out.append(Finding("embed", path, link.line,
-                                   f"embedded file '{link.linkpath}' not found"))
-            else:
-                out.append(Finding("wikilink", path, link.line,
-                                   f"[[{link.linkpath}]] links to no note"))
-            continue
-        if target.via == "alias":
-            out.append(Finding(
-                "renamed-link", path, link.line,
-                f"[[{link.linkpath}]] names '{note_name(index, target.path)}' only by its alias "
-                "(Obsidian does not follow aliases)", fixable=True))
-        problem = anchor_problem(index, target.path, link.anchor)
-        if problem:
-            out.append(Finding("anchor", path, link.line, f"[[{link.raw_target}]]: {problem}"))
-    for no, _, line in code_free_lines(text):
-        for name in asset_tag_names(line):
-            if fold(name.rsplit("/", 1)[-1]) not in index.by_name:
-                out.append(Finding("embed", path, no, f"Hexo asset '{name}' not found"))
-    return out
-
-
-def fix_renamed_links(path: Path, text: str, index: VaultIndex) -> tuple[str, int]:
-    """`text` with each link that reaches its note only by an alias rewritten to the note's
-    name, the old text still shown (`[[Old]]` -> `[[New|Old]]`); and how many."""
-    def new(link):
-        if link.kind != "wiki":
-            return None
-        target = resolve(index, link.linkpath, path)
-        return rename_fix(index, link, target.path) if target and target.via == "alias" else None
-
-    return rewrite_links(text, new)
-
-
 def check_placeholders(path: str, text: str) -> list[Finding]:
     out = []
     for no, _, line in code_free_lines(text):
@@ -231,9 +183,13 @@ def _decode(spath: str, data: bytes, report: FileReport) -> tuple[str | None, bo
         return decoded.text, True
 
 
-def examine(path: Path, *, index: VaultIndex | None) -> FileReport:
+__all__ = ["check_links", "examine", "FileReport"]  # check_links: its old home
+
+
+def examine(path: Path, *, index: VaultIndex | None, ws=None) -> FileReport:
     """Run every check on one file, wherever it is (in the vault or not: its properties are
-    checked as `validate` checks them); `repaired_text` is what --fix would write."""
+    checked as `validate` checks them); `repaired_text` is what --fix would write. `ws`: the
+    workspace the file is in (links to catalog papers are then told apart from notes it has)."""
     report = FileReport(path)
     spath = str(path)
     data = path.read_bytes()
@@ -255,8 +211,8 @@ def examine(path: Path, *, index: VaultIndex | None) -> FileReport:
     if index is not None:
         from papernotes.notes.doctor.catalog_links import soften
 
-        report.findings += [soften(f) for f in check_links(spath, text, index)]
-        fixed, n = fix_renamed_links(path, text, index)
+        report.findings += [soften(f, ws, index) for f in check_links(spath, text, index)]
+        fixed, n = fix_links(path, text, index)
         if n:
             report.repaired_text = fixed  # --fix: links to renamed notes follow the new name
     report.findings += check_placeholders(spath, text)

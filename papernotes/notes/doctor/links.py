@@ -46,6 +46,8 @@ class VaultIndex:
     by_path: dict[str, Path] = field(default_factory=dict)  # "notes/note.md"
     _aliases: dict[str, list[Path]] | None = None
     _anchors: dict[Path, tuple[set[str], set[str]]] = field(default_factory=dict)
+    papers: dict[str, Path] | None = None  # the vault's papers by id, when a check needs them
+    card_notes: dict[str, Path | None] = field(default_factory=dict)  # catalog key -> its note
 
     def rel(self, path: Path) -> str:
         try:

@@ -62,7 +62,7 @@ def run_doctor(paths: Sequence[str | Path], *, fix: bool = False,
         root = ws.root if ws is not None else path.parent.resolve()
         if root not in indexes:
             indexes[root] = build_index(root)
-        report = examine(path, index=indexes[root])
+        report = examine(path, index=indexes[root], ws=ws)
         run.reports.append(report)
         if fix and report.repaired_text is not None:
             check_writable(path.parent)  # before its backup is made

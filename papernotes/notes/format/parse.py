@@ -155,7 +155,7 @@ def _read_properties(r: FieldReader, fm: Frontmatter) -> None:
             value = _STATUS_BY_LABEL.get(value, value)
         elif prop == "date" and value is None:
             continue
-        elif value is None and prop in ("title", "venue", "code"):
+        elif value is None and prop in ("title", "venue", "code", "pdf"):
             value = ""
         # the line is looked up (a slower round-trip load) only if the value turns out bad
         r.put(dotted, value, lambda prop=prop: fm.line_of(prop))

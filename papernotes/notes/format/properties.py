@@ -25,7 +25,12 @@ PROPERTY_FIELDS: dict[str, str] = {
     "year": "meta.year",
     "venue": "meta.venue",
     "code": "meta.code_url",
+    "doi": "meta.doi",
+    "citekey": "meta.citekey",
+    "pdf": "meta.pdf_url",
 }
+# written only when set, so that a note without them keeps the template's frontmatter
+_WHEN_SET = {"doi": "doi", "citekey": "citekey", "pdf": "pdf_url"}
 
 
 def wikilink(key: str) -> str:
@@ -43,7 +48,7 @@ def unwikilink(text: str) -> str:
 def note_properties(note: Note) -> dict[str, Any]:
     """The note's properties as plain YAML-ready values, in the template's order."""
     m = note.meta
-    return {
+    props = {
         "title": m.title,
         "aliases": list(note.aliases),
         "tags": list(m.tags),
@@ -58,3 +63,5 @@ def note_properties(note: Note) -> dict[str, Any]:
         "venue": m.venue,
         "code": m.code_url,
     }
+    props.update({prop: getattr(m, name) for prop, name in _WHEN_SET.items() if getattr(m, name)})
+    return props

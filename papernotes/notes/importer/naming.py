@@ -54,7 +54,9 @@ def _quick_properties(path: Path) -> dict[str, Any]:
 def choose_names(paths: Sequence[Path], notes_dir: Path) -> tuple[list[str], dict[str, str]]:
     """The name of each file's note, in order, and the renames the links must follow: folded
     old name -> new name (only names no file of the import keeps)."""
-    taken = {fold(p.stem) for p in notes_dir.glob("*.md")} if notes_dir.is_dir() else set()
+    from papernotes.notes.note_files import key_of, notes_in
+
+    taken = {fold(key_of(p)) for p in notes_in(notes_dir)}  # every folder's notes
     names: list[str] = []
     for path in paths:
         props = {} if name_from_title(path.stem) else _quick_properties(path)
@@ -118,7 +120,9 @@ def follow_heading_renames(plans: Sequence["ImportPlan"]) -> None:
         return
 
     def new_link(link: Link, here: str) -> str | None:
-        heads = moved.get(fold(link.linkpath) if link.linkpath else here, {})
+        name = link.linkpath.replace("\\", "/").rsplit("/", 1)[-1]  # `论文/Note`: its name
+        name = name[:-3] if name.lower().endswith(".md") else name
+        heads = moved.get(fold(name) if link.linkpath else here, {})
         parts = link.anchor.split("#")
         if link.kind != "wiki" or not heads or not any(heading_key(a) in heads for a in parts):
             return None

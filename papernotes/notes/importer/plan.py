@@ -14,21 +14,22 @@ and the links of the other imported files to it follow the new name.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from papernotes.core.atomic import atomic_write_bytes, atomic_write_text, read_text_utf8
+from papernotes.core.atomic import read_text_utf8
 from papernotes.core.errors import FileProblems, PapernotesError
 from papernotes.notes.format.fences import lines_outside_fences
 from papernotes.notes.format.frontmatter import render_frontmatter, split_frontmatter
 from papernotes.notes.format.language import note_language
+from papernotes.notes.importer.attachments import AttachmentFinder, AttachmentPlan
 from papernotes.notes.importer.fill import fill_properties
 from papernotes.notes.importer.headings import canonical_title, heading_for, section_kind
 from papernotes.notes.importer.hexo_assets import AssetPlan, asset_folder, convert_assets
 from papernotes.notes.importer.identify import Identification, identify
+from papernotes.notes.importer.layout import ImportSource
 from papernotes.notes.importer.naming import (
     choose_names,
     follow_heading_renames,
@@ -36,7 +37,7 @@ from papernotes.notes.importer.naming import (
     keep_old_name,
     name_for,
 )
-from papernotes.notes.model.tags import merge_tags
+from papernotes.notes.importer.properties import map_properties
 from papernotes.notes.repair.mojibake_repair import RepairResult, repair_text
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -62,45 +63,8 @@ class ImportPlan:
     assets: AssetPlan | None = None  # Hexo asset tags turned into attachments (--hexo-assets)
     encoding: str | None = None  # the encoding a file that was not UTF-8 was converted from
     identification: Identification | None = None  # the paper the note is about, and why
-
-
-def _map_properties(data: dict[str, Any], plan: ImportPlan) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in data.items():
-        key = str(k)
-        if key == "tags":
-            # a text value is a comma- or space-separated list, as Obsidian reads it
-            raw = [t for t in re.split(r"[,\s]+", v) if t] if isinstance(v, str) \
-                else list(v or [])
-            tags = merge_tags(str(x) for x in raw)  # the user's case; once each, as Obsidian
-            out["tags"] = tags
-            plan.properties.append(("tags", f"meta.tags = {tags}"))
-            if [str(x) for x in raw] != tags:
-                out["source-tags"] = v if isinstance(v, str) else [str(x) for x in raw]
-        elif key == "date" and isinstance(v, (dt.date, str)):
-            day = v.date() if isinstance(v, dt.datetime) else v
-            if isinstance(day, str):
-                try:
-                    day = dt.date.fromisoformat(day.strip()[:10])
-                except ValueError:
-                    out["source-date"] = v
-                    plan.properties.append(("date", "not a date: kept as source-date"))
-                    continue
-            out["date"] = day
-            plan.properties.append(("date", f"date = {day.isoformat()}"))
-            if isinstance(v, (dt.datetime, str)) and str(v) != day.isoformat():
-                out["source-date"] = str(v)
-        elif key == "title":
-            out["title"] = "" if v is None else str(v)
-            plan.properties.append(("title", "meta.title"))
-        elif key == "categories" and isinstance(v, list) and any(isinstance(x, list) for x in v):
-            # Hexo's nested categories are not Obsidian properties: one path per entry
-            out[key] = ["/".join(map(str, x)) if isinstance(x, list) else str(x) for x in v]
-            plan.properties.append((key, "kept (nested lists written as a/b)"))
-        else:
-            out[key] = v
-            plan.properties.append((key, "kept as a property"))
-    return out
+    folder: str = ""  # the sub-folder of notes/ (the vault's own structure, `layout.py`)
+    attachments: AttachmentPlan | None = None  # what the note embeds or links, to copy
 
 
 def _rename_headings(body: str, lang: str, plan: ImportPlan, line0: int,
@@ -186,11 +150,15 @@ def _identify(plan: ImportPlan, props: dict[str, Any], text: str, fm, body: str)
 
 def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
              hexo_assets: bool = False, key: str | None = None,
-             renamed: dict[str, str] | None = None) -> ImportPlan:
+             renamed: dict[str, str] | None = None, folder: str = "",
+             finder: AttachmentFinder | None = None,
+             homes: dict[Path, Path] | None = None) -> ImportPlan:
     """What importing `path` would write (nothing is written here). With `hexo_assets`, a Hexo
     post's asset tags and its Markdown images into its asset folder become links to copies of
     the files. `key`: the note's name (else chosen here against `taken`); `renamed`: the
-    other files of the import that were renamed, whose links are made to follow."""
+    other files of the import that were renamed, whose links are made to follow; `folder`:
+    the sub-folder of notes/ it goes in; `finder`: the attachments of its vault to copy;
+    `homes`: where each note of the import goes (its links follow a note that moved)."""
     from papernotes.notes.format.parse import parse_note
 
     original, encoding = _read_any(path)
@@ -202,12 +170,19 @@ def plan_one(path: Path, notes_dir: Path, taken: set[str], *,
     hexo = bool(_HEXO_KEYS & set(map(str, data))) or "<!--more-->" in body \
         or bool(_HEXO_TAG.search(body))
     key = key if key is not None else name_for(path, data, taken)
-    plan = ImportPlan(path, "hexo" if hexo else "obsidian", key, notes_dir / f"{key}.md",
-                      repair=res if res.changed else None, encoding=encoding)
-    props = _map_properties(data, plan)
+    plan = ImportPlan(path, "hexo" if hexo else "obsidian", key,
+                      notes_dir.joinpath(*folder.split("/")) / f"{key}.md" if folder
+                      else notes_dir / f"{key}.md",
+                      repair=res if res.changed else None, encoding=encoding, folder=folder)
+    if finder is not None and not (hexo_assets and (hexo or asset_folder(path).is_dir())):
+        plan.attachments = finder.plan(text, path)  # (--hexo-assets copies a post's own)
+    props = map_properties(data, plan)
     if key != path.stem:
         props = keep_old_name(props, path.stem, plan)
     body, plan.links_rewritten = follow_renames(body, renamed or {})
+    if finder is not None and homes:
+        body, n = finder.relocate(body, path, plan.target, homes)
+        plan.links_rewritten += n
     if hexo_assets and (hexo or asset_folder(path).is_dir()):
         first = (text.count("\n", 0, fm.end) if fm else 0) + 1
         body, plan.assets = convert_assets(body, path, key, notes_dir, first)
@@ -264,18 +239,31 @@ def _header_into_properties(parsed, props: dict[str, Any], plan: ImportPlan, shi
     return bool(edits)
 
 
-def plan_import(paths: Sequence[Path], notes_dir: Path, *, hexo_assets: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> list[ImportPlan]:
-    """The plans of every file, names chosen first (`naming.py`) so that the links between the
-    files can follow a rename. Files that cannot be imported are all reported at once
-    (`FileProblems`: one line each), and then none is planned. `progress(done, total)` is
-    called after each file."""
+def plan_import(paths: Sequence[Path | ImportSource], notes_dir: Path, *,
+                hexo_assets: bool = False, progress: Callable[[int, int], None] | None = None,
+                renamed_before: dict[str, str] | None = None) -> list[ImportPlan]:
+    """The plans of every file (a path, or an `ImportSource` with its folder and vault), names
+    chosen first (`naming.py`) so that the links between the files can follow a rename
+    (`renamed_before`: renames of an earlier run of the same import, folded old name -> key).
+    Files that cannot be imported are all reported at once (`FileProblems`: one line each),
+    and then none is planned. `progress(done, total)` is called after each file."""
+    sources = [s if isinstance(s, ImportSource) else ImportSource(Path(s)) for s in paths]
+    paths = [s.path for s in sources]
     names, renamed = choose_names(paths, notes_dir)
+    renamed = {**(renamed_before or {}), **renamed}
+    finders: dict[Path, AttachmentFinder] = {}
+    homes = {s.path.resolve(): notes_dir.joinpath(*s.folder.split("/")) / f"{name}.md"
+             if s.folder else notes_dir / f"{name}.md" for s, name in zip(sources, names)}
     plans, problems = [], []
-    for path, name in zip(paths, names):
+    for src, name in zip(sources, names):
+        path = src.path
+        finder = None
+        if src.vault is not None:
+            finder = finders.setdefault(src.vault, AttachmentFinder(src.vault, notes_dir))
         try:
             plans.append(plan_one(path, notes_dir, set(), hexo_assets=hexo_assets, key=name,
-                                  renamed=renamed))
+                                  renamed=renamed, folder=src.folder, finder=finder,
+                                  homes=homes))
         except PapernotesError as exc:
             problems.append(exc)
         if progress is not None:
@@ -287,13 +275,4 @@ def plan_import(paths: Sequence[Path], notes_dir: Path, *, hexo_assets: bool = F
     return plans
 
 
-def write_imports(plans: Sequence[ImportPlan]) -> list[Path]:
-    """Write every planned note (never over an existing file), each after its attachments, so
-    a written note never links to a file that is not there yet."""
-    written = []
-    for p in plans:
-        for source, target in (p.assets.copies if p.assets else []):
-            if not target.exists():
-                atomic_write_bytes(target, source.read_bytes(), overwrite=False)
-        written.append(atomic_write_text(p.target, p.text, overwrite=False))
-    return written
+from papernotes.notes.importer.write import write_imports  # noqa: E402,F401  (its old home)

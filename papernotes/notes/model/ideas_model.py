@@ -51,7 +51,8 @@ class Point(_Frozen):
 
 _METRIC = r"[A-Za-z][A-Za-z0-9_.]*(?:/[A-Za-z0-9_.]+)*"
 _EXPECT = re.compile(rf"^\s*({_METRIC})\s*(>=|<=|≥|≤)\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*$")
-_SET = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)=(.*)$")
+# a dotted field, or `method` (a patch written as code runs another method: `method=mae_contrastive`)
+_SET = re.compile(r"^(method|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)=(.*)$")
 
 
 class Expectation(_Frozen):
@@ -104,7 +105,8 @@ def split_assignment(text: str) -> tuple[str, str]:
     """`"aug.color_strength=0.25"` -> ("aug.color_strength", "0.25"); ValueError otherwise."""
     m = _SET.match(text.strip())
     if not m or "`" in text or "\n" in text:
-        raise ValueError(f"expected FIELD=VALUE with a dotted field (aug.color_strength=0.25), got {text!r}")
+        raise ValueError(f"expected FIELD=VALUE with a dotted field (aug.color_strength=0.25) or "
+                         f"method=NAME, got {text!r}")
     return m.group(1), m.group(2).strip()
 
 

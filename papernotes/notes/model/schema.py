@@ -71,6 +71,21 @@ class Metadata(Frozen):
     arxiv: str | None = None
     code_url: str = ""
     tags: list[str] = Field(default_factory=list)
+    doi: str | None = None  # `10.1109/CVPR42600.2020.00975`, without `https://doi.org/`
+    citekey: str | None = None  # the user's BibTeX key (BibTeX import, Zotero, `new ID`)
+    pdf_url: str = ""
+
+    @field_validator("doi", "citekey", mode="before")
+    @classmethod
+    def _text_id(cls, v: object, info) -> str | None:
+        if v in (None, ""):
+            return None
+        v = str(v).strip()
+        if info.field_name == "doi":
+            for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+                if v.lower().startswith(prefix):
+                    v = v[len(prefix):]
+        return v or None
 
     @field_validator("arxiv")
     @classmethod

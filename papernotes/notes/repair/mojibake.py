@@ -163,7 +163,8 @@ def read_through(text: str, cp: CodePage, lost: frozenset[int] | None = None) ->
             continue
         runs.append(DamagedRun(m.start(), m.end(), tuple(units),
                                run_is_clearly_damaged(m.group(), units)))
-    foreign = sum(1 for c in text if c > "\x7f") - covered
+    # the non-ASCII characters, counted in C (a 5 MB note: 5M Python steps per page saved)
+    foreign = len(text) - len(text.encode("ascii", "ignore")) - covered
     return PageRuns(cp, lost_t, tuple(runs), tuple(failed), foreign)
 
 

@@ -234,6 +234,9 @@ def _lossless(text: str) -> RepairResult:
     pieces, pos, n = [], 0, 0
     for a, b in [*code_spans(text), (len(text), len(text))]:
         for line in text[pos:a].splitlines(keepends=True):
+            if line.isascii():  # nothing to misread: skip ftfy's per-call cost (5 MB notes)
+                pieces.append(line)
+                continue
             new = ftfy.fix_encoding(line)
             # one collapsed pair (`3×²` -> `3ײ`) is too little evidence: ftfy guesses there
             if len(line) - len(new) >= 2:

@@ -59,12 +59,16 @@ def clean_latex(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _name(raw: str) -> str:
-    """One BibTeX name to "First Last": `He, Kaiming` / `Smith, Jr., John` / `Kaiming He`."""
+    """One BibTeX name to "First Last": `He, Kaiming` / `Smith, Jr., John` / `Kaiming He`;
+    a CJK name keeps its family name first (`刘, 潇` -> `刘 潇`)."""
     parts = _split_top_level(raw, re.compile(r"\s*,\s*"))
     if len(parts) == 2:
         last, first = parts
-        name = f"{first} {last}"
+        name = f"{last} {first}" if _CJK.search(last) else f"{first} {last}"
     elif len(parts) == 3:
         last, jr, first = parts
         name = f"{first} {last} {jr}"
@@ -135,7 +139,8 @@ def _entry_to_note(entry: Entry, path: Path) -> Note:
     paper_url = url or (f"{_DOI_URL}{doi}" if doi else "")
     try:
         meta = Metadata(title=title, authors=parse_authors(_field(entry, "author")),
-                        venue=_venue(entry, arxiv), year=year, paper_url=paper_url, arxiv=arxiv)
+                        venue=_venue(entry, arxiv), year=year, paper_url=paper_url, arxiv=arxiv,
+                        doi=doi or None, citekey=entry.key)
     except ValueError as exc:  # pydantic: a bad arXiv id
         msg = str(exc).splitlines()[-1].strip() if str(exc) else "invalid metadata"
         raise PapernotesError(msg, path=path, line=_field_line(entry, "eprint"),
@@ -225,6 +230,8 @@ def _bib_name(name: str) -> str:
     parts = name.split()
     if len(parts) < 2:
         return _escape(name)
+    if _CJK.search(name):  # kept family name first: `刘 潇` -> `刘, 潇`
+        return f"{_escape(parts[0])}, {_escape(' '.join(parts[1:]))}"
     return f"{_escape(parts[-1])}, {_escape(' '.join(parts[:-1]))}"
 
 
@@ -253,15 +260,32 @@ def _entry_text(meta: Metadata, citekey: str) -> str:
         fields.append(("year", str(meta.year)))
     if meta.arxiv:
         fields += [("eprint", meta.arxiv), ("archivePrefix", "arXiv")]
-    if meta.paper_url.startswith(_DOI_URL):
-        fields.append(("doi", meta.paper_url[len(_DOI_URL):]))
-    elif meta.paper_url:
+    doi = meta.doi or (meta.paper_url[len(_DOI_URL):] if meta.paper_url.startswith(_DOI_URL) else "")
+    if doi:
+        fields.append(("doi", doi))  # verbatim, as biblatex reads it
+    if meta.paper_url and not meta.paper_url.startswith(_DOI_URL):
         fields.append(("url", meta.paper_url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{citekey},\n{body}\n}}\n"
 
 
-def metadata_to_bibtex(papers: list[Metadata]) -> str:
-    """A BibTeX file with one entry per paper, in order, with unique citekeys."""
-    taken: set[str] = set()
-    return "\n".join(_entry_text(m, _citekey(m, taken)) for m in papers)
+def citekeys(papers: list[Metadata]) -> list[str]:
+    """Each paper's citekey: its own (`citekey` property, BibTeX import, Zotero, `new ID`),
+    else one made as `chen2020simple`, never one another paper has. The papers' own keys are
+    taken first, so a made key never changes which key a paper of the user's has."""
+    taken = {m.citekey for m in papers if m.citekey}
+    out, seen = [], set()
+    for m in papers:
+        if m.citekey and m.citekey not in seen:
+            out.append(m.citekey)
+            seen.add(m.citekey)
+        else:
+            out.append(_citekey(m, taken))
+    return out
+
+
+def metadata_to_bibtex(papers: list[Metadata], keys: list[str] | None = None) -> str:
+    """A BibTeX file with one entry per paper, in order, with unique citekeys (`keys`, else
+    `citekeys(papers)`)."""
+    keys = keys if keys is not None else citekeys(papers)
+    return "\n".join(_entry_text(m, k) for m, k in zip(papers, keys))

@@ -137,7 +137,7 @@ class PaperCard(_Frozen):
         return Metadata(
             title=self.title, authors=list(self.authors), institutions=list(self.institutions),
             venue=self.venue, year=self.year, paper_url=self.paper_url, arxiv=self.arxiv,
-            code_url=self.code_url, tags=list(self.tags),
+            code_url=self.code_url, tags=list(self.tags), doi=self.doi,
         )
 
 

@@ -17,12 +17,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.core.workspace import Workspace
 from papernotes.repro.experiment.arms import Job
 from papernotes.repro.experiment.plan import Experiment
-from papernotes.repro.launch.layout import ENGINE_CONFIG, LINEAR_EVAL, checkpoint_file, read_run_file, write_run_file
-from papernotes.repro.spec.config_hash import hashed_fields
+from papernotes.repro.launch.layout import (
+    ENGINE_CONFIG,
+    LINEAR_EVAL,
+    TRACEBACK,
+    checkpoint_file,
+    read_run_file,
+    write_run_file,
+)
+from papernotes.repro.spec.config_hash import code_files, code_pins, hashed_fields
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import artifact_location, experiment_id
 from papernotes.repro.tracking.events import RunPoints, flatten, param_value
@@ -30,6 +38,7 @@ from papernotes.repro.tracking.liveness import reap
 from papernotes.repro.tracking.sink import last_steps
 from papernotes.repro.tracking.store_warmup import StoreWarmup
 from papernotes.ssl.config import config_to_dict
+from papernotes.ssl.user_code import read_error
 
 
 def find_finished(client, exp_id: str, digest: str, metric: str, arm_params: dict[str, str] | None = None):
@@ -85,8 +94,9 @@ class ArmLogger:
     exists, then sent in batches through the client (several arm runs are open at once)."""
 
     def __init__(self, run_name: str, params: dict[str, Any], tags: dict[str, str],
-                 resume_run: str | None = None) -> None:
+                 resume_run: str | None = None, code: list[Path] = (), folder: Path | None = None) -> None:
         self.run_name, self.params, self.tags, self.resume_run = run_name, params, tags, resume_run
+        self.code, self.folder = list(code), folder
         self.run_id: str | None = None
         self.client = None
         self.events: list[dict] = []
@@ -138,6 +148,14 @@ class ArmLogger:
             for name, folder in ((ENGINE_CONFIG, "spec"), (LINEAR_EVAL, "eval")):
                 if (out_dir / name).is_file():
                     self.client.log_artifact(self.run_id, str(out_dir / name), folder)
+        for file in self.code:  # the user's code the arm executed
+            if file.is_file():
+                self.client.log_artifact(self.run_id, str(file), "code")
+        err = read_error(self.folder) if status == "FAILED" and self.folder is not None else None
+        if err is not None:  # a bug in the user's code: its traceback with the FAILED run
+            trace = self.folder / TRACEBACK
+            atomic_write_text(trace, err.traceback or str(err), overwrite=True)
+            self.client.log_artifact(self.run_id, str(trace), "error")
         self.client.set_terminated(self.run_id, status=status)
 
 
@@ -176,10 +194,13 @@ class IdeaTracking:
         arm_tags = {tags.ARM: arm.arm, **tags.folder_tags(arm.out_dir), **tags.run_tags(
             spec=exp.spec.name, profile=exp.profile, note=exp.spec.paper,
             overrides=exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()),
-            config_hash=arm.hash, seed=arm.seed)}
-        params = {**config_to_dict(arm.config), "world_size": arm.plan.world_size,
+            config_hash=arm.hash, seed=arm.seed, code=code_pins(arm.config))}
+        raw = config_to_dict(arm.config)
+        raw.pop("code", None)  # the code: tags + artifacts
+        params = {**raw, "world_size": arm.plan.world_size,
                   "spec": exp.spec.name, "profile": exp.profile}
-        log = ArmLogger(f"{exp.name} {arm.arm} seed {arm.seed}", params, arm_tags, resume_run)
+        log = ArmLogger(f"{exp.name} {arm.arm} seed {arm.seed}", params, arm_tags, resume_run,
+                        code=code_files(arm.config), folder=arm.out_dir)
         self.loggers[arm.label] = log
         return log
 

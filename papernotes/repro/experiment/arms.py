@@ -28,6 +28,7 @@ from papernotes.repro.experiment.plan import Arm
 from papernotes.repro.launch import engine as launch
 from papernotes.repro.launch import layout
 from papernotes.ssl.config import config_to_dict
+from papernotes.ssl.user_code import clear_error, read_error
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ArmProcess:
         out = job.arm.out_dir
         out.mkdir(parents=True, exist_ok=True)
         config = layout.launch_config(out)
+        clear_error(out)
         atomic_write_text(config, json.dumps(config_to_dict(job.arm.config), indent=2) + "\n",
                           overwrite=True)
         events = layout.events_file(out, f"{dt.datetime.now():%Y%m%d-%H%M%S-%f}")
@@ -192,6 +194,9 @@ def run_jobs(jobs: list[Job], slots: list[Slot], cwd: Path, *, poll_s: float = 0
                     unlock(proc.job)
                 if code != 0:
                     stop_all()
+                    err = read_error(proc.job.arm.out_dir) if code != 130 else None
+                    if err is not None:  # a bug in the user's code: their line, not the log's tail
+                        raise err
                     what = "was interrupted" if code == 130 else f"failed (exit {code})"
                     raise ArmFailed(f"arm {proc.job.arm.label} {what}: {proc.log_tail()}",
                                     path=proc.log, field="arm",

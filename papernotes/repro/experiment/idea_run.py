@@ -21,12 +21,12 @@ from typing import Callable
 
 from papernotes.core.errors import PapernotesError
 from papernotes.core.workspace import Workspace, find_workspace
-from papernotes.notes.model.ideas_model import Verdict
+from papernotes.notes.model.ideas_model import PatchStatus, Verdict
 from papernotes.repro.experiment import arm_runs as et
 from papernotes.repro.experiment.arms import Job, Slot, run_jobs
 from papernotes.repro.experiment.plan import Arm, Experiment, ExperimentOptions, plan_experiment, with_threads
 from papernotes.repro.experiment.progress import make_arms_progress
-from papernotes.repro.experiment.report import comparison_markdown, result_line
+from papernotes.repro.experiment.report import code_links, comparison_markdown, result_line, unchanged_line
 from papernotes.repro.launch import cores, preflight
 from papernotes.repro.run.options import Interrupted
 from papernotes.repro.tracking import tags
@@ -253,6 +253,11 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
     patch = [values[p.label] for _, p in pairs]
     link = ui_link(run.uri, tr.exp_id, tr.parent, run.ws.ui_base)
     status, v, cmp = verdict(base, patch, exp.expect, link=link)
+    unchanged = base == patch  # seed for seed: an untouched starting file (idea code)
+    if unchanged:
+        status, v = PatchStatus.inconclusive, v.model_copy(update={"seeds_needed": None})
+        run.echo(f"patch {exp.patch.id} does not differ from its baseline yet: {metric} is equal "
+                 f"seed for seed")
     numbers = {f"compare/{k}": getattr(cmp, k) for k in ("n", "baseline_mean", "baseline_sd",
                                                           "patch_mean", "patch_sd", "diff_mean",
                                                           "diff_sd", "ci_low", "ci_high")}
@@ -267,8 +272,10 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = exp.note_path
     other_profile = exp.profile if exp.profile != (exp.patch.profile or exp.spec.default_profile) else None
-    recorded = record_verdict(note, exp.patch, status, v, tr.parent,
-                              result_line(exp.expect, v, other_profile, exp.overrides))
+    line = (unchanged_line(exp.expect, v) if unchanged
+            else result_line(exp.expect, v, other_profile, exp.overrides))
+    code = code_links(exp, note)
+    recorded = record_verdict(note, exp.patch, status, v, tr.parent, line + (f"; code {code}" if code else ""))
     if not recorded:
         run.echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
     return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,

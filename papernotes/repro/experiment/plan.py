@@ -102,7 +102,9 @@ def check_patch(ws: Workspace, key: str, note_repro: str | None, patch: Patch) -
     from papernotes.repro.spec.find import spec_path
     from papernotes.repro.spec.model import load_spec, resolve
     from papernotes.repro.spec.overrides import parse_overrides
+    from papernotes.repro.spec.user_methods import load_workspace_methods
 
+    load_workspace_methods(ws)
     overrides = parse_overrides(patch.sets)
     if patch.expect is not None:
         check_metric(patch.expect.metric)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from papernotes.notes.format.ideas_story import mean_sd, num
 from papernotes.notes.model.ideas_model import Expectation, PatchStatus, Verdict
 
@@ -15,6 +18,30 @@ def result_line(expect: Expectation, v: Verdict, profile: str | None = None,
     conditions = ([f"profile {profile}"] if profile else []) + \
         ([f"both arms {' '.join(overrides)}"] if overrides else [])
     return line + (f" ({'; '.join(conditions)})" if conditions else "")
+
+
+def unchanged_line(expect: Expectation, v: Verdict) -> str:
+    """The result of a patch whose arms equal the baseline's seed for seed (an untouched
+    starting file of `idea code`): not a verdict on the idea, a note that nothing changed yet."""
+    return (f"no difference from the baseline yet: {expect.metric} equal seed for seed over {v.n} "
+            f"seeds (the patch changes nothing the run measures)")
+
+
+def code_links(exp, note: Path) -> str:
+    """The user's files the patch arm runs and the baseline does not, each a Markdown link
+    relative to the note (Obsidian opens it) with the sha256 prefix that was tested."""
+    from papernotes.repro.spec.config_hash import code_files, code_pins
+
+    base, patch = exp.arms[0].config, exp.arms[1].config
+    pins, before = code_pins(patch), code_pins(base)
+    out = []
+    for file in code_files(patch):
+        sha = pins[file.name]
+        if before.get(file.name) == sha:
+            continue
+        rel = Path(os.path.relpath(file, note.parent)).as_posix()
+        out.append(f"[{file.name}@{sha[:8]}]({rel.replace(' ', '%20')})")
+    return " ".join(out)
 
 
 def _meaning(status: PatchStatus, v: Verdict, expect: Expectation) -> str:

@@ -135,16 +135,28 @@ def run_engine(plan: LaunchPlan, cfg, config_file: Path, events_file: Path, resu
                sink: Callable[[dict], None], cwd: Path) -> None:
     """Train: in this process for one process, else torchrun, tailing rank 0's events into
     `sink`. A torchrun stopped by Ctrl-C raises KeyboardInterrupt; one that failed, one line."""
+    from papernotes.ssl import user_code
+
     if not plan.distributed:
         from papernotes.ssl.pretrain import run
 
-        run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors; anything else is a bug
+        try:
+            run(cfg, sink=sink, resume=resume)  # its user errors are PapernotesErrors
+        except Exception as exc:
+            err = user_code.blame(exc)  # raised in the user's code: theirs, one line
+            if err is None or err is exc:
+                raise  # anything else is a bug and keeps its traceback
+            raise err from None
         return
+    user_code.clear_error(config_file.parent)
     cmd = torchrun_command(plan, config_file, events_file, resume)
     proc = start_torchrun(cmd, cwd)
     code = tail_events(proc, events_file, sink)
     if code == 130:
         raise KeyboardInterrupt
+    err = user_code.read_error(config_file.parent) if code != 0 else None
+    if err is not None:  # a rank failed in the user's code (or found it missing): that line
+        raise err
     if code != 0:
         raise PapernotesError(f"torchrun exited with status {code}", field="engine",
                               hint="see the ranks' output above")

@@ -10,6 +10,8 @@ A `papernotes repro` launch trains in `<out_dir>/<run id>/` (out_dir from the sp
     .lock                    held while a `papernotes repro` process trains in the folder (core/locks.py)
     .arm.lock, arm.log       an arm's lock while an `idea run` trains it, and the arm's output
     curves.png, resolved_spec.json   what a finished run logs beside the engine's files
+    user_error.json, traceback.txt   a run that failed in the user's code (repro/methods/): the
+                             engine's record of it (its one line, the rank) and the traceback logged
     config.json, linear_eval.json, checkpoints/last.pt (+ last.json: its step)   the engine's own (papernotes/ssl/pretrain.py
                              `ckpt_path`, its `config.json`; ssl/evaluation/suite.py the report)
 
@@ -37,6 +39,8 @@ ENGINE_CONFIG = "config.json"  # the engine's resolved config
 LINEAR_EVAL = "linear_eval.json"  # the engine's evaluation report
 CHECKPOINT = "checkpoints/last.pt"  # the engine's checkpoint, relative to its out_dir
 EVENTS_GLOB = "events-*.jsonl"
+USER_ERROR = "user_error.json"  # the engine's (ssl/user_code.ERROR_FILE): a bug in the user's code
+TRACEBACK = "traceback.txt"  # that bug's whole traceback, logged with the FAILED run under error/
 
 
 def run_folder(base: Path, run_id: str) -> Path:

@@ -35,6 +35,7 @@ from papernotes.repro.run.tracked import tracked_run
 from papernotes.repro.spec.find import spec_for
 from papernotes.repro.spec.model import Resolved, load_spec, resolve
 from papernotes.repro.spec.overrides import parse_overrides
+from papernotes.repro.spec.user_methods import load_workspace_methods
 from papernotes.repro.tracking.client import resolve_tracking_uri
 from papernotes.ssl.config import config_to_dict
 
@@ -44,6 +45,7 @@ __all__ = ["Interrupted", "ReproOptions", "ReproResult", "prepare", "run_repro"]
 def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchPlan, int]:
     """The resolved profile (device and absolute out_dir set), the launch plan and GPUs used."""
     check_device_options(opts.device, opts.gpus)
+    load_workspace_methods(ws)  # the user's methods, before their names and options are read
     path = spec_for(opts.name, ws)
     spec, doc = load_spec(path)
     res = resolve(spec, doc, path, opts.profile, parse_overrides(opts.overrides), opts.overrides)

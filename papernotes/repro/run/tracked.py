@@ -24,13 +24,14 @@ from papernotes.repro.launch import engine, layout
 from papernotes.repro.run import plots, publish
 from papernotes.repro.run.options import Interrupted, Launch, ReproResult
 from papernotes.repro.run.resume import RunFolder
-from papernotes.repro.spec.config_hash import config_hash
+from papernotes.repro.spec.config_hash import code_files, code_pins, config_hash
 from papernotes.repro.tracking.client import artifact_location, ui_link
 from papernotes.repro.tracking.events import flatten
 from papernotes.repro.tracking.sink import Tracker, git_commit
 from papernotes.repro.tracking.store_warmup import DeferredStart, StoreWarmup, store_is_new
 from papernotes.repro.tracking.tags import GIT_COMMIT, run_tags
 from papernotes.ssl.config import config_to_dict
+from papernotes.ssl.user_code import UserCodeError
 
 
 def new_tracker(launch: Launch) -> tuple[Tracker, dict, dict]:
@@ -41,9 +42,10 @@ def new_tracker(launch: Launch) -> tuple[Tracker, dict, dict]:
     params = {**flatten(config_to_dict(cfg)), "world_size": plan.world_size,
               "spec": res.spec.name, "profile": res.profile}
     params.pop("out_dir", None)  # logged by bind_folder, once the run's folder is known
+    params = {k: v for k, v in params.items() if not k.startswith("code")}  # the code: tags + artifacts
     tags = run_tags(spec=res.spec.name, profile=res.profile, note=res.spec.paper,
                     overrides=res.overrides, config_hash=config_hash(cfg, plan.world_size),
-                    seed=cfg.train.seed)
+                    seed=cfg.train.seed, code=code_pins(cfg))
     commit = git_commit(Path(__file__).resolve().parent)
     if commit:
         tags[GIT_COMMIT] = commit
@@ -65,6 +67,8 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
         tracker.start(params=params, tags=tags, resume_run_id=target.run_id if target else None,
                       run_name=f"{res.spec.name}-{res.profile}")
         tracker.bind_folder(folder.made(tracker.run_id))
+        for file in code_files(launch.cfg):  # the user's code the run executes, as it was
+            tracker.log_artifact(file, "code")
 
     rec = plots.CurveRecorder()
     progress = None
@@ -91,8 +95,12 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
         if not _finish(opener, tracker, "KILLED", echo):
             raise
         raise _interrupted(launch, tracker.run_id, folder.path) from None
-    except BaseException:
+    except BaseException as exc:
         _close(progress)
+        if isinstance(exc, UserCodeError) and tracker.run_id is not None and folder.path is not None:
+            trace = folder.path / layout.TRACEBACK  # the user's bug: its whole traceback beside the run
+            atomic_write_text(trace, exc.traceback or str(exc), overwrite=True)
+            tracker.log_artifact(trace, "error")
         _finish(opener, tracker, "FAILED", echo)
         raise
     progress.close()

@@ -15,14 +15,20 @@ processes, without the fields that only say where to write or how often to log:
 Kept in, because they change results: the seed, the device (cpu/cuda differ in kernels and in
 `precision: auto`), the precision, `deterministic`, `sync_bn`, `compile`, `channels_last`, every
 data/model/aug/optim/eval/method field, and the world size (the global batch is split over the
-ranks, and CPU ranks keep per-rank BatchNorm statistics). The code is not in the hash: after
-changing the engine, rerun with `--no-reuse`.
+ranks, and CPU ranks keep per-rank BatchNorm statistics).
+
+The user's code is in the hash: a method or backbone from the workspace's `repro/methods/`
+adds `code`, each file's name and the sha256 of the bytes that ran (`code_pins`), so editing
+the file makes a new experiment and restoring it makes the old runs reusable again (the file's
+folder is left out: a moved workspace reuses its runs). The built-in methods add nothing, and
+papernotes' own code is not in the hash: after changing the engine, rerun with `--no-reuse`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from papernotes.ssl.config import PretrainConfig, config_to_dict
 
@@ -39,7 +45,20 @@ def hashed_fields(cfg: PretrainConfig, world_size: int) -> dict:
             node = node[part]
         node.pop(last, None)
     data["world_size"] = world_size
+    code = data.pop("code", None)
+    if code:
+        data["code"] = {Path(c["path"]).name: c["sha256"] for c in code}
     return data
+
+
+def code_pins(cfg: PretrainConfig) -> dict[str, str]:
+    """{file name: sha256} of the user's files the run executes (none for a built-in method)."""
+    return {Path(c["path"]).name: c["sha256"] for c in config_to_dict(cfg).get("code", [])}
+
+
+def code_files(cfg: PretrainConfig) -> list[Path]:
+    """The user's files the run executes (their paths), to log as artifacts."""
+    return [Path(c["path"]) for c in config_to_dict(cfg).get("code", [])]
 
 
 def config_hash(cfg: PretrainConfig, world_size: int = 1) -> str:

@@ -26,7 +26,7 @@ from papernotes.core.yaml_doc import line_of, load_yaml, to_plain, validation_er
 from papernotes.notes.model.names import check_key
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
 
-CONFIG_SECTIONS = config_sections()  # method, data, ..., out_dir, then one section per method
+CONFIG_SECTIONS = config_sections()  # method, data, ..., out_dir, then one section per built-in method
 
 
 class Expected(BaseModel):
@@ -43,12 +43,15 @@ class Expected(BaseModel):
 
 
 class _ProfileBase(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # other keys: the section of a method of the workspace's (repro/methods/), checked with the
+    # rest of the config by config_from_dict, which names an unknown one
+    model_config = ConfigDict(frozen=True, extra="allow")
     description: str = ""
     gpus: int = Field(0, ge=0)  # launch default; 0: one process (CPU or one GPU)
 
     def overrides(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in CONFIG_SECTIONS if getattr(self, k) is not None}
+        out = {k: getattr(self, k) for k in CONFIG_SECTIONS if getattr(self, k) is not None}
+        return {**out, **(self.model_extra or {})}
 
 
 # A profile's config keys are the engine's own (config_sections): a mapping per section, a plain

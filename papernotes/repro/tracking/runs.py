@@ -110,7 +110,9 @@ def what_runs(ws, name: str) -> tuple[str, str]:
         notes.add(spec.paper)
     if name in specs:
         return "spec", name
-    if name in notes or (ws.notes_dir / f"{name}.md").is_file():
+    from papernotes.notes.note_files import files_of_key
+
+    if name in notes or files_of_key(ws, name):  # a note in any folder of notes/
         return "note", name
     near = difflib.get_close_matches(name, sorted(specs | notes), n=3, cutoff=0.5)
     raise PapernotesError(f"no repro spec or note named {name!r}", field="runs",

@@ -32,6 +32,7 @@ NOTE = "papernotes.note"
 OVERRIDES = "papernotes.overrides"
 CONFIG_HASH = "papernotes.config_hash"
 SEED = "papernotes.seed"
+CODE = "papernotes.code"  # + ".<file name>": the sha256 of a user file the run executed
 RUN_DIR = "papernotes.run_dir"
 HOST = "papernotes.host"  # the machine the run's folder lock is held on
 ENDED = "papernotes.ended"  # why papernotes marked a run KILLED that its process left RUNNING
@@ -48,10 +49,12 @@ GIT_COMMIT = "mlflow.source.git.commit"
 
 
 def run_tags(*, spec: str, profile: str, note: str, overrides: tuple[str, ...] | list[str],
-             config_hash: str, seed: int) -> dict[str, str]:
-    """The tags of a trained run (`repro`, or an `idea run` arm): what it ran, and its identity."""
+             config_hash: str, seed: int, code: dict[str, str] | None = None) -> dict[str, str]:
+    """The tags of a trained run (`repro`, or an `idea run` arm): what it ran, and its identity;
+    `code`: {file name: sha256} of the user's files it ran, one `papernotes.code.<file>` each."""
     return {SPEC: spec, PROFILE: profile, NOTE: note, OVERRIDES: " ".join(overrides),
-            CONFIG_HASH: config_hash, SEED: str(seed)}
+            CONFIG_HASH: config_hash, SEED: str(seed),
+            **{f"{CODE}.{name}": sha for name, sha in (code or {}).items()}}
 
 
 def folder_tags(folder) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The engine's configuration, the one import for callers: the frozen dataclasses and their
-loaders (`model.py`), typed values (`coerce.py`), the cross-field checks (`checks.py`), each
-method's options (`methods.py`) and the one error type (`errors.py`)."""
+loaders (`model.py`), typed values (`coerce.py`), the cross-field checks (`checks.py`), the checks
+methods' options share (`option_checks.py`; each method's options sit in its own file) and the one error type (`errors.py`)."""
 
 from papernotes.ssl.config.checks import check_config
 from papernotes.ssl.config.coerce import coerce

@@ -2,7 +2,7 @@
 
 The types are already checked when the config is built (`config_coerce.py`); these are the
 rules between fields (a width multiplier only for ResNet-50, a patch size that divides the
-image) and the ranges, ending with the method's own `check(cfg)` (`method_config.py`). Each
+image) and the ranges, ending with the method's own `check(cfg)` (its `Options`, in the method's file). Each
 failure is a `ConfigError` naming the dotted field.
 """
 
@@ -36,6 +36,11 @@ def check_config(cfg: PretrainConfig) -> None:
         raise ConfigError("aug.crop_min_area", "must be in (0, 1]")
     if cfg.optim.weight_decay < 0:
         raise ConfigError("optim.weight_decay", "must be >= 0")
+    from papernotes.ssl.registry import backbones
+
+    if cfg.model.arch not in backbones():
+        raise ConfigError("model.arch", f"unknown backbone {cfg.model.arch!r} (known: {', '.join(backbones())})")
+    _check_schedule(cfg.optim)
     if cfg.model.width != 1 and cfg.model.arch != "resnet50":
         raise ConfigError("model.width", "width multipliers are for resnet50 only")
     check_encoder = getattr(cfg.method_cfg, "check_encoder", None)  # a method that needs one kind (MAE: a ViT)
@@ -49,6 +54,19 @@ def check_config(cfg: PretrainConfig) -> None:
             if not 0 <= p <= 1:
                 raise ConfigError(f"aug.{name}[{i}]", f"a probability must be in [0, 1], got {p}")
     cfg.method_cfg.check(cfg)
+
+
+def _check_schedule(optim) -> None:
+    """The schedule's end values (optim/schedule.py): non-negative, one way to give the cosine's end."""
+    for name in ("warmup_start_lr", "final_lr", "final_lr_ratio", "weight_decay_end"):
+        value = getattr(optim, name)
+        if value is not None and value < 0:
+            raise ConfigError(f"optim.{name}", f"must be >= 0, got {value}")
+    if optim.final_lr and optim.final_lr_ratio:
+        raise ConfigError("optim.final_lr_ratio", "set the cosine's end once: final_lr (absolute) or "
+                                                  "final_lr_ratio (of the peak), not both")
+    if optim.final_lr_ratio > 1:
+        raise ConfigError("optim.final_lr_ratio", f"must be at most 1 (a fraction of the peak), got {optim.final_lr_ratio}")
 
 
 def _check_vit(cfg: PretrainConfig) -> None:

@@ -5,8 +5,10 @@ sections from these classes (`config_sections`, `section_type`) and validates ev
 `config_from_dict`, so nothing is declared twice. `config_from_dict` is the engine's own strict
 loader for JSON/YAML files (plain Python, no pydantic).
 
-`method` names the method (`papernotes.ssl.methods.METHODS`); its typed section is
-`PretrainConfig.method_cfg`, written `<method>: {...}` in a file (see `method_config.py`).
+`method` names a registered method (`papernotes/ssl/registry.py`: the built-ins and a workspace's
+`repro/methods/*.py`); its typed section is `PretrainConfig.method_cfg`, an instance of the
+method's `Options`, written `<method>: {...}` in a file. A method whose `Options` subclasses its
+parent's also reads the parent's section (`simclr:` then `simclr_uniform:` on top).
 Typed values (`coerce`) live in `config_coerce.py` and the cross-field checks (`check_config`) in
 `config_checks.py`; both are re-exported here, the one import for callers.
 """
@@ -23,10 +25,10 @@ from typing import Any, Literal
 from papernotes.ssl.config.checks import check_config
 from papernotes.ssl.config.coerce import build_dataclass, coerce
 from papernotes.ssl.config.errors import ConfigError
-from papernotes.ssl.config.methods import METHOD_CONFIGS
+from papernotes.ssl.registry import RESERVED, methods, option_lineage, options_class
+from papernotes.ssl.user_code import load_file, pins
 
 DataName = Literal["synthetic", "cifar10", "cifar100", "stl10", "imagefolder"]
-Arch = Literal["resnet18", "resnet34", "resnet50", "vit_tiny", "vit_small", "vit_base"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    arch: Arch = "resnet18"
+    arch: str = "resnet18"  # a registered backbone: resnet18/34/50, vit_tiny/small/base, or the user's
     width: int = 1  # ResNet-50 width multiplier (1, 2, 4)
     cifar_stem: bool = True  # 3x3 stride-1 conv, no max-pool (small images)
     base_channels: int = 64  # 64 in torchvision's ResNets; smaller for CPU demos
@@ -83,6 +85,11 @@ class OptimConfig:
     momentum: float = 0.9
     eta: float = 0.001  # LARS trust coefficient
     warmup_epochs: float = 10.0
+    # Schedule end values (schedule.py); the defaults are simclr's: warm-up from 0, cosine to 0.
+    warmup_start_lr: float = 0.0  # lr at the warm-up's first step, absolute (SwAV main_swav.py --start_warmup)
+    final_lr: float = 0.0  # the cosine's end, absolute (SwAV --final_lr, DINO --min_lr)
+    final_lr_ratio: float = 0.0  # the cosine's end as a fraction of the peak (Barlow Twins main.py: 0.001)
+    weight_decay_end: float | None = None  # cosine from weight_decay to this over the run (DINO); None: constant
     nesterov: bool = True  # sgd: Nesterov momentum (simclr model_util.py); MoCo uses plain momentum
     exclude_bias_bn: bool = True  # biases/BN out of weight decay (and LARS); MoCo decays every parameter
     bias_lr_scale: float = 1.0  # lr of biases/BN over that of weights (Barlow Twins: 0.0048 / 0.2)
@@ -134,7 +141,7 @@ class EvalConfig:
 
 @dataclass(frozen=True)
 class PretrainConfig:
-    method: str = "simclr"  # a key of METHOD_CONFIGS / papernotes.ssl.methods.METHODS
+    method: str = "simclr"  # a registered method (papernotes/ssl/registry.py)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     aug: AugConfig = field(default_factory=AugConfig)
@@ -142,28 +149,34 @@ class PretrainConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
     out_dir: str = "runs/simclr"  # checkpoints, events, reports
-    method_cfg: Any = None  # the method's section (METHOD_CONFIGS[method]); None: its defaults
+    method_cfg: Any = None  # the method's section (its Options); None: its defaults
 
     def __post_init__(self) -> None:
-        if self.method not in METHOD_CONFIGS:
-            raise ConfigError("method", f"unknown method {self.method!r} (known: {', '.join(METHOD_CONFIGS)})")
-        cls = METHOD_CONFIGS[self.method]
+        cls = _options(self.method)
         if self.method_cfg is None:
             object.__setattr__(self, "method_cfg", cls())
         elif not isinstance(self.method_cfg, cls):
             raise ConfigError(self.method, f"expected a {cls.__name__}, got {type(self.method_cfg).__name__}")
 
 
+def _options(method: str) -> type:
+    cls = options_class(method)
+    if cls is None:
+        raise ConfigError("method", f"unknown method {method!r} (known: {', '.join(methods())})")
+    return cls
+
+
 def config_sections() -> tuple[str, ...]:
-    """The top-level keys a config mapping may hold: its fields, then one section per method."""
+    """The top-level keys a config mapping may hold: its fields, then one section per method
+    registered now (the workspace's methods once they are loaded)."""
     plain = tuple(f.name for f in dataclasses.fields(PretrainConfig) if f.name != "method_cfg")
-    return plain + tuple(METHOD_CONFIGS)
+    return plain + tuple(methods())
 
 
 def section_type(name: str) -> Any:
     """The declared type of a top-level key (a dataclass for a section); KeyError if unknown."""
-    if name in METHOD_CONFIGS:
-        return METHOD_CONFIGS[name]
+    if name not in RESERVED and options_class(name) is not None:
+        return options_class(name)
     if name == "method_cfg" or name not in config_sections():
         raise KeyError(name)
     return typing.get_type_hints(PretrainConfig)[name]
@@ -175,17 +188,25 @@ def config_from_dict(data: dict) -> PretrainConfig:
     `method` picks the method; the section under its name, if any, is its typed options, and a
     section of any other method is an error (an option the method does not have)."""
     data = dict(data)
+    load_pinned(data.pop("code", None))  # the user's files a launched config names, loaded first
     method = data.get("method", "simclr")
-    if method not in METHOD_CONFIGS:
-        raise ConfigError("method", f"unknown method {method!r} (known: {', '.join(METHOD_CONFIGS)})")
-    for other in METHOD_CONFIGS:
-        if other != method and other in data:
+    if not isinstance(method, str):
+        raise ConfigError("method", f"expected a method's name, got {method!r}")
+    cls = _options(method)
+    lineage = option_lineage(method)  # the parents' sections apply too, root first
+    for other in methods():
+        if other not in lineage and other in data:
             raise ConfigError(other, f"options of method {other!r}, but this config runs {method!r} "
                                      f"(its options go under '{method}:')")
     if "method_cfg" in data:
         raise ConfigError("method_cfg", f"write the method's options under '{method}:'")
-    section = data.pop(method, None)
-    method_cfg = coerce({} if section is None else section, METHOD_CONFIGS[method], method)
+    section: dict = {}
+    for name in lineage:
+        part = data.pop(name, None)
+        if part is not None and not isinstance(part, dict):
+            raise ConfigError(name, f"expected a mapping, got {type(part).__name__}")
+        section.update(part or {})
+    method_cfg = coerce(section, cls, method)
     cfg = build_dataclass(PretrainConfig, {**data, "method_cfg": None}, "")
     cfg = dataclasses.replace(cfg, method_cfg=method_cfg)
     check_config(cfg)
@@ -193,10 +214,24 @@ def config_from_dict(data: dict) -> PretrainConfig:
 
 
 def config_to_dict(cfg: PretrainConfig) -> dict:
-    """Plain values, the method's section under its name: `config_from_dict` reads it back."""
+    """Plain values, the method's section under its name: `config_from_dict` reads it back.
+    A method or backbone of the user's adds `code`: each file's path and sha256, which a rank
+    or an arm loads (and checks) before it reads the method."""
     out = dataclasses.asdict(cfg)
     out[cfg.method] = out.pop("method_cfg")
+    code = pins(cfg.method, cfg.model.arch)
+    if code:
+        out["code"] = [{"path": str(m.path), "sha256": m.sha256} for m in code]
     return out
+
+
+def load_pinned(code: Any) -> None:
+    if code is None:
+        return
+    if not isinstance(code, list) or not all(isinstance(c, dict) and {"path", "sha256"} <= set(c) for c in code):
+        raise ConfigError("code", "expected a list of {path, sha256}")
+    for entry in code:
+        load_file(entry["path"], expect_sha256=entry["sha256"])
 
 
 def load_config_file(path: str | Path) -> PretrainConfig:

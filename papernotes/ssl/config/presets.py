@@ -13,11 +13,11 @@ from papernotes.ssl.config import (
                                    PretrainConfig,
                                    TrainConfig,
 )
-from papernotes.ssl.config.methods import SimCLRConfig
+from papernotes.ssl.registry import options_class
 
 DEMO_CONFIG = PretrainConfig(
     method="simclr",
-    method_cfg=SimCLRConfig(temperature=0.2),  # T=0.2 for a short run
+    method_cfg=options_class("simclr")(temperature=0.2),  # T=0.2 for a short run
     data=DataConfig(name="synthetic", image_size=32, num_train=4000, num_test=1000, num_classes=10, seed=0),
     # Standard stem (stride-2 conv + max-pool) and 16 base channels: ~1/50 of a CIFAR ResNet-18's FLOPs.
     model=ModelConfig(arch="resnet18", cifar_stem=False, base_channels=16, proj_depth=2, proj_dim=128),

@@ -29,13 +29,18 @@ from papernotes.ssl.views.augment import two_views
 
 
 class Method(nn.Module):
-    """Base class: a ResNet (or other) encoder from `cfg.model` and two views from `cfg.aug`."""
+    """Base class: a ResNet (or other) encoder from `cfg.model` and two views from `cfg.aug`.
+
+    `name` and `Options` (its frozen options dataclass) are set by `@register_method`;
+    `self.options` is the config's instance of it (the method's section, typed and checked)."""
 
     name: str = ""
+    Options: type | None = None
 
     def __init__(self, cfg) -> None:
         super().__init__()
         self.cfg = cfg  # a PretrainConfig (frozen; not part of the state)
+        self.options = cfg.method_cfg
         self.encoder, self.feature_dim = build_encoder(cfg.model, cfg.data.image_size)
         self.total_steps, self.steps_per_epoch = 1, 1
 

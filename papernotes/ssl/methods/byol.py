@@ -11,13 +11,17 @@ spec's `aug` section.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
 
+from papernotes.ssl.config.option_checks import positive, unit
 from papernotes.ssl.losses import byol_loss
 from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
 from papernotes.ssl.models.heads import mlp_bn
+from papernotes.ssl.registry import register_method
 
 
 def target_ema(step: int, total_steps: int, base: float) -> float:
@@ -25,12 +29,26 @@ def target_ema(step: int, total_steps: int, base: float) -> float:
     return 1.0 - (1.0 - base) * (math.cos(math.pi * step / total_steps) + 1.0) / 2.0
 
 
+@dataclass(frozen=True)
+class BYOLOptions:
+    """deepmind-research byol/configs/byol.py."""
+    base_momentum: float = 0.996  # base_target_ema; cosine-scheduled to 1 over training
+    proj_hidden: int = 4096  # projector MLP hidden size
+    proj_dim: int = 256  # projector output size
+    pred_hidden: int = 4096  # predictor MLP hidden size
+
+    def check(self, cfg: Any) -> None:
+        unit("byol.base_momentum", self.base_momentum)
+        for name in ("proj_hidden", "proj_dim", "pred_hidden"):
+            positive(f"byol.{name}", getattr(self, name))
+
+
+@register_method("byol", options=BYOLOptions)
 class BYOL(Method):
-    name = "byol"
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
-        mc = cfg.method_cfg
+        mc = self.options
         # networks.py MLP: the output layer has no bias
         self.projector = mlp_bn(self.feature_dim, mc.proj_hidden, mc.proj_dim, out_bias=False)
         self.predictor = mlp_bn(mc.proj_dim, mc.pred_hidden, mc.proj_dim, out_bias=False)
@@ -48,6 +66,6 @@ class BYOL(Method):
 
     @torch.no_grad()
     def after_step(self, step: int) -> None:
-        tau = target_ema(step, self.total_steps, self.cfg.method_cfg.base_momentum)
+        tau = target_ema(step, self.total_steps, self.options.base_momentum)
         momentum_update(self.encoder, self.target_encoder, tau)
         momentum_update(self.projector, self.target_projector, tau)

@@ -24,13 +24,18 @@ forward and stored after the optimiser step: nothing reads it in between, so the
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from papernotes.ssl.config.errors import ConfigError
+from papernotes.ssl.config.option_checks import crop_sizes, positive, scale_range, unit
 from papernotes.ssl.losses_clustering import dino_center_update
 from papernotes.ssl.methods.base import Method, fp32, frozen_copy, momentum_update
+from papernotes.ssl.registry import register_method
 from papernotes.ssl.views.multicrop import Crop, at_least_f32, forward_by_resolution, multicrop_views
 
 N_GLOBAL = 2  # DataAugmentationDINO: two global crops, the teacher's inputs
@@ -122,12 +127,59 @@ class DINOHead(nn.Module):
         return self.last_layer(x)
 
 
+@dataclass(frozen=True)
+class DINOOptions:
+    """facebookresearch/dino main_dino.py flags (DINOHead, DINOLoss and DataAugmentationDINO
+    defaults where there is no flag). The global crops' side is data.image_size (224 in the
+    official code)."""
+    out_dim: int = 65536  # --out_dim
+    hidden_dim: int = 2048  # DINOHead hidden_dim
+    bottleneck_dim: int = 256  # DINOHead bottleneck_dim
+    use_bn_in_head: bool = False  # --use_bn_in_head
+    norm_last_layer: bool = True  # --norm_last_layer: weight_g of the last layer frozen at 1
+    momentum_teacher: float = 0.996  # --momentum_teacher, cosine-scheduled to 1
+    warmup_teacher_temp: float = 0.04  # --warmup_teacher_temp
+    teacher_temp: float = 0.04  # --teacher_temp
+    warmup_teacher_temp_epochs: int = 0  # --warmup_teacher_temp_epochs
+    student_temp: float = 0.1  # DINOLoss student_temp
+    center_momentum: float = 0.9  # DINOLoss center_momentum
+    freeze_last_layer: int = 1  # --freeze_last_layer (epochs)
+    clip_grad: float = 3.0  # --clip_grad: per-parameter gradient norm cap; 0: off
+    global_crops_scale: tuple[float, ...] = (0.4, 1.0)  # --global_crops_scale
+    local_crops_number: int = 8  # --local_crops_number
+    local_crops_scale: tuple[float, ...] = (0.05, 0.4)  # --local_crops_scale
+    local_crops_size: int = 96  # DataAugmentationDINO: RandomResizedCrop(96, ...)
+
+    def check(self, cfg: Any) -> None:
+        for name in ("out_dim", "hidden_dim", "bottleneck_dim", "warmup_teacher_temp", "teacher_temp",
+                     "student_temp"):
+            positive(f"dino.{name}", getattr(self, name))
+        unit("dino.momentum_teacher", self.momentum_teacher)
+        unit("dino.center_momentum", self.center_momentum)
+        for name in ("warmup_teacher_temp_epochs", "freeze_last_layer", "local_crops_number"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"dino.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if self.clip_grad < 0:
+            raise ConfigError("dino.clip_grad", f"must be >= 0 (0: no clipping), got {self.clip_grad}")
+        if self.warmup_teacher_temp_epochs > cfg.train.epochs:
+            # main_dino.py: np.ones(nepochs - warmup_teacher_temp_epochs) fails
+            raise ConfigError("dino.warmup_teacher_temp_epochs", f"longer than training "
+                                                                 f"(train.epochs {cfg.train.epochs})")
+        for name in ("global_crops_scale", "local_crops_scale"):
+            scale = getattr(self, name)
+            if len(scale) != 2:
+                raise ConfigError(f"dino.{name}", f"expected [min, max], got {list(scale)}")
+            scale_range(f"dino.{name}", *scale)
+        if self.local_crops_number:
+            crop_sizes("dino.local_crops_size", (cfg.data.image_size, self.local_crops_size), cfg)
+
+
+@register_method("dino", options=DINOOptions)
 class DINO(Method):
-    name = "dino"
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
-        mc = cfg.method_cfg
+        mc = self.options
         size = cfg.data.image_size
         self.crops = [Crop(size, tuple(mc.global_crops_scale))] * N_GLOBAL + \
                      [Crop(mc.local_crops_size, tuple(mc.local_crops_scale))] * mc.local_crops_number
@@ -146,14 +198,14 @@ class DINO(Method):
         return step // self.steps_per_epoch
 
     def teacher_temp_at(self, step: int) -> float:
-        mc = self.cfg.method_cfg
+        mc = self.options
         return teacher_temp(self.epoch_of(step), mc.warmup_teacher_temp, mc.teacher_temp, mc.warmup_teacher_temp_epochs)
 
     def momentum_at(self, step: int) -> float:
-        return cosine_schedule(step, self.total_steps, self.cfg.method_cfg.momentum_teacher, 1.0)
+        return cosine_schedule(step, self.total_steps, self.options.momentum_teacher, 1.0)
 
     def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
-        mc = self.cfg.method_cfg
+        mc = self.options
         bs = views[0].shape[0]
         with torch.no_grad():
             teacher_out = self.teacher_head(forward_by_resolution(self.teacher_encoder, views[:N_GLOBAL]))  # [2bs, K]
@@ -167,7 +219,7 @@ class DINO(Method):
         return loss, h[: N_GLOBAL * bs]  # the probe learns from the global crops
 
     def after_backward(self, step: int) -> None:
-        mc = self.cfg.method_cfg
+        mc = self.options
         if mc.clip_grad:
             for module in (self.encoder, self.head):
                 for p in module.parameters():

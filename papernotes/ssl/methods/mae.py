@@ -18,12 +18,18 @@ therefore a little pessimistic; the kNN monitor and the final evaluation see who
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
+from papernotes.ssl.config.errors import ConfigError
+from papernotes.ssl.config.option_checks import positive
 from papernotes.ssl.losses import mae_loss, patchify
 from papernotes.ssl.methods.base import Method, fp32
 from papernotes.ssl.models.vit import LN_EPS, Block, VisionTransformer, init_vit_weights, sincos_pos_embed
+from papernotes.ssl.registry import register_method
 from papernotes.ssl.views.augment import crop_flip_view
 
 
@@ -41,15 +47,45 @@ def random_masking(noise: Tensor, mask_ratio: float) -> tuple[Tensor, Tensor, Te
     return ids_shuffle[:, :keep], mask, ids_restore
 
 
+@dataclass(frozen=True)
+class MAEOptions:
+    """facebookresearch/mae main_pretrain.py flags and models_mae.py's decoder (ViT encoders only)."""
+    mask_ratio: float = 0.75  # --mask_ratio
+    decoder_embed_dim: int = 512  # mae_vit_*_dec512d8b
+    decoder_depth: int = 8
+    decoder_num_heads: int = 16
+    norm_pix_loss: bool = True  # --norm_pix_loss (PRETRAIN.md; the flag's default is off)
+
+    def check_encoder(self, cfg: Any) -> None:
+        """Run before the model's own checks, so a ResNet is refused as MAE's problem."""
+        if not cfg.model.arch.startswith("vit"):
+            raise ConfigError("model.arch", f"MAE needs a ViT encoder (vit_tiny, vit_small, vit_base), "
+                                            f"got {cfg.model.arch!r}: it masks patch tokens")
+
+    def check(self, cfg: Any) -> None:
+        self.check_encoder(cfg)
+        if not 0 < self.mask_ratio < 1:
+            raise ConfigError("mae.mask_ratio", f"must be in (0, 1), got {self.mask_ratio}")
+        for name in ("decoder_embed_dim", "decoder_depth", "decoder_num_heads"):
+            positive(f"mae.{name}", getattr(self, name))
+        if self.decoder_embed_dim % self.decoder_num_heads or self.decoder_embed_dim % 4:
+            raise ConfigError("mae.decoder_embed_dim", f"must be a multiple of 4 (sin-cos position embedding) and of "
+                                                       f"mae.decoder_num_heads ({self.decoder_num_heads}), "
+                                                       f"got {self.decoder_embed_dim}")
+        patches = (cfg.data.image_size // cfg.model.patch_size) ** 2
+        if int(patches * (1 - self.mask_ratio)) < 1:
+            raise ConfigError("mae.mask_ratio", f"keeps no patch of {patches}")
+
+
+@register_method("mae", options=MAEOptions)
 class MAE(Method):
-    name = "mae"
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
         enc = self.encoder
         if not isinstance(enc, VisionTransformer):  # MAEConfig.check refuses it first
             raise TypeError("MAE needs a ViT encoder")
-        mc = cfg.method_cfg
+        mc = self.options
         dd, p = mc.decoder_embed_dim, enc.patch_size
         self.decoder_embed = nn.Linear(enc.feature_dim, dd)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, dd))
@@ -84,7 +120,7 @@ class MAE(Method):
 
     def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
         img, noise = views
-        enc, mc = self.encoder, self.cfg.method_cfg
+        enc, mc = self.encoder, self.options
         tokens = enc.tokens(img)  # [N, L, D], position embeddings added
         n, length, d = tokens.shape
         ids_keep, mask, ids_restore = random_masking(noise.reshape(n, length), mc.mask_ratio)

@@ -17,11 +17,17 @@ from the upright copies' features only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from papernotes.ssl.config.errors import ConfigError
+from papernotes.ssl.config.option_checks import positive
 from papernotes.ssl.methods.base import Method, fp32
+from papernotes.ssl.registry import register_method
 from papernotes.ssl.views import image_ops
 from papernotes.ssl.views.augment import crop_flip_view, sample_flip
 
@@ -49,17 +55,30 @@ def pad_crop_flip(x: Tensor, pad: int, out_size: int, generator=None) -> Tensor:
     return image_ops.crop_resize_flip(xp, boxes, sample_flip(n, generator, x.device), out_size)
 
 
+@dataclass(frozen=True)
+class RotNetOptions:
+    """gidariss/FeatureLearningRotNet: the rotation classifier and the crop before rotating."""
+    head_hidden: tuple[int, ...] = ()  # (): NIN's Linear on pooled features; AlexNet: (4096, 4096)
+    pad_crop: int = 0  # > 0: RandomCrop(size, padding=pad_crop) (CIFAR loader: 4); 0: resized crop
+
+    def check(self, cfg: Any) -> None:
+        for i, width in enumerate(self.head_hidden):
+            positive(f"rotnet.head_hidden[{i}]", width)
+        if self.pad_crop < 0:
+            raise ConfigError("rotnet.pad_crop", f"must be >= 0, got {self.pad_crop}")
+
+
+@register_method("rotnet", options=RotNetOptions)
 class RotNet(Method):
-    name = "rotnet"
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
-        self.classifier = rotation_head(self.feature_dim, tuple(cfg.method_cfg.head_hidden))
+        self.classifier = rotation_head(self.feature_dim, tuple(self.options.head_hidden))
 
     def views(self, images: Tensor, generator: torch.Generator | None) -> list[Tensor]:
         """uint8 [n, 3, H, W] -> 4 x [n, 3, S, S]: one crop + flip per image, then its 4 rotations."""
         x = images.float().div_(255.0)
-        pad = self.cfg.method_cfg.pad_crop
+        pad = self.options.pad_crop
         if pad > 0:
             v = pad_crop_flip(x, pad, self.cfg.data.image_size, generator)
         else:

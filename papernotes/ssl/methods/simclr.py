@@ -3,16 +3,30 @@ over the two views with negatives from every rank (objective.py `add_contrastive
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import torch
 from torch import Tensor
 
+from papernotes.ssl.config.option_checks import positive
 from papernotes.ssl.losses import nt_xent_loss
 from papernotes.ssl.methods.base import Method, fp32
 from papernotes.ssl.models.encoders import ProjectionHead
+from papernotes.ssl.registry import register_method
 
 
+@dataclass(frozen=True)
+class SimCLROptions:
+    """google-research/simclr run.py flags."""
+    temperature: float = 0.5  # --temperature (0.5 CIFAR-10, 0.1 ImageNet)
+
+    def check(self, cfg: Any) -> None:
+        positive("simclr.temperature", self.temperature)
+
+
+@register_method("simclr", options=SimCLROptions)
 class SimCLR(Method):
-    name = "simclr"
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
@@ -23,5 +37,5 @@ class SimCLR(Method):
         z = self.head(h)  # z: [2n, proj_dim]
         with fp32(z):
             z1, z2 = z.float().chunk(2)
-            loss = nt_xent_loss(z1, z2, self.cfg.method_cfg.temperature, gather=True)  # negatives from every rank under DDP
+            loss = nt_xent_loss(z1, z2, self.options.temperature, gather=True)  # negatives from every rank under DDP
         return loss, h

@@ -22,23 +22,82 @@ last row is first filled.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from papernotes.ssl import distributed
+from papernotes.ssl.config.errors import ConfigError
+from papernotes.ssl.config.option_checks import crop_sizes, positive, scale_range, train_size
 from papernotes.ssl.losses_clustering import sinkhorn, swav_loss
 from papernotes.ssl.methods.base import Method, fp32
 from papernotes.ssl.models.heads import mlp_bn
+from papernotes.ssl.registry import register_method
 from papernotes.ssl.views.multicrop import at_least_f32, crops_of, forward_by_resolution, multicrop_views
 
 
+@dataclass(frozen=True)
+class SwAVOptions:
+    """facebookresearch/swav main_swav.py flags; crop defaults from scripts/swav_800ep_pretrain.sh
+    (main_swav.py's own argparse defaults are a single 224 crop). Crop i of group g has side
+    size_crops[g] and an area fraction in [min_scale_crops[g], max_scale_crops[g]]."""
+    nmb_crops: tuple[int, ...] = (2, 6)  # --nmb_crops 2 6
+    size_crops: tuple[int, ...] = (224, 96)  # --size_crops 224 96
+    min_scale_crops: tuple[float, ...] = (0.14, 0.05)  # --min_scale_crops 0.14 0.05
+    max_scale_crops: tuple[float, ...] = (1.0, 0.14)  # --max_scale_crops 1. 0.14
+    crops_for_assign: tuple[int, ...] = (0, 1)  # --crops_for_assign 0 1: crops whose codes are predicted
+    temperature: float = 0.1  # --temperature
+    epsilon: float = 0.05  # --epsilon (Sinkhorn-Knopp regularisation)
+    sinkhorn_iterations: int = 3  # --sinkhorn_iterations
+    feat_dim: int = 128  # --feat_dim: projection output
+    nmb_prototypes: int = 3000  # --nmb_prototypes
+    hidden_mlp: int = 2048  # --hidden_mlp: projection head hidden width
+    queue_length: int = 0  # --queue_length (global, all ranks); 0: no queue
+    epoch_queue_starts: int = 15  # --epoch_queue_starts
+    freeze_prototypes_niters: int = 313  # --freeze_prototypes_niters (iterations, not epochs)
+
+    def check(self, cfg: Any) -> None:
+        groups = len(self.nmb_crops)
+        for name in ("size_crops", "min_scale_crops", "max_scale_crops"):
+            if len(getattr(self, name)) != groups:
+                raise ConfigError(f"swav.{name}", f"one entry per crop group: nmb_crops has {groups}, "
+                                                  f"{name} has {len(getattr(self, name))}")
+        if groups == 0 or min(self.nmb_crops) < 1:
+            raise ConfigError("swav.nmb_crops", f"each group needs at least one crop, got {list(self.nmb_crops)}")
+        if sum(self.nmb_crops) < 2:
+            raise ConfigError("swav.nmb_crops", "swapped prediction needs at least 2 crops")
+        crop_sizes("swav.size_crops", self.size_crops, cfg)
+        for g in range(groups):
+            scale_range(f"swav.min_scale_crops[{g}]", self.min_scale_crops[g], self.max_scale_crops[g])
+        total = sum(self.nmb_crops)
+        if not self.crops_for_assign or len(set(self.crops_for_assign)) != len(self.crops_for_assign) \
+                or not all(0 <= c < total for c in self.crops_for_assign):
+            raise ConfigError("swav.crops_for_assign", f"distinct crop indices in [0, {total}), "
+                                                       f"got {list(self.crops_for_assign)}")
+        for name in ("temperature", "epsilon", "sinkhorn_iterations", "feat_dim", "nmb_prototypes", "hidden_mlp"):
+            positive(f"swav.{name}", getattr(self, name))
+        for name in ("queue_length", "epoch_queue_starts", "freeze_prototypes_niters"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"swav.{name}", f"must be >= 0, got {getattr(self, name)}")
+        if self.queue_length % cfg.train.batch_size:
+            # main_swav.py silently rounds down to a multiple of batch_size * world_size
+            raise ConfigError("swav.queue_length", f"must be a multiple of train.batch_size "
+                                                   f"({cfg.train.batch_size}), the global batch")
+        n = train_size(cfg)
+        if n is not None and self.queue_length > n:
+            raise ConfigError("swav.queue_length", f"a queue of {self.queue_length} features is longer "
+                                                   f"than the data set ({n} images)")
+
+
+@register_method("swav", options=SwAVOptions)
 class SwAV(Method):
-    name = "swav"
 
     def __init__(self, cfg) -> None:
         super().__init__(cfg)
-        mc = cfg.method_cfg
+        mc = self.options
         self.crops = crops_of(mc.nmb_crops, mc.size_crops, list(zip(mc.min_scale_crops, mc.max_scale_crops)))
         self.projector = mlp_bn(self.feature_dim, mc.hidden_mlp, mc.feat_dim)  # src/resnet50.py projection_head
         self.prototypes = nn.Linear(mc.feat_dim, mc.nmb_prototypes, bias=False)
@@ -50,10 +109,10 @@ class SwAV(Method):
         return multicrop_views(images, self.cfg.aug, self.crops, generator)
 
     def _queue_starts(self) -> int:
-        return self.cfg.method_cfg.epoch_queue_starts * self.steps_per_epoch
+        return self.options.epoch_queue_starts * self.steps_per_epoch
 
     def _queue_full(self, step: int) -> bool:
-        mc = self.cfg.method_cfg
+        mc = self.options
         return mc.queue_length > 0 and step - self._queue_starts() >= mc.queue_length // self.cfg.train.batch_size
 
     def _my_queue(self, i: int) -> Tensor:
@@ -63,7 +122,7 @@ class SwAV(Method):
         return self.queue[i, rank * part:(rank + 1) * part]
 
     def forward(self, views: list[Tensor], step: int) -> tuple[Tensor, Tensor]:
-        mc = self.cfg.method_cfg
+        mc = self.options
         bs, n_views = views[0].shape[0], len(views)
         h = forward_by_resolution(self.encoder, views)  # h: [V*bs, feature_dim]
         z = self.projector(h)  # z: [V*bs, feat_dim]
@@ -90,7 +149,7 @@ class SwAV(Method):
         return loss, h[: n_large * bs]  # the probe learns from the large crops
 
     def after_backward(self, step: int) -> None:
-        if step < self.cfg.method_cfg.freeze_prototypes_niters:  # "cancel gradients for the prototypes"
+        if step < self.options.freeze_prototypes_niters:  # "cancel gradients for the prototypes"
             self.prototypes.weight.grad = None
 
     @torch.no_grad()

@@ -14,6 +14,8 @@ import torch
 from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
+from papernotes.ssl.registry import backbones, register_backbone
+
 _LAYOUTS = {
     "resnet18": (BasicBlock, [2, 2, 2, 2]),
     "resnet34": (BasicBlock, [3, 4, 6, 3]),
@@ -69,19 +71,25 @@ class _ResNet(ResNet):
 
 
 def build_encoder(cfg, image_size: int) -> tuple[nn.Module, int]:
-    """`cfg`: a ModelConfig. Returns (encoder, feature dim); encoder(x [N,3,H,W]) -> [N, dim]."""
-    if cfg.arch.startswith("vit"):
-        from papernotes.ssl.models.vit import build_vit
-
-        vit = build_vit(cfg.arch, image_size, cfg.patch_size, cfg.vit_depth, cfg.global_pool)
-        return vit, vit.feature_dim
-    if cfg.arch not in _LAYOUTS:
+    """`cfg`: a ModelConfig. Returns (encoder, feature dim) from the backbone registered as
+    `cfg.arch` (`register_backbone`); encoder(x [N,3,H,W] float in [0, 1]) -> [N, dim]."""
+    build = backbones().get(cfg.arch)
+    if build is None:
         raise ValueError(f"unknown arch {cfg.arch!r}")
+    return build(cfg, image_size)
+
+
+def build_resnet(cfg, image_size: int) -> tuple[nn.Module, int]:
+    """torchvision's ResNet-18/34/50 layout at `cfg.base_channels * cfg.width`."""
     if image_size < 8:
         raise ValueError(f"image_size {image_size} is too small for a ResNet")
     block, layers = _LAYOUTS[cfg.arch]
     encoder = _ResNet(block, layers, cfg.base_channels * cfg.width, cfg.cifar_stem)
     return encoder, encoder.feature_dim
+
+
+for _arch in _LAYOUTS:
+    register_backbone(_arch)(build_resnet)
 
 
 class ProjectionHead(nn.Module):

@@ -22,6 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from papernotes.ssl.registry import register_backbone
+
 # arch -> (embed dim, heads); depth 12 and MLP ratio 4 for all (ViT-Ti/S from DeiT, ViT-B from ViT)
 VIT_ARCHS = {"vit_tiny": (192, 3), "vit_small": (384, 6), "vit_base": (768, 12)}
 VIT_DEPTH = 12
@@ -169,3 +171,13 @@ def build_vit(arch: str, image_size: int, patch_size: int, depth: int | None = N
     dim, heads = VIT_ARCHS[arch]
     return VisionTransformer(image_size, patch_size, dim, VIT_DEPTH if depth is None else depth, heads, global_pool)
 
+
+
+def build_vit_backbone(cfg, image_size: int) -> tuple[VisionTransformer, int]:
+    """`model.arch: vit_*`: the ViT of that size at `cfg.patch_size` (a backbone, see registry.py)."""
+    vit = build_vit(cfg.arch, image_size, cfg.patch_size, cfg.vit_depth, cfg.global_pool)
+    return vit, vit.feature_dim
+
+
+for _arch in VIT_ARCHS:
+    register_backbone(_arch)(build_vit_backbone)

@@ -29,6 +29,8 @@ def param_groups(model: nn.Module, weight_decay: float, exclude_bias_bn: bool = 
     if exclude:
         groups.append({"params": exclude, "weight_decay": 0.0 if exclude_bias_bn else weight_decay,
                        "lars_exclude": exclude_bias_bn})
+        if exclude_bias_bn:  # a weight-decay schedule (optim.weight_decay_end) leaves this group at 0
+            groups[-1]["wd_scale"] = 0.0
         if bias_lr_scale != 1.0:
             groups[-1]["lr_scale"] = bias_lr_scale
     return groups

@@ -60,7 +60,8 @@ def test_links_resolve_as_obsidian_resolves_them(ws_dir):
     assert found == {
         ("anchor", 6, "[[Note B#Missing]]: no heading 'Missing' in Note B.md"),
         ("anchor", 7, "[[Note B#^nope]]: no block ^nope in Note B.md"),
-        ("wikilink", 9, "[[other/Deep Note]] links to no note"),
+        ("wikilink", 9, "[[other/Deep Note]]: no note at that path; 'Deep Note' is "
+                        "notes/sub/Deep Note.md"),  # issue 22: where the note is
         ("renamed-link", 10, "[[Old Name]] names 'New Name' only by its alias (Obsidian does "
                              "not follow aliases)"),
         ("renamed-link", 10, "[[old name]] names 'New Name' only by its alias (Obsidian does "
@@ -77,8 +78,10 @@ def test_fix_rewrites_links_to_a_renamed_note_and_keeps_a_backup(ws_dir):
     assert "repaired" in res.output
     text = (notes / "Note A.md").read_text(encoding="utf-8")
     assert "6 [[New Name|Old Name]] and ![[New Name]] and [[New Name#Part|the part]]\n" in text
+    assert "5 [[Deep Note|other/Deep Note]]\n" in text  # the note moved: its path follows
     assert text.replace("6 [[New Name|Old Name]] and ![[New Name]] and [[New Name#Part|the part]]",
                         "6 [[Old Name]] and ![[Old Name]] and [[old name#Part|the part]]") \
+        .replace("[[Deep Note|other/Deep Note]]", "[[other/Deep Note]]") \
         == before.decode()  # nothing else changed
     backups = list((ws_dir / ".papernotes" / "backup").rglob("Note A.md"))
     assert [b.read_bytes() for b in backups] == [before]

@@ -70,10 +70,16 @@ def test_import_then_validate_and_rerender_keep_every_line(ws_dir):
     assert "  - 科研/方法" in hexo_text and "abbrlink: \"5a3f\"" in hexo_text
 
 
-def test_names_that_collide_get_a_suffix(ws_dir):
+def test_names_that_collide_get_a_suffix(ws_dir, tmp_path):
     assert run("import", str(OBSIDIAN)).exit_code == 0
     first = (ws_dir / "notes" / "obsidian-contrastive.md").read_bytes()
-    res = run("import", str(OBSIDIAN))
+    res = run("import", str(OBSIDIAN))  # the same file, same content: skipped (issue 22)
+    assert res.exit_code == 0 and "0 note(s)" in res.output and "1 already imported" \
+        in res.output, res.output
+    other = tmp_path / "elsewhere" / OBSIDIAN.name  # another file of that name
+    other.parent.mkdir()
+    other.write_text(OBSIDIAN.read_text(encoding="utf-8") + "\n另一份。\n", encoding="utf-8")
+    res = run("import", str(other))
     assert res.exit_code == 0, res.output
     assert (ws_dir / "notes" / "obsidian-contrastive.md").read_bytes() == first
     second = (ws_dir / "notes" / "obsidian-contrastive 1.md").read_text(encoding="utf-8")
