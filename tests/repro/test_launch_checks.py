@@ -47,4 +47,7 @@ def test_the_refusal_takes_no_engine_start_up(ws):
     took = time.monotonic() - t0
     assert proc.returncode == 2 and proc.stdout == "", proc.stdout + proc.stderr
     assert proc.stderr.count("\n") == 1 and "data.num_train 100" in proc.stderr
-    assert "torch" not in proc.stderr and took < 15  # seconds (loaded 2-core machine); ~1 s idle
+    # no engine start-up, no store: what is left is importing the spec's methods (torch, since
+    # the method registry; 5-18 s on the loaded 2-core machine) against 8-12 s before the refusal
+    assert "Traceback" not in proc.stderr and took < 60
+    assert not (ws / "runs").exists()
