@@ -130,7 +130,10 @@ def set_patch(
                                    "--set, --unset, --expect")
     new = Patch.model_validate({**old.model_dump(), **update})
     if old.verdict is not None and experiment_changed(old, new):
-        new = new.model_copy(update={"verdict": None})
+        # the verdict's numbers and the run they came from describe the old experiment too
+        new = new.model_copy(update={"verdict": None,
+                                     "result": new.result if result is not None else "",
+                                     "run_id": new.run_id if run_id is not None else None})
         if status is None and old.status in VERDICTS:
             new = new.model_copy(update={"status": PatchStatus.planned})
     return _replace(log, new)

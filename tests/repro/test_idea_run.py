@@ -96,6 +96,13 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     assert p["verdict"]["baseline_mean"] == pytest.approx(c.baseline_mean, abs=0.006)
     assert p["verdict"]["link"].endswith(f"/runs/{pid}")
     assert p["expect"]["text"] == "eval/linear_top1 <= -1"
+    # beside the note's rounded cells: the full numbers and the arm runs, from the parent run
+    assert p["verdict"]["exact"]["diff_mean"] == m["compare/diff_mean"]
+    assert p["verdict"]["exact"]["baseline_sd"] == m["compare/baseline_sd"]
+    assert p["verdict"]["parent_run_id"] == pid
+    assert sorted((a["seed"], a["arm"], a["run_id"], a["value"], a["reused"]) for a in p["verdict"]["runs"]) == \
+        sorted((a.data.tags["papernotes.seed"], a.data.tags["papernotes.arm"], a.info.run_id,
+                a.data.metrics["eval/linear_top1"], False) for a in arms)
 
     # the same command again: every arm is reused, nothing is trained
     monkeypatch.setattr(idea_run, "store_is_new", is_new)
@@ -107,6 +114,8 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     assert len(parents) == 2 and len(arms2) == 4
     assert set(parents[1].data.tags["papernotes.reused"].split()) == {a.info.run_id for a in arms}
     assert parents[1].data.metrics["compare/diff_mean"] == pytest.approx(c.diff_mean)
+    (p,) = json.loads(invoke("idea", "list", "simclr", "--json").output)
+    assert {(a["run_id"], a["reused"]) for a in p["verdict"]["runs"]} == {(a.info.run_id, True) for a in arms}
 
 
 def test_a_patch_must_predict_something_and_change_something(ws):

@@ -118,3 +118,31 @@ def what_runs(ws, name: str) -> tuple[str, str]:
     raise PapernotesError(f"no repro spec or note named {name!r}", field="runs",
                           hint=f"did you mean {', '.join(near)}?" if near
                           else f"specs: {', '.join(sorted(specs)) or 'none'}")
+
+
+def verdict_runs(uri: str, parent_id: str) -> dict | None:
+    """What an `idea run` parent holds beyond the note's rounded cells: its comparison numbers
+    at full precision (`compare/*`) and every arm run it rests on (trained under it, or reused:
+    tag `papernotes.reused`), with its arm, seed and metric value. None when the store or the
+    run cannot be read (the note's numbers are all there is)."""
+    client = reader(uri)
+    if client is None:
+        return None
+    try:
+        parent = client.get_run(parent_id)
+        metric = parent.data.tags.get(tags.METRIC)
+        nested = client.search_runs([parent.info.experiment_id], filter_string=tags.search_filter(
+            {tags.PARENT_RUN: parent_id}), max_results=1000)
+        reused = [client.get_run(rid) for rid in parent.data.tags.get(tags.REUSED, "").split()]
+    except Exception:  # noqa: BLE001 - a missing run or store: the note's numbers stand alone
+        return None
+    numbers = {k.split("/", 1)[1]: v for k, v in parent.data.metrics.items() if k.startswith("compare/")}
+    arms = []
+    for run, was_reused in [*((r, False) for r in nested), *((r, True) for r in reused)]:
+        t = run.data.tags
+        arms.append({"run_id": run.info.run_id, "arm": t.get(tags.ARM), "seed": t.get(tags.SEED),
+                     "value": run.data.metrics.get(metric) if metric else None,
+                     "reused": was_reused})
+    arms.sort(key=lambda a: (str(a["seed"]), str(a["arm"])))
+    return {"parent_run_id": parent_id, "metric": metric, "numbers": numbers, "arms": arms}
+
