@@ -31,3 +31,17 @@ def test_a_change_that_keeps_the_experiment_keeps_them():
 def test_a_result_given_with_the_change_is_kept():
     new = set_patch(a_log(), 1, unset=["aug.blur"], result="by hand", run_id="1" * 32).patches[0]
     assert new.verdict is None and (new.result, new.run_id) == ("by hand", "1" * 32)
+
+
+def test_a_verdict_fills_the_profile_it_ran_with_when_the_patch_named_none():
+    from papernotes.notes.patching import record_verdict
+
+    log = a_log()
+    bare = IdeaLog(patches=[log.patches[0].model_copy(update={"profile": None, "verdict": None})])
+    v = log.patches[0].verdict
+    done = record_verdict(bare, 1, status=PatchStatus.verified, verdict=v, run_id="2" * 32,
+                          result="r", profile="demo").patches[0]
+    assert done.profile == "demo"
+    own = record_verdict(log, 1, status=PatchStatus.verified, verdict=v, run_id="2" * 32,
+                         result="r", profile="other").patches[0]
+    assert own.profile == "demo"  # the patch's own is kept

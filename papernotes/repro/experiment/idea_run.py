@@ -275,7 +275,8 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
     line = (unchanged_line(exp.expect, v) if unchanged
             else result_line(exp.expect, v, other_profile, exp.overrides))
     code = code_links(exp, note)
-    recorded = record_verdict(note, exp.patch, status, v, tr.parent, line + (f"; code {code}" if code else ""))
+    recorded = record_verdict(note, exp.patch, status, v, tr.parent, line + (f"; code {code}" if code else ""),
+                              exp.profile)
     if not recorded:
         run.echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
     return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,
