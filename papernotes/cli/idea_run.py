@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from papernotes.cli.console import console, handles_errors, stdout_is_terminal, stop_on_signals
+from papernotes.core.words import count
 
 
 @handles_errors
@@ -51,7 +52,7 @@ def command(
         f"[{v.ci_low:+.2f}, {v.ci_high:+.2f}] over {v.n} seeds; baseline "
         f"{mean_sd(v.baseline_mean, v.baseline_sd)}, patch {mean_sd(v.patch_mean, v.patch_sd)}"
         + (f"; about {v.seeds_needed} seeds would settle it" if v.seeds_needed else ""))
-    say(f"{result.trained} arm(s) trained, {result.reused} reused; parent run {result.parent_run_id}: "
+    say(f"{count(result.trained, 'arm')} trained, {result.reused} reused; parent run {result.parent_run_id}: "
         f"{result.link}")
     if result.recorded:
         say(f"note updated: {result.note}")

@@ -83,7 +83,8 @@ def _configure_torch(cfg: PretrainConfig) -> None:
 def _hardware(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    return f"{platform.machine()} CPU, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"{platform.machine()} CPU, {threads} thread{'s' if threads != 1 else ''}"
 
 
 def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> dict:

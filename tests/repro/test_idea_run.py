@@ -62,7 +62,7 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     r = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "2",
                *tiny_args())
     assert r.exit_code == 0, r.output
-    assert "4 arm(s) trained, 0 reused" in r.output
+    assert "4 arms trained, 0 reused" in r.output
     client, parents, arms = runs(ws)
     (parent,) = parents
     pid = parent.info.run_id
@@ -109,7 +109,7 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     dry = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args(), "--dry-run")
     assert dry.exit_code == 0 and dry.output.count("reuse run") == 4, dry.output
     again = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args())
-    assert again.exit_code == 0 and "0 arm(s) trained, 4 reused" in again.output, again.output
+    assert again.exit_code == 0 and "0 arms trained, 4 reused" in again.output, again.output
     _, parents, arms2 = runs(ws)
     assert len(parents) == 2 and len(arms2) == 4
     assert set(parents[1].data.tags["papernotes.reused"].split()) == {a.info.run_id for a in arms}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from papernotes.core.errors import PapernotesError
+from papernotes.core.words import count
 from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.notes.model.ideas_model import PatchStatus, Verdict
 from papernotes.repro.experiment import arm_runs as et
@@ -122,14 +123,15 @@ def _slots(exp: Experiment, parallel: int | None, arms: int) -> tuple[list[Slot]
                                   field="--gpus")
         k = max(1, min(parallel or fit, fit, arms))
         slots = [Slot(gpus=g) for g in cores.gpu_slots(k, exp.gpus, visible)]
-        return slots, f"{k} at once, {exp.gpus} GPU(s) each: " + " | ".join(",".join(s.gpus) for s in slots)
+        return slots, f"{k} at once, {count(exp.gpus, 'GPU')} each: " + " | ".join(",".join(s.gpus) for s in slots)
     avail = cores.available_cores()
     k = max(1, min(parallel or len(avail) // nproc, arms))
     threads = cores.cpu_threads(exp.arms[0].config.train.threads, k * nproc, len(avail))
     pins = cores.cpu_slots(k, avail)
     slots = [Slot(cpus=p, threads=threads) for p in pins]
     where = " | ".join(",".join(map(str, p)) for p in pins) if pins[0] else "shared"
-    return slots, f"{k} at once, {nproc} process(es) x {threads} thread(s) each, cores {where}"
+    return slots, (f"{k} at once, {count(nproc, 'process', 'processes')} x {count(threads, 'thread')} each, "
+                   f"cores {where}")
 
 
 def _warn_neighbours(exp: Experiment, slots: list[Slot], echo: Callable[[str], None]) -> None:

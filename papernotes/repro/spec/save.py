@@ -10,6 +10,7 @@ from typing import Callable
 
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
+from papernotes.core.words import count
 from papernotes.core.yaml_doc import parse_yaml, render_yaml
 
 
@@ -54,7 +55,7 @@ def save_or_show(path: Path, profile: str, assignments: tuple[str, ...], repro_d
         for line in diff[2:]:
             echo("  " + line)
     else:
-        echo(f"saved {len(assignments)} override(s) into profile {profile} of {saved}")
+        echo(f"saved {count(len(assignments), 'override')} into profile {profile} of {saved}")
 
 
 def _diff(before: str, after: str, name: str) -> list[str]:
