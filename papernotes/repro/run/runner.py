@@ -93,7 +93,6 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         target = resume.find_resume(base, uri, wanted, what, echo)
         if target.run_id == "" and not opts.dry_run:  # a folder whose process died before its run opened
             echo(resume.fresh_run_line(target))
-        echo(resume.from_step_line(target))
         kept = continue_recorded(cfg, target.path, opts.overrides, target.name,
                                  ("train.device",) if opts.device or opts.gpus is not None else ())
         if kept.ignored:
@@ -101,6 +100,7 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
                  f"otherwise ({', '.join(kept.ignored)}), which applies to new runs only")
         cfg = kept.config
         res = replace(res, config=cfg)
+        echo(resume.from_step_line(target))
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
         dry_run_lines(opts, res, plan, gpus, uri, target, stamp, echo)
