@@ -166,8 +166,8 @@ def _interrupted(launch: Launch, run_id: str, folder: Path | None) -> Interrupte
     launch_opts = [w for k, v in (("device", opts.device), ("gpus", opts.gpus),
                                   ("nproc_per_node", opts.nproc_per_node))
                    if v is not None for w in (f"--{k.replace('_', '-')}", v)]
-    again = command("repro", opts.name, "--profile", launch.res.profile, *launch_opts,
-                    *(w for o in opts.overrides for w in ("--set", o)), "--resume", run_id)
+    # no --set: a resume continues the config the run recorded (run/recorded.py)
+    again = command("repro", opts.name, "--profile", launch.res.profile, *launch_opts, "--resume", run_id)
     return Interrupted(f"interrupted; checkpoint in {layout.checkpoint_file(folder).parent}, "
                        f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 
