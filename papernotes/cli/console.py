@@ -53,6 +53,45 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _PipeSafe:
+    """stdout that stops writing, silently, once its reader is gone (`| tee log` killed by the
+    same Ctrl-C): a print must not turn the clean stop of a run into a traceback (exit 1)."""
+
+    def __init__(self, stream) -> None:
+        self._stream, self._broken = stream, False
+
+    def write(self, text: str) -> int:
+        if not self._broken:
+            try:
+                return self._stream.write(text)
+            except (BrokenPipeError, ValueError):
+                self._broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._broken:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, ValueError):
+                self._broken = True
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def stop_on_signals() -> None:
+    """For the commands that train: SIGINT and SIGTERM both raise KeyboardInterrupt (a clean
+    stop: checkpoint, run marked KILLED), installed explicitly since a job started in the
+    background (`cmd &`) inherits SIGINT ignored, and so would its children (torchrun, the
+    arms); and stdout survives its pipe's reader going away."""
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.default_int_handler)
+    if not isinstance(sys.stdout, _PipeSafe):
+        sys.stdout = _PipeSafe(sys.stdout)  # the consoles write to whatever sys.stdout is
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

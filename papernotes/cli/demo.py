@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors, stdout_is_terminal
+from papernotes.cli.console import console, handles_errors, stdout_is_terminal, stop_on_signals
 
 
 @handles_errors
@@ -17,13 +17,11 @@ def command(
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
 ) -> None:
     """Run the SimCLR demo profile on CPU (a few minutes) and write the results into the note."""
-    import signal
-
     from papernotes.cli.repro import show_result
     from papernotes.core import shell
     from papernotes.repro.run.demo import run_demo
 
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    stop_on_signals()  # SIGINT and SIGTERM: a clean stop, in the background too
     echo = lambda s: console.print(s, markup=False, highlight=False, soft_wrap=True)  # noqa: E731
     ws, result = run_demo(directory, overrides=tuple(set_), terminal=stdout_is_terminal(),
                           tracking_uri=tracking_uri, echo=echo)

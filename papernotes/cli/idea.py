@@ -165,6 +165,7 @@ def list_(
 
         records = [r for p in parsed for r in patch_records(p.note.key, p.note.ideas)
                    if wanted is None or r["status"] == wanted.value]
+        add_verdict_runs(records, ws)
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     rows = [r for p in parsed for r in idea_rows(p.note.key, p.note.ideas, status=wanted)]
@@ -181,6 +182,28 @@ def list_(
     if hidden:
         console.print(hidden_note(hidden, "a wider terminal or --json shows them"), markup=False,
                       highlight=False, soft_wrap=True)
+
+
+def add_verdict_runs(records: list[dict], ws) -> None:
+    """Each verdict's full-precision numbers and arm run ids from its parent MLflow run (the
+    note keeps them rounded, and no arm ids): `verdict.exact` and `verdict.runs`."""
+    import os
+    import re
+
+    verdicts = [r["verdict"] for r in records if isinstance(r.get("verdict"), dict)]
+    if not verdicts:
+        return
+    from papernotes.repro.tracking.client import resolve_tracking_uri
+    from papernotes.repro.tracking.runs import verdict_runs
+
+    uri = resolve_tracking_uri(None, os.environ, ws.tracking_uri)
+    for verdict in verdicts:
+        found = re.search(r"/runs/([0-9a-f]{32})\b", verdict.get("link") or "")
+        details = verdict_runs(uri, found.group(1)) if found else None
+        if details is not None:
+            verdict["parent_run_id"] = details["parent_run_id"]
+            verdict["exact"] = details["numbers"]
+            verdict["runs"] = details["arms"]
 
 
 # Narrow terminals lose the columns of least value first (`cli/tables.py`).

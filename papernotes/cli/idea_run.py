@@ -6,7 +6,8 @@ from typing import List, Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors, stdout_is_terminal
+from papernotes.cli.console import console, handles_errors, stdout_is_terminal, stop_on_signals
+from papernotes.core.words import count
 
 
 @handles_errors
@@ -29,15 +30,14 @@ def command(
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow tracking URI."),
 ) -> None:
     """Run a patch against its baseline over N seeds and write its verdict in the note. Finished arms with the same config are reused; after Ctrl-C the same command continues."""
-    import signal
-
     from papernotes.core.errors import PapernotesError
+    from papernotes.notes.format.ideas_story import mean_sd
     from papernotes.repro.experiment.idea_run import run_idea
     from papernotes.repro.experiment.plan import ExperimentOptions
 
     if device not in (None, "cpu", "cuda"):
         raise PapernotesError(f"unknown device {device!r}", field="--device", hint="cpu or cuda")
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
+    stop_on_signals()  # SIGINT and SIGTERM: a clean stop, in the background too
     opts = ExperimentOptions(key=key, patch_id=patch_id, seeds=seeds, profile=profile,
                              overrides=tuple(set_), device=device, gpus=gpus,
                              nproc_per_node=nproc_per_node, parallel=parallel, dry_run=dry_run,
@@ -49,10 +49,10 @@ def command(
         return
     v = result.verdict
     say(f"{key}#{patch_id}: {result.status.upper()}  difference {v.diff_mean:+.2f} "
-        f"[{v.ci_low:+.2f}, {v.ci_high:+.2f}] over {v.n} seeds; baseline {v.baseline_mean:.2f} ± "
-        f"{v.baseline_sd:.2f}, patch {v.patch_mean:.2f} ± {v.patch_sd:.2f}"
+        f"[{v.ci_low:+.2f}, {v.ci_high:+.2f}] over {v.n} seeds; baseline "
+        f"{mean_sd(v.baseline_mean, v.baseline_sd)}, patch {mean_sd(v.patch_mean, v.patch_sd)}"
         + (f"; about {v.seeds_needed} seeds would settle it" if v.seeds_needed else ""))
-    say(f"{result.trained} arm(s) trained, {result.reused} reused; parent run {result.parent_run_id}: "
+    say(f"{count(result.trained, 'arm')} trained, {result.reused} reused; parent run {result.parent_run_id}: "
         f"{result.link}")
     if result.recorded:
         say(f"note updated: {result.note}")

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from papernotes.cli.console import console, handles_errors
+from papernotes.core.words import count
 
 
 @handles_errors
@@ -34,5 +35,5 @@ def command(
             continue
         patches = thread_patches(out["log"], name)
         chain = " -> ".join(f"#{p.id} {p.status.value}" for p in patches)
-        console.print(f"story {name!r} ({len(patches)} patches: {chain}) in {path}", highlight=False,
+        console.print(f"story {name!r} ({count(len(patches), 'patch', 'patches')}: {chain}) in {path}", highlight=False,
                       soft_wrap=True)

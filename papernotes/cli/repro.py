@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from papernotes.cli.console import console, handles_errors, stdout_is_terminal
+from papernotes.cli.console import console, handles_errors, stdout_is_terminal, stop_on_signals
 
 
 @handles_errors
@@ -46,8 +46,6 @@ def command(
     attach: Optional[str] = typer.Option(None, "--attach", help="Follow a submitted run: its job and log."),
 ) -> None:
     """Launch a reproduction: pretraining + evaluation, MLflow run, results in the note."""
-    import signal
-
     from papernotes.core.errors import PapernotesError
     from papernotes.repro.run.runner import ReproOptions, run_repro
 
@@ -66,7 +64,7 @@ def command(
 
         attach_run(name, attach, tracking_uri, echo=_echo)
         return
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM: like Ctrl-C
+    stop_on_signals()  # SIGINT and SIGTERM: a clean stop, in the background too
     opts = ReproOptions(name=name, profile=profile, overrides=tuple(set_), gpus=gpus,
                         device=device, nproc_per_node=nproc_per_node, nnodes=nnodes,
                         node_rank=node_rank, rdzv_endpoint=rdzv_endpoint,

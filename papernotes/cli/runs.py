@@ -27,7 +27,7 @@ def command(
     from papernotes.core import shell
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.tracking.client import resolve_tracking_uri
-    from papernotes.repro.tracking.runs import list_runs, what_runs
+    from papernotes.repro.tracking.runs import grouped, list_runs, what_runs
 
     ws = find_workspace()
     uri = resolve_tracking_uri(tracking_uri, os.environ, ws.tracking_uri)
@@ -49,14 +49,33 @@ def command(
                       markup=False, highlight=False, soft_wrap=True)
         return
     jobs = _job_states(rows)
-    table = Table("run", "spec/profile", "status", *(["job"] if jobs else []), "start",
+    table = Table("run", "spec/profile", "what", "status", *(["job"] if jobs else []), "start",
                   *KEY_METRICS.values(), "world")
-    for r in rows:
-        table.add_row(r["run_id"][:8], r["spec"], r["status"], *([jobs.get(r["run_id"], "–")] if jobs else []),
-                      r["start"][5:],
+    for r in grouped(rows):
+        table.add_row(r["run_id"][:8], r["spec"], what(r), r["status"],
+                      *([jobs.get(r["run_id"], "–")] if jobs else []), r["start"][5:],
                       *(f"{r['metrics'][k]:.2f}" if k in r["metrics"] else "–" for k in KEY_METRICS),
                       r["world_size"])
     console.print(table)
+    for r in rows:
+        if r["status"] == "KILLED" and r.get("ended"):
+            console.print(f"{r['run_id'][:8]} KILLED: {r['ended']}", markup=False,
+                          highlight=False, soft_wrap=True)
+
+
+def what(row: dict) -> str:
+    """The run's role: `repro`, `idea KEY#ID` for an idea run's parent, and under it its arms,
+    `└ baseline s0`, `└ patch s0`."""
+    if row["role"] == "parent":
+        return f"idea {row['patch']}"
+    if row["role"] == "seeds":
+        return "seeds"
+    if row["role"] == "seed":
+        return f"{'└ ' if row.get('parent') else ''}seed {row.get('seed')}"
+    if row["role"] in ("baseline", "patch"):
+        seed = f" s{row['seed']}" if row.get("seed") is not None else ""
+        return f"{'└ ' if row.get('parent') else ''}{row['role']}{seed}"
+    return "repro"
 
 
 def _job_states(rows: list[dict]) -> dict[str, str]:

@@ -11,7 +11,8 @@ from papernotes.cli.console import console, handles_errors
 
 @handles_errors
 def command(
-    port: int = typer.Option(5000, "--port", help="Port on 127.0.0.1."),
+    port: Optional[int] = typer.Option(None, "--port", help="Port on 127.0.0.1 (default: "
+                                       "the last one used, else papernotes.yaml's ui_port, else 5000)."),
     tracking_uri: Optional[str] = typer.Option(None, "--tracking-uri", help="MLflow store URI."),
     workers: int = typer.Option(1, "--workers", min=1, help="Server worker processes."),
 ) -> None:
@@ -33,5 +34,7 @@ def command(
         echo(f"runs are tracked on the server {uri}: its UI is there")
         return
     check_store_folder(uri)  # `mlflow server` would make the folders of a mistyped path
+    port = port or ws.ui_port
     check_port_free("127.0.0.1", port, field="--port")
+    ws.record_ui_port(port)  # the notes' run links follow it from now on
     serve(uri, port, ws.root, ws.root / ".papernotes" / "ui.log", echo, workers=workers)

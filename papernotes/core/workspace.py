@@ -35,7 +35,10 @@ repro_dir: repro
 # sources:            # where `new ID` and `sync --fetch` ask (env PAPERNOTES_ARXIV_URL etc. win)
 #   arxiv_url: https://export.arxiv.org/api/query
 #   timeout_s: 20
+# ui_port: 5000       # `papernotes ui`'s port, and the port the notes' run links open
 """
+UI_PORT_FILE = Path(".papernotes") / "ui_port"  # the port `papernotes ui` last served on
+DEFAULT_UI_PORT = 5000
 
 
 class SourcesConfig(BaseModel):
@@ -68,6 +71,7 @@ class WorkspaceConfig(BaseModel):
     tracking_uri: str | None = None
     slurm: SlurmDefaults = Field(default_factory=SlurmDefaults)  # `repro --slurm` (core/slurm_settings.py)
     sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    ui_port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,28 @@ class Workspace:
     @property
     def tracking_uri(self) -> str:
         return self.config.tracking_uri or f"sqlite:///{self.root / 'mlflow.db'}"
+
+    @property
+    def ui_port(self) -> int:
+        """The port of this workspace's `papernotes ui`: the one it last served on (two vaults'
+        UIs on 5000 and 5001 each link to their own), else papernotes.yaml's `ui_port`, else
+        5000."""
+        try:
+            text = (self.root / UI_PORT_FILE).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if text.isdigit() and 0 < int(text) < 65536:
+            return int(text)
+        return self.config.ui_port or DEFAULT_UI_PORT
+
+    @property
+    def ui_base(self) -> str:
+        """Where the links in notes open runs: this workspace's UI."""
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    def record_ui_port(self, port: int) -> None:
+        """`papernotes ui` says where it serves, for the links written from now on."""
+        atomic_write_text(self.root / UI_PORT_FILE, f"{port}\n", overwrite=True)
 
 
 def load_config(path: Path) -> WorkspaceConfig:

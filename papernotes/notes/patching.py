@@ -130,7 +130,10 @@ def set_patch(
                                    "--set, --unset, --expect")
     new = Patch.model_validate({**old.model_dump(), **update})
     if old.verdict is not None and experiment_changed(old, new):
-        new = new.model_copy(update={"verdict": None})
+        # the verdict's numbers and the run they came from describe the old experiment too
+        new = new.model_copy(update={"verdict": None,
+                                     "result": new.result if result is not None else "",
+                                     "run_id": new.run_id if run_id is not None else None})
         if status is None and old.status in VERDICTS:
             new = new.model_copy(update={"status": PatchStatus.planned})
     return _replace(log, new)
@@ -149,11 +152,15 @@ def _replace(log: IdeaLog, new: Patch) -> IdeaLog:
 
 
 def record_verdict(log: IdeaLog, patch_id: int, *, status: PatchStatus, verdict: Verdict,
-                   run_id: str, result: str) -> IdeaLog:
-    """The outcome of `papernotes idea run`: status, numbers, the parent run and a one-line result."""
+                   run_id: str, result: str, profile: str | None = None) -> IdeaLog:
+    """The outcome of `papernotes idea run`: status, numbers, the parent run and a one-line
+    result; a patch that named no profile gets the one it ran with (its column is not left
+    empty beside numbers that came from a profile)."""
     old = find_patch(log, patch_id)
-    return _replace(log, old.model_copy(update={"status": status, "verdict": verdict,
-                                                "run_id": run_id, "result": result}))
+    update = {"status": status, "verdict": verdict, "run_id": run_id, "result": result}
+    if old.profile is None and profile:
+        update["profile"] = profile
+    return _replace(log, old.model_copy(update=update))
 
 
 def show_story(log: IdeaLog, name: str | None = None, *, remove: bool = False) -> tuple[IdeaLog, list[str]]:

@@ -3,7 +3,9 @@
 `pretrain.run` saves: `model` (the method's whole state_dict: encoder, heads, and every piece of
 method state — momentum/target/teacher copies, queue and its pointer, centre, prototypes — which
 the methods keep as submodules and buffers), `optimizer`, `probe` and `probe_optimizer`, `step`,
-`epoch_loss` (each rank's running loss of the interrupted epoch), `rng` (torch CPU and CUDA,
+`epoch_loss` (each rank's running loss of the interrupted epoch), `log_loss` and `log_steps`
+(each rank's loss since the last log step, and how many steps: the next logged mean is the
+uninterrupted one), `wall_time_s` (the run's wall time so far, every segment's), `rng` (torch CPU and CUDA,
 python `random`, numpy; the views need none: they are re-seeded from (seed, rank, step)) and
 `config`. Every value is a tensor or a plain type, so `torch.load(weights_only=True)` reads it.
 Written atomically (temp file + fsync + rename), so a kill mid-save leaves the previous one intact.

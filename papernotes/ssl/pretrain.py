@@ -83,12 +83,19 @@ def _configure_torch(cfg: PretrainConfig) -> None:
 def _hardware(device: torch.device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    return f"{platform.machine()} CPU, {torch.get_num_threads()} threads"
+    threads = torch.get_num_threads()
+    return f"{platform.machine()} CPU, {threads} thread{'s' if threads != 1 else ''}"
 
 
 def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> dict:
     """Pretrain, monitor, evaluate; returns the final metrics (percent) plus `status`."""
     t0 = time.perf_counter()
+    earlier_s = 0.0  # the wall time of the segments before this one (a resumed run's checkpoint)
+
+    def wall_time() -> float:
+        """The run's wall time: every segment's, this one's so far included."""
+        return earlier_s + time.perf_counter() - t0
+
     check_config(cfg)
     env = distributed.init_distributed(cfg.train.device)
     emit = sink if (sink is not None and env.is_main) else (lambda event: None)
@@ -133,13 +140,19 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
 
     def save() -> None:  # every rank calls it: the running epoch loss is gathered per rank
         epoch_losses = distributed.gather_scalar(st.epoch_loss).cpu()  # [world]
+        log_losses = distributed.gather_scalar(st.log_loss if st.log_loss is not None
+                                               else torch.zeros((), device=dev)).cpu()
         if env.is_main:
             save_checkpoint(ckpt_path, {
                 "model": core.state_dict(), "optimizer": optimizer.state_dict(),
                 "probe": probe.state_dict() if probe is not None else {},
                 "probe_optimizer": probe_opt.state_dict() if probe_opt is not None else {},
                 "step": st.step, "epoch_loss": epoch_losses, "rng": rng_state(None),
+                "log_loss": log_losses, "log_steps": st.log_steps, "wall_time_s": wall_time(),
                 "config": config_to_dict(cfg)})
+            # its step beside it, readable without torch (`repro --resume` says where it continues)
+            atomic_write_text(ckpt_path.with_suffix(".json"), json.dumps({"step": st.step}) + "\n",
+                              overwrite=True)
             emit({"event": "checkpoint", "step": st.step, "path": str(ckpt_path)})
 
     if resume and ckpt_path.is_file():
@@ -150,6 +163,10 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
             probe.load_state_dict(state["probe"])
             probe_opt.load_state_dict(state["probe_optimizer"])
         st.step, st.epoch_loss = int(state["step"]), _rank_epoch_loss(state["epoch_loss"], env).to(dev)
+        if "log_loss" in state:  # a checkpoint from before these were kept starts a fresh window
+            st.log_loss = _rank_epoch_loss(state["log_loss"], env).to(dev)
+            st.log_steps = int(state["log_steps"])
+        earlier_s = float(state.get("wall_time_s", 0.0))
         set_rng_state(state["rng"], None)
     if env.is_main:
         atomic_write_text(out / "config.json", json.dumps(config_to_dict(cfg), indent=2) + "\n", overwrite=True)
@@ -184,13 +201,13 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
     save()
     if not finished:
         emit({"event": "end", "status": "interrupted", "step": st.step, "checkpoint": str(ckpt_path),
-              "wall_time_s": time.perf_counter() - t0, "metrics": dict(last_epoch)})
+              "wall_time_s": wall_time(), "metrics": dict(last_epoch)})
         distributed.cleanup()
         return {"status": "interrupted", **last_epoch}
     metrics = dict(last_epoch)
     metrics.update(final_evaluation(core.eval_encoder(), data, cfg, to_input, emit, out if env.is_main else None))
     emit({"event": "end", "status": "finished", "step": st.step, "checkpoint": str(ckpt_path),
-          "wall_time_s": time.perf_counter() - t0, "metrics": metrics})
+          "wall_time_s": wall_time(), "metrics": metrics})
     distributed.cleanup()
     return {"status": "finished", **metrics}
 

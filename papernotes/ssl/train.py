@@ -35,6 +35,10 @@ class TrainState:
     aug_generator: torch.Generator  # re-seeded every step from (seed, rank, step)
     step: int = 0
     epoch_loss: Tensor = field(default_factory=lambda: torch.zeros(()))  # sum over this epoch's steps
+    # the loss summed over the steps since the last `step` event, and how many: kept in the
+    # checkpoint, so a resumed run logs the same mean at its next log step as an uninterrupted one
+    log_loss: Tensor | None = None
+    log_steps: int = 0
 
 
 Source = TensorSource | FolderSource  # batches(start, stop) -> (images or Cropped, labels or None)
@@ -66,7 +70,9 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
     last = min(spec.total_steps, tcfg.max_steps) if tcfg.max_steps else spec.total_steps
     amp = torch.autocast(spec.device.type, dtype=torch.bfloat16) if spec.autocast_bf16 else nullcontext()
     mem = torch.channels_last if tcfg.channels_last else torch.contiguous_format
-    window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
+    window_start = time.perf_counter()
+    if st.log_loss is None:
+        st.log_loss = torch.zeros((), device=spec.device)
     spe = spec.source.steps_per_epoch
     data = spec.source.batches(st.step, last)  # a resume asks for the same steps: the same batches
     while st.step < last:
@@ -103,17 +109,17 @@ def train(spec: LoopSpec, st: TrainState, emit: Callable[[dict], None], after_st
             st.probe_optimizer.step()
         st.method.after_step(st.step)
         st.epoch_loss = st.epoch_loss + loss.detach()
-        log_loss += loss.detach()
+        st.log_loss = st.log_loss + loss.detach()
         st.step += 1
-        window_steps += 1
+        st.log_steps += 1
         if st.step % tcfg.log_every == 0 or st.step == last:
-            mean_loss = all_reduce_mean(log_loss / window_steps).item()  # the only host sync: log steps
+            mean_loss = all_reduce_mean(st.log_loss / st.log_steps).item()  # the only host sync: log steps
             elapsed = time.perf_counter() - window_start
             metrics = {"train/loss": mean_loss, "train/lr": lr,
-                       "train/pairs_per_s": window_steps * spec.source.global_batch / max(elapsed, 1e-9)}
+                       "train/pairs_per_s": st.log_steps * spec.source.global_batch / max(elapsed, 1e-9)}
             if spec.source.corrupt is not None:  # streamed: files skipped so far (this rank's)
                 metrics["data/corrupt_images"] = spec.source.corrupt
             emit({"event": "step", "step": st.step, "epoch": st.step / spe, "metrics": metrics})
-            window_start, window_steps, log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
+            window_start, st.log_steps, st.log_loss = time.perf_counter(), 0, torch.zeros((), device=spec.device)
         after_step(st.step)
     return True

@@ -33,3 +33,15 @@ def test_bad_config_names_file_and_field(tmp_path):
     with pytest.raises(PapernotesError) as err:
         find_workspace(tmp_path)
     assert "notes_dirr" in str(err.value) and CONFIG_NAME in str(err.value)
+
+
+def test_the_ui_port_is_the_one_ui_last_used_else_the_config_s(tmp_path):
+    from papernotes.core.workspace import find_workspace, init_workspace
+
+    ws = init_workspace(tmp_path / "v")
+    assert ws.ui_port == 5000 and ws.ui_base == "http://127.0.0.1:5000"
+    cfg = ws.root / "papernotes.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "ui_port: 5002\n", encoding="utf-8")
+    assert find_workspace(ws.root).ui_port == 5002
+    find_workspace(ws.root).record_ui_port(5001)
+    assert find_workspace(ws.root).ui_base == "http://127.0.0.1:5001"

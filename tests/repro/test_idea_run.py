@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -61,7 +62,7 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     r = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "2",
                *tiny_args())
     assert r.exit_code == 0, r.output
-    assert "4 arm(s) trained, 0 reused" in r.output
+    assert "4 arms trained, 0 reused" in r.output
     client, parents, arms = runs(ws)
     (parent,) = parents
     pid = parent.info.run_id
@@ -97,17 +98,26 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     assert p["verdict"]["baseline_mean"] == pytest.approx(c.baseline_mean, abs=0.006)
     assert p["verdict"]["link"].endswith(f"/runs/{pid}")
     assert p["expect"]["text"] == "eval/linear_top1 <= -1"
+    # beside the note's rounded cells: the full numbers and the arm runs, from the parent run
+    assert p["verdict"]["exact"]["diff_mean"] == m["compare/diff_mean"]
+    assert p["verdict"]["exact"]["baseline_sd"] == m["compare/baseline_sd"]
+    assert p["verdict"]["parent_run_id"] == pid
+    assert sorted((a["seed"], a["arm"], a["run_id"], a["value"], a["reused"]) for a in p["verdict"]["runs"]) == \
+        sorted((a.data.tags["papernotes.seed"], a.data.tags["papernotes.arm"], a.info.run_id,
+                a.data.metrics["eval/linear_top1"], False) for a in arms)
 
     # the same command again: every arm is reused, nothing is trained
     monkeypatch.setattr(idea_run, "store_is_new", is_new)
     dry = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args(), "--dry-run")
     assert dry.exit_code == 0 and dry.output.count("reuse run") == 4, dry.output
     again = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args())
-    assert again.exit_code == 0 and "0 arm(s) trained, 4 reused" in again.output, again.output
+    assert again.exit_code == 0 and "0 arms trained, 4 reused" in again.output, again.output
     _, parents, arms2 = runs(ws)
     assert len(parents) == 2 and len(arms2) == 4
     assert set(parents[1].data.tags["papernotes.reused"].split()) == {a.info.run_id for a in arms}
     assert parents[1].data.metrics["compare/diff_mean"] == pytest.approx(c.diff_mean)
+    (p,) = json.loads(invoke("idea", "list", "simclr", "--json").output)
+    assert {(a["run_id"], a["reused"]) for a in p["verdict"]["runs"]} == {(a.info.run_id, True) for a in arms}
 
 
 def test_a_patch_must_predict_something_and_change_something(ws):
@@ -126,7 +136,7 @@ def test_a_patch_must_predict_something_and_change_something(ws):
     assert not (ws / "runs").exists()
 
 
-@pytest.mark.slow  # an arm interrupted mid-training, then resumed: 60-120 s on the shared machine
+@pytest.mark.slow  # two arms interrupted mid-training, then resumed: 60-120 s on the shared machine
 def test_ctrl_c_keeps_the_note_and_the_next_run_continues(ws, tmp_path):
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "XDG_CACHE_HOME": str(tmp_path / "c")}
     pn = [sys.executable, "-m", "papernotes"]
@@ -136,32 +146,41 @@ def test_ctrl_c_keeps_the_note_and_the_next_run_continues(ws, tmp_path):
     note = ws / "notes" / "simclr.md"
     before = note.read_bytes()
     longer = [*tiny_args(), "--set", "train.max_steps=null", "--set", "train.epochs=25"]
-    cmd = [*pn, "idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "1", *longer]
-    # Ctrl-C at a terminal: SIGINT's default action restored in the child, since a test suite
-    # started in the background (`.ci/run &` in a script) passes SIGINT on as ignored, and Python
-    # then installs no KeyboardInterrupt handler (the run went on to the end, exit 0)
-    proc = subprocess.Popen(cmd, cwd=ws, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    cmd = [*pn, "idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", "--parallel", "2", *longer]
+    # `idea run ... | tee log`, Ctrl-C at the terminal: SIGINT to the whole process group, so tee
+    # dies too and stdout's reader is gone; and papernotes starts with SIGINT ignored, as a job
+    # started in the background (`cmd &`) does: it must install its own handler
+    out_log, err_log, rc = tmp_path / "out.log", tmp_path / "err.log", tmp_path / "rc"
+    line = (f"(trap '' INT; {' '.join(shlex.quote(w) for w in cmd)} 2>{err_log}; echo $? >{rc}) "
+            f"| tee {out_log}")
+    proc = subprocess.Popen(["sh", "-c", line], cwd=ws, env=env, stdout=subprocess.DEVNULL,
+                            start_new_session=True)
     arms_dir = ws / "runs" / "simclr-demo" / "arms"
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:  # wait until the first arm is training
+    while time.monotonic() < deadline:  # wait until both arms are training
         events = list(arms_dir.glob(f"*/{EVENTS_GLOB}")) if arms_dir.is_dir() else []
-        if any('"event": "step"' in e.read_text(encoding="utf-8") for e in events):
+        if sum('"event": "step"' in e.read_text(encoding="utf-8") for e in events) >= 2:
             break
         time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=120)
-    assert proc.returncode == 130, out
-    assert "the note is unchanged" in out and "run the same command again" in out
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=120)
+    deadline = time.monotonic() + 120
+    while not (rc.is_file() and rc.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    err = err_log.read_text(encoding="utf-8")
+    assert rc.read_text().strip() == "130", err
+    assert "the note is unchanged" in err and "run the same command again" in err and "Traceback" not in err
     assert note.read_bytes() == before
     _, parents, arms = runs(ws)
     assert [p.info.status for p in parents] == ["KILLED"]
-    (killed,) = arms
-    assert killed.info.status == "KILLED"
-    assert checkpoint_file(arms_dir / killed.data.tags["papernotes.config_hash"][:16]).is_file()
+    assert len(arms) == 2 and {a.info.status for a in arms} == {"KILLED"}  # every arm stopped
+    for killed in arms:
+        assert checkpoint_file(arms_dir / killed.data.tags["papernotes.config_hash"][:16]).is_file()
+    killed = arms[0]
 
     dry = run("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *longer, "--dry-run")
-    assert f"resume run {killed.info.run_id} from its checkpoint" in dry.stdout, dry.stdout
+    for stopped in arms:
+        assert f"resume run {stopped.info.run_id} from its checkpoint" in dry.stdout, dry.stdout
     done = run("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *longer, "--parallel", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     _, parents, arms = runs(ws)

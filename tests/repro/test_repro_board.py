@@ -55,17 +55,20 @@ def test_render_matches_the_golden_file():
     row = text.splitlines()[-4]
     # the gap is shown because backbone and data set match the paper's: 91.23 - 94.0
     assert "linear top-1 **91.23** (−2.8 vs paper)" in row and "| 35.50 |" in row
-    assert "(best of 3)" in row and "a\\|b=1" in row
+    assert "(n=1; best of 3 runs)" in row and "a\\|b=1" in row
     assert "| not run yet | – | `papernotes repro byol --profile demo --device cpu` | – |" in text
 
 
 def log_run(client: MlflowClient, exp: str, spec: str, metrics: dict, *, profile="demo",
-            status="FINISHED", arch="resnet18", data="synthetic") -> str:
+            status="FINISHED", arch="resnet18", data="synthetic", epochs=30, seed=0,
+            tags=None) -> str:
     run = client.create_run(exp, tags={"papernotes.spec": spec, "papernotes.profile": profile,
-                                       "papernotes.note": "simclr", "papernotes.overrides": ""})
+                                       "papernotes.note": "simclr", "papernotes.overrides": "",
+                                       **(tags or {})})
     rid = run.info.run_id
-    for key, value in {"model.arch": arch, "data.name": data, "train.epochs": 30,
-                       "train.batch_size": 256, "world_size": 1, "train.device": "cpu"}.items():
+    for key, value in {"model.arch": arch, "data.name": data, "train.epochs": epochs,
+                       "train.batch_size": 256, "world_size": 1, "train.device": "cpu",
+                       "train.seed": seed}.items():
         client.log_param(rid, key, value)
     for key, value in metrics.items():
         client.log_metric(rid, key, value)
@@ -86,7 +89,8 @@ def test_rows_from_a_real_store(ws, store):
         encoding="utf-8")
     (ws / "repro" / "broken.yaml").write_text("name: broken\npaper: [\n", encoding="utf-8")
     exp = store.create_experiment("simclr")
-    low = log_run(store, exp, "simclr", {"eval/linear_top1": 40.0, "eval/random_init_linear_top1": 20.0})
+    low = log_run(store, exp, "simclr", {"eval/linear_top1": 40.0, "eval/random_init_linear_top1": 20.0},
+                  epochs=10)
     best = log_run(store, exp, "simclr", {"eval/linear_top1": 55.5, "eval/knn_top1": 50.0,
                                           "eval/random_init_linear_top1": 21.0})
     log_run(store, exp, "simclr", {"eval/linear_top1": 99.0}, status="KILLED")  # not finished
@@ -163,3 +167,28 @@ def test_masked_methods_show_fine_tuning_by_name():
     text = render_board([row], BoardInfo(generated="2026-01-02 10:00", tracking_uri="sqlite:///m.db"))
     assert "fine-tune top-1 **83.6** (vit_base, imagenet" in text  # the paper's number, named
     assert "linear top-1 **28.50** · fine-tune top-1 41.25" in text  # this vault's, both reported
+
+
+def test_the_number_comes_from_plain_reproductions_mean_over_seeds(ws, store):
+    """issue 23: a patch arm of an inconclusive patch was called "this vault's best"."""
+    uri = f"sqlite:///{ws / 'mlflow.db'}"
+    exp = store.create_experiment("simclr")
+    seeds = [log_run(store, exp, "simclr", {"eval/linear_top1": v, "eval/knn_top1": v - 5}, seed=s)
+             for s, v in enumerate((50.0, 52.0, 54.0))]
+    log_run(store, exp, "simclr", {"eval/linear_top1": 51.0}, epochs=10)  # another config, lower
+    log_run(store, exp, "simclr", {"eval/linear_top1": 60.0}, seed=7,  # an idea run's patch arm
+            tags={"papernotes.arm": "patch", "papernotes.config_hash": "x"})
+    log_run(store, exp, "simclr", {"compare/diff_mean": 1.0}, tags={"papernotes.patch": "simclr#1"})
+    rows, _ = collect(load_ws(ws), uri)
+    best = {r.spec: r for r in rows}["simclr"].best
+    assert best.metrics == {"eval/linear_top1": 52.0, "eval/knn_top1": 47.0}  # the 3 seeds' mean
+    assert (best.mean_of, best.finished_runs, best.run_id) == (3, 4, seeds[-1])
+    text = write_board(load_ws(ws), uri)[0].read_text(encoding="utf-8")
+    assert "linear top-1 **52.00**" in text and "(mean of 3 runs; best of 4 runs)" in text
+    assert "60.00" not in text
+    # links open this workspace's UI: the port `papernotes ui` recorded (two vaults, two ports)
+    assert "](http://127.0.0.1:5000/#/experiments/" in text
+    load_ws(ws).record_ui_port(5001)
+    text = write_board(load_ws(ws), uri)[0].read_text(encoding="utf-8")
+    assert "](http://127.0.0.1:5001/#/experiments/" in text and "127.0.0.1:5000" not in text
+

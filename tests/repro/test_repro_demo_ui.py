@@ -119,6 +119,10 @@ def test_ui_serves_the_workspace_store_and_ctrl_c_stops_every_process(tmp_path, 
         url = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/get-by-name?experiment_name="
         with urllib.request.urlopen(url + "in-this-vault", timeout=10) as resp:
             assert resp.status == 200  # it serves the workspace's own store
+        # the notes' run links follow the port it serves on (two vaults: 5000 and 5001)
+        from papernotes.core.workspace import find_workspace
+
+        assert find_workspace(ws.root).ui_base == f"http://127.0.0.1:{port}"
         server = descendants(proc.pid)
         assert server  # the mlflow server and its workers
         t0 = time.monotonic()

@@ -57,3 +57,31 @@ def test_curves_png(tmp_path):
     png = draw(rec, tmp_path / "c.png", "t")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert draw(CurveRecorder(), tmp_path / "none.png", "t") is None
+
+
+def test_an_interrupted_bar_stays_where_it_stopped_and_a_resumed_one_starts_there():
+    """issue 23: bars jumped to 45/45 on Ctrl-C."""
+    from papernotes.repro.experiment.progress import RichArms
+
+    console = Console(file=io.StringIO(), width=120, force_terminal=True)
+    bar = RichProgress(console=console)
+    stopped = [{"event": "start", "epochs": 2, "steps_per_epoch": 2, "steps_total": 4, "start_step": 1},
+               {"event": "phase", "name": "pretrain", "total": 4},
+               {"event": "step", "step": 2, "epoch": 1.0, "metrics": {"train/loss": 4.0}},
+               {"event": "end", "status": "interrupted", "step": 3}]
+    for e in stopped:
+        bar(e)
+    (task,) = bar.progress.tasks
+    assert (task.completed, task.total) == (3, 4)
+    bar.close()
+    arms = RichArms()
+    sink = arms.sink("baseline s0")
+    sink({"event": "start", "steps_total": 45, "start_step": 17})
+    assert arms.progress.tasks[0].completed == 17  # a resumed arm's bar starts at its step
+    sink({"event": "end", "status": "interrupted", "step": 20})
+    assert arms.progress.tasks[0].completed == 20
+    done = arms.sink("patch s0")
+    done({"event": "start", "steps_total": 45, "start_step": 0})
+    done({"event": "end", "status": "finished", "step": 45})
+    assert arms.progress.tasks[1].completed == 45
+    arms.close()

@@ -104,6 +104,12 @@ def test_dry_run_prints_torchrun_and_srun_and_writes_nothing(ws):
     out = result.output
     assert "-m torch.distributed.run --nproc-per-node=2 --standalone -m papernotes.ssl.pretrain" in out
     assert "srun --nodes=1" in out and LAUNCH_CONFIG in out
+    # what runs as shown is the papernotes command; the torchrun/srun lines are an outline, and
+    # say so (their RUN_ID folder and launch config exist only once the run opens)
+    lines = out.splitlines()
+    assert "to run it: papernotes repro simclr --profile demo --device cpu --nproc-per-node 2" in lines
+    assert any(line.startswith("outline of what it launches") for line in lines)
+    assert "<new run id>" not in out and "RUN_ID: its MLflow run's id, known once it opens" in out
     multi = invoke("repro", "simclr", "--profile", "demo", "--device", "cpu", "--nproc-per-node",
                    "2", "--nnodes", "2", "--node-rank", "1", "--rdzv-endpoint", "10.0.0.1:29400",
                    "--dry-run")
@@ -123,6 +129,11 @@ def test_gpus_without_cuda_fails_before_anything_starts(ws):
     dry = invoke("repro", "simclr", "--profile", "resnet50", "--gpus", "8", "--nnodes", "2",
                  "--rdzv-endpoint", "node0:29400", "--dry-run")
     assert dry.exit_code == 0 and "CUDA is not available" in dry.output
+    # GPUs the profile asks for are the profile's, not a --gpus nobody gave
+    plain = invoke("repro", "simclr", "--dry-run")
+    assert plain.exit_code == 0, plain.output
+    assert "note: --gpus: profile resnet18's gpus: 1 asked but CUDA" in " ".join(plain.output.split())
+    assert "--gpus 1 asked" not in plain.output
     assert "--nproc-per-node=8 --nnodes=2 --node-rank=0 --rdzv-backend=c10d" in dry.output
     assert "srun --nodes=2 --ntasks-per-node=1 --gres=gpu:8" in dry.output and "head -n1):29400" in dry.output
     assert written(ws) == before

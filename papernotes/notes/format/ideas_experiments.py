@@ -1,7 +1,7 @@
 """The experiments table of the `ideas` region: a patch's experiment and verdict, and back.
 
     | # | 配置 | 改动 | 预期 | 基线 | 补丁 | 差值 [95% CI] | N | 还需种子 | 父运行 |
-    | 1 | demo | `aug.color_strength=0.25` | eval/linear_top1 <= -1 | 30.12 ± 0.40 | ... |
+    | 1 | demo | `aug.color_strength=0.25` | eval/linear_top1 <= -1 | 30.12 ± 0.40 SD | ... |
 
 A row is written for each patch that defines an experiment (profile, `--set` changes, an
 expectation) or carries a verdict; the row's number is the patch's. Parsing gives each row's
@@ -16,13 +16,13 @@ from pydantic import ValidationError
 
 from papernotes.core.errors import NoteProblems, PapernotesError
 from papernotes.notes.format.ideas_cells import cell_error, int_cell
-from papernotes.notes.format.ideas_story import num
+from papernotes.notes.format.ideas_story import mean_sd, num
 from papernotes.notes.format.markdown import Row
 from papernotes.notes.model.ideas_model import Patch, Verdict, parse_expectation
 
 COLUMNS = 10
 _NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_MEAN_SD = re.compile(rf"^({_NUM})\s*±\s*({_NUM})$")
+_MEAN_SD = re.compile(rf"^({_NUM})\s*±\s*({_NUM})(?:\s*SD)?$")
 _DIFF_CI = re.compile(rf"^({_NUM})\s*\[\s*({_NUM})\s*,\s*({_NUM})\s*\]$")
 _LINK = re.compile(r"^\[[^\]]*\]\(([^)\s]*)\)$")
 _CODE = re.compile(r"`([^`]*)`")
@@ -33,7 +33,7 @@ def verdict_cells(v: Verdict | None) -> list[str]:
     """baseline, patch, difference [CI], N, seeds to settle, parent run."""
     if v is None:
         return [""] * 6
-    return [f"{num(v.baseline_mean)} ± {num(v.baseline_sd)}", f"{num(v.patch_mean)} ± {num(v.patch_sd)}",
+    return [mean_sd(v.baseline_mean, v.baseline_sd), mean_sd(v.patch_mean, v.patch_sd),
             f"{num(v.diff_mean, True)} [{num(v.ci_low, True)}, {num(v.ci_high, True)}]", str(v.n),
             "" if v.seeds_needed is None else str(v.seeds_needed),
             f"[MLflow]({v.link})" if v.link else ""]

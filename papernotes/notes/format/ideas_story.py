@@ -39,6 +39,14 @@ def num(x: float, signed: bool = False) -> str:
     return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
+def mean_sd(mean: float, sd: float) -> str:
+    """A mean and its standard deviation, labelled, the SD to the mean's two decimals:
+    `15.25 ± 0.07 SD` (never `15.25 ± 0.0707` beside `± 0.21`); beside a mean shown to three
+    significant digits (below 0.1), the SD is shown so too."""
+    small = mean != 0 and abs(mean) < 0.1
+    return f"{num(mean)} ± {num(sd) if small else f'{sd:.2f}'} SD"
+
+
 def effect(p: Patch, lang: str = "en") -> str:
     """The measured effect on the expected metric, or what the patch expects."""
     v, e = p.verdict, p.expect

@@ -30,31 +30,59 @@ from papernotes.repro.launch.layout import (
     read_run_file,
     write_run_file,
 )
-from papernotes.repro.spec.config_hash import code_files, code_pins
+from papernotes.repro.spec.config_hash import code_files, code_pins, hashed_fields
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import artifact_location, experiment_id
 from papernotes.repro.tracking.events import RunPoints, flatten, param_value
+from papernotes.repro.tracking.liveness import reap
+from papernotes.repro.tracking.sink import last_steps
 from papernotes.repro.tracking.store_warmup import StoreWarmup
 from papernotes.ssl.config import config_to_dict
 from papernotes.ssl.user_code import read_error
 
 
-def find_finished(client, exp_id: str, digest: str, metric: str):
-    """The newest FINISHED run with this config hash that carries `metric`, or None."""
+def find_finished(client, exp_id: str, digest: str, metric: str, arm_params: dict[str, str] | None = None):
+    """The newest FINISHED run with this config hash that carries `metric`, or None. With
+    `arm_params` (`ran_params`), a run whose recorded parameters say it ran another config is
+    never taken, whatever its tag says (a resume of an older papernotes rewrote the tag)."""
     runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "FINISHED"),
                               order_by=["attributes.start_time DESC"], max_results=20)
-    return next((r for r in runs if metric in r.data.metrics), None)
+    return next((r for r in runs if metric in r.data.metrics
+                 and not (arm_params and params_differ(r.data.params, arm_params))), None)
 
 
-def find_resumable(client, exp_id: str, digest: str, out_dir: Path) -> str | None:
-    """A KILLED arm run of this hash whose checkpoint is still in the arm's folder."""
+def ran_params(config, world_size: int) -> dict[str, str]:
+    """The parameters a run of this config logs, of the fields that name its result."""
+    return {k: param_value(v) for k, v in flatten(hashed_fields(config, world_size)).items()}
+
+
+def params_differ(logged: dict[str, str], wanted: dict[str, str]) -> list[str]:
+    """The fields a run logged with another value than `wanted` (fields it did not log, from
+    an older engine, are not held against it). Numbers compare as numbers (`8` == `8.0`)."""
+    def same(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        try:
+            return float(a) == float(b)
+        except ValueError:
+            return a.replace("(", "[").replace(")", "]") == b.replace("(", "[").replace(")", "]")
+    return [k for k, v in wanted.items() if k in logged and not same(logged[k], v)]
+
+
+def find_resumable(client, exp_id: str, digest: str, out_dir: Path,
+                   arm_params: dict[str, str] | None = None) -> str | None:
+    """A KILLED arm run of this hash whose checkpoint is still in the arm's folder (and whose
+    parameters, with `arm_params`, are the arm's)."""
     saved = read_run_file(out_dir)
     if not checkpoint_file(out_dir).is_file() or saved is None:
         return None
     run_id = saved["run_id"]
+    reap(client, client.search_runs([exp_id], filter_string=tags.search_filter(
+        {tags.CONFIG_HASH: digest}, "RUNNING"), max_results=50))  # a dead arm's run: KILLED now
     runs = client.search_runs([exp_id], filter_string=tags.search_filter({tags.CONFIG_HASH: digest}, "KILLED"),
                               max_results=50)
-    return run_id if any(r.info.run_id == run_id for r in runs) else None
+    return run_id if any(r.info.run_id == run_id and not (
+        arm_params and params_differ(r.data.params, arm_params)) for r in runs) else None
 
 
 def start_parent(client, exp_id: str, name: str, tags: dict[str, str]) -> str:
@@ -87,6 +115,7 @@ class ArmLogger:
             self.run_id = self.resume_run
             client.update_run(self.run_id, status="RUNNING")
             client.log_batch(self.run_id, tags=[RunTag(k, v) for k, v in run_tags.items()])
+            self.points.seen(last_steps(client, self.run_id, client.get_run(self.run_id).data.metrics))
             return self.run_id
         self.run_id = client.create_run(exp_id, run_name=self.run_name, tags=run_tags).info.run_id
         params = [Param(k, param_value(v)) for k, v in flatten(self.params).items()]
@@ -166,7 +195,7 @@ class IdeaTracking:
 
     def logger(self, job: Job, resume_run: str | None) -> ArmLogger:
         arm, exp = job.arm, self.exp
-        arm_tags = {tags.ARM: arm.arm, **tags.run_tags(
+        arm_tags = {tags.ARM: arm.arm, **tags.folder_tags(arm.out_dir), **tags.run_tags(
             spec=exp.spec.name, profile=exp.profile, note=exp.spec.paper,
             overrides=exp.overrides + (exp.patch.sets if arm.arm == "patch" else ()),
             config_hash=arm.hash, seed=arm.seed, code=code_pins(arm.config))}

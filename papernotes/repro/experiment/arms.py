@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -102,6 +103,11 @@ class ArmProcess:
             self.tail.drain()
         return code
 
+    def signal_stop(self) -> None:
+        """Ask the arm to stop (SIGINT: it saves a checkpoint), without waiting."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+
     def stop(self) -> int:
         """SIGINT, wait for the checkpoint and the exit (killed after a grace period)."""
         try:
@@ -148,11 +154,25 @@ def run_jobs(jobs: list[Job], slots: list[Slot], cwd: Path, *, poll_s: float = 0
         return None
 
     def stop_all() -> None:
-        for i, proc in list(running.items()):
+        """Every running arm asked to stop at once, then waited for; each reported to
+        `on_done` (its run marked) before its folder is unlocked, and all of them even if
+        reporting one fails (its output's reader gone, say)."""
+        stopping = list(running.values())
+        running.clear()
+        for proc in stopping:
+            proc.signal_stop()
+        for proc in stopping:
             proc.job.code = proc.stop()
-            unlock(proc.job)
-            del running[i]
-            on_done(proc.job)
+        failure = None
+        for proc in stopping:
+            try:
+                on_done(proc.job)
+            except Exception as exc:  # noqa: BLE001 - the others are still reported
+                failure = failure or exc
+            finally:
+                unlock(proc.job)
+        if failure is not None:
+            raise failure
 
     try:
         while pending or running:
@@ -168,8 +188,10 @@ def run_jobs(jobs: list[Job], slots: list[Slot], cwd: Path, *, poll_s: float = 0
                     continue
                 del running[i]
                 proc.job.code = code
-                unlock(proc.job)
-                on_done(proc.job)
+                try:
+                    on_done(proc.job)  # its run marked while its folder is still locked
+                finally:
+                    unlock(proc.job)
                 if code != 0:
                     stop_all()
                     err = read_error(proc.job.arm.out_dir) if code != 130 else None

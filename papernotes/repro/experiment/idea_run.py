@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from papernotes.core.errors import PapernotesError
+from papernotes.core.words import count
 from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.notes.model.ideas_model import PatchStatus, Verdict
 from papernotes.repro.experiment import arm_runs as et
@@ -96,10 +97,11 @@ def _decide(exp: Experiment, uri: str, reuse: bool) -> tuple[list[Decision], obj
     out = []
     for arm in exp.arms:
         run = resumable = None
+        ran = et.ran_params(arm.config, arm.plan.world_size)
         if found is not None and reuse:
-            run = et.find_finished(client, found.experiment_id, arm.hash, exp.expect.metric)
+            run = et.find_finished(client, found.experiment_id, arm.hash, exp.expect.metric, ran)
         if found is not None and run is None and reuse:
-            resumable = et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir)
+            resumable = et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir, ran)
         if run is not None:
             out.append(Decision(arm, Action.REUSE, run.info.run_id))
         elif resumable:
@@ -122,14 +124,26 @@ def _slots(exp: Experiment, parallel: int | None, arms: int) -> tuple[list[Slot]
                                   field="--gpus")
         k = max(1, min(parallel or fit, fit, arms))
         slots = [Slot(gpus=g) for g in cores.gpu_slots(k, exp.gpus, visible)]
-        return slots, f"{k} at once, {exp.gpus} GPU(s) each: " + " | ".join(",".join(s.gpus) for s in slots)
+        return slots, f"{k} at once, {count(exp.gpus, 'GPU')} each: " + " | ".join(",".join(s.gpus) for s in slots)
     avail = cores.available_cores()
     k = max(1, min(parallel or len(avail) // nproc, arms))
     threads = cores.cpu_threads(exp.arms[0].config.train.threads, k * nproc, len(avail))
     pins = cores.cpu_slots(k, avail)
     slots = [Slot(cpus=p, threads=threads) for p in pins]
     where = " | ".join(",".join(map(str, p)) for p in pins) if pins[0] else "shared"
-    return slots, f"{k} at once, {nproc} process(es) x {threads} thread(s) each, cores {where}"
+    return slots, (f"{k} at once, {count(nproc, 'process', 'processes')} x {count(threads, 'thread')} each, "
+                   f"cores {where}")
+
+
+def _warn_neighbours(exp: Experiment, slots: list[Slot], echo: Callable[[str], None]) -> None:
+    """A line when runs of other commands train on the cores the arms are about to take."""
+    from papernotes.repro.launch.neighbours import busy_runs, cores_warning
+
+    root = exp.arms[0].out_dir.parent.parent.parent  # <runs>/<profile>/arms/<hash>
+    mine = sum((s.threads or 1) * exp.arms[0].plan.nproc_per_node for s in slots)
+    line = cores_warning(busy_runs(root, depth=3), mine, len(cores.available_cores()))
+    if line:
+        echo(f"  warning: {line}")
 
 
 def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> IdeaRunResult:
@@ -147,6 +161,8 @@ def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> Id
         echo(d.line())
     if todo:
         echo(f"  {len(todo)} to train, {len(decisions) - len(todo)} reused; {split}")
+        if exp.device == "cpu" and not opts.dry_run:
+            _warn_neighbours(exp, slots, echo)
     if opts.dry_run:
         return IdeaRunResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
     if client is not None:  # what writes the runs: MLflow's own client
@@ -188,7 +204,8 @@ def _execute(run: IdeaLaunch, tr: et.IdeaTracking) -> IdeaRunResult:
         if client is not None and exp_id is None:
             found = client.get_experiment_by_name(exp.spec.paper)
             exp_id = found.experiment_id if found else None
-        done = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric)
+        done = (et.find_finished(client, exp_id, job.arm.hash, exp.expect.metric,
+                                 et.ran_params(job.arm.config, job.arm.plan.world_size))
                 if client is not None and exp_id is not None and opts.reuse else None)
         if done is None:
             return True
@@ -239,7 +256,7 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
     pairs = exp.pairs()
     base = [values[b.label] for b, _ in pairs]
     patch = [values[p.label] for _, p in pairs]
-    link = ui_link(run.uri, tr.exp_id, tr.parent)
+    link = ui_link(run.uri, tr.exp_id, tr.parent, run.ws.ui_base)
     status, v, cmp = verdict(base, patch, exp.expect, link=link)
     unchanged = base == patch  # seed for seed: an untouched starting file (idea code)
     if unchanged:
@@ -264,7 +281,8 @@ def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResu
     tr.client.set_terminated(tr.parent, status="FINISHED")
     note = exp.note_path
     code = code_links(exp, note)
-    recorded = record_verdict(note, exp.patch, status, v, tr.parent, line + (f"; code {code}" if code else ""))
+    recorded = record_verdict(note, exp.patch, status, v, tr.parent, line + (f"; code {code}" if code else ""),
+                              exp.profile)
     if not recorded:
         run.echo(f"patch {exp.patch.id} changed while it ran: its verdict is on the parent run only")
     return IdeaRunResult(status.value, v, tr.parent, link, len(reused), trained, note, recorded,

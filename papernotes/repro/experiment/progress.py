@@ -48,9 +48,10 @@ class RichArms:
                          info=f"pretrain  loss {m.get('train/loss', float('nan')):.4f}")
             elif kind == "phase" and event.get("name") != "pretrain":
                 p.update(task, info=str(event.get("name")))
-            elif kind == "end":
+            elif kind == "end":  # full only when it finished: a stopped arm shows where it stopped
                 total = next((t.total for t in p.tasks if t.id == task), None)
-                p.update(task, completed=total or 0, info=str(event.get("status")))
+                done = total or 0 if event.get("status") == "finished" else int(event.get("step", 0))
+                p.update(task, completed=done, info=str(event.get("status")))
 
         return on_event
 

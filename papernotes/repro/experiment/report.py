@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from papernotes.notes.format.ideas_story import num
+from papernotes.notes.format.ideas_story import mean_sd, num
 from papernotes.notes.model.ideas_model import Expectation, PatchStatus, Verdict
 
 
@@ -69,9 +69,9 @@ def comparison_markdown(exp, pairs, values: dict[str, float], run_of: dict[str, 
         vb, vp = values[b.label], values[p.label]
         lines.append(f"| {b.seed} | `{run_of[b.label]}` | {num(vb)} | `{run_of[p.label]}` | {num(vp)} "
                      f"| {num(vp - vb, True)} |")
-    lines += ["", "| | mean ± sd |", "| :-- | :-- |",
-              f"| baseline | {num(v.baseline_mean)} ± {num(v.baseline_sd)} |",
-              f"| patch | {num(v.patch_mean)} ± {num(v.patch_sd)} |",
+    lines += ["", "| | mean ± SD (standard deviation over the seeds) |", "| :-- | :-- |",
+              f"| baseline | {mean_sd(v.baseline_mean, v.baseline_sd)} |",
+              f"| patch | {mean_sd(v.patch_mean, v.patch_sd)} |",
               f"| difference (patch - baseline), 95% CI, t with {v.n - 1} df | "
               f"{num(v.diff_mean, True)} [{num(v.ci_low, True)}, {num(v.ci_high, True)}] |"]
     return "\n".join(lines) + "\n"

@@ -115,6 +115,9 @@ def tail_events(proc: subprocess.Popen, events: Path, sink: Callable[[dict], Non
 
 
 def interrupt(proc: subprocess.Popen, grace_s: float = 60.0) -> None:
+    quiet = getattr(proc, "quiet", None)
+    if quiet is not None:  # torchrun's shutdown (warnings, its SignalException traceback) is ours
+        quiet.set()
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
@@ -134,11 +137,29 @@ def _ignore_warnings() -> None:
 
 
 def start_torchrun(cmd: list[str], cwd: Path) -> subprocess.Popen:
+    """torchrun in its own session (the parent alone decides when the ranks are interrupted),
+    its stderr relayed line by line until the parent stops it (`interrupt`): what torchrun then
+    says about being signalled (its SignalException traceback) is not the user's to read; the
+    ranks' own lines before that (a user error) are."""
+    import threading
+
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", "1")
-    # its own session: the parent alone decides when the ranks are interrupted
-    return subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True, stderr=subprocess.PIPE,
                             preexec_fn=_ignore_warnings if os.name == "posix" else None)
+    proc.quiet = threading.Event()  # type: ignore[attr-defined]
+
+    def relay() -> None:
+        for line in iter(proc.stderr.readline, b""):
+            if not proc.quiet.is_set():  # type: ignore[attr-defined]
+                try:
+                    sys.stderr.write(line.decode(errors="replace"))
+                    sys.stderr.flush()
+                except (OSError, ValueError):  # its reader gone: nothing to tell
+                    pass
+
+    threading.Thread(target=relay, daemon=True).start()
+    return proc
 
 
 def run_engine(plan: LaunchPlan, cfg, config_file: Path, events_file: Path, resume: bool,

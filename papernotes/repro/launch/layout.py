@@ -14,7 +14,7 @@ A `papernotes repro` launch trains in `<out_dir>/<run id>/` (out_dir from the sp
                              folder (the pickled job, each task's log `<job id>_<task>_log.out/.err`)
     user_error.json, traceback.txt   a run that failed in the user's code (repro/methods/): the
                              engine's record of it (its one line, the rank) and the traceback logged
-    config.json, linear_eval.json, checkpoints/last.pt   the engine's own (papernotes/ssl/pretrain.py
+    config.json, linear_eval.json, checkpoints/last.pt (+ last.json: its step)   the engine's own (papernotes/ssl/pretrain.py
                              `ckpt_path`, its `config.json`; ssl/evaluation/suite.py the report)
 
 The engine writes its three files itself (it may not import `repro/`); tests/ssl/test_train.py
@@ -60,6 +60,18 @@ def new_folder_id() -> str:
 def checkpoint_file(folder: Path) -> Path:
     """Where the engine keeps a run folder's checkpoint."""
     return folder / CHECKPOINT
+
+
+def checkpoint_step(folder: Path) -> int | None:
+    """The step of the folder's checkpoint, from the engine's `last.json` beside it (no torch
+    needed): 0 without a checkpoint, None when its step is not known (an older engine's)."""
+    if not checkpoint_file(folder).is_file():
+        return 0
+    try:
+        step = json.loads(checkpoint_file(folder).with_suffix(".json").read_text(encoding="utf-8"))["step"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return step if isinstance(step, int) else None
 
 
 def launch_config(folder: Path, node_rank: int = 0) -> Path:

@@ -15,18 +15,20 @@ from typing import Callable
 from papernotes.core.errors import PapernotesError
 
 
-def check_gpus(gpus: int) -> None:
-    """`--gpus N` needs CUDA and at least N devices on this node."""
+def check_gpus(gpus: int, asked: str = "--gpus") -> None:
+    """`--gpus N` (or a profile's `gpus: N`: `asked` says which) needs CUDA and at least N
+    devices on this node."""
     if gpus <= 0:
         return
     import torch
 
+    who = f"--gpus {gpus}" if asked == "--gpus" else f"{asked} {gpus}"
     if not torch.cuda.is_available():
-        raise PapernotesError(f"--gpus {gpus} asked but CUDA is not available on this machine",
+        raise PapernotesError(f"{who} asked but CUDA is not available on this machine",
                               field="--gpus", hint="use --device cpu [--nproc-per-node N]")
     have = torch.cuda.device_count()
     if gpus > have:
-        raise PapernotesError(f"--gpus {gpus} asked but only {have} GPU(s) present",
+        raise PapernotesError(f"{who} asked but only {have} GPU(s) present",
                               field="--gpus", hint=f"use --gpus {have}")
 
 
@@ -93,10 +95,12 @@ def check_store_folder(uri: str) -> None:
 
 
 def check_launch(plan, gpus: int, uri: str, *, device: str = "cpu", device_field: str = "--device",
-                 dry_run: bool = False, echo: Callable[[str], None] = print) -> None:
+                 gpus_asked: str = "--gpus", dry_run: bool = False,
+                 echo: Callable[[str], None] = print) -> None:
     """Everything `papernotes repro` checks before it runs: GPUs, device, ports, the store.
-    A dry run only notes what this machine lacks (a login node plans for a compute node)."""
-    for check in (lambda: check_gpus(gpus),
+    A dry run only notes what this machine lacks (a login node plans for a compute node).
+    `gpus_asked` names who asked for the GPUs (`--gpus`, or the profile's `gpus:`)."""
+    for check in (lambda: check_gpus(gpus, gpus_asked),
                   lambda: check_device(device if gpus == 0 else "cpu", field=device_field)):
         try:
             check()

@@ -3,7 +3,8 @@
 
 Specs: the workspace's `repro/*.yaml`, then the shipped ones it does not shadow. Runs: the
 finished MLflow runs carrying the `papernotes.spec` tag the runner sets, read like `papernotes
-runs` reads them; a spec's best is its highest `eval/linear_top1`. A store that does not exist
+runs` reads them; a spec's number comes from its plain reproductions only (never an `idea run`
+arm): the config with the highest mean `eval/linear_top1` over its seeds, with its run count. A store that does not exist
 yet is read as empty (opening it would create it). Writing takes a lock, so runs finishing at
 the same time never write a board that misses one of them, and refuses to replace a
 `board.md` that papernotes did not generate unless forced.
@@ -30,7 +31,7 @@ from papernotes.repro.results.board_render import (
     render_board,
 )
 from papernotes.repro.spec.find import spec_files
-from papernotes.repro.tracking.tags import OVERRIDES, PROFILE, SPEC, search_filter
+from papernotes.repro.tracking.tags import ARM, OVERRIDES, PATCH, PROFILE, SPEC, search_filter
 
 BOARD_KEY = "board"  # notes/board.md
 LOCK = Path(".papernotes") / "board.lock"
@@ -66,14 +67,43 @@ def finished_runs(uri: str) -> list:
     return runs
 
 
-def best_run(runs: list, uri: str) -> BestRun | None:
-    """The run with the highest linear top-1 (the newest on ties), as the board shows it."""
+SEED_NEUTRAL = ("train.seed", "out_dir", "train.threads", "train.log_every", "train.checkpoint_every")
+
+
+def plain_reproductions(runs: list) -> list:
+    """The runs a method's number may come from: plain `repro` runs, never an `idea run`'s arms
+    (a patch's arm is not the method) nor its parent run."""
+    return [r for r in runs if ARM not in r.data.tags and PATCH not in r.data.tags]
+
+
+def same_config(runs: list) -> list[list]:
+    """The runs grouped by their config but for the seed (their parameters), newest first."""
+    groups: dict[tuple, list] = {}
+    for run in runs:
+        key = tuple(sorted((k, v) for k, v in run.data.params.items() if k not in SEED_NEUTRAL))
+        groups.setdefault(key, []).append(run)
+    for group in groups.values():
+        group.sort(key=lambda r: r.info.end_time or r.info.start_time or 0, reverse=True)
+    return list(groups.values())
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def best_run(runs: list, uri: str, ui_base: str = "http://127.0.0.1:5000") -> BestRun | None:
+    """The board's number for a spec: over its plain reproductions, the config (seeds pooled)
+    with the highest mean linear top-1 (the newest on ties); its metrics are the means over its
+    runs, and it says how many runs that is."""
     from papernotes.repro.tracking.client import ui_link
 
-    if not runs:
+    plain = [r for r in plain_reproductions(runs) if HEADLINE in r.data.metrics]
+    if not plain:
         return None
-    run = max(runs, key=lambda r: (r.data.metrics.get(HEADLINE, float("-inf")),
-                                   r.info.end_time or r.info.start_time or 0))
+    groups = same_config(plain)
+    group = max(groups, key=lambda g: (_mean([r.data.metrics[HEADLINE] for r in g]),
+                                       g[0].info.end_time or g[0].info.start_time or 0))
+    run = group[0]  # the newest: its link and its date
     p, tags = run.data.params, run.data.tags
     ended = (run.info.end_time or run.info.start_time or 0) / 1000
     overrides = tags.get(OVERRIDES, "").strip()
@@ -84,12 +114,18 @@ def best_run(runs: list, uri: str) -> BestRun | None:
         f"{p.get('world_size', '?')}x {p.get('train.device', '?')}",
         f"linear eval: {p['eval.linear_protocol'].replace('_', ' ')}" if p.get("eval.linear_protocol") else "",
         f"--set {overrides}" if overrides else "") if x)
-    return BestRun(run_id=run.info.run_id, link=ui_link(uri, run.info.experiment_id, run.info.run_id),
+    return BestRun(run_id=run.info.run_id, link=ui_link(uri, run.info.experiment_id, run.info.run_id, ui_base),
                    date=dt.datetime.fromtimestamp(ended).strftime("%Y-%m-%d"),
-                   metrics={k: v for k, v in run.data.metrics.items() if k.startswith("eval/")},
-                   profile=tags.get(PROFILE, "?"),
+                   metrics=_mean_metrics(group), profile=tags.get(PROFILE, "?"),
                    backbone=p.get("model.arch", "?"), dataset=p.get("data.name", "?"),
-                   config=config, finished_runs=len(runs), params=dict(p))
+                   config=config, finished_runs=len(plain), mean_of=len(group),
+                   params=dict(p))
+
+
+def _mean_metrics(group: list) -> dict[str, float]:
+    """Each eval/* metric's mean over the runs of `group` that carry it."""
+    keys = {k for r in group for k in r.data.metrics if k.startswith("eval/")}
+    return {k: _mean([r.data.metrics[k] for r in group if k in r.data.metrics]) for k in sorted(keys)}
 
 
 def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
@@ -140,7 +176,7 @@ def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
         paper = tuple(PaperNumber(e.metric, e.value, e.backbone, e.dataset, e.source)
                       for e in spec.expected)
         rows.append(BoardRow(spec=path.stem, note=note, title=title, year=year, paper=paper,
-                             best=best_run(by_spec.get(spec.name, []), uri),
+                             best=best_run(by_spec.get(spec.name, []), uri, ws.ui_base),
                              command=run_command(path.stem, spec)))
     rows.sort(key=lambda r: (r.year or 9999, r.note, r.spec))
     other = sum(len(runs) for name, runs in by_spec.items() if name not in shown)

@@ -37,7 +37,8 @@ class PaperNumber:
 
 @dataclass(frozen=True)
 class BestRun:
-    """This vault's best finished run of a spec (highest linear top-1, newest on ties)."""
+    """A spec's number on the board: of its plain reproductions, the config with the highest
+    mean linear top-1 over its seeds (newest on ties); `run_id` its newest run."""
 
     run_id: str
     link: str  # MLflow UI
@@ -47,7 +48,8 @@ class BestRun:
     backbone: str
     dataset: str
     config: str  # the rest of the config in one line: epochs, batch, hardware, overrides
-    finished_runs: int = 1  # of this spec
+    finished_runs: int = 1  # plain reproductions of this spec, every config
+    mean_of: int = 1  # the runs (seeds of one config) its metrics are the mean of
     params: dict = field(default_factory=dict)  # the run's parameters (board_ledger.py reads them)
 
 
@@ -117,8 +119,9 @@ def run_cell(row: BoardRow) -> str:
     if row.best is None:
         return f"`{cell(row.command)}`" if row.command and not row.problem else "–"
     b = row.best
-    runs = "" if b.finished_runs <= 1 else f" (best of {b.finished_runs})"
-    return f"[{b.run_id[:8]}]({b.link}) {b.date}{runs}"
+    n = f"mean of {b.mean_of} runs" if b.mean_of > 1 else "n=1"
+    more = f"; best of {b.finished_runs} runs" if b.finished_runs > b.mean_of else ""
+    return f"[{b.run_id[:8]}]({b.link}) {b.date} ({n}{more})"
 
 
 def config_cell(best: BestRun | None) -> str:

@@ -255,7 +255,8 @@ def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, 
     return new_text
 
 
-def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str) -> bool:
+def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, result: str,
+                   profile: str | None = None) -> bool:
     """The verdict of `papernotes idea run` on the patch `ran` (as it was when it ran): status,
     numbers, parent run and result. Not recorded (False) if the patch's experiment was changed
     in the note meanwhile: the numbers would describe another experiment."""
@@ -276,7 +277,8 @@ def record_verdict(note_path: Path, ran, status, verdict, parent_run_id: str, re
             recorded = False
         if not recorded:
             return text
-        log = record(log, ran.id, status=status, verdict=verdict, run_id=parent_run_id, result=result)
+        log = record(log, ran.id, status=status, verdict=verdict, run_id=parent_run_id, result=result,
+                     profile=profile)
         return render_update(parsed, parsed.note.model_copy(update={"ideas": log}))
 
     update_text(note_path, change)

@@ -21,6 +21,7 @@ class PlainProgress:
         kind = event.get("event")
         m = event.get("metrics") or {}
         if kind == "start":
+            self.start_step = int(event.get("start_step") or 0)  # a resumed run's bar starts there
             self.epochs = int(event.get("epochs", 0))
             self.write(f"start: world_size={event.get('world_size')} device={event.get('device')} "
                        f"steps={event.get('steps_total')} hardware={event.get('hardware')}")
@@ -60,12 +61,14 @@ class RichProgress:
         self.epochs = 0
         self.steps_per_epoch = 1
         self.started = time.monotonic()
+        self.start_step = 0
 
     def __call__(self, event: dict) -> None:
         kind = event.get("event")
         m = event.get("metrics") or {}
         p = self.progress
         if kind == "start":
+            self.start_step = int(event.get("start_step") or 0)  # a resumed run's bar starts there
             self.epochs = int(event.get("epochs", 0))
             self.steps_per_epoch = max(1, int(event.get("steps_per_epoch", 1)))
             p.console.print(f"world_size={event.get('world_size')} device={event.get('device')} "
@@ -73,7 +76,9 @@ class RichProgress:
         elif kind == "phase":
             if self.task is not None:
                 p.update(self.task, completed=p.tasks[self.task].total or 0)
-            self.task = p.add_task(str(event.get("name")), total=event.get("total") or None, info="")
+            start = self.start_step if event.get("name") == "pretrain" else 0
+            self.task = p.add_task(str(event.get("name")), total=event.get("total") or None, info="",
+                                   completed=start)
         elif kind == "step" and self.task is not None:
             epoch = event.get("epoch", 0)
             info = (f"epoch {epoch:.2f}/{self.epochs}  loss {m.get('train/loss', float('nan')):.4f}"
@@ -86,6 +91,8 @@ class RichProgress:
                             "  ".join(f"{k}={v:.4g}" for k, v in m.items()))
         elif kind == "eval":
             p.console.print("eval: " + "  ".join(f"{k}={v:.2f}" for k, v in m.items()))
+        elif kind == "end" and event.get("status") != "finished" and self.task is not None:
+            p.update(self.task, completed=int(event.get("step", 0)))  # where it stopped, not full
 
     def close(self) -> None:
         self.progress.stop()

@@ -13,7 +13,6 @@ run of another tracking store is refused in one line. A folder from before this 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from papernotes.repro.launch.layout import (
     LOCK_FILE,
     RUN_FILE,
     checkpoint_file,
+    checkpoint_step,
     launch_config,
     new_folder_id,
     read_run_file,
@@ -217,15 +217,10 @@ def other_node_folder(base: Path, wanted: str | None, node_rank: int, stamp: str
     return folder
 
 
-def changed_settings(saved_config: Path, config: dict, limit: int = 6) -> list[str]:
-    """`field=old->new` for each setting that differs from the resumed run's launch config."""
-    from papernotes.repro.tracking.events import flatten
-
-    try:
-        before = flatten(json.loads(saved_config.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return []
-    now = flatten(json.loads(json.dumps(config)))  # as the file holds it: tuples are lists there
-    out = [f"{k}={before.get(k)!r}->{now.get(k)!r}" for k in sorted(set(before) | set(now))
-           if before.get(k) != now.get(k) and k != "out_dir"]
-    return out[:limit] + ([f"+{len(out) - limit} more"] if len(out) > limit else [])
+def from_step_line(found: Candidate) -> str:
+    """Where a resume continues: its checkpoint's step, or from step 0, said plainly."""
+    step = checkpoint_step(found.path)
+    if step == 0:
+        return (f"resuming run {found.name[:8]} from step 0: it stopped before writing a "
+                f"checkpoint, so it trains again from the start")
+    return f"resuming run {found.name[:8]} from its checkpoint" + (f" at step {step}" if step else "")

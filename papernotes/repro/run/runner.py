@@ -25,9 +25,12 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.workspace import Workspace, find_workspace
 from papernotes.repro.launch import engine as launch
 from papernotes.repro.launch import layout, preflight
+from papernotes.repro.launch.checkpoints import periodic_checkpoints
 from papernotes.repro.launch.cores import cpu_threads
+from papernotes.repro.launch.launch_checks import check_batch, check_device_options
 from papernotes.repro.run import resume
 from papernotes.repro.run.options import Interrupted, Launch, ReproOptions, ReproResult
+from papernotes.repro.run.recorded import continue_recorded
 from papernotes.repro.run.tracked import tracked_run
 from papernotes.repro.spec.find import spec_for
 from papernotes.repro.spec.model import Resolved, load_spec, resolve
@@ -41,6 +44,7 @@ __all__ = ["Interrupted", "ReproOptions", "ReproResult", "prepare", "run_repro"]
 
 def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchPlan, int]:
     """The resolved profile (device and absolute out_dir set), the launch plan and GPUs used."""
+    check_device_options(opts.device, opts.gpus)
     load_workspace_methods(ws)  # the user's methods, before their names and options are read
     path = spec_for(opts.name, ws)
     spec, doc = load_spec(path)
@@ -63,7 +67,9 @@ def prepare(opts: ReproOptions, ws: Workspace) -> tuple[Resolved, launch.LaunchP
     # CPU ranks split the cores: processes x threads never exceed them (repro/launch/cores.py)
     threads = cpu_threads(cfg.train.threads, plan.nproc_per_node) if device == "cpu" else cfg.train.threads
     cfg = replace(cfg, out_dir=str(out_dir),
-                  train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads))
+                  train=replace(cfg.train, device=device, sync_bn=sync_bn, threads=threads,
+                                checkpoint_every=periodic_checkpoints(cfg)))
+    check_batch(cfg, plan.world_size)
     return replace(res, config=cfg), plan, gpus
 
 
@@ -74,7 +80,8 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
     base = Path(cfg.out_dir)  # this profile's runs: <base>/<run id>/
     uri = resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
     preflight.check_launch(plan, gpus, uri, device=cfg.train.device, dry_run=opts.dry_run, echo=echo,
-                           device_field="--device" if opts.device else "train.device")
+                           device_field="--device" if opts.device else "train.device",
+                           gpus_asked="--gpus" if opts.gpus is not None else f"profile {res.profile}'s gpus:")
     if opts.save:  # validated and checked: now the spec may change (a dry run only shows how)
         from papernotes.repro.spec.save import save_or_show
 
@@ -86,21 +93,19 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         target = resume.find_resume(base, uri, wanted, what, echo)
         if target.run_id == "" and not opts.dry_run:  # a folder whose process died before its run opened
             echo(resume.fresh_run_line(target))
+        kept = continue_recorded(cfg, target.path, opts.overrides, target.name,
+                                 ("train.device",) if opts.device or opts.gpus is not None else ())
+        if kept.ignored:
+            echo(f"resuming run {target.name[:8]} with the config it ran; the spec now says "
+                 f"otherwise ({', '.join(kept.ignored)}), which applies to new runs only")
+        cfg = kept.config
+        res = replace(res, config=cfg)
+        echo(resume.from_step_line(target))
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     if opts.dry_run:
-        folder = target.path if target else base / "<new run id>"
-        echo(f"spec {res.spec.name} profile {res.profile}: world_size {plan.world_size}, "
-             f"device {cfg.train.device}, out_dir {folder}, tracking {uri}"
-             + (f", resuming {target.label}" if target else ""))
-        config_file, events_file = layout.launch_config(folder), layout.events_file(folder, stamp)
-        echo("torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file,
-                                                             bool(wanted))))
-        echo("srun: " + launch.srun_line(plan, config_file, events_file, bool(wanted), gpus))
-        from papernotes.ssl.memory import estimate  # torch: only for the estimate
-
-        for line in estimate(cfg, plan.world_size, cfg.train.device).lines(cfg.train.device):
-            echo(line)
-        return ReproResult(status="dry-run", out_dir=folder, tracking_uri=uri)
+        dry_run_lines(opts, res, plan, gpus, uri, target, stamp, echo)
+        return ReproResult(status="dry-run", out_dir=target.path if target else base,
+                           tracking_uri=uri)
     if plan.node_rank > 0:  # global rank 0 lives on node 0: its parent alone tracks and writes back
         folder = resume.other_node_folder(base, wanted, plan.node_rank, stamp)
         cfg = replace(cfg, out_dir=str(folder))
@@ -117,3 +122,51 @@ def run_repro(opts: ReproOptions, echo: Callable[[str], None] = print) -> ReproR
         return tracked_run(Launch(opts, ws, res, plan, uri, target, stamp, echo), folder)
     finally:  # the run's folder stays locked until its results are written
         folder.release()
+
+
+def dry_run_lines(opts: ReproOptions, res: Resolved, plan: launch.LaunchPlan, gpus: int, uri: str,
+                  target, stamp: str, echo: Callable[[str], None]) -> None:
+    """What a dry run says: the launch, the command that runs it as shown, and an outline of
+    the torchrun and srun lines it makes (their run folder and its launch_config.json only exist
+    once it runs, so they are named as such, not given as commands to paste)."""
+    cfg = res.config
+    folder = target.path if target else Path(cfg.out_dir) / "RUN_ID"
+    echo(f"dry run, nothing started or written: spec {res.spec.name} profile {res.profile}, "
+         f"world_size {plan.world_size}, device {cfg.train.device}, tracking {uri}, "
+         + (f"resuming {target.label} in {folder}" if target else
+            f"a new run in {folder} (RUN_ID: its MLflow run's id, known once it opens)"))
+    echo("to run it: " + repro_command(opts))
+    echo(f"outline of what it launches (the launch writes {layout.LAUNCH_CONFIG} into the run's "
+         f"folder first):")
+    config_file, events_file = layout.launch_config(folder), layout.events_file(folder, stamp)
+    resume = target is not None
+    echo("  torchrun: " + " ".join(launch.torchrun_command(plan, config_file, events_file, resume)))
+    echo("  srun: " + launch.srun_line(plan, config_file, events_file, resume, gpus))
+    from papernotes.ssl.memory import estimate  # torch: only for the estimate
+
+    for line in estimate(cfg, plan.world_size, cfg.train.device).lines(cfg.train.device):
+        echo(line)
+
+
+def repro_command(opts: ReproOptions) -> str:
+    """The `papernotes repro` command of these options, without --dry-run: it runs as shown."""
+    from papernotes.core.shell import command
+
+    words: list[str] = [opts.name]
+    for flag, value in (("--profile", opts.profile), ("--gpus", opts.gpus), ("--device", opts.device),
+                        ("--nproc-per-node", opts.nproc_per_node),
+                        ("--nnodes", opts.nnodes if opts.nnodes != 1 else None),
+                        ("--node-rank", opts.node_rank or None),
+                        ("--rdzv-endpoint", opts.rdzv_endpoint), ("--master-port", opts.master_port),
+                        ("--tracking-uri", opts.tracking_uri)):
+        if value is not None:
+            words += [flag, str(value)]
+    for item in opts.overrides:
+        words += ["--set", item]
+    if opts.save:
+        words.append("--save")
+    if opts.resume:
+        words += ["--resume"] + ([str(opts.resume)] if isinstance(opts.resume, str)
+                                 and opts.resume != resume.LATEST else [])
+    return command("repro", *words)
+

@@ -21,7 +21,7 @@ from papernotes.core.atomic import atomic_write_text
 from papernotes.core.errors import PapernotesError
 from papernotes.core.shell import command
 from papernotes.repro.launch import engine, layout
-from papernotes.repro.run import plots, publish, resume
+from papernotes.repro.run import plots, publish
 from papernotes.repro.run.options import Interrupted, Launch, ReproResult
 from papernotes.repro.run.resume import RunFolder
 from papernotes.repro.spec.config_hash import code_files, code_pins, config_hash
@@ -81,13 +81,10 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
             echo(f"{warmup.waiting}; training starts meanwhile" if warmup.waiting
                  else f"creating the MLflow store {launch.uri} while training starts")
         path = folder.made()
+        _warn_neighbours(launch, path)
         cfg = replace(launch.cfg, out_dir=str(path))
         cfg_dict = config_to_dict(cfg)
         config_file = layout.launch_config(path)
-        changed = resume.changed_settings(config_file, cfg_dict) if target else []
-        if changed:
-            echo(f"warning: resuming run {target.name[:8]} with changed settings: "
-                 f"{', '.join(changed)}")
         atomic_write_text(config_file, json.dumps(cfg_dict, indent=2) + "\n", overwrite=True)
         progress = _progress(launch.opts.terminal)
         sink = _fan_out(progress, opener, rec)
@@ -110,7 +107,7 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
     if rec.end.get("status") == "interrupted":
         tracker.finish("KILLED")
         raise _interrupted(launch, run_id, path)
-    link = ui_link(launch.uri, tracker.experiment_id, run_id)
+    link = ui_link(launch.uri, tracker.experiment_id, run_id, launch.ws.ui_base)
     metrics = {**(rec.eval.get("metrics") or {}), **(rec.end.get("metrics") or {})}
     curves = plots.draw(rec, path / layout.CURVES, f"{res.spec.name} / {res.profile}")
     publish.log_artifacts(tracker, res, cfg_dict, path, curves, rec)
@@ -118,6 +115,19 @@ def tracked_run(launch: Launch, folder: RunFolder) -> ReproResult:
     finished = publish.Finished(run_id, link, metrics, curves, rec)
     note = publish.write_results(launch, finished)
     return ReproResult("FINISHED", run_id, link, metrics, note, path, launch.uri)
+
+
+def _warn_neighbours(launch: Launch, path: Path) -> None:
+    """A line when other runs in this workspace train on the same cores (launch/neighbours.py)."""
+    if launch.cfg.train.device != "cpu":
+        return
+    from papernotes.repro.launch.cores import available_cores
+    from papernotes.repro.launch.neighbours import busy_runs, cores_warning
+
+    mine = (launch.cfg.train.threads or 1) * launch.plan.nproc_per_node
+    line = cores_warning(busy_runs(launch.base.parent, path, depth=3), mine, len(available_cores()))
+    if line:
+        launch.echo(f"warning: {line}")
 
 
 def _open_late(opener: DeferredStart, echo: Callable[[str], None]) -> None:
@@ -171,8 +181,8 @@ def _interrupted(launch: Launch, run_id: str, folder: Path | None) -> Interrupte
     launch_opts = [w for k, v in (("device", opts.device), ("gpus", opts.gpus),
                                   ("nproc_per_node", opts.nproc_per_node))
                    if v is not None for w in (f"--{k.replace('_', '-')}", v)]
-    again = command("repro", opts.name, "--profile", launch.res.profile, *launch_opts,
-                    *(w for o in opts.overrides for w in ("--set", o)), "--resume", run_id)
+    # no --set: a resume continues the config the run recorded (run/recorded.py)
+    again = command("repro", opts.name, "--profile", launch.res.profile, *launch_opts, "--resume", run_id)
     return Interrupted(f"interrupted; checkpoint in {layout.checkpoint_file(folder).parent}, "
                        f"MLflow run {run_id} marked KILLED", hint=f"continue with: {again}")
 

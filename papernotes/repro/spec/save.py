@@ -1,6 +1,7 @@
 """Editing a spec in place: `papernotes repro NAME --set ... --save` writes the overrides into the
 profile, keeping the user's comments, order, quoting and layout (ruamel.yaml round trip laid
-out like the file, `yaml_doc.render_yaml`): a saved override changes only its own line."""
+out like the file, `yaml_doc.render_yaml`): a saved override changes only its own line, whose
+comment then says the value is the user's (`# set by --save (was 30)`), not the source's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Callable
 
 from papernotes.core.atomic import atomic_write_text, read_text_utf8
 from papernotes.core.errors import PapernotesError
+from papernotes.core.words import count
 from papernotes.core.yaml_doc import parse_yaml, render_yaml
 
 
@@ -53,7 +55,7 @@ def save_or_show(path: Path, profile: str, assignments: tuple[str, ...], repro_d
         for line in diff[2:]:
             echo("  " + line)
     else:
-        echo(f"saved {len(assignments)} override(s) into profile {profile} of {saved}")
+        echo(f"saved {count(len(assignments), 'override')} into profile {profile} of {saved}")
 
 
 def _diff(before: str, after: str, name: str) -> list[str]:
@@ -74,4 +76,32 @@ def _merge_into(node, values: dict) -> None:
                 node[key] = child
             _merge_into(child, value)
         else:
+            old = node.get(key, _NEW)
             node[key] = value
+            if old is _NEW or old != value:
+                _mark_saved(node, key, old)
+
+
+_NEW = object()  # a key the profile did not have
+
+
+def _mark_saved(node, key: str, old) -> None:
+    """The saved value's end-of-line comment says it is the user's: `# set by --save (was 30)`.
+    A comment the source gave the old value (`# [README] --train_epochs=1000`, `# 10 epochs
+    gave only +12 points`) no longer describes the new one, so it is replaced, not kept; the
+    comment lines that follow it stay."""
+    text = "# set by --save" + ("" if old is _NEW else f" (was {_plain(old)})")
+    token = (node.ca.items.get(key) or [None, None, None])[2]
+    if token is None:
+        node.yaml_add_eol_comment(text, key)
+        return
+    _, newline, rest = token.value.partition("\n")
+    token.value = text + newline + rest
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

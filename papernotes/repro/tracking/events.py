@@ -13,10 +13,11 @@ The rule, per run:
   `wall_time_s`, the engine's wall time).
 - one point per metric and step: the step, epoch and end events all carry `train/loss` when an
   epoch ends on a logging step, so the first value at a step is kept and repeats are dropped;
+  a resumed run starts from what its run holds (`seen`): no point at a step already logged;
 - the end event repeats nothing: it carries the last epoch's and the evaluation's metrics again
   (epoch 20's monitor is no point at step 775), so only metrics this run has not logged yet go.
 - across restarts (a `--resume`, a requeued SLURM job continuing from a periodic checkpoint):
-  `seed` gives each metric's last logged step from the run's history, and a point at or before
+  `seen` gives each metric's last logged step from the run's history, and a point at or before
   it is dropped, so the steps replayed since the checkpoint are logged once.
 """
 
@@ -51,11 +52,6 @@ class RunPoints:
     def __init__(self) -> None:
         self.step = 0
         self._logged: dict[str, int] = {}  # metric -> the last step it was logged at
-        self._floor: dict[str, int] = {}  # metric -> its last step before this process (seed)
-
-    def seed(self, last_steps: dict[str, int]) -> None:
-        """The run's own history (a resumed run): each metric's last logged step."""
-        self._floor = dict(last_steps)
 
     def __call__(self, event: dict) -> Points:
         kind = event.get("event")
@@ -72,11 +68,17 @@ class RunPoints:
             metrics = {k: v for k, v in metrics.items() if k not in self._logged}
             if "wall_time_s" in event:
                 metrics["time/wall_s"] = float(event["wall_time_s"])
-        fresh = {k: v for k, v in metrics.items()
-                 if self._logged.get(k) != self.step and self.step > self._floor.get(k, -1)}
+        fresh = {k: v for k, v in metrics.items() if self._logged.get(k, -1) < self.step}
         self._logged.update(dict.fromkeys(fresh, self.step))
         protocol = event.get("protocol") if kind == "eval" else None  # which linear evaluation made the numbers
         return Points(self.step, fresh, {LINEAR_PROTOCOL: str(protocol)} if protocol else {})
+
+    def seen(self, last_steps: dict[str, int]) -> None:
+        """What a resumed run holds already ({metric: its last step}): no point at or before
+        those steps is sent again (a resume that restarts from an earlier step, or repeats the
+        step it was stopped at, adds nothing twice)."""
+        for key, step in last_steps.items():
+            self._logged[key] = max(step, self._logged.get(key, -1))
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:

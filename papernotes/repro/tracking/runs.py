@@ -7,6 +7,7 @@ import datetime as dt
 from papernotes.core.errors import PapernotesError
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import read_error
+from papernotes.repro.tracking.liveness import reap
 from papernotes.repro.tracking.store_lock import reader
 from papernotes.repro.tracking.store_read import light_reader
 
@@ -24,14 +25,50 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
                                   order_by=["attributes.start_time DESC"]) if experiments else []
     except Exception as exc:
         raise read_error(exc, uri) from None
+    gone = reap(client, runs)  # RUNNING, but its process is gone: KILLED (liveness.py)
     out = []
     for run in runs:
         run_tags, params = run.data.tags, run.data.params
         start = dt.datetime.fromtimestamp(run.info.start_time / 1000).strftime("%Y-%m-%d %H:%M")
-        out.append({"run_id": run.info.run_id, "status": run.info.status, "start": start,
+        rid = run.info.run_id
+        out.append({"run_id": rid, "status": "KILLED" if rid in gone else run.info.status,
+                    "ended": gone.get(rid) or run_tags.get(tags.ENDED), "start": start,
                     "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
-                    "metrics": dict(run.data.metrics), "world_size": params.get("world_size", "?"),
+                    "metrics": dict(run.data.metrics), **role(run_tags),
+                    "world_size": params.get("world_size", "–" if tags.PATCH in run_tags else "?"),
                     "run_dir": run_tags.get(tags.RUN_DIR), "slurm_job": run_tags.get(tags.SLURM_JOB)})
+    return out
+
+
+def role(run_tags: dict) -> dict:
+    """What a run is: a plain `repro` run, an `idea run` parent (its patch), or one of its arms
+    (baseline or patch, its seed and its parent run)."""
+    if tags.PATCH in run_tags:
+        return {"role": "parent", "patch": run_tags[tags.PATCH], "parent": None, "seed": None}
+    if tags.SEED_RUNS in run_tags:  # `repro --seeds`: the parent of its seeds
+        return {"role": "seeds", "patch": None, "parent": None, "seed": None}
+    if tags.ARM in run_tags:
+        return {"role": run_tags[tags.ARM], "patch": None, "parent": run_tags.get(tags.PARENT_RUN),
+                "seed": run_tags.get(tags.SEED)}
+    if tags.PARENT_RUN in run_tags:  # a seed of `repro --seeds`, nested under its parent
+        return {"role": "seed", "patch": None, "parent": run_tags[tags.PARENT_RUN],
+                "seed": run_tags.get(tags.SEED)}
+    return {"role": "repro", "patch": None, "parent": None, "seed": run_tags.get(tags.SEED)}
+
+
+def grouped(rows: list[dict]) -> list[dict]:
+    """The rows with each parent's arms right under it (newest first within), the rest in order."""
+    arms: dict[str, list[dict]] = {}
+    parents = {r["run_id"] for r in rows if r["role"] in ("parent", "seeds")}
+    for r in rows:
+        if r.get("parent") in parents:
+            arms.setdefault(r["parent"], []).append(r)
+    out = []
+    for r in rows:
+        if r.get("parent") in parents:
+            continue
+        out.append(r)
+        out += arms.get(r["run_id"], [])
     return out
 
 
@@ -48,11 +85,14 @@ def run_states(uri: str, run_ids: list[str], echo=None) -> dict[str, tuple[str, 
     out = {}
     for run_id in run_ids:
         try:
-            info = client.get_run(run_id).info
+            run = client.get_run(run_id)
         except MlflowException:  # deleted, or never in this store
             continue
         except Exception as exc:  # the store itself: one line for the user
             raise read_error(exc, uri) from None
+        if reap(client, [run]):  # RUNNING, but its process is gone: KILLED now
+            run = client.get_run(run_id)
+        info = run.info
         out[run_id] = (info.status, int(info.end_time or info.start_time or 0))
     return out
 
@@ -85,3 +125,31 @@ def what_runs(ws, name: str) -> tuple[str, str]:
     raise PapernotesError(f"no repro spec or note named {name!r}", field="runs",
                           hint=f"did you mean {', '.join(near)}?" if near
                           else f"specs: {', '.join(sorted(specs)) or 'none'}")
+
+
+def verdict_runs(uri: str, parent_id: str) -> dict | None:
+    """What an `idea run` parent holds beyond the note's rounded cells: its comparison numbers
+    at full precision (`compare/*`) and every arm run it rests on (trained under it, or reused:
+    tag `papernotes.reused`), with its arm, seed and metric value. None when the store or the
+    run cannot be read (the note's numbers are all there is)."""
+    client = reader(uri)
+    if client is None:
+        return None
+    try:
+        parent = client.get_run(parent_id)
+        metric = parent.data.tags.get(tags.METRIC)
+        nested = client.search_runs([parent.info.experiment_id], filter_string=tags.search_filter(
+            {tags.PARENT_RUN: parent_id}), max_results=1000)
+        reused = [client.get_run(rid) for rid in parent.data.tags.get(tags.REUSED, "").split()]
+    except Exception:  # noqa: BLE001 - a missing run or store: the note's numbers stand alone
+        return None
+    numbers = {k.split("/", 1)[1]: v for k, v in parent.data.metrics.items() if k.startswith("compare/")}
+    arms = []
+    for run, was_reused in [*((r, False) for r in nested), *((r, True) for r in reused)]:
+        t = run.data.tags
+        arms.append({"run_id": run.info.run_id, "arm": t.get(tags.ARM), "seed": t.get(tags.SEED),
+                     "value": run.data.metrics.get(metric) if metric else None,
+                     "reused": was_reused})
+    arms.sort(key=lambda a: (str(a["seed"]), str(a["arm"])))
+    return {"parent_run_id": parent_id, "metric": metric, "numbers": numbers, "arms": arms}
+

@@ -15,7 +15,7 @@ from typing import Any
 from papernotes.repro.launch.layout import write_run_file
 from papernotes.repro.tracking.client import QUIET, experiment_id, new_client, tracking_error
 from papernotes.repro.tracking.events import RunPoints, param_value
-from papernotes.repro.tracking.tags import RUN_DIR
+from papernotes.repro.tracking.tags import folder_tags
 
 
 def git_commit(cwd: Path) -> str | None:
@@ -64,14 +64,14 @@ class Tracker:
             raise tracking_error(exc, self.uri) from None
         self.run_id = run.info.run_id
         data = client.get_run(self.run_id).data
-        existing = data.params
-        if resume_run_id:  # the steps it logged before (a restart replays those since its checkpoint)
-            self.points.seed({key: max((m.step for m in client.get_metric_history(self.run_id, key)), default=-1)
-                              for key in data.metrics})
-        fresh = {k: param_value(v) for k, v in params.items() if k not in existing}
+        fresh = {k: param_value(v) for k, v in params.items() if k not in data.params}
         if fresh:
             mlflow.log_params(fresh)
-        mlflow.set_tags(tags)
+        # a resumed run keeps the tags it has (its config hash names what it ran), and logs no
+        # point at a step it has one for already (one point per metric and step)
+        mlflow.set_tags({k: v for k, v in tags.items() if k not in data.tags})
+        if resume_run_id:
+            self.points.seen(last_steps(client, self.run_id, data.metrics))
         return self.run_id
 
     def __call__(self, event: dict) -> None:
@@ -117,9 +117,15 @@ class Tracker:
         import mlflow
 
         self.save_run_file(folder)
-        mlflow.set_tag(RUN_DIR, str(folder))
+        mlflow.set_tags(folder_tags(folder))
         self.param_once("out_dir", str(folder))
 
     def save_run_file(self, out_dir: Path) -> None:
         """The run file in the run's folder: which run the folder belongs to (for `--resume`)."""
         write_run_file(out_dir, self.run_id, self.experiment_id, self.uri)
+
+
+def last_steps(client, run_id: str, metrics: dict) -> dict[str, int]:
+    """{metric: the last step the run has a point at}, for a resumed run."""
+    return {key: max((m.step for m in client.get_metric_history(run_id, key)), default=0)
+            for key in metrics}

@@ -93,8 +93,16 @@ def parse_filter(text: str) -> tuple[dict[str, str], str | None]:
 class SqliteReader:
     """A read-only view of one SQLite MLflow store (see the module's docstring)."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path, uri: str = "") -> None:
         self.db = Path(db)
+        self.uri = uri or f"sqlite:///{self.db}"
+
+    def writer(self):
+        """An MlflowClient on the same store, for the rare write a reader must make (a dead run
+        marked KILLED, liveness.reap): MLflow is imported only then."""
+        from papernotes.repro.tracking.client import new_client
+
+        return new_client(self.uri)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(f"{self.db.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
@@ -177,4 +185,4 @@ def light_reader(uri: str, echo: Callable[[str], None] | None = None):
     store_lock.wait_for_store(uri, echo)
     if not store_lock.store_ready(uri):
         return None
-    return SqliteReader(db)
+    return SqliteReader(db, uri)

@@ -10,7 +10,9 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.overrides          x            x               x           `--set` values, space-separated
     papernotes.config_hash        x            x                           what `idea run` reuses a run by
     papernotes.seed               x            x                           train.seed
-    papernotes.run_dir            x                                        the run's folder
+    papernotes.run_dir            x            x                           the run's folder
+    papernotes.host               x            x                           the machine its folder lock is on
+    papernotes.ended              x            x                           why a dead run was marked KILLED
     papernotes.slurm_job          x                                        a `--slurm` run's job id (one per submission)
     papernotes.arm                             x                           baseline | patch
     papernotes.patch                                           x           KEY#ID
@@ -37,6 +39,8 @@ CODE = "papernotes.code"  # + ".<file name>": the sha256 of a user file the run 
 RUN_DIR = "papernotes.run_dir"
 SLURM_JOB = "papernotes.slurm_job"
 LINEAR_PROTOCOL = "papernotes.linear_protocol"  # from the eval event: "official" or "cached_features"
+HOST = "papernotes.host"  # the machine the run's folder lock is held on
+ENDED = "papernotes.ended"  # why papernotes marked a run KILLED that its process left RUNNING
 ARM = "papernotes.arm"
 PATCH = "papernotes.patch"
 EXPECT = "papernotes.expect"
@@ -58,6 +62,14 @@ def run_tags(*, spec: str, profile: str, note: str, overrides: tuple[str, ...] |
     return {SPEC: spec, PROFILE: profile, NOTE: note, OVERRIDES: " ".join(overrides),
             CONFIG_HASH: config_hash, SEED: str(seed),
             **{f"{CODE}.{name}": sha for name, sha in (code or {}).items()}}
+
+
+def folder_tags(folder) -> dict[str, str]:
+    """The tags naming where a trained run lives: its folder, and the machine holding its lock
+    (tracking/liveness.py reads them to tell a dead run from a live one)."""
+    import socket
+
+    return {RUN_DIR: str(folder), HOST: socket.gethostname()}
 
 
 def start_tags(event: dict) -> dict[str, str]:

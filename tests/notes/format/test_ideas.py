@@ -19,10 +19,17 @@ _value = st.one_of(st.integers(-99999, 99999).map(lambda i: i / 100),
                    st.sampled_from([0.0123, -0.0456, 0.00789, 1.5e-05]))
 
 
+def _sd(mean: float, sd: float) -> float:
+    """An SD as the note shows it beside its mean: to the mean's two decimals (three
+    significant digits beside a mean shown so)."""
+    return abs(sd) if mean != 0 and abs(mean) < 0.1 else round(abs(sd), 2)
+
+
 @st.composite
 def verdicts(draw):
-    return Verdict(n=draw(st.integers(2, 30)), baseline_mean=draw(_value), baseline_sd=abs(draw(_value)),
-                   patch_mean=draw(_value), patch_sd=abs(draw(_value)), diff_mean=draw(_value),
+    base, patch = draw(_value), draw(_value)
+    return Verdict(n=draw(st.integers(2, 30)), baseline_mean=base, baseline_sd=_sd(base, draw(_value)),
+                   patch_mean=patch, patch_sd=_sd(patch, draw(_value)), diff_mean=draw(_value),
                    ci_low=draw(_value), ci_high=draw(_value),
                    seeds_needed=draw(st.none() | st.integers(3, 999)),
                    link=draw(st.sampled_from(["", "http://127.0.0.1:5000/#/experiments/1/runs/ab12"])))
@@ -90,8 +97,11 @@ def test_experiments_table_reads_as_written():
         "**Experiments**\n\n"
         "| # | profile | set | expect | baseline | patch | difference [95% CI] | N | seeds to settle | parent run |\n"
         "| --: | :-- | :-- | :-- | :-- | :-- | :-- | :-- | :-- | :-- |\n"
-        "| 1 | demo | `aug.color_strength=0.25` | eval/linear_top1 <= -1 | 30.17 ± 0.76 | 28.77 ± 0.93 "
+        "| 1 | demo | `aug.color_strength=0.25` | eval/linear_top1 <= -1 | 30.17 ± 0.76 SD | 28.77 ± 0.93 SD "
         "| -1.40 [-1.83, -0.97] | 3 |  | [MLflow](http://h/#/r/1) |\n")
+    assert parse_ideas(body).patches[0].verdict.baseline_sd == 0.76
+    # an unlabelled cell (as written before SD was labelled) still reads
+    assert parse_ideas(body.replace(" SD |", " |")).patches[0].verdict.patch_sd == 0.93
     # a user's edit of the experiment reads back; an unknown patch number is a located error
     edited = body.replace("`aug.color_strength=0.25`", "`aug.color_strength=0.5` `train.epochs=5`")
     assert parse_ideas(edited).patches[0].sets == ("aug.color_strength=0.5", "train.epochs=5")
@@ -102,7 +112,7 @@ def test_experiments_table_reads_as_written():
     with pytest.raises(PapernotesError, match="expect"):
         parse_ideas(body.replace("eval/linear_top1 <= -1", "eval/linear_top1 < 1"))
     with pytest.raises(PapernotesError, match="MEAN ± SD"):
-        parse_ideas(body.replace("30.17 ± 0.76", "30.17"))
+        parse_ideas(body.replace("30.17 ± 0.76 SD", "30.17"))
 
 
 def test_story_is_derived_and_only_its_name_is_read_back():
@@ -123,3 +133,12 @@ def test_errors_carry_file_lines():
     assert info.value.line == 40 + body.split("\n").index("| 1 |  | nope | idea | x |  |  |  |  |  |  |")
     with pytest.raises(PapernotesError, match="columns"):
         parse_ideas("| a | b |\n| - | - |\n| 1 | 2 |\n", path="n.md")
+
+
+def test_a_standard_deviation_is_labelled_and_rounded_as_its_mean():
+    from papernotes.notes.format.ideas_story import mean_sd
+
+    assert mean_sd(15.25, 0.0707) == "15.25 ± 0.07 SD"  # not "± 0.0707" beside "± 0.21"
+    assert mean_sd(15.25, 0.21) == "15.25 ± 0.21 SD"
+    assert mean_sd(0.0123, 0.0011) == "0.0123 ± 0.0011 SD"  # a mean shown to 3 significant digits
+

@@ -1,0 +1,40 @@
+"""`papernotes runs` says what each run is (issue 23: arms and parents were listed as plain
+`simclr/demo`, parents with world "?"): parents are marked with their patch, their arms listed
+under them as baseline or patch with their seed. A real MLflow store."""
+
+from __future__ import annotations
+
+from mlflow.tracking import MlflowClient
+from typer.testing import CliRunner
+
+from papernotes.cli.app import app
+from papernotes.repro.tracking import tags
+
+
+def test_parents_and_their_arms_are_labelled_and_grouped(ws, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
+    exp = client.create_experiment("simclr")
+    base = {tags.SPEC: "simclr", tags.PROFILE: "demo"}
+
+    def run(extra, world="1"):
+        rid = client.create_run(exp, tags={**base, **extra}).info.run_id
+        if world:
+            client.log_param(rid, "world_size", world)
+        client.set_terminated(rid, "FINISHED")
+        return rid
+
+    plain = run({tags.SEED: "0"})
+    parent = run({tags.PATCH: "simclr#1"}, world=None)
+    arms = [run({tags.ARM: arm, tags.SEED: str(seed), tags.PARENT_RUN: parent})
+            for seed in (0, 1) for arm in ("baseline", "patch")]
+    later = run({tags.SEED: "0"})
+    out = CliRunner().invoke(app, ["runs"])
+    assert out.exit_code == 0, out.output
+    lines = [line for line in out.output.splitlines() if "simclr/demo" in line]
+    ids = [next(w for w in line.replace("│", " ").split()) for line in lines]
+    assert ids == [r[:8] for r in (later, parent, *reversed(arms), plain)]  # arms under their parent
+    words = [" ".join(line.replace("│", " ").split()) for line in lines]
+    assert "idea simclr#1" in words[1] and words[1].endswith("–")  # a parent trains nothing
+    assert "└ patch s1" in words[2] and "└ baseline s0" in words[5]
+    assert "repro" in words[0] and "repro" in words[6]
