@@ -67,7 +67,7 @@ def test_bad_input_is_one_line_on_stderr(tmp_path):
         assert r.returncode != 0, args
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0] and "Traceback" not in r.stderr, r.stderr
-    assert sorted(p.name for p in (demo / "notes").iterdir()) == ["broken.md"]
+    assert sorted(p.name for p in (demo / "notes").iterdir()) == ["broken.md", "papers.base"]  # init's base
     assert not (tmp_path / "up.md").exists()
 
 

@@ -4,6 +4,7 @@ rendezvous on the first node of SLURM_JOB_NODELIST, and bad input (one line, not
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,11 @@ def test_the_defaults_come_from_papernotes_yaml_and_the_command_line_wins(ws):
     for line in ("#SBATCH --partition=big", "#SBATCH --qos=high", "#SBATCH --time=30",
                  "#SBATCH --exclusive", "#SBATCH --requeue"):
         assert line + "\n" in result.output
-    assert "checkpoints every 1000 steps" in result.output  # the demo profile checkpoints only at its end
+    # the demo profile's periodic default (launch/checkpoints.py), as every launch has it
+    assert re.search(r"checkpoints every [1-9]\d* steps; overrides: \(none\)", result.output)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "  checkpoint_every: 500\n", encoding="utf-8")
+    result = dry_run(ws, "--profile", "demo")
+    assert "checkpoints every 500 steps; overrides: train.checkpoint_every=500" in result.output
 
 
 def test_the_rendezvous_is_the_first_node_of_the_job_s_node_list():

@@ -14,7 +14,7 @@ resubmission and requeues the job (`scontrol requeue`; the local executor restar
 nothing itself: SLURM requeues a preempted `--requeue` job, and a cancelled one stays KILLED.
 
 A node failure (no signal) loses the steps since the last periodic checkpoint
-(`train.checkpoint_every`, 1000 steps by default on SLURM: run/slurm_submit.py); the requeued
+(`train.checkpoint_every`, by default about ten a run: launch/checkpoints.py); the requeued
 job continues from it, and the tracker logs no step twice (tracking/sink.py seeds its points
 from the run's own history).
 """

@@ -12,11 +12,13 @@ included) continues that one run (`--resume RUN_ID`, requeue.py). The job's node
 note's row when it finishes (publish.py, under the note's lock), or `papernotes runs --collect`
 does for a job whose nodes could not reach the vault.
 
-Periodic checkpoints: a profile that leaves `train.checkpoint_every` at 0 (only at the end)
-gets 1000 steps on SLURM (papernotes.yaml `slurm: {checkpoint_every: N}` changes it): a node
-failure then loses at most 1000 steps (minutes at the speeds SLURM jobs run), while a
-checkpoint (ResNet-50 + LARS state, ~0.3 GB) every few minutes costs well under 1% of the time.
-The interval is outside the config hash (spec/config_hash.py): the result is the same run's.
+Periodic checkpoints: a job checkpoints as every launch does (launch/checkpoints.py: a profile
+that leaves `train.checkpoint_every` at 0 gets about ten checkpoints a run, at least every ten
+epochs, every 1000 steps where an epoch's size is unknown, as on an image folder);
+papernotes.yaml `slurm: {checkpoint_every: N}` sets it for SLURM jobs, and `--set` wins over
+both. A node failure then loses minutes at the speeds SLURM jobs run, while a checkpoint
+(ResNet-50 + LARS state, ~0.3 GB) every few minutes costs well under 1% of the time. The
+interval is outside the config hash (spec/config_hash.py): the result is the same run's.
 """
 
 from __future__ import annotations
@@ -41,16 +43,15 @@ from papernotes.repro.run.runner import prepare
 from papernotes.repro.tracking.client import resolve_tracking_uri, ui_link
 from papernotes.ssl.config import config_to_dict
 
-SLURM_CHECKPOINT_EVERY = 1000  # steps, for a profile that checkpoints only at its end
 
-
-def job_options(opts: ReproOptions, request: slurm_launch.SlurmRequest, uri: str, root: Path,
-                profile_every: int) -> ReproOptions:
+def job_options(opts: ReproOptions, request: slurm_launch.SlurmRequest, uri: str,
+                root: Path) -> ReproOptions:
     """What every start of the job runs: the GPUs per node (CPU ranks without), the store, the
-    workspace, and a periodic checkpoint unless the profile or `--set` chose one."""
+    workspace, and the `slurm:` section's checkpoint interval unless `--set` chose one."""
     overrides = tuple(opts.overrides)
-    if profile_every == 0 and not any(o.split("=", 1)[0].strip() == "train.checkpoint_every" for o in overrides):
-        overrides += (f"train.checkpoint_every={request.checkpoint_every or SLURM_CHECKPOINT_EVERY}",)
+    if request.checkpoint_every and not any(o.split("=", 1)[0].strip() == "train.checkpoint_every"
+                                            for o in overrides):
+        overrides += (f"train.checkpoint_every={request.checkpoint_every}",)
     gpus = request.gpus_per_node
     return replace(opts, gpus=gpus, device="cpu" if gpus == 0 else "cuda",
                    nproc_per_node=opts.nproc_per_node or max(gpus, 1), nnodes=request.nodes,
@@ -69,7 +70,7 @@ def submit_repro(opts: ReproOptions, request_of: Callable, echo: Callable[[str],
     request = request_of(ws.config.slurm, res.gpus)
     uri = resolve_tracking_uri(opts.tracking_uri, os.environ, ws.tracking_uri)
     slurm_launch.check_store(request, uri)
-    jopts = job_options(opts, request, uri, ws.root, res.config.train.checkpoint_every)
+    jopts = job_options(opts, request, uri, ws.root)
     endpoint = f"<first node of $SLURM_JOB_NODELIST>:{slurm_launch.RDZV_PORT}" if request.nodes > 1 else None
     res, plan, _ = prepare(replace(jopts, rdzv_endpoint=endpoint), ws)
     name = f"{res.spec.name}-{res.profile}"
