@@ -87,9 +87,15 @@ def _what(kind: str, value: str) -> str:
 def already_in_vault(ws: "Workspace", notes: Iterable["Note"]) -> dict[str, tuple[Path, str]]:
     """Notes (by key) whose paper the vault already has under another key -> (that note's
     file, what matched: `arXiv id 2002.05709` or `title`)."""
+    from papernotes.notes.model.names import fold
+    from papernotes.notes.note_files import iter_note_paths, key_of
+
     known = vault_papers(ws)
+    own = {fold(key_of(p)) for p in iter_note_paths(ws)}
     found: dict[str, tuple[Path, str]] = {}
     for note in notes:
+        if fold(note.key) in own:
+            continue  # its own file (`new --force`): another note of the paper is no reason
         for pid in sorted(paper_ids(note.meta)):  # arxiv before title
             path = known.get(pid)
             if path is not None and path.stem != note.key:

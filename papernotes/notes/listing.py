@@ -67,14 +67,21 @@ def parse_status(value: str) -> ReadingStatus:
 def note_rows(parsed: Iterable["ParsedNote"], *, tag: str | None = None,
               status: ReadingStatus | None = None) -> list[NoteRow]:
     """Rows for the notes that carry `tag` (or a tag nested under it) and have `status`."""
+    from collections import Counter
+
+    parsed = list(parsed)
+    twice = {k for k, n in Counter(p.note.key for p in parsed).items() if n > 1}
     rows = []
     for p in parsed:
         note = p.note
+        shown = note.key
+        if note.key in twice and p.path is not None:  # two folders hold the name: its path
+            shown = f"{p.path.parent.name}/{note.key}"
         tags = tuple(note.meta.tags)
         if tag and not has_tag(tags, tag):
             continue
         if status is not None and note.status != status:
             continue
-        rows.append(NoteRow(note.key, note.meta.title or note.key, note.status, note.rating, tags,
+        rows.append(NoteRow(shown, note.meta.title or note.key, note.status, note.rating, tags,
                             note.repro or "", last_result(p.text), note.lang))
     return rows

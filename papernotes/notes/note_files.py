@@ -36,7 +36,7 @@ def _hidden(rel: Path) -> bool:
 
 
 def iter_note_paths(ws: "Workspace") -> list[Path]:
-    """Every paper note of the vault at any depth, sorted by key and then path (hidden
+    """Every paper note of the vault at any depth, sorted by path (hidden
     folders and files, temporary and generated files such as `notes/board.md` skipped)."""
     return notes_in(ws.notes_dir)
 
@@ -47,7 +47,7 @@ def notes_in(folder: Path) -> list[Path]:
         return []
     found = [p for p in folder.rglob(f"*{NOTE_SUFFIX}")
              if not _hidden(p.relative_to(folder)) and p.is_file() and not is_generated_note(p)]
-    return sorted(found, key=lambda p: (key_of(p), p.relative_to(folder).as_posix()))
+    return sorted(found)  # by path, as before folders were read
 
 
 def files_of_key(ws: "Workspace", key: str, paths: list[Path] | None = None) -> list[Path]:

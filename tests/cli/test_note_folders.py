@@ -27,7 +27,7 @@ def test_a_note_in_a_sub_folder_is_seen_by_every_command(cli, ws_dir, snapshot):
     hidden.parent.mkdir()
     shutil.copy(notes / "simclr.md", hidden)
 
-    assert [key_of(p) for p in iter_note_paths(find_workspace())] == ["dino", "simclr"]
+    assert [key_of(p) for p in iter_note_paths(find_workspace())] == ["simclr", "dino"]
     r = cli("list")
     assert r.exit_code == 0 and "dino" in r.output and "mae" not in r.output, r.output
     r = cli("show", "dino")
@@ -71,4 +71,13 @@ def test_a_name_two_folders_hold_lists_both_and_a_path_picks_one(cli, ws_dir, on
     assert "只改 b" in (notes / "b" / "simclr.md").read_text(encoding="utf-8")
     assert "只改 b" not in (notes / "a" / "simclr.md").read_text(encoding="utf-8")
     r = cli("list")
-    assert r.exit_code == 0 and r.output.count("simclr") >= 2, r.output
+    assert r.exit_code == 0 and "a/simclr" in r.output and "b/simclr" in r.output, r.output
+
+
+def test_new_folder_never_leaves_notes(cli, ws_dir, one_error_line, snapshot):
+    before = snapshot(ws_dir)
+    for bad in ("../outside", "a/../../b", ".hidden"):
+        r = cli("new", "simclr", "--folder", bad)
+        line = one_error_line(r.output)
+        assert r.exit_code == 2 and f"folder {bad!r}" in line, r.output
+    assert snapshot(ws_dir) == before

@@ -65,7 +65,7 @@ def test_export_leaves_out_notes_that_are_not_papers_and_merges_the_same_paper(w
     assert entries == [("inproceedings", "he2020momentum"), ("inproceedings", "chen2020simple")]
     assert "anon" not in r.output
     assert "left out 1 note(s) that are not papers (no authors, arXiv id or DOI): reading" in r.output
-    assert "one entry for the notes of the same paper: simclr-2, simclr" in r.output
+    assert "one entry for the notes of the same paper: simclr, simclr-2" in r.output
 
 
 def test_new_names_the_note_that_already_has_the_paper(ws_dir, cli, tmp_path, snapshot,

@@ -75,7 +75,8 @@ def soften(finding: Finding, ws=None, index=None) -> Finding:
             finding, message=f"[[{m.group(1).strip()}]] links to no note; the vault has this "
                              f"paper as '{have.name[:-3]}' ({have.relative_to(ws.root).as_posix()})"
                              ": link to that name")
+    where = "" if ws is not None else " in a workspace (`papernotes init` makes one)"
     return dataclasses.replace(
         finding, severity="info",
         message=f"[[{m.group(1).strip()}]]: no note yet; `{command('new', key)}` makes it "
-                f"from the catalog")
+                f"from the catalog{where}")

@@ -25,10 +25,17 @@ class AttachmentPlan:
     missing: list[tuple[int, str]] = field(default_factory=list)  # (line, the link's target)
 
 
+# Obsidian's accepted file formats (help.obsidian.md, Accepted file formats), and a few more
+KNOWN = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".avif", ".mp3", ".webm",
+         ".wav", ".m4a", ".ogg", ".3gp", ".flac", ".mp4", ".ogv", ".mov", ".mkv", ".pdf",
+         ".canvas", ".excalidraw", ".zip", ".csv", ".txt", ".json", ".docx", ".pptx", ".xlsx"}
+
+
 def _is_attachment(linkpath: str) -> bool:
-    """A link target that names a file other than a note: it has an extension, not `.md`."""
+    """A link target that may name a file other than a note: it has an extension, not `.md`
+    (`[[MoCo v2.1]]` may be a note: it is taken as a file only when one is found)."""
     suffix = PurePosixPath(linkpath).suffix.lower()
-    return bool(suffix) and suffix != ".md" and " " not in suffix and len(suffix) <= 6
+    return bool(suffix) and suffix != ".md" and " " not in suffix and len(suffix) <= 11
 
 
 class AttachmentFinder:
@@ -84,8 +91,11 @@ class AttachmentFinder:
             if hit is None:
                 found = resolve(self.index, link.linkpath, source)
                 hit = found.path if found is not None else None
+            if hit is not None and hit.suffix.lower() == ".md":
+                continue  # a note whose name has a dot (`MoCo v2.1`)
             if hit is None:
-                out.missing.append((link.line, link.linkpath))
+                if link.embed or PurePosixPath(link.linkpath).suffix.lower() in KNOWN:
+                    out.missing.append((link.line, link.linkpath))
                 continue
             try:
                 rel = hit.resolve().relative_to(self.vault)

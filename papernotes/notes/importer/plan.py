@@ -274,5 +274,3 @@ def plan_import(paths: Sequence[Path | ImportSource], notes_dir: Path, *,
     follow_heading_renames(plans)
     return plans
 
-
-from papernotes.notes.importer.write import write_imports  # noqa: E402,F401  (its old home)

@@ -104,9 +104,12 @@ def lookup(root: Path, pid: PaperId, sources, *, fetch: bool | None = None) -> M
     if pid.kind == "doi":
         return merge([ask_doi(root, pid.value, sources, fetch=fetch)])
     if pid.kind == "zotero":
-        from papernotes.notes.remote.zotero_api import ask_zotero
+        from papernotes.notes.remote import zotero_api as z
 
-        return merge([ask_zotero(root, pid.value, sources, fetch=fetch)])
+        citekey = pid.value
+        return merge([_answer(root, z.zotero_name(citekey), lambda: z.fetch_zotero(
+            citekey, url=sources.url("zotero"), timeout=sources.timeout_s),
+            lambda raw, when: z.parse_rpc(citekey, raw, fetched=when), fetch=fetch)])
     if pid.kind == "openreview":
         from papernotes.notes.remote import openreview_api
 

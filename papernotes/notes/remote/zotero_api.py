@@ -11,7 +11,6 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from papernotes.notes.remote.failures import http_failure, network_failure, source_failed
 from papernotes.notes.remote.names import person
@@ -81,11 +80,3 @@ def parse_rpc(citekey: str, raw: bytes, *, fetched: str = "") -> Fetched:
              "arxiv": found.group(1) if found else None, "paper_url": _text(item.get("URL"))}
     return Fetched(ZOTERO, props, _abstract(item.get("abstract", "")), raw, zotero_name(citekey),
                    fetched)
-
-
-def ask_zotero(root: Path, citekey: str, sources, *, fetch: bool | None) -> Fetched:
-    from papernotes.notes.remote.lookup import _answer
-
-    return _answer(root, zotero_name(citekey), lambda: fetch_zotero(
-        citekey, url=sources.url("zotero"), timeout=sources.timeout_s),
-        lambda raw, when: parse_rpc(citekey, raw, fetched=when), fetch=fetch)

@@ -54,3 +54,11 @@ def test_a_moved_note_is_found_and_a_refused_command_is_never_suggested(ws_dir):
     assert [f["message"] for f in left if f["check"] == "wikilink"] == [
         "[[dino]] links to no note; the vault has this paper as 'DINO 自蒸馏' (notes/DINO 自蒸馏.md)"
         ": link to that name"]
+
+
+def test_outside_a_workspace_new_is_offered_only_with_where_it_works(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.md").write_text("# x\n\n见 [[moco]]。\n", encoding="utf-8")
+    r = run("doctor", "x.md")
+    assert "[[moco]]: no note yet; `papernotes new moco` makes it from the catalog in a " \
+        "workspace (`papernotes init` makes one)" in " ".join(r.output.split()), r.output

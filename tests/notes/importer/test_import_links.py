@@ -16,7 +16,8 @@ from papernotes.core.workspace import init_workspace
 from papernotes.notes.doctor.checks import check_links
 from papernotes.notes.doctor.links import build_index, resolve
 from papernotes.notes.format.links import find_links, md_destination
-from papernotes.notes.importer.plan import plan_import, write_imports
+from papernotes.notes.importer.plan import plan_import
+from papernotes.notes.importer.write import write_imports
 from papernotes.notes.lookup import note_names
 from papernotes.notes.model.names import FORBIDDEN, fold, name_from_title, name_problem
 from papernotes.notes.repair.mojibake_repair import repair_text

@@ -124,3 +124,15 @@ def test_flatten_puts_every_note_in_notes_and_rewrites_the_links_that_moved(ws_d
             assert now is not None and now.via != "alias", (name, link)
             was = resolve(old, now.path.name, src)  # the same file of the vault
             assert was is not None and was.path.name == now.path.name, (name, link)
+
+
+def test_a_note_with_a_dot_in_its_name_is_a_note_not_an_attachment(ws_dir, tmp_path):
+    vault = tmp_path / "旧库"
+    vault.mkdir()
+    (vault / "MoCo v2.1.md").write_text("# MoCo v2.1\n", encoding="utf-8")
+    (vault / "读书.md").write_text("# 读书\n\n[[MoCo v2.1]] 与 [[SimCLR v1.5]]\n",
+                                   encoding="utf-8")
+    res = run("import", str(vault))
+    assert res.exit_code == 0, res.output
+    assert "imported 2 note(s), 0 attachment(s)" in res.output
+    assert "warning" not in res.output  # [[SimCLR v1.5]]: a note not written yet, not a file
