@@ -159,7 +159,7 @@ def paper_of(ws: Workspace, paper: str) -> tuple[str, str | None, int | None]:
 def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
     """The board's rows, sorted by year then note, and how many finished runs belong to specs
     that are gone."""
-    from papernotes.repro.spec.model import read_spec
+    from papernotes.repro.spec.header import read_header
 
     by_spec: dict[str, list] = {}
     for run in finished_runs(uri):
@@ -167,7 +167,7 @@ def collect(ws: Workspace, uri: str) -> tuple[list[BoardRow], int]:
     rows, shown = [], set()
     for path in spec_files(ws):
         try:
-            spec = read_spec(path)
+            spec = read_header(path)
         except PapernotesError as exc:
             rows.append(BoardRow(spec=path.stem, note=path.stem, problem=str(_relative(exc, ws))))
             continue

@@ -6,11 +6,14 @@ to one) runs that spec, and its results go into that note."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from papernotes.core.errors import PapernotesError
 from papernotes.core.resources import shipped_dir
 from papernotes.core.workspace import Workspace
-from papernotes.repro.spec.model import Resolved
+
+if TYPE_CHECKING:  # model imports the engine's config (and torch): only for the annotation
+    from papernotes.repro.spec.model import Resolved
 
 
 def spec_path(name: str, repro_dir: Path | None = None) -> Path:
@@ -63,7 +66,7 @@ def spec_for(name: str, ws: Workspace) -> Path:
         return spec_path(found[1], ws.repro_dir)
 
 
-def note_for(name: str, ws: Workspace, res: Resolved) -> Path | None:
+def note_for(name: str, ws: Workspace, res: "Resolved") -> Path | None:
     """The note named on the command line when it is a note whose `repro:` is this spec (the
     results go there), else None (they go to the spec's paper)."""
     if (ws.repro_dir / f"{name}.yaml").is_file() or Path(name).suffix in (".yaml", ".yml"):

@@ -21,26 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from papernotes.core.atomic import read_text_utf8
 from papernotes.core.errors import PapernotesError
-from papernotes.core.yaml_doc import fast_load, line_of, load_yaml, to_plain, validation_error
+from papernotes.core.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.notes.model.names import check_key
+from papernotes.repro.spec.expected import Expected  # noqa: F401  (re-exported: model.Expected)
 from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
 
 CONFIG_SECTIONS = config_sections()  # method, data, ..., out_dir, then one section per built-in method
-
-
-class Expected(BaseModel):
-    """One number the paper reports, to put beside ours."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    metric: str  # eval/linear_top1, eval/linear_top5, eval/knn_top1
-    value: float
-    backbone: str
-    dataset: str
-    source: str
-    epochs: int | None = None
-    batch_size: int | None = None
 
 
 class _ProfileBase(BaseModel):
@@ -117,24 +104,6 @@ def load_spec(path: str | Path) -> tuple[Spec, Any]:
         raise PapernotesError(f"no profile named {spec.default_profile!r}", path=path,
                               line=line_of(doc, ["default_profile"]), field="default_profile")
     return spec, doc
-
-
-def read_spec(path: str | Path) -> Spec:
-    """The validated spec, for readers that need no line numbers (`board`, `runs`): through
-    libyaml (core/yaml_doc.fast_load), falling back to `load_spec`, whose errors name the line,
-    whenever the fast read fails."""
-    import yaml
-
-    path = Path(path)
-    try:
-        data = fast_load(read_text_utf8(path))
-        if isinstance(data, dict):
-            spec = Spec.model_validate(data)
-            if spec.default_profile in spec.profiles:
-                return spec
-    except (yaml.YAMLError, ValidationError, PapernotesError):
-        pass
-    return load_spec(path)[0]
 
 
 def _field_parts(field: str) -> list:

@@ -104,13 +104,13 @@ def what_runs(ws, name: str) -> tuple[str, str]:
     import difflib
 
     from papernotes.repro.spec.find import spec_files
-    from papernotes.repro.spec.model import read_spec
+    from papernotes.repro.spec.header import read_header
 
     specs, notes = set(), set()
     for path in spec_files(ws):
         specs.add(path.stem)
         try:
-            spec = read_spec(path)
+            spec = read_header(path)
         except PapernotesError:
             continue
         specs.add(spec.name)
