@@ -8,7 +8,7 @@
    with per-image PIL transforms (the public-reimplementation way), in the same run; ratio, MFU
    against 989 TFLOP/s bf16 (FLOPs counted with FlopCounterMode), peak memory.
 2. ResNet-50 at 224 on synthetic JPEGs decoded on the GPU (torchvision.io.decode_jpeg): pairs/s, MFU.
-3. Every registered method (papernotes.ssl.methods.METHODS) through the real training loop
+3. Every registered method (papernotes.ssl.methods.methods()) through the real training loop
    (`pretrain.run`, max_steps) at the CIFAR size, ResNet-18, batch 512, bf16, with its default
    options: pairs/s from the loop's own `step` events, MFU of one step (views, forward, backward;
    FLOPs counted), and the share of a step that building the views takes.

@@ -118,9 +118,10 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only (tuning runs)")
     ap.add_argument("--quiet", action="store_true", help="no per-step progress lines")
     args = ap.parse_args()
-    from papernotes.ssl.methods import METHODS
+    from papernotes.ssl.methods import methods
+    METHODS = list(methods())  # noqa: N806
 
-    names = args.methods.split(",") if args.methods else list(METHODS)
+    names = args.methods.split(",") if args.methods else METHODS
     out = Path(args.out)
     store = out.with_suffix(".json")
     rows = json.loads(store.read_text()) if store.is_file() else {}

@@ -4,7 +4,8 @@ source, the network time plus under 1 s.
     python bench/bench_new_from_id.py [--runs 5]
 
 Each figure is the median wall time of fresh `papernotes` processes, beside the baseline in
-the same run, `papernotes new simclr` (a catalog note, no network):
+the same run, `papernotes --version` (start-up) and `papernotes new simclr` (a catalog note,
+no network):
 
 1. `new 1111.2011 --key n` with the arXiv and Semantic Scholar answers stored under
    `.papernotes/sources/` (no network);
@@ -92,6 +93,7 @@ def main() -> None:
         clean("n.md")()
         shutil.rmtree(vault / ".papernotes" / "sources", ignore_errors=True)
 
+    startup = [_run(["--version"], vault, env) for _ in range(args.runs)]
     catalog = [_run(["new", "simclr"], vault, env, clean("simclr.md")) for _ in range(args.runs)]
     live = [_run(["new", "1111.2011", "--key", "n"], vault, env, forget) for _ in range(args.runs)]
     stored = [_run(["new", "1111.2011", "--key", "n"], vault, env, clean("n.md"))
@@ -100,6 +102,7 @@ def main() -> None:
     live_calls = 2  # arXiv, then Semantic Scholar (404 here), each after `delay`
     out = {
         "runs": args.runs,
+        "startup_s": round(statistics.median(startup), 3),
         "catalog_note_s": round(statistics.median(catalog), 3),
         "stored_answer_s": round(statistics.median(stored), 3),
         "live_s": round(statistics.median(live), 3),

@@ -13,11 +13,11 @@ import os
 def method_configs(device, batch: int, base_channels: int) -> dict[str, dict]:
     """Section 3's runs: every registered method with its default options, ResNet-18 at the CIFAR
     size (MAE: ViT-Tiny on 4 px patches)."""
-    from papernotes.ssl.methods import METHODS
+    from papernotes.ssl.methods import methods
 
     gpu = device.type == "cuda"
     out = {}
-    for name in METHODS:
+    for name in methods():
         raw = {"method": name, "data": {"num_train": max(4 * batch, 2048), "num_test": 256, "image_size": 32},
                "model": {"arch": "resnet18", "cifar_stem": True, "base_channels": base_channels},
                "train": {"epochs": 1000, "batch_size": batch},

@@ -70,6 +70,6 @@ def plan_export(notes: list["Note"]) -> ExportPlan:
             plan.keys[at].append(note.key)
         for i in ids | _ids(plan.papers[at], card.key if card else None):
             index.setdefault(i, at)
-    plan.merged = [k for k in plan.keys if len(k) > 1]
+    plan.merged = [sorted(k) for k in plan.keys if len(k) > 1]  # named in key order, whatever the listing
     plan.citekeys = citekeys(plan.papers)
     return plan

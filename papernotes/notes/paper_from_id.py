@@ -63,7 +63,7 @@ def vault_citekeys(ws: "Workspace") -> dict[str, set[str]]:
     return keys
 
 
-def _citekey(ws: "Workspace", props: dict, key: str | None) -> str:
+def paper_citekey(ws: "Workspace", props: dict, key: str | None) -> str:
     """The paper's citekey: the one a note of the same paper (or name) has, else a new one in
     Better BibTeX's form that no other note has."""
     from papernotes.notes.identity import arxiv_id
@@ -110,7 +110,7 @@ def note_for_id(ws: "Workspace", pid: PaperId, *, lang: str, key: str | None = N
         warn(f"arXiv says {pid.value} was withdrawn", field="arXiv")
     props.pop("withdrawn", None)
     if not props.get("citekey"):
-        props["citekey"] = _citekey(ws, props, key)
+        props["citekey"] = paper_citekey(ws, props, key)
         origin["citekey"] = "Better BibTeX's form"
     card = _card_for(pid, merged)
     try:

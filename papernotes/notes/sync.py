@@ -97,8 +97,14 @@ def plan_sync(ws: "Workspace", path: Path, *, fetch: bool) -> NoteSync | None:
     merged = lookup(ws.root, pid, ws.config.sources, fetch=True if fetch else False)
     written = dict((record or {}).get("written") or {})
     out = NoteSync(key, path, pid, merged=merged)
+    made = {}
+    if _empty(values.get("citekey")) and _empty(merged.props.get("citekey")):
+        from papernotes.notes.paper_from_id import paper_citekey
+
+        made["citekey"] = paper_citekey(ws, {**merged.props, **{k: v for k, v in values.items()
+                                                          if k in ("arxiv", "doi")}}, key)
     for name, prop in FILLED.items():
-        new = merged.props.get(name)
+        new = merged.props.get(name) or made.get(name)
         if _empty(new):
             continue
         new = plain(new)

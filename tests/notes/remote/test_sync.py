@@ -86,6 +86,7 @@ def test_an_imported_note_is_synced_by_its_arxiv_id(sources, fast_ws, cli):
     text = note.read_text(encoding="utf-8")
     assert "title: My SimCLR notes\n" in text and text.endswith("# SimCLR\n\nMine.\n")
     assert _props(note)["authors"][3] == "Geoffrey Hinton"  # an empty property is filled
+    assert _props(note)["citekey"] == "chenSimpleFrameworkContrastive2020"  # for export from now on
 
 
 def test_a_note_without_identifier_is_one_line(fast_ws, cli):
