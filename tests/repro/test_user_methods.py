@@ -127,3 +127,18 @@ def test_a_bug_in_an_idea_run_arm_is_the_users_line_and_a_failed_arm_with_its_tr
     assert arm.info.status == "FAILED"
     assert [a.path for a in client.list_artifacts(arm.info.run_id, "error")] == ["error/traceback.txt"]
     assert [a.path for a in client.list_artifacts(arm.info.run_id, "code")] == ["code/simclr_user.py"]
+
+
+def test_reading_specs_loads_no_method_and_no_torch():
+    """The board and `runs` read every spec: listing a profile's sections must not load the
+    methods (torch); the methods load when a config is resolved."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom papernotes.core.resources import shipped_dir\n"
+             "from papernotes.repro.spec.model import load_spec\n"
+             "for p in sorted(shipped_dir('repro').glob('*.yaml')):\n    load_spec(p)\n"
+             "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -25,14 +25,16 @@ from papernotes.core.errors import PapernotesError
 from papernotes.core.yaml_doc import line_of, load_yaml, to_plain, validation_error
 from papernotes.notes.model.names import check_key
 from papernotes.repro.spec.expected import Expected  # noqa: F401  (re-exported: model.Expected)
-from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, config_sections
+from papernotes.ssl.config import ConfigError, PretrainConfig, config_from_dict, plain_sections
 
-CONFIG_SECTIONS = config_sections()  # method, data, ..., out_dir, then one section per built-in method
+# method, data, ..., out_dir; a method's section (built-in or the workspace's) is an extra key of
+# a profile, checked by config_from_dict: listing the methods here would load them (and torch)
+CONFIG_SECTIONS = plain_sections()
 
 
 class _ProfileBase(BaseModel):
-    # other keys: the section of a method of the workspace's (repro/methods/), checked with the
-    # rest of the config by config_from_dict, which names an unknown one
+    # other keys: a method's section (`simclr:`, or one of the workspace's repro/methods/), checked
+    # with the rest of the config by config_from_dict, which names an unknown one
     model_config = ConfigDict(frozen=True, extra="allow")
     description: str = ""
     gpus: int = Field(0, ge=0)  # launch default; 0: one process (CPU or one GPU)

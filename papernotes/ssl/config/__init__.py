@@ -17,9 +17,10 @@ from papernotes.ssl.config.model import (
     config_sections,
     config_to_dict,
     load_config_file,
+    plain_sections,
     section_type,
 )
 
 __all__ = ["AugConfig", "ConfigError", "DataConfig", "EvalConfig", "ModelConfig", "OptimConfig",
            "PretrainConfig", "TrainConfig", "check_config", "coerce", "config_from_dict",
-           "config_sections", "config_to_dict", "load_config_file", "section_type"]
+           "config_sections", "config_to_dict", "load_config_file", "plain_sections", "section_type"]

@@ -181,8 +181,13 @@ def _options(method: str) -> type:
 def config_sections() -> tuple[str, ...]:
     """The top-level keys a config mapping may hold: its fields, then one section per method
     registered now (the workspace's methods once they are loaded)."""
-    plain = tuple(f.name for f in dataclasses.fields(PretrainConfig) if f.name != "method_cfg")
-    return plain + tuple(methods())
+    return plain_sections() + tuple(methods())
+
+
+def plain_sections() -> tuple[str, ...]:
+    """The config's own top-level keys, without the methods' sections (torch-free: no method
+    is loaded to list them)."""
+    return tuple(f.name for f in dataclasses.fields(PretrainConfig) if f.name != "method_cfg")
 
 
 def section_type(name: str) -> Any:
