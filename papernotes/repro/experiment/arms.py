@@ -95,6 +95,7 @@ class ArmProcess:
             except OSError:
                 pass
         self.tail = launch.EventTail(events, job.sink)
+        self.signalled = False  # SIGINT sent: a second one could cut a torchrun's shutdown short
 
     def poll(self) -> int | None:
         self.tail.drain()
@@ -105,13 +106,14 @@ class ArmProcess:
 
     def signal_stop(self) -> None:
         """Ask the arm to stop (SIGINT: it saves a checkpoint), without waiting."""
-        if self.proc.poll() is None:
+        if self.proc.poll() is None and not self.signalled:
             self.proc.send_signal(signal.SIGINT)
+            self.signalled = True
 
     def stop(self) -> int:
-        """SIGINT, wait for the checkpoint and the exit (killed after a grace period)."""
+        """SIGINT (once), wait for the checkpoint and the exit (killed after a grace period)."""
         try:
-            launch.interrupt(self.proc)
+            launch.interrupt(self.proc, signalled=self.signalled)
         except KeyboardInterrupt:  # a second Ctrl-C: no more waiting
             self.proc.kill()
             self.proc.wait()

@@ -114,11 +114,13 @@ def tail_events(proc: subprocess.Popen, events: Path, sink: Callable[[dict], Non
     return proc.returncode
 
 
-def interrupt(proc: subprocess.Popen, grace_s: float = 60.0) -> None:
+def interrupt(proc: subprocess.Popen, grace_s: float = 60.0, *, signalled: bool = False) -> None:
+    """SIGINT to `proc` (unless `signalled` already), then wait for it to save and exit; killed
+    after `grace_s`."""
     quiet = getattr(proc, "quiet", None)
     if quiet is not None:  # torchrun's shutdown (warnings, its SignalException traceback) is ours
         quiet.set()
-    if proc.poll() is None:
+    if proc.poll() is None and not signalled:
         proc.send_signal(signal.SIGINT)
     try:
         proc.wait(timeout=grace_s)
