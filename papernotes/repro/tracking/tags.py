@@ -12,7 +12,8 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.seed               x            x                           train.seed
     papernotes.run_dir            x            x                           the run's folder
     papernotes.host               x            x                           the machine its folder lock is on
-    papernotes.ended              x            x                           why a dead run was marked KILLED
+    papernotes.ended              x            x               x           why a dead run was marked KILLED
+    papernotes.pid                                             x           the idea run's process (with .host)
     papernotes.arm                             x                           baseline | patch
     papernotes.patch                                           x           KEY#ID
     papernotes.expect, .seeds, .patch_sets                     x           the experiment
@@ -36,6 +37,7 @@ CODE = "papernotes.code"  # + ".<file name>": the sha256 of a user file the run 
 RUN_DIR = "papernotes.run_dir"
 HOST = "papernotes.host"  # the machine the run's folder lock is held on
 ENDED = "papernotes.ended"  # why papernotes marked a run KILLED that its process left RUNNING
+PID = "papernotes.pid"  # an idea run parent's process (it has no folder to lock)
 ARM = "papernotes.arm"
 PATCH = "papernotes.patch"
 EXPECT = "papernotes.expect"
