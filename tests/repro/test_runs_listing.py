@@ -4,6 +4,8 @@ under them as baseline or patch with their seed. A real MLflow store."""
 
 from __future__ import annotations
 
+import os
+
 from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
@@ -38,3 +40,27 @@ def test_parents_and_their_arms_are_labelled_and_grouped(ws, monkeypatch):
     assert "idea simclr#1" in words[1] and words[1].endswith("–")  # a parent trains nothing
     assert "└ patch s1" in words[2] and "└ baseline s0" in words[5]
     assert "repro" in words[0] and "repro" in words[6]
+
+
+def test_an_idea_run_parent_whose_process_is_gone_is_shown_killed(ws, monkeypatch):
+    import socket
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("COLUMNS", "200")
+    client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
+    exp = client.create_experiment("simclr")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a real process, ended: its pid names no one now
+    host = socket.gethostname()
+    base = {tags.SPEC: "simclr", tags.PROFILE: "demo", tags.HOST: host}
+    dead = client.create_run(exp, tags={**base, tags.PATCH: "simclr#1", tags.PID: str(gone.pid)}).info.run_id
+    alive = client.create_run(exp, tags={**base, tags.PATCH: "simclr#2", tags.PID: str(os.getpid())}).info.run_id
+    elsewhere = client.create_run(exp, tags={**base, tags.PATCH: "simclr#3", tags.PID: str(gone.pid),
+                                              tags.HOST: host + "-other"}).info.run_id
+    out = CliRunner().invoke(app, ["runs"])
+    assert out.exit_code == 0, out.output
+    said = " ".join(out.output.split())
+    assert f"{dead[:8]} KILLED: its idea run process (pid {gone.pid}) ended without closing" in said
+    status = {r: client.get_run(r).info.status for r in (dead, alive, elsewhere)}
+    assert status == {dead: "KILLED", alive: "RUNNING", elsewhere: "RUNNING"}  # another host: not ours

@@ -13,6 +13,8 @@ loggers until it is ready.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -190,7 +192,8 @@ class IdeaTracking:
             tags.PATCH: exp.name, tags.NOTE: exp.key, tags.SPEC: exp.spec.name,
             tags.PROFILE: exp.profile, tags.EXPECT: str(exp.expect),
             tags.SEEDS: str(len(exp.pairs())), tags.OVERRIDES: " ".join(exp.overrides),
-            tags.PATCH_SETS: " ".join(exp.patch.sets)})
+            tags.PATCH_SETS: " ".join(exp.patch.sets), tags.PID: str(os.getpid()),
+            tags.HOST: socket.gethostname()})
         return True
 
     def logger(self, job: Job, resume_run: str | None) -> ArmLogger:

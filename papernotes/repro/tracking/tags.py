@@ -12,7 +12,8 @@ test_tags.py pins them). On which runs each tag sits:
     papernotes.seed               x            x                           train.seed
     papernotes.run_dir            x            x                           the run's folder
     papernotes.host               x            x                           the machine its folder lock is on
-    papernotes.ended              x            x                           why a dead run was marked KILLED
+    papernotes.ended              x            x               x           why a dead run was marked KILLED
+    papernotes.pid                                             x           the idea run's process (with .host)
     papernotes.slurm_job          x                                        a `--slurm` run's job id (one per submission)
     papernotes.arm                             x                           baseline | patch
     papernotes.patch                                           x           KEY#ID
@@ -41,6 +42,7 @@ SLURM_JOB = "papernotes.slurm_job"
 LINEAR_PROTOCOL = "papernotes.linear_protocol"  # from the eval event: "official" or "cached_features"
 HOST = "papernotes.host"  # the machine the run's folder lock is held on
 ENDED = "papernotes.ended"  # why papernotes marked a run KILLED that its process left RUNNING
+PID = "papernotes.pid"  # an idea run parent's process (it has no folder to lock)
 ARM = "papernotes.arm"
 PATCH = "papernotes.patch"
 EXPECT = "papernotes.expect"
