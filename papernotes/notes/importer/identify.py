@@ -32,6 +32,7 @@ _ACL_VENUES = {"P": "ACL", "N": "NAACL", "D": "EMNLP", "E": "EACL", "C": "COLING
                "J": "CL", "K": "CoNLL", "S": "SemEval", "W": "ACL Workshops"}
 TRUST = ("arXiv", "DOI", "OpenReview", "CVF", "ACL", "BibTeX", "title", "mentions")
 _CODE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1|`[^`\n]+`", re.S | re.M)
+_WIKILINK = re.compile(r"!?\[\[[^\]\n]*\]\]")  # names another note or a file, not this paper
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,10 @@ def gather(text: str, titles: list[tuple[str, int]], cards: list[PaperCard] | No
 def _mentions(text: str, cards: list[PaperCard]) -> list[Evidence]:
     """The one catalog paper the note names by its alias, at least twice, outside code (the
     user's template filled for SimCLR says `SimCLR` throughout and no other paper); none
-    when it names several (an overview)."""
+    when it names several (an overview). A wikilink or embed (`[[论文/DINO 自蒸馏|DINO]]`)
+    names another note, so an index of links is about no paper."""
     prose = _CODE.sub(lambda m: " " * len(m.group()), text)
+    prose = _WIKILINK.sub(lambda m: " " * len(m.group()), prose)
     seen: dict[str, tuple[str, int, int]] = {}  # card -> (alias, count, first offset)
     for c in cards:
         for alias in c.aliases:

@@ -191,3 +191,12 @@ def test_a_note_naming_one_catalog_paper_throughout_is_about_it():
     assert ident.card.key == "simclr" and ident.evidence.kind == "mentions"
     assert identify((CORPUS / "obsidian-overview.md").read_text(encoding="utf-8"), []).card is None
     assert identify("MoCo 提到过一次。\n", []).card is None  # once is not a note on it
+
+
+def test_links_to_another_note_do_not_make_a_note_about_that_paper():
+    # an index note linking `[[论文/DINO 自蒸馏|DINO]]` names the DINO note, not the paper itself
+    index = "# 读书索引\r\n\r\n- [[论文/DINO 自蒸馏|DINO]]\r\n- ![[DINO 框架图.png]]\r\n"
+    assert identify(index, [("读书索引", 1)]).card is None
+    # prose naming the paper still counts beside a link
+    ident = identify("DINO 的教师是动量平均。\nDINO 不用标签，见 [[DINO]]。\n", [])
+    assert ident.card.key == "dino" and ident.evidence.value == "'DINO' x2"
