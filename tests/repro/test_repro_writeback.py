@@ -64,6 +64,8 @@ def test_same_run_replaces_its_row(tmp_path):
     rows, _ = existing_runs(region_body(note.read_text(encoding="utf-8"), "repro"))
     assert len(rows) == 1 and "| 20.00 (n=1) |" in rows[0]
     assert note.read_text(encoding="utf-8").startswith("# x\n\n%% papernotes:begin repro %%\n")
+    # the row it replaced is the tool's own, not a line typed by hand: no callout, no warning
+    assert "kept from your edit" not in note.read_text(encoding="utf-8")
 
 
 def test_a_run_records_itself_on_the_patch_naming_it_and_changes_no_status(tmp_path):

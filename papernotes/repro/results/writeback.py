@@ -235,7 +235,8 @@ def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, 
     from papernotes.notes.format.repro_properties import set_owned
 
     rows, embeds = existing_runs(region_body(text, REGION, path=note_path))
-    rows = [r for r in rows if not replaces(r)] + [line]
+    replaced = {r for r in rows if replaces(r)}  # the tool's own rows, not typed by hand
+    rows = [r for r in rows if r not in replaced] + [line]
     if embed is not None and embed not in embeds:
         embeds.append(embed)
     old_body = region_body(text, REGION, path=note_path)
@@ -246,7 +247,8 @@ def with_row(text: str, note_path: Path, vault_root: Path, line: str, replaces, 
     if flat is not None:
         new_text = set_owned(new_text, flat, path=note_path)
     new_text = _header_in_step(new_text, note_path, vault_root)
-    kept = typed_lines(old_body, body)  # lines typed inside the region: kept after it, warned
+    # lines typed inside the region (not a row this one replaced): kept after it, warned
+    kept = [ln for ln in typed_lines(old_body, body) if ln.strip() not in replaced]
     if kept:
         new_text = keep_lines(new_text, REGION, kept, path=note_path)
         edit = RegionEdit(REGION, 0, tuple(kept), folded=True)
