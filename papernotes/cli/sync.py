@@ -65,6 +65,6 @@ def command(
                   (f", {unasked} with no stored answer (`papernotes sync --fetch` asks the sources)"
                    if unasked else "") +
                   (f"; backups in .papernotes/backup/{when}/" if changed and not dry_run else ""),
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)  # one line: the command pastes whole
     if failed and not plans:
         raise typer.Exit(2)

@@ -99,3 +99,16 @@ def test_a_note_without_identifier_is_one_line(fast_ws, cli):
     assert r.exit_code == 0, r.output
     assert r.output.strip() == ("0 note(s) synced, 0 changed, 1 with no stored answer "
                                 "(`papernotes sync --fetch` asks the sources)")
+
+
+
+def test_the_summary_is_one_line_on_a_narrow_terminal(fast_ws, cli, monkeypatch):
+    # a wrapped summary would cut the suggested `papernotes sync --fetch` in two when pasted
+    from papernotes.cli import console as console_mod
+
+    assert cli("new", "simclr").exit_code == 0
+    monkeypatch.setattr(console_mod.console, "width", 60)
+    r = cli("sync", "--dry-run")
+    assert r.exit_code == 0 and r.output.strip() == (
+        "0 note(s) synced, 0 would change, 1 with no stored answer "
+        "(`papernotes sync --fetch` asks the sources)"), r.output
