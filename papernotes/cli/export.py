@@ -33,6 +33,9 @@ def command(
         raise PapernotesError("choose a format", field="export", hint="pass --bibtex")
     if output is not None and output.exists() and not force:
         raise PapernotesError("already exists; pass --force to overwrite", path=output)
+    if output is not None and not output.parent.is_dir():  # a typo: refused, not made
+        raise PapernotesError(f"no such folder: {output.parent}", path=output, field="--output",
+                              hint="make the folder first, or give another path")
     ws = find_workspace()
     plan = plan_export([p.note for p in iter_notes(ws)])
     if keys:

@@ -92,6 +92,11 @@ def test_export_bibtex_to_stdout_and_file(ws_dir, cli, tmp_path, one_error_line)
     assert out.read_bytes() == first
     r = cli("export")
     assert r.exit_code != 0 and "--bibtex" in one_error_line(r.output)
+    # a folder that does not exist (a typo) is refused, not made
+    missing = tmp_path / "no-such-folder" / "refs.bib"
+    r = cli("export", "--bibtex", "-o", str(missing))
+    assert r.exit_code == 2 and "no such folder" in one_error_line(r.output), r.output
+    assert not missing.parent.exists()
 
 
 def test_last_result_reads_the_region_the_repro_runner_writes():
