@@ -65,8 +65,11 @@ def command(
         notes = notes_to_create(key=key, title=title, bibtex=bibtex, note_key=note_key, lang=lang)
         found = None
     else:
+        from papernotes.notes.identity import refuse_known_id
         from papernotes.notes.paper_from_id import dry_run_lines, note_for_id
 
+        if not force:  # a paper the vault has is named before any source is asked
+            refuse_known_id(ws, pid.kind, pid.value)
         found = note_for_id(ws, pid, lang=check_lang(lang), key=note_key, fetch=fetch)
         if dry_run:
             for line in dry_run_lines(found):

@@ -126,6 +126,24 @@ def drop_known_papers(ws: "Workspace", notes: list["Note"]) -> list["Note"]:
     return keep
 
 
+def refuse_known_id(ws: "Workspace", kind: str, value: str) -> None:
+    """`new ID` for a paper the vault has (same arXiv id or DOI): the same one line as
+    drop_known_papers, before any source is asked (offline too)."""
+    from papernotes.core.errors import PapernotesError
+
+    pid = f"arxiv:{arxiv_id(value)}" if kind == "arxiv" else f"doi:{value.strip().lower()}"
+    path = vault_papers(ws).get(pid) if kind in ("arxiv", "doi") else None
+    if path is None:
+        return
+    try:
+        shown = path.resolve().relative_to(ws.root.resolve()).as_posix()
+    except ValueError:
+        shown = str(path)
+    raise PapernotesError(f"'{value}' is already in the vault as {shown} "
+                          f"(same {_what(*pid.split(':', 1))})", field="new",
+                          hint=f"`{command('show', path.stem)}`")
+
+
 def remade_notes(ws: "Workspace", notes: list["Note"]) -> tuple[list["Note"], dict[str, str]]:
     """For `new --force`: each note keyed as the vault's note it makes again, so that a note is
     never its own duplicate. That note is the one with the same file name (in any case, as

@@ -212,6 +212,7 @@ def test_semantic_scholar_failures_are_a_warning_and_the_note_keeps_arxivs_venue
     assert "warning: Semantic Scholar: too many requests" in r.output and "sync --fetch" in r.output
     assert "venue: arXiv" in (fast_ws / "notes" / "one.md").read_text(encoding="utf-8")
     assert not (fast_ws / ".papernotes/sources/s2").exists()  # a failure is no answer to keep
+    (fast_ws / "notes" / "one.md").unlink()  # else `new` names it: the vault has that paper
     sources.expect_oneshot_request("/s2/graph/v1/paper/arXiv:2104.99999").respond_with_data(
         b'{"paperId": "abc", "title": "Emer', content_type="application/json")  # cut short
     r = cli("new", "2104.99999", "--key", "two", "--dry-run")
@@ -240,3 +241,13 @@ def test_a_bad_key_is_one_line(sources, fast_ws, cli):
     assert line.startswith("error: key: ") and "--key" in line
     assert not list((fast_ws / "notes").glob("*.md")) or all(
         p.name != "b.md" for p in (fast_ws / "notes").rglob("*.md"))
+
+
+def test_a_paper_the_vault_has_is_named_without_asking_the_network(fast_ws, cli, monkeypatch):
+    # `new 2002.05709` with notes/simclr.md holding that arXiv id: the note that has it, offline
+    assert cli("new", "simclr").exit_code == 0
+    monkeypatch.setenv("PAPERNOTES_ARXIV_URL", "http://127.0.0.1:9/nothing")  # nobody listens
+    for args in (("2002.05709", "--dry-run"), ("https://arxiv.org/abs/2002.05709v3",)):
+        line = _one_line(cli("new", *args))
+        assert line == ("error: new: '2002.05709' is already in the vault as notes/simclr.md "
+                        "(same arXiv id 2002.05709) (`papernotes show simclr`)"), line
