@@ -54,7 +54,7 @@ def command(
     for r in grouped(rows):
         table.add_row(r["run_id"][:8], r["spec"], what(r), r["status"],
                       *([jobs.get(r["run_id"], "–")] if jobs else []), r["start"][5:],
-                      *(f"{r['metrics'][k]:.2f}" if k in r["metrics"] else "–" for k in KEY_METRICS),
+                      *(_metric(r, k) for k in KEY_METRICS),
                       r["world_size"])
     console.print(table)
     for r in rows:
@@ -90,3 +90,10 @@ def _job_states(rows: list[dict]) -> dict[str, str]:
         elif r.get("slurm_job"):
             out[r["run_id"]] = f"{r['slurm_job']} ?"
     return out
+
+
+def _metric(row: dict, key: str) -> str:
+    """A run's value of `key`; a `repro --seeds` parent's mean over its seeds (`KEY.mean`)."""
+    metrics = row["metrics"]
+    value = metrics.get(key, metrics.get(f"{key}.mean") if row["role"] == "seeds" else None)
+    return "–" if value is None else f"{value:.2f}"

@@ -64,3 +64,21 @@ def test_an_idea_run_parent_whose_process_is_gone_is_shown_killed(ws, monkeypatc
     assert f"{dead[:8]} KILLED: its idea run process (pid {gone.pid}) ended without closing" in said
     status = {r: client.get_run(r).info.status for r in (dead, alive, elsewhere)}
     assert status == {dead: "KILLED", alive: "RUNNING", elsewhere: "RUNNING"}  # another host: not ours
+
+
+def test_a_seeds_parent_shows_the_mean_over_its_seeds(ws, monkeypatch):
+    # `repro --seeds 2` logs eval/linear_top1.mean on its parent: shown, not "–"; world "–" not "?"
+    monkeypatch.setenv("COLUMNS", "200")
+    client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
+    exp = client.create_experiment("simclr")
+    parent = client.create_run(exp, tags={tags.SPEC: "simclr", tags.PROFILE: "demo",
+                                          tags.SEED_RUNS: "a,b"}).info.run_id
+    client.log_metric(parent, "eval/linear_top1.mean", 12.5)
+    client.log_metric(parent, "eval/knn_top1.mean", 10.15625)
+    client.set_terminated(parent, "FINISHED")
+    out = CliRunner().invoke(app, ["runs"])
+    assert out.exit_code == 0, out.output
+    line = next(ln for ln in out.output.splitlines() if parent[:8] in ln)
+    words = " ".join(line.replace("│", " ").split())
+    assert words.endswith("seeds FINISHED " + words.split()[4] + " " + words.split()[5]
+                          + " 12.50 – 10.16 –"), words

@@ -31,11 +31,12 @@ def list_runs(uri: str, spec: str | None = None, limit: int = 20, note: str | No
         run_tags, params = run.data.tags, run.data.params
         start = dt.datetime.fromtimestamp(run.info.start_time / 1000).strftime("%Y-%m-%d %H:%M")
         rid = run.info.run_id
+        parent = tags.PATCH in run_tags or tags.SEED_RUNS in run_tags  # trains nothing itself
         out.append({"run_id": rid, "status": "KILLED" if rid in gone else run.info.status,
                     "ended": gone.get(rid) or run_tags.get(tags.ENDED), "start": start,
                     "spec": f"{run_tags.get(tags.SPEC, '?')}/{run_tags.get(tags.PROFILE, '?')}",
                     "metrics": dict(run.data.metrics), **role(run_tags),
-                    "world_size": params.get("world_size", "–" if tags.PATCH in run_tags else "?"),
+                    "world_size": params.get("world_size", "–" if parent else "?"),
                     "run_dir": run_tags.get(tags.RUN_DIR), "slurm_job": run_tags.get(tags.SLURM_JOB)})
     return out
 
