@@ -155,6 +155,7 @@ def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
     if cfg.exists() and not force:
         raise PapernotesError("already a papernotes workspace", path=cfg,
                               hint="pass --force to reset its config")
+    _not_in_notes(root)
     root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(cfg, DEFAULT_CONFIG, overwrite=force)
     (root / "notes").mkdir(exist_ok=True)
@@ -167,3 +168,15 @@ def init_workspace(root: str | Path, *, force: bool = False) -> Workspace:
             if item.is_file() and not (dst / item.name).exists():
                 shutil.copy2(item, dst / item.name)
     return Workspace(root, load_config(cfg))
+
+
+def _not_in_notes(root: Path) -> None:
+    """A workspace inside another's notes folder is refused: every command of the outer one
+    would read its files as notes (notes sit in folders at any depth)."""
+    for folder in root.parents:
+        if (folder / CONFIG_NAME).is_file():
+            outer = Workspace(folder, load_config(folder / CONFIG_NAME))
+            if root.is_relative_to(outer.notes_dir.resolve()):
+                raise PapernotesError(f"inside the notes folder of the workspace {folder}",
+                                      path=root, hint="make it outside that notes folder")
+            return

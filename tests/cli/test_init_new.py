@@ -16,6 +16,11 @@ def test_init_makes_a_workspace_and_refuses_a_second_time(tmp_path, cli, one_err
     assert r.exit_code != 0 and "already a papernotes workspace" in one_error_line(r.output)
     assert snapshot(tmp_path / "v") == before
     assert cli("init", str(tmp_path / "v"), "--force").exit_code == 0
+    # inside the workspace's notes/ a second workspace's files would be the first one's notes
+    before = snapshot(tmp_path / "v")
+    r = cli("init", str(tmp_path / "v" / "notes" / "sub"))
+    assert r.exit_code == 2 and "inside the notes folder" in one_error_line(r.output), r.output
+    assert snapshot(tmp_path / "v") == before
 
 
 def test_new_from_the_catalog_writes_the_filled_template(ws_dir, cli):
