@@ -18,6 +18,9 @@ import threading
 import time
 from pathlib import Path
 
+if __name__ == "__main__":  # stopped while torch loads (Ctrl-C at an arm's start): 130, stopped
+    _default_sigint = signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+
 import torch
 from torch import nn
 
@@ -248,4 +251,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, _default_sigint)  # from here main's own handling applies
     sys.exit(main())

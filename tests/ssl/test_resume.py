@@ -103,3 +103,19 @@ def test_rng_state_round_trip_through_weights_only_load(tmp_path):
     got = (torch.rand(3), random.random(), np.random.rand(), torch.rand(2, generator=gen))
     assert torch.equal(got[0], expected[0]) and got[1] == expected[1] and got[2] == expected[2]
     assert torch.equal(got[3], expected[3]) and state["step"] == 7 and state["config"] == {"a": None, "b": "x"}
+
+
+def test_a_stop_while_torch_loads_is_exit_130_without_a_traceback(tmp_path):
+    # Ctrl-C on an `idea run` reaches an arm still importing torch: it must read as stopped (130,
+    # the arm KILLED and resumed), not as a crash (KeyboardInterrupt traceback, exit 1, FAILED)
+    proc, _ = _start(tmp_path, "early")
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        with open(f"/proc/{proc.pid}/maps") as maps:
+            if "torch/lib/" in maps.read():  # torch's import has begun
+                break
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    rc = proc.wait(timeout=120)
+    err = proc.stderr.read()
+    assert rc == 130 and "Traceback" not in err, err
