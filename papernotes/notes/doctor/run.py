@@ -16,6 +16,7 @@ from papernotes.core.atomic import atomic_write_bytes, atomic_write_text, check_
 from papernotes.core.errors import PapernotesError
 from papernotes.notes.doctor.checks import FileReport, examine
 from papernotes.notes.doctor.links import VaultIndex, build_index
+from papernotes.notes.importer.layout import vault_root
 from papernotes.notes.markdown_files import expand_markdown
 
 
@@ -59,7 +60,8 @@ def run_doctor(paths: Sequence[str | Path], *, fix: bool = False,
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     for path in files:
         ws = _workspace_of(path)
-        root = ws.root if ws is not None else path.parent.resolve()
+        # outside a workspace: the Obsidian vault holding the file (its .obsidian/), else its folder
+        root = ws.root if ws is not None else vault_root(path.parent) or path.parent.resolve()
         if root not in indexes:
             indexes[root] = build_index(root)
         report = examine(path, index=indexes[root], ws=ws)

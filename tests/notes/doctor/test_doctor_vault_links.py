@@ -62,3 +62,19 @@ def test_outside_a_workspace_new_is_offered_only_with_where_it_works(tmp_path, m
     r = run("doctor", "x.md")
     assert "[[moco]]: no note yet; `papernotes new moco` makes it from the catalog in a " \
         "workspace (`papernotes init` makes one)" in " ".join(r.output.split()), r.output
+
+
+def test_an_obsidian_vault_outside_the_workspace_resolves_from_its_root(tmp_path, monkeypatch):
+    # `doctor ~/old-vault` before an import: a note in 论文/ finds the vault's attachments/ and
+    # the notes beside its folder, as Obsidian does (the vault is the folder holding .obsidian/)
+    vault = tmp_path / "old-vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "attachments").mkdir()
+    (vault / "attachments" / "框架图.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (vault / "论文").mkdir()
+    (vault / "论文" / "DINO 自蒸馏.md").write_text(DINO_NOTE + "\n![[框架图.png|400]]\n",
+                                                encoding="utf-8")
+    (vault / "索引.md").write_text(LINKS.replace("与 [[dino]]", ""), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no workspace here or above
+    r = run("doctor", str(vault / "论文"), str(vault / "索引.md"))
+    assert r.exit_code == 0 and "0 problem(s)" in r.output, r.output
