@@ -10,17 +10,36 @@ Reference: idea_run._execute and seed_runs.execute, which both call `train_arms`
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 from papernotes.core.errors import PapernotesError
 from papernotes.core.words import count
+from papernotes.core.workspace import Workspace
 from papernotes.repro.experiment.arms import Job, Slot, run_jobs
-from papernotes.repro.experiment.decisions import Action
+from papernotes.repro.experiment.decisions import Action, Decision
 from papernotes.repro.experiment.progress import make_arms_progress
 from papernotes.repro.launch import cores
 from papernotes.repro.run.options import Interrupted
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ArmsLaunch:
+    """One `idea run` or `repro --seeds`, planned and decided: the arms (`exp`: a plan.Experiment
+    or a seeds.SeedPlan), its options (ExperimentOptions or ReproOptions), where it writes, what
+    each arm does (`decisions`), the arms to train (`todo`, threads set) on their machine shares
+    (`slots`), and where lines go."""
+
+    exp: Any
+    opts: Any
+    ws: Workspace
+    uri: str
+    decisions: tuple[Decision, ...]
+    todo: tuple[Decision, ...]
+    slots: tuple[Slot, ...]
+    echo: Callable[[str], None]
 
 
 def machine_slots(exp, parallel: int | None, arms: int) -> tuple[list[Slot], str]:
@@ -48,13 +67,13 @@ def machine_slots(exp, parallel: int | None, arms: int) -> tuple[list[Slot], str
                    f"cores {where}")
 
 
-def train_arms(run, tr, finished_meanwhile: Callable[[Job], object | None], what: str,
+def train_arms(run: ArmsLaunch, tr, finished_meanwhile: Callable[[Job], object | None], what: str,
                conclude: Callable[[], T]) -> T:
-    """Train the arms `run.todo` (an IdeaLaunch or a SeedLaunch: `todo`, `slots`, `ws`, `opts`,
-    `echo`) logged under `tr`'s parent run as the store allows, then `conclude()`; the parent
-    run is marked KILLED or FAILED if that does not happen. `finished_meanwhile(job)`: the run
-    another process finished for this arm while it waited for it (then reused), or None.
-    `what` names the arms in the Ctrl-C line ("arms", "seeds")."""
+    """Train the arms `run.todo` logged under `tr`'s parent run (arm_runs.IdeaTracking) as the
+    store allows, then `conclude()`; the parent run is marked KILLED or FAILED if that does not
+    happen. `finished_meanwhile(job)`: the run another process finished for this arm while it
+    waited for it (then reused), or None. `what` names the arms in the Ctrl-C line ("arms",
+    "seeds")."""
     progress = make_arms_progress(run.opts.terminal, run.echo)
     say = progress.print
     jobs = []

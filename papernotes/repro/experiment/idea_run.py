@@ -18,33 +18,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from papernotes.core.workspace import Workspace, find_workspace
+from papernotes.core.workspace import find_workspace
 from papernotes.notes.model.ideas_model import PatchStatus, Verdict
 from papernotes.repro.experiment import arm_runs as et
 from papernotes.repro.experiment.arms import Job, Slot
-from papernotes.repro.experiment.arms_exec import machine_slots, train_arms
-from papernotes.repro.experiment.decisions import Action, Decision, decide_arms
+from papernotes.repro.experiment.arms_exec import ArmsLaunch, machine_slots, train_arms
+from papernotes.repro.experiment.decisions import Action, decide_arms
 from papernotes.repro.experiment.plan import Experiment, ExperimentOptions, plan_experiment, with_threads
 from papernotes.repro.experiment.report import code_links, comparison_markdown, result_line, unchanged_line
 from papernotes.repro.launch import cores, preflight
 from papernotes.repro.tracking import tags
 from papernotes.repro.tracking.client import new_client, resolve_tracking_uri, ui_link
-
-
-@dataclass(frozen=True)
-class IdeaLaunch:
-    """One `idea run`, planned and decided: the experiment, its options, where it writes, what
-    each arm does (`decisions`), the arms to train (`todo`, threads set) on their machine
-    shares (`slots`), and where lines go."""
-
-    exp: Experiment
-    opts: ExperimentOptions
-    ws: Workspace
-    uri: str
-    decisions: tuple[Decision, ...]
-    todo: tuple[Decision, ...]
-    slots: tuple[Slot, ...]
-    echo: Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -92,11 +76,11 @@ def run_idea(opts: ExperimentOptions, echo: Callable[[str], None] = print) -> Id
         return IdeaRunResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
     if client is not None:  # what writes the runs: MLflow's own client
         client = new_client(uri)
-    run = IdeaLaunch(exp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
+    run = ArmsLaunch(exp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
     return _execute(run, et.IdeaTracking(exp, uri, ws, client, exp_id))
 
 
-def _execute(run: IdeaLaunch, tr: et.IdeaTracking) -> IdeaRunResult:
+def _execute(run: ArmsLaunch, tr: et.IdeaTracking) -> IdeaRunResult:
     """Train the arms `run.todo` (logged under the parent run as the store allows), then
     conclude; the parent run is marked KILLED or FAILED if that does not happen."""
     exp, opts = run.exp, run.opts
@@ -117,7 +101,7 @@ def _execute(run: IdeaLaunch, tr: et.IdeaTracking) -> IdeaRunResult:
                       lambda: _conclude(run, tr, trained=len(run.todo) - len(tr.reused_late)))
 
 
-def _conclude(run: IdeaLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResult:
+def _conclude(run: ArmsLaunch, tr: et.IdeaTracking, trained: int) -> IdeaRunResult:
     """The verdict from every arm's metric, on the parent run and then on the patch."""
     from papernotes.repro.experiment.verdict import verdict
     from papernotes.repro.results.writeback import record_verdict

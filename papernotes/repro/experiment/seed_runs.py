@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
-from papernotes.core.workspace import Workspace, find_workspace
+from papernotes.core.workspace import find_workspace
 from papernotes.repro.experiment import arm_runs as et
-from papernotes.repro.experiment.arms import Job, Slot
-from papernotes.repro.experiment.arms_exec import machine_slots, train_arms
-from papernotes.repro.experiment.decisions import Action, Decision
+from papernotes.repro.experiment.arms import Job
+from papernotes.repro.experiment.arms_exec import ArmsLaunch, machine_slots, train_arms
+from papernotes.repro.experiment.decisions import Action
 from papernotes.repro.experiment.plan import with_threads
-from papernotes.repro.experiment.seeds import METRIC, SeedPlan, SeedsResult, decide, plan_seeds
+from papernotes.repro.experiment.seeds import METRIC, SeedsResult, decide, plan_seeds
 from papernotes.repro.launch import preflight
 from papernotes.repro.run.options import ReproOptions
 from papernotes.repro.tracking import tags
@@ -51,20 +51,8 @@ def run_seeds(opts: ReproOptions, seeds: int, parallel: int | None = None,
         return SeedsResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
     if client is not None:  # what writes the runs: MLflow's own client
         client = new_client(uri)
-    launch = SeedLaunch(sp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
+    launch = ArmsLaunch(sp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
     return execute(launch, client, exp_id)
-
-
-@dataclass(frozen=True)
-class SeedLaunch:
-    sp: SeedPlan
-    opts: ReproOptions
-    ws: Workspace
-    uri: str
-    decisions: tuple[Decision, ...]
-    todo: tuple[Decision, ...]
-    slots: tuple[Slot, ...]
-    echo: Callable[[str], None]
 
 
 class SeedTracking(et.IdeaTracking):
@@ -87,10 +75,10 @@ class SeedTracking(et.IdeaTracking):
         return log
 
 
-def execute(run: SeedLaunch, client, exp_id: str | None):
+def execute(run: ArmsLaunch, client, exp_id: str | None):
     """Train the seeds `run.todo` under the parent run, then conclude; the parent is marked
     KILLED or FAILED if that does not happen."""
-    tr = SeedTracking(run.sp, run.uri, run.ws, client, exp_id)
+    tr = SeedTracking(run.exp, run.uri, run.ws, client, exp_id)
 
     def finished_meanwhile(job: Job):
         """The run another run finished for this seed while this one waited for it."""
@@ -101,7 +89,7 @@ def execute(run: SeedLaunch, client, exp_id: str | None):
     return train_arms(run, tr, finished_meanwhile, "seeds", lambda: conclude(run, tr))
 
 
-def conclude(run: SeedLaunch, tr: SeedTracking):
+def conclude(run: ArmsLaunch, tr: SeedTracking):
     """The summary on the parent run, then the note's row and the board."""
     from mlflow.entities import Metric, RunTag
 
@@ -110,7 +98,7 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     from papernotes.repro.results.seed_row import SeedRow, SeedRun
     from papernotes.repro.results.seed_stats import summarize_runs
 
-    sp, client = run.sp, tr.client
+    sp, client = run.exp, tr.client
     run_of = {d.arm.label: d.run_id for d in run.decisions}
     run_of.update({label: log.run_id for label, log in tr.loggers.items() if log.run_id})
     run_of.update(tr.reused_late)
@@ -150,13 +138,13 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
                        trained=len(run.todo) - len(tr.reused_late))
 
 
-def _write_note(run: SeedLaunch, row):
+def _write_note(run: ArmsLaunch, row):
     from papernotes.notes.vault import note_path
     from papernotes.repro.results.seed_row import write_seed_row
     from papernotes.repro.run.publish import paper_note, refresh_board
     from papernotes.repro.spec.find import note_for
 
-    ws, res, echo = run.ws, run.sp.res, run.echo
+    ws, res, echo = run.ws, run.exp.res, run.echo
     note = note_for(run.opts.name, ws, res) or paper_note(ws, res.spec.paper, echo)
     if note is not None:
         write_seed_row(note, ws.root, row, res.spec.expected)
