@@ -114,11 +114,11 @@ def show_result(result) -> None:
 def show_seeds(result) -> None:
     if result.status == "dry-run":
         return
-    for key, s in sorted((result.stats or {}).items()):
+    for key, s in sorted(result.metrics.items()):
         ci = f", 95% CI {s.ci_text()}" if s.ci_low is not None else ""
         console.print(f"{key}: {s.text()}{ci}", highlight=False)
     console.print(f"{result.trained} seed(s) trained, {result.reused} reused", highlight=False)
-    console.print(f"MLflow parent run {result.parent_run_id} FINISHED: {result.link}", markup=False,
+    console.print(f"MLflow parent run {result.run_id} FINISHED: {result.link}", markup=False,
                   highlight=False, soft_wrap=True)
     if result.note is not None:
         console.print(f"note updated: {Path(result.note)}", markup=False, highlight=False,

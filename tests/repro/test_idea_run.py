@@ -47,13 +47,13 @@ def outside_ideas(text: str) -> str:
 @pytest.mark.slow  # four tiny arms, two at a time, then a rerun that trains nothing: ~40 s here
 def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
     from papernotes.cli import console as console_mod
-    from papernotes.repro.experiment import idea_run
+    from papernotes.repro.experiment import decisions
 
     monkeypatch.setattr(console_mod.console, "width", 240)
     # the first run creates the store the way a new workspace does: a child process makes it
     # while the arms train
-    is_new = idea_run.store_is_new
-    monkeypatch.setattr(idea_run, "store_is_new", lambda uri: True)
+    is_new = decisions.store_is_new  # what idea run's decide_arms reads
+    monkeypatch.setattr(decisions, "store_is_new", lambda uri: True)
     assert invoke("new", "simclr", "--lang", "en", "--force").exit_code == 0
     assert invoke(*PATCH).exit_code == 0
     note = ws / "notes" / "simclr.md"
@@ -107,7 +107,7 @@ def test_paired_arms_nested_runs_verdict_in_the_note_and_reuse(ws, monkeypatch):
                 a.data.metrics["eval/linear_top1"], False) for a in arms)
 
     # the same command again: every arm is reused, nothing is trained
-    monkeypatch.setattr(idea_run, "store_is_new", is_new)
+    monkeypatch.setattr(decisions, "store_is_new", is_new)
     dry = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args(), "--dry-run")
     assert dry.exit_code == 0 and dry.output.count("reuse run") == 4, dry.output
     again = invoke("idea", "run", "simclr", "1", "--seeds", "2", "--device", "cpu", *tiny_args())

@@ -188,13 +188,18 @@ class IdeaTracking:
         if self.exp_id is None:
             self.exp_id = experiment_id(self.client, exp.spec.paper,
                                         artifact_location(self.uri, self.ws, exp.spec.paper), self.uri)
-        self.parent = start_parent(self.client, self.exp_id, f"{exp.name} {exp.patch.text}"[:200], {
+        self.parent = start_parent(self.client, self.exp_id, *self.parent_name_and_tags())
+        return True
+
+    def parent_name_and_tags(self) -> tuple[str, dict[str, str]]:
+        """The parent run's name and tags (seed_runs.SeedTracking gives its own)."""
+        exp = self.exp
+        return f"{exp.name} {exp.patch.text}"[:200], {
             tags.PATCH: exp.name, tags.NOTE: exp.key, tags.SPEC: exp.spec.name,
             tags.PROFILE: exp.profile, tags.EXPECT: str(exp.expect),
             tags.SEEDS: str(len(exp.pairs())), tags.OVERRIDES: " ".join(exp.overrides),
             tags.PATCH_SETS: " ".join(exp.patch.sets), tags.PID: str(os.getpid()),
-            tags.HOST: socket.gethostname()})
-        return True
+            tags.HOST: socket.gethostname()}
 
     def logger(self, job: Job, resume_run: str | None) -> ArmLogger:
         arm, exp = job.arm, self.exp

@@ -9,33 +9,27 @@ its run: the parent carries `METRIC.mean/.sd/.n/.ci95_low/.ci95_high` for each e
 (results/seed_stats.py), is marked FINISHED, and the note's repro region gets one row for the
 config (results/writeback.write_seed_row), then the board is regenerated.
 
-Reference: idea_run._execute and idea_run._conclude.
+Reference: idea_run._execute (both train through arms_exec.train_arms) and idea_run._conclude.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
-from papernotes.core.workspace import Workspace, find_workspace
+from papernotes.core.workspace import find_workspace
 from papernotes.repro.experiment import arm_runs as et
-from papernotes.repro.experiment.arms import Job, Slot, run_jobs
-from papernotes.repro.experiment.idea_run import Action, Decision, _slots
+from papernotes.repro.experiment.arms import Job
+from papernotes.repro.experiment.arms_exec import ArmsLaunch, machine_slots, train_arms
+from papernotes.repro.experiment.decisions import Action
 from papernotes.repro.experiment.plan import with_threads
-from papernotes.repro.experiment.progress import make_arms_progress
-from papernotes.repro.experiment.seeds import METRIC, SeedPlan, SeedsResult, decide, plan_seeds
+from papernotes.repro.experiment.seeds import METRIC, SeedsResult, decide, plan_seeds
 from papernotes.repro.launch import preflight
-from papernotes.repro.run.options import Interrupted, ReproOptions
+from papernotes.repro.run.options import ReproOptions
 from papernotes.repro.tracking import tags
-from papernotes.repro.tracking.client import (
-    artifact_location,
-    experiment_id,
-    new_client,
-    resolve_tracking_uri,
-    ui_link,
-)
+from papernotes.repro.tracking.client import new_client, resolve_tracking_uri, ui_link
 from papernotes.ssl.config import config_to_dict
 
 
@@ -47,7 +41,7 @@ def run_seeds(opts: ReproOptions, seeds: int, parallel: int | None = None,
     preflight.check_tracking(uri)
     decisions, client, exp_id = decide(sp, uri)
     todo = [d for d in decisions if d.action != Action.REUSE]
-    slots, split = _slots(sp, parallel, len(todo)) if todo else ([], "")
+    slots, split = machine_slots(sp, parallel, len(todo)) if todo else ([], "")
     todo = [replace(d, arm=with_threads(d.arm, slots[0].threads)) for d in todo]
     echo(f"{sp.title}: {seeds} seed(s), {sp.device}")
     for d in decisions:
@@ -57,40 +51,18 @@ def run_seeds(opts: ReproOptions, seeds: int, parallel: int | None = None,
         return SeedsResult("dry-run", reused=len(decisions) - len(todo), trained=len(todo))
     if client is not None:  # what writes the runs: MLflow's own client
         client = new_client(uri)
-    launch = SeedLaunch(sp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
+    launch = ArmsLaunch(sp, opts, ws, uri, tuple(decisions), tuple(todo), tuple(slots), echo)
     return execute(launch, client, exp_id)
-
-
-@dataclass(frozen=True)
-class SeedLaunch:
-    sp: SeedPlan
-    opts: ReproOptions
-    ws: Workspace
-    uri: str
-    decisions: tuple[Decision, ...]
-    todo: tuple[Decision, ...]
-    slots: tuple[Slot, ...]
-    echo: Callable[[str], None]
 
 
 class SeedTracking(et.IdeaTracking):
     """The parent run of `repro --seeds` and its seed loggers."""
 
-    def ready(self, block: bool = False) -> bool:
-        if self.parent is not None:
-            return True
-        if self.warmup is not None:
-            if not (block or self.warmup.ready()):
-                return False
-            self.client = self.warmup.client()
+    def parent_name_and_tags(self) -> tuple[str, dict[str, str]]:
         sp = self.exp
-        if self.exp_id is None:
-            self.exp_id = experiment_id(self.client, sp.spec.paper,
-                                        artifact_location(self.uri, self.ws, sp.spec.paper), self.uri)
-        self.parent = et.start_parent(self.client, self.exp_id, f"{sp.title} x{len(sp.arms)} seeds", {
+        return f"{sp.title} x{len(sp.arms)} seeds", {
             tags.SPEC: sp.spec.name, tags.PROFILE: sp.profile, tags.NOTE: sp.spec.paper,
-            tags.OVERRIDES: " ".join(sp.overrides), tags.SEEDS: str(len(sp.arms))})
-        return True
+            tags.OVERRIDES: " ".join(sp.overrides), tags.SEEDS: str(len(sp.arms))}
 
     def logger(self, job: Job, resume_run: str | None) -> et.ArmLogger:
         arm, sp = job.arm, self.exp
@@ -103,67 +75,21 @@ class SeedTracking(et.IdeaTracking):
         return log
 
 
-def execute(run: SeedLaunch, client, exp_id: str | None):
+def execute(run: ArmsLaunch, client, exp_id: str | None):
     """Train the seeds `run.todo` under the parent run, then conclude; the parent is marked
     KILLED or FAILED if that does not happen."""
-    tr = SeedTracking(run.sp, run.uri, run.ws, client, exp_id)
-    progress = make_arms_progress(run.opts.terminal, run.echo)
-    say = progress.print
-    jobs = []
-    for d in run.todo:
-        resumed = d.action == Action.RESUME
-        job = Job(d.arm, sink=lambda e: None, resume=resumed)
-        log = tr.logger(job, d.run_id if resumed else None)
-        bar = progress.sink(d.arm.label)
-        job.sink = lambda event, log=log, bar=bar: (log(event), bar(event))
-        jobs.append(job)
+    tr = SeedTracking(run.exp, run.uri, run.ws, client, exp_id)
 
-    def on_done(job: Job) -> None:
-        tr.started[job.arm.label] = job
-        tr.attach(block=True)
-        status = {0: "FINISHED", 130: "KILLED"}.get(job.code, "FAILED")
-        tr.loggers[job.arm.label].finish(status, job.arm.out_dir if status == "FINISHED" else None)
-        say(f"{job.arm.label}: {status.lower()}")
-
-    def still_needed(job: Job) -> bool:
-        """False when another run finished this seed while this one waited for it."""
+    def finished_meanwhile(job: Job):
+        """The run another run finished for this seed while this one waited for it."""
         if not tr.ready():
-            return True
-        done = et.find_finished(tr.client, tr.exp_id, job.arm.hash, METRIC)
-        if done is None:
-            return True
-        tr.reused_late[job.arm.label] = done.info.run_id
-        say(f"{job.arm.label}: reuse run {done.info.run_id}, trained meanwhile by another run")
-        return False
+            return None
+        return et.find_finished(tr.client, tr.exp_id, job.arm.hash, METRIC)
 
-    def on_start(job: Job) -> None:
-        tr.started[job.arm.label] = job
-
-    try:
-        run_jobs(jobs, list(run.slots), run.ws.root, on_tick=tr.attach, still_needed=still_needed,
-                 on_done=on_done, on_start=on_start)
-        tr.ready(block=True)  # every seed reused: the parent still opens
-    except KeyboardInterrupt:
-        progress.close()
-        tr.attach(block=True)
-        tr.client.set_terminated(tr.parent, status="KILLED")
-        raise Interrupted(f"interrupted; finished seeds are kept in MLflow, stopped ones saved a "
-                          f"checkpoint; parent run {tr.parent} marked KILLED, the note is unchanged",
-                          hint="run the same command again to continue") from None
-    except BaseException:
-        progress.close()
-        if tr.ready(block=True):
-            tr.client.set_terminated(tr.parent, status="FAILED")
-        raise
-    progress.close()
-    try:
-        return conclude(run, tr)
-    except BaseException:
-        tr.client.set_terminated(tr.parent, status="FAILED")
-        raise
+    return train_arms(run, tr, finished_meanwhile, "seeds", lambda: conclude(run, tr))
 
 
-def conclude(run: SeedLaunch, tr: SeedTracking):
+def conclude(run: ArmsLaunch, tr: SeedTracking):
     """The summary on the parent run, then the note's row and the board."""
     from mlflow.entities import Metric, RunTag
 
@@ -172,7 +98,7 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
     from papernotes.repro.results.seed_row import SeedRow, SeedRun
     from papernotes.repro.results.seed_stats import summarize_runs
 
-    sp, client = run.sp, tr.client
+    sp, client = run.exp, tr.client
     run_of = {d.arm.label: d.run_id for d in run.decisions}
     run_of.update({label: log.run_id for label, log in tr.loggers.items() if log.run_id})
     run_of.update(tr.reused_late)
@@ -208,17 +134,17 @@ def conclude(run: SeedLaunch, tr: SeedTracking):
         top1.text() + (f", 95% CI {top1.ci_text()}" if top1.ci_low is not None else "") if top1 else "–")
     record_run(client, tr.parent, sp.spec.paper, note.stem if note is not None else sp.spec.paper,
                headline, ours, top1.mean if top1 else None)
-    return SeedsResult("FINISHED", tr.parent, link, stats, len(reused),
-                       len(run.todo) - len(tr.reused_late), note)
+    return SeedsResult("FINISHED", tr.parent, link, stats, note, reused=len(reused),
+                       trained=len(run.todo) - len(tr.reused_late))
 
 
-def _write_note(run: SeedLaunch, row):
+def _write_note(run: ArmsLaunch, row):
     from papernotes.notes.vault import note_path
     from papernotes.repro.results.seed_row import write_seed_row
     from papernotes.repro.run.publish import paper_note, refresh_board
     from papernotes.repro.spec.find import note_for
 
-    ws, res, echo = run.ws, run.sp.res, run.echo
+    ws, res, echo = run.ws, run.exp.res, run.echo
     note = note_for(run.opts.name, ws, res) or paper_note(ws, res.spec.paper, echo)
     if note is not None:
         write_seed_row(note, ws.root, row, res.spec.expected)

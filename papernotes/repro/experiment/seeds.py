@@ -20,16 +20,12 @@ from pathlib import Path
 
 from papernotes.core.errors import PapernotesError
 from papernotes.core.workspace import Workspace
-from papernotes.repro.experiment import arm_runs as et
-from papernotes.repro.experiment.idea_run import Action, Decision
+from papernotes.repro.experiment.decisions import Decision, decide_arms
 from papernotes.repro.experiment.plan import Arm
 from papernotes.repro.launch import layout
-from papernotes.repro.run.options import ReproOptions
+from papernotes.repro.run.options import ReproOptions, ReproResult
 from papernotes.repro.spec.config_hash import config_hash
 from papernotes.repro.spec.model import Resolved
-from papernotes.repro.tracking.client import new_client, tracking_error
-from papernotes.repro.tracking.store_read import light_reader
-from papernotes.repro.tracking.store_warmup import store_is_new
 
 METRIC = "eval/linear_top1"  # a seed run is reused only if it carries this
 MAX_SEEDS = 100
@@ -37,7 +33,7 @@ MAX_SEEDS = 100
 
 @dataclass(frozen=True)
 class SeedPlan:
-    """The seeds of one config, resolved: what `_slots` and the tracking need to know."""
+    """The seeds of one config, resolved: what `arms_exec.machine_slots` and the tracking need to know."""
 
     res: Resolved
     arms: list[Arm]
@@ -59,14 +55,12 @@ class SeedPlan:
 
 
 @dataclass(frozen=True)
-class SeedsResult:
-    status: str  # FINISHED, or "dry-run"
-    parent_run_id: str | None = None
-    link: str | None = None
-    stats: dict | None = None  # metric -> Summary
+class SeedsResult(ReproResult):
+    """What `repro --seeds` did: `run_id` is the parent run, `metrics` its summaries (metric ->
+    results/seed_stats.Summary), with how many seeds were reused and how many trained."""
+
     reused: int = 0
     trained: int = 0
-    note: Path | None = None
 
 
 def plan_seeds(opts: ReproOptions, seeds: int, parallel: int | None, ws: Workspace) -> SeedPlan:
@@ -95,23 +89,6 @@ def plan_seeds(opts: ReproOptions, seeds: int, parallel: int | None, ws: Workspa
 
 
 def decide(sp: SeedPlan, uri: str) -> tuple[list[Decision], object, str | None]:
-    """Reuse, resume or start each seed, from what the store holds (nothing, for a new store)."""
-    if store_is_new(uri):
-        return [Decision(a, Action.START) for a in sp.arms], None, None
-    client = light_reader(uri) or new_client(uri)  # reads only: sqlite3 where it can
-    try:
-        found = client.get_experiment_by_name(sp.spec.paper)
-    except Exception as exc:
-        raise tracking_error(exc, uri) from None
-    out = []
-    for arm in sp.arms:
-        run = et.find_finished(client, found.experiment_id, arm.hash, METRIC) if found else None
-        resumable = (et.find_resumable(client, found.experiment_id, arm.hash, arm.out_dir)
-                     if found and run is None else None)
-        if run is not None:
-            out.append(Decision(arm, Action.REUSE, run.info.run_id))
-        elif resumable:
-            out.append(Decision(arm, Action.RESUME, resumable))
-        else:
-            out.append(Decision(arm, Action.START))
-    return out, client, found.experiment_id if found else None
+    """Reuse, resume or start each seed, from what the store holds (nothing, for a new store);
+    a seed run is reused if it carries METRIC, whatever parameters it recorded."""
+    return decide_arms(sp.arms, sp.spec.paper, METRIC, uri, check_params=False)
