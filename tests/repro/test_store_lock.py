@@ -148,9 +148,9 @@ def test_a_creation_killed_half_way_is_set_aside_and_the_store_made_anew(tmp_pat
         create_store(f"sqlite:///{copy}")  # what users met before; the error's line, not its link
     # readers meanwhile: nothing to read (no run was ever logged to it), not a traceback
     assert list_runs(uri) == [] and finished_runs(uri) == [] and run_states(uri, ["x"]) == {}
-    with pytest.raises(PapernotesError, match=r"^tracking_uri: cannot read MLflow runs: "
-                       r"\(sqlite3.OperationalError\) table \w+ already exists \(sqlite:"):
-        list_runs(f"sqlite:///{copy}")  # a broken store with no lock beside it: one line
+    # a broken store with no lock beside it: the reading commands read its tables with sqlite3
+    # (store_read.py) and find no run, as MLflow would once it opened; the next write says it
+    assert list_runs(f"sqlite:///{copy}") == []
     capfd.readouterr()
     client = StoreWarmup(uri, wait_s=0).client()  # the next launch
     assert [e.name for e in client.search_experiments()] == ["Default"]

@@ -25,7 +25,8 @@ def test_gpu_bench_smoke_on_cpu(tmp_path):
     assert 0 < cifar["mfu"] < 1 and 0 < imagenet["mfu"] < 1 and imagenet["pairs_per_s"] > 0
     from papernotes.ssl.methods import methods
 
-    assert set(res["methods"]) == set(methods())
+    builtin = {n for n, cls in methods().items() if cls.__module__.startswith("papernotes.ssl.methods.")}
+    assert set(res["methods"]) == builtin  # (other tests of this process register user methods)
     for name, m in res["methods"].items():
         assert m["pairs_per_s"] > 0 and m["flops_per_step"] > 0 and 0 < m["views_share_of_step"], name
 

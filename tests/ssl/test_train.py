@@ -13,7 +13,7 @@ EVENT_KEYS = {
     "start": {"world_size", "device", "epochs", "steps_per_epoch", "steps_total", "start_step", "dataset", "torch",
               "cuda", "hardware"},
     "phase": {"name", "total"}, "progress": {"phase", "done", "total"}, "step": {"step", "epoch", "metrics"},
-    "epoch": {"step", "epoch", "metrics"}, "checkpoint": {"step", "path"}, "eval": {"metrics", "report"},
+    "epoch": {"step", "epoch", "metrics"}, "checkpoint": {"step", "path"}, "eval": {"metrics", "report", "protocol"},
     "end": {"status", "step", "checkpoint", "wall_time_s", "metrics"},
 }
 

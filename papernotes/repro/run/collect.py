@@ -68,4 +68,5 @@ def run_row(run, uri: str) -> writeback.RunRow:
         dataset=run_tags.get("dataset.name") or params.get("data.name", "?"),
         epochs=int(params.get("train.epochs", 0)), batch=int(params.get("train.batch_size", 0)),
         metrics=metrics, hardware=hardware, wall_time_s=float(metrics.get("time/wall_s", 0.0)),
-        link=ui_link(uri, run.info.experiment_id, run.info.run_id))
+        link=ui_link(uri, run.info.experiment_id, run.info.run_id),
+        linear_protocol=params.get("eval.linear_protocol"))

@@ -14,6 +14,7 @@ Reference: mlflow.data.meta_dataset.MetaDataset, whose entity this builds withou
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 CONTEXT = "mlflow.data.context"
@@ -42,5 +43,14 @@ def log_dataset(client, run_id: str, event: dict, data_root: str | None) -> bool
     found = dataset_input(event, data_root)
     if found is None:
         return False
-    client.log_inputs(run_id, datasets=[found])
+    for attempt in range(3):
+        try:
+            client.log_inputs(run_id, datasets=[found])
+            return True
+        except Exception as exc:  # noqa: BLE001 (MLflow wraps the store's error in its own type)
+            # two runs logging the same data set at once: the store's check-then-insert races, the
+            # loser's insert breaks the UNIQUE key; the row exists now, so asking again links it
+            if "UNIQUE constraint" not in str(exc) or attempt == 2:
+                raise
+            time.sleep(0.2 * (attempt + 1))
     return True
