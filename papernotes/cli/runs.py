@@ -7,8 +7,15 @@ from typing import Optional
 import typer
 
 from papernotes.cli.console import console, handles_errors
+from papernotes.cli.tables import Column
 
 KEY_METRICS = {"eval/linear_top1": "lin@1", "eval/linear_top5": "lin@5", "eval/knn_top1": "kNN@1"}
+
+# Narrow terminals lose the columns of least value first (`cli/tables.py`).
+COLUMNS = [Column("run", 10), Column("spec/profile", 9), Column("what", 8), Column("status", 7),
+           Column("start", 3), Column("world", 1)]
+JOB = Column("job", 6, whole=True)
+METRIC_COLUMNS = [Column("lin@1", 6, "right"), Column("lin@5", 2, "right"), Column("kNN@1", 4, "right")]
 
 
 @handles_errors
@@ -22,8 +29,7 @@ def command(
     """List runs (newest first): spec/profile, status, key metrics, run id."""
     import os
 
-    from rich.table import Table
-
+    from papernotes.cli.tables import fit_table, hidden_note  # noqa: F811
     from papernotes.core import shell
     from papernotes.core.workspace import find_workspace
     from papernotes.repro.tracking.client import resolve_tracking_uri
@@ -49,14 +55,15 @@ def command(
                       markup=False, highlight=False, soft_wrap=True)
         return
     jobs = _job_states(rows)
-    table = Table("run", "spec/profile", "what", "status", *(["job"] if jobs else []), "start",
-                  *KEY_METRICS.values(), "world")
-    for r in grouped(rows):
-        table.add_row(r["run_id"][:8], r["spec"], what(r), r["status"],
-                      *([jobs.get(r["run_id"], "–")] if jobs else []), r["start"][5:],
-                      *(_metric(r, k) for k in KEY_METRICS),
-                      r["world_size"])
+    columns = [COLUMNS[0], COLUMNS[1], COLUMNS[2], COLUMNS[3], *([JOB] if jobs else []),
+               COLUMNS[4], *METRIC_COLUMNS, COLUMNS[5]]
+    cells = [[r["run_id"][:8], r["spec"], what(r), r["status"],
+              *([jobs.get(r["run_id"], "–")] if jobs else []), r["start"][5:],
+              *(_metric(r, k) for k in KEY_METRICS), str(r["world_size"])] for r in grouped(rows)]
+    table, hidden = fit_table(columns, cells, console.width, cap=True)  # low-value columns go first
     console.print(table)
+    if hidden:
+        console.print(hidden_note(hidden), markup=False, highlight=False, soft_wrap=True)
     for r in rows:
         if r["status"] == "KILLED" and r.get("ended"):
             console.print(f"{r['run_id'][:8]} KILLED: {r['ended']}", markup=False,

@@ -10,11 +10,12 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from papernotes.cli.app import app
+from papernotes.cli.console import console
 from papernotes.repro.tracking import tags
 
 
 def test_parents_and_their_arms_are_labelled_and_grouped(ws, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(console, "width", 200)  # (COLUMNS is read once, at import)
     client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
     exp = client.create_experiment("simclr")
     base = {tags.SPEC: "simclr", tags.PROFILE: "demo"}
@@ -47,7 +48,7 @@ def test_an_idea_run_parent_whose_process_is_gone_is_shown_killed(ws, monkeypatc
     import subprocess
     import sys
 
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(console, "width", 200)  # (COLUMNS is read once, at import)
     client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
     exp = client.create_experiment("simclr")
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -68,7 +69,7 @@ def test_an_idea_run_parent_whose_process_is_gone_is_shown_killed(ws, monkeypatc
 
 def test_a_seeds_parent_shows_the_mean_over_its_seeds(ws, monkeypatch):
     # `repro --seeds 2` logs eval/linear_top1.mean on its parent: shown, not "–"; world "–" not "?"
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(console, "width", 200)  # (COLUMNS is read once, at import)
     client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
     exp = client.create_experiment("simclr")
     parent = client.create_run(exp, tags={tags.SPEC: "simclr", tags.PROFILE: "demo",
@@ -82,3 +83,43 @@ def test_a_seeds_parent_shows_the_mean_over_its_seeds(ws, monkeypatch):
     words = " ".join(line.replace("│", " ").split())
     assert words.endswith("seeds FINISHED " + words.split()[4] + " " + words.split()[5]
                           + " 12.50 – 10.16 –"), words
+
+
+def test_the_runs_table_fits_80_columns_without_cutting_an_id_or_a_spec(ws, monkeypatch):
+    """At 80 columns the table folds cells and leaves out low-value columns (saying which);
+    before, rich cropped it: ids `4f166…`, specs `simcl…`, the last column cut off."""
+    monkeypatch.setattr(console, "width", 80)
+    client = MlflowClient(tracking_uri=f"sqlite:///{ws / 'mlflow.db'}")
+    exp = client.create_experiment("simclr")
+    base = {tags.SPEC: "simclr", tags.PROFILE: "demo"}
+    parent = client.create_run(exp, tags={**base, tags.PATCH: "simclr#1"}).info.run_id
+    ids = [parent] + [client.create_run(exp, tags={**base, tags.ARM: arm, tags.SEED: "0",
+                                                   tags.PARENT_RUN: parent}).info.run_id
+                      for arm in ("baseline", "patch")]
+    for rid in ids:
+        client.log_metric(rid, "eval/linear_top1", 31.25)
+        client.set_terminated(rid, "FINISHED")
+    out = CliRunner().invoke(app, ["runs"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, out.output
+    for rid in ids:
+        row = next(line for line in lines if rid[:8] in line)
+        assert "simclr/demo" in row and "FINISHED" in row and "31.25" in row, out.output
+    assert "not shown at this width: lin@5, world" in out.output
+
+
+def test_a_job_cell_stays_on_one_line_at_80_columns():
+    """`runs` shows a --slurm run's "JOBID STATE" whole (scripts and tests grep for it)."""
+    from papernotes.cli.runs import COLUMNS, JOB
+    from papernotes.cli.tables import fit_table
+
+    columns = [*COLUMNS[:4], JOB, COLUMNS[4]]
+    cells = [["64424d20", "simclr/demo", "repro", "FINISHED", "19301 COMPLETED", "12-08 00:53"]]
+    table, hidden = fit_table(columns, cells, 70, cap=True)
+    from rich.console import Console
+
+    out = Console(width=70)
+    with out.capture() as cap:
+        out.print(table)
+    assert "19301 COMPLETED" in cap.get() and hidden == ["start"], cap.get()
