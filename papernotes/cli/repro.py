@@ -104,7 +104,12 @@ def show_result(result) -> None:
     for key, value in sorted(result.metrics.items()):
         if key.startswith("eval/"):
             console.print(f"{key}: {value:.2f}", highlight=False)
-    console.print(f"MLflow run {result.run_id} FINISHED: {result.link}", markup=False,
+    _run_and_note(result, "MLflow run")
+
+
+def _run_and_note(result, what: str) -> None:
+    """The run's link and the note it wrote into (a run, or the parent of seeds)."""
+    console.print(f"{what} {result.run_id} FINISHED: {result.link}", markup=False,
                   highlight=False, soft_wrap=True)
     if result.note is not None:
         console.print(f"note updated: {Path(result.note)}", markup=False, highlight=False,
@@ -118,8 +123,4 @@ def show_seeds(result) -> None:
         ci = f", 95% CI {s.ci_text()}" if s.ci_low is not None else ""
         console.print(f"{key}: {s.text()}{ci}", highlight=False)
     console.print(f"{result.trained} seed(s) trained, {result.reused} reused", highlight=False)
-    console.print(f"MLflow parent run {result.run_id} FINISHED: {result.link}", markup=False,
-                  highlight=False, soft_wrap=True)
-    if result.note is not None:
-        console.print(f"note updated: {Path(result.note)}", markup=False, highlight=False,
-                      soft_wrap=True)
+    _run_and_note(result, "MLflow parent run")

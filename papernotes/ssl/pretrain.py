@@ -153,9 +153,13 @@ def run(cfg: PretrainConfig, sink: Sink | None = None, resume: bool = False) -> 
                 "step": st.step, "epoch_loss": epoch_losses, "rng": rng_state(None),
                 "log_loss": log_losses, "log_steps": st.log_steps, "wall_time_s": wall_time(),
                 "config": config_to_dict(cfg)})
-            # its step beside it, readable without torch (`repro --resume` says where it continues)
-            atomic_write_text(ckpt_path.with_suffix(".json"), json.dumps({"step": st.step}) + "\n",
-                              overwrite=True)
+            # its step beside it, readable without torch (`repro --resume` says where it continues),
+            # with the file's size and time: a kill between the two writes leaves a stale step,
+            # which the reader then sees (repro/launch/layout.checkpoint_step)
+            made = Path(ckpt_path).stat()
+            atomic_write_text(ckpt_path.with_suffix(".json"), json.dumps(
+                {"step": st.step, "size": made.st_size, "mtime_ns": made.st_mtime_ns}) + "\n",
+                overwrite=True)
             emit({"event": "checkpoint", "step": st.step, "path": str(ckpt_path)})
 
     if resume and ckpt_path.is_file():

@@ -64,12 +64,24 @@ def checkpoint_file(folder: Path) -> Path:
 
 def checkpoint_step(folder: Path) -> int | None:
     """The step of the folder's checkpoint, from the engine's `last.json` beside it (no torch
-    needed): 0 without a checkpoint, None when its step is not known (an older engine's)."""
-    if not checkpoint_file(folder).is_file():
+    needed): 0 without a checkpoint. A `last.json` that is not the checkpoint's (a kill between
+    the two writes; an older engine's without size and time) sends the question to the checkpoint
+    itself (torch); None when even that cannot say."""
+    ckpt = checkpoint_file(folder)
+    if not ckpt.is_file():
         return 0
     try:
-        step = json.loads(checkpoint_file(folder).with_suffix(".json").read_text(encoding="utf-8"))["step"]
+        said = json.loads(ckpt.with_suffix(".json").read_text(encoding="utf-8"))
+        made = ckpt.stat()
+        if (said["size"], said["mtime_ns"]) == (made.st_size, made.st_mtime_ns) and isinstance(said["step"], int):
+            return said["step"]
     except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        import torch  # the rare case: read the step from the checkpoint
+
+        step = torch.load(ckpt, map_location="cpu", weights_only=True)["step"]
+    except Exception:  # noqa: BLE001 (a file torch cannot read: the engine will say so)
         return None
     return step if isinstance(step, int) else None
 
